@@ -1,0 +1,141 @@
+//! Plots as PNG and SVG from one description. Text uses the embedded DejaVu Sans (no system
+//! fonts needed), registered once per process.
+
+use anyhow::{anyhow, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+use std::sync::Once;
+
+static FONT: Once = Once::new();
+const FONT_BYTES: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+
+fn register_font() {
+    FONT.call_once(|| {
+        // The font is compiled in, so this cannot fail at run time except for a corrupt build.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT_BYTES);
+    });
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Mark {
+    /// Points with vertical error bars (third value = +/- error).
+    PointsWithErrors,
+    Line,
+    /// Dashed-look line drawn as short segments.
+    Dashed,
+}
+
+#[derive(Clone, Debug)]
+pub struct Series {
+    pub label: String,
+    pub points: Vec<(f64, f64, f64)>,
+    pub mark: Mark,
+}
+
+#[derive(Clone, Debug)]
+pub struct Chart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub series: Vec<Series>,
+}
+
+const COLORS: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(255, 127, 14),
+    RGBColor(148, 103, 189),
+    RGBColor(23, 190, 207),
+];
+
+fn bounds(chart: &Chart) -> (f64, f64, f64, f64) {
+    let mut b = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    for s in &chart.series {
+        for &(x, y, e) in &s.points {
+            b = (b.0.min(x), b.1.max(x), b.2.min(y - e), b.3.max(y + e));
+        }
+    }
+    let pad = |lo: f64, hi: f64| {
+        let span = if hi > lo { hi - lo } else { lo.abs().max(1e-30) };
+        (lo - 0.05 * span, hi + 0.05 * span)
+    };
+    let (x0, x1) = pad(b.0, b.1);
+    let (y0, y1) = pad(b.2, b.3);
+    (x0, x1, y0, y1)
+}
+
+fn draw<DB: DrawingBackend>(area: DrawingArea<DB, Shift>, chart: &Chart) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    area.fill(&WHITE).map_err(|e| anyhow!("{e:?}"))?;
+    let (x0, x1, y0, y1) = bounds(chart);
+    let mut ctx = ChartBuilder::on(&area)
+        .caption(&chart.title, ("sans-serif", 22))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(|e| anyhow!("{e:?}"))?;
+    ctx.configure_mesh()
+        .x_desc(&chart.x_label)
+        .y_desc(&chart.y_label)
+        .label_style(("sans-serif", 14))
+        .draw()
+        .map_err(|e| anyhow!("{e:?}"))?;
+    for (k, s) in chart.series.iter().enumerate() {
+        let color = COLORS[k % COLORS.len()];
+        let anno = match s.mark {
+            Mark::PointsWithErrors => {
+                ctx.draw_series(
+                    s.points
+                        .iter()
+                        .map(|&(x, y, e)| ErrorBar::new_vertical(x, y - e, y, y + e, color.filled(), 6)),
+                )
+                .map_err(|e| anyhow!("{e:?}"))?;
+                ctx.draw_series(s.points.iter().map(|&(x, y, _)| Circle::new((x, y), 3, color.filled())))
+                    .map_err(|e| anyhow!("{e:?}"))?
+            }
+            Mark::Line => ctx
+                .draw_series(LineSeries::new(s.points.iter().map(|&(x, y, _)| (x, y)), color.stroke_width(2)))
+                .map_err(|e| anyhow!("{e:?}"))?,
+            Mark::Dashed => {
+                let pts: Vec<(f64, f64)> = s.points.iter().map(|&(x, y, _)| (x, y)).collect();
+                let mut segs = Vec::new();
+                for w in pts.windows(2) {
+                    for q in 0..10 {
+                        if q % 2 == 0 {
+                            let (a, b) = (f64::from(q) / 10.0, f64::from(q + 1) / 10.0);
+                            let p = |t: f64| (w[0].0 + t * (w[1].0 - w[0].0), w[0].1 + t * (w[1].1 - w[0].1));
+                            segs.push(PathElement::new(vec![p(a), p(b)], color.stroke_width(2)));
+                        }
+                    }
+                }
+                ctx.draw_series(segs).map_err(|e| anyhow!("{e:?}"))?
+            }
+        };
+        anno.label(s.label.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+    }
+    ctx.configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 14))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(|e| anyhow!("{e:?}"))?;
+    area.present().map_err(|e| anyhow!("{e:?}"))?;
+    Ok(())
+}
+
+/// Write `stem.png` and `stem.svg` into `dir`.
+pub fn write_chart(dir: &Path, stem: &str, chart: &Chart) -> Result<()> {
+    register_font();
+    let png = dir.join(format!("{stem}.png"));
+    let svg = dir.join(format!("{stem}.svg"));
+    draw(BitMapBackend::new(&png, (900, 600)).into_drawing_area(), chart)?;
+    draw(SVGBackend::new(&svg, (900, 600)).into_drawing_area(), chart)?;
+    Ok(())
+}

@@ -1,0 +1,272 @@
+//! The validated multi-MTJ device (Mode L of physics.md section 1) and its pulse programs.
+//!
+//! Current split and wire (physics.md section 4):
+//! ```text
+//! f_HM = (t_HM/rho_HM) / (t_HM/rho_HM + t_F/rho_F),   R_sq = 1 / (t_HM/rho_HM + t_F/rho_F)
+//! J_HM(x) = f_HM I / (w(x) t_HM),                    R_wire = R_sq * integral dx / w(x)
+//! ```
+//! The breakdown limit is a heavy-metal current density at the narrowest point:
+//! I_bd = J_bd w_min t_HM / f_HM.
+
+use crate::error::ConfigError;
+use crate::geometry::WidthProfile;
+use crate::material::Material;
+use crate::mtj::Mtj;
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Wire {
+    pub profile: WidthProfile,
+    /// Heavy-metal current density limit at the narrowest point (A/m^2); infinite if unset.
+    pub breakdown_current_density: f64,
+}
+
+/// Where the depinning threshold comes from.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub enum ThresholdSource {
+    /// From the material: F_c = H_dep + H_geo, J_c = (F_c - H_assist) / eps.
+    Material,
+    /// From a measured 50 % switching current density `j_th` at bias `at_bias` for a pulse of
+    /// `at_pulse_width` (default: the program's pulse), for an MTJ with the default stray field.
+    Calibrated {
+        j_th: f64,
+        at_bias: f64,
+        at_pulse_width: Option<f64>,
+    },
+}
+
+/// Which current sign writes which state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Polarity {
+    /// Walls sit at both footprint edges: either sign expands the AP domain (the paper's Mode L,
+    /// "a current in either direction can cause domain wall propagation").
+    Symmetric,
+    /// Positive current writes P -> AP, negative writes AP -> P.
+    Bipolar,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Switching {
+    pub source: ThresholdSource,
+    /// SOT depinning efficiency eps: equivalent H_z per unit HM current density (A/m per A/m^2).
+    pub efficiency: f64,
+    pub polarity: Polarity,
+    /// Threshold for a wall already inside a footprint, as a fraction of the edge depinning
+    /// threshold (the reference-layer pinning is strongest at the edges, device paper ref. 30).
+    pub propagation_fraction: f64,
+    /// Flow mobility dv/dJ above the propagation threshold (m/s per A/m^2); None = from the 1D
+    /// model's field-driven velocity of the equivalent field (physics.md 2.6).
+    pub mobility: Option<f64>,
+    /// Depinning barrier E_0 at zero drive (J).
+    pub barrier_energy: f64,
+    /// Barrier exponent n in E_b = E_0 (1 - J/J_c)^n (3/2 smooth barrier, 2 parabolic).
+    pub barrier_exponent: f64,
+    /// Attempt time tau_0 (s).
+    pub attempt_time: f64,
+    pub temperature: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Variation {
+    /// Relative std of each MTJ's threshold, fixed per device instance.
+    pub d2d: f64,
+    /// Relative std of the threshold, drawn anew for every pulse.
+    pub c2c: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Readout {
+    pub current: f64,
+    /// Read pulse duration, for read energy (s).
+    pub duration: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Device {
+    pub name: String,
+    pub description: String,
+    pub material: Material,
+    pub wire: Wire,
+    pub mtjs: Vec<Mtj>,
+    /// Reference layer along +z (the P state of the free layer is up).
+    pub reference_up: bool,
+    /// Perpendicular bias field H_z (A/m).
+    pub bias_field: f64,
+    pub switching: Switching,
+    pub variation: Variation,
+    pub readout: Readout,
+}
+
+/// A trapezoidal current pulse: `width` is the full width at half maximum.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct PulseShape {
+    pub width: f64,
+    pub rise: f64,
+    pub fall: f64,
+}
+
+impl PulseShape {
+    pub fn rectangular(width: f64) -> Self {
+        Self {
+            width,
+            rise: 0.0,
+            fall: 0.0,
+        }
+    }
+
+    /// Total duration from the start of the rise to the end of the fall.
+    pub fn duration(&self) -> f64 {
+        self.width + 0.5 * (self.rise + self.fall)
+    }
+
+    /// Normalised amplitude s(t) in [0, 1].
+    pub fn shape(&self, t: f64) -> f64 {
+        let plateau_end = self.rise + self.width - 0.5 * (self.rise + self.fall);
+        if t < 0.0 || t > self.duration() {
+            0.0
+        } else if t < self.rise {
+            t / self.rise
+        } else if t <= plateau_end {
+            1.0
+        } else {
+            ((self.duration() - t) / self.fall).max(0.0)
+        }
+    }
+
+    /// integral s(t)^2 dt: the Joule-energy duration, E = I^2 R * this.
+    pub fn energy_duration(&self) -> f64 {
+        self.width - (self.rise + self.fall) / 6.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Sweep {
+    /// "positive" or "negative".
+    pub label: String,
+    /// Signed pulse amplitudes (A), in order.
+    pub currents: Vec<f64>,
+}
+
+impl Sweep {
+    pub fn sign(&self) -> f64 {
+        if self.label == "negative" {
+            -1.0
+        } else {
+            1.0
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum ResetPolicy {
+    /// Field reset to all-P before every sweep.
+    EachSweep,
+    /// Field reset only at the start of each cycle; sweeps within a cycle carry state.
+    EachCycle,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Program {
+    pub sweeps: Vec<Sweep>,
+    pub pulse: PulseShape,
+    pub cycles: u32,
+    /// Device instances (independent device-to-device draws).
+    pub devices: u32,
+    pub seed: u64,
+    pub reset: ResetPolicy,
+}
+
+impl Program {
+    pub fn max_abs_current(&self) -> f64 {
+        self.sweeps.iter().flat_map(|s| s.currents.iter()).fold(0.0, |m, c| m.max(c.abs()))
+    }
+
+    pub fn pulses_per_cycle(&self) -> usize {
+        self.sweeps.iter().map(|s| s.currents.len()).sum()
+    }
+}
+
+impl Device {
+    pub fn hm_fraction(&self) -> f64 {
+        self.material.hm_current_fraction()
+    }
+
+    pub fn sheet_resistance(&self) -> f64 {
+        self.material.sheet_resistance()
+    }
+
+    pub fn wire_resistance(&self) -> f64 {
+        self.sheet_resistance() * self.wire.profile.squares()
+    }
+
+    /// Heavy-metal current density at x for wire current I.
+    pub fn hm_current_density(&self, x: f64, current: f64) -> f64 {
+        self.hm_fraction() * current / (self.wire.profile.width(x) * self.material.t_hm)
+    }
+
+    /// Width at which MTJ i's wall sees the lowest current density: the widest point of its
+    /// footprint, which the wall must reach (or leave) to reverse the whole footprint.
+    pub fn critical_width(&self, i: usize) -> f64 {
+        let m = &self.mtjs[i];
+        self.wire
+            .profile
+            .max_width_on(m.position - m.length / 2.0, m.position + m.length / 2.0)
+    }
+
+    /// Wire current that produces HM current density `j` at MTJ i's critical width.
+    pub fn current_for_density(&self, i: usize, j: f64) -> f64 {
+        j * self.critical_width(i) * self.material.t_hm / self.hm_fraction()
+    }
+
+    /// HM current density at MTJ i's critical width for wire current I.
+    pub fn density_at_mtj(&self, i: usize, current: f64) -> f64 {
+        self.hm_fraction() * current / (self.critical_width(i) * self.material.t_hm)
+    }
+
+    /// Breakdown current: J_bd at the narrowest point.
+    pub fn breakdown_current(&self) -> f64 {
+        self.wire.breakdown_current_density * self.wire.profile.min_width() * self.material.t_hm / self.hm_fraction()
+    }
+
+    /// Sign of the free-layer AP direction along z (+1 if AP is up).
+    pub fn ap_direction(&self) -> f64 {
+        if self.reference_up {
+            -1.0
+        } else {
+            1.0
+        }
+    }
+
+    /// Perpendicular field assisting the write `to_ap` at MTJ i: the bias component along the
+    /// target state minus the reference-layer stray field (which favours P).
+    pub fn assist_field(&self, i: usize, to_ap: bool) -> f64 {
+        let along_ap = self.ap_direction() * self.bias_field - self.mtjs[i].stray_field;
+        if to_ap {
+            along_ap
+        } else {
+            -along_ap
+        }
+    }
+
+    /// Geometric taper back-force on a wall at x as an equivalent field, physics.md 2.4:
+    /// H_geo = sigma_w |w'| / (2 mu0 Ms w). It always opposes expansion into the wider side, so
+    /// it adds to the depinning field.
+    pub fn taper_field(&self, x: f64) -> f64 {
+        let m = &self.material;
+        m.wall_energy().max(0.0) * self.wire.profile.slope(x).abs() / (2.0 * crate::units::MU0 * m.ms * self.wire.profile.width(x))
+    }
+
+    /// Distance each wall must travel to reverse MTJ i. With symmetric polarity the AP domain
+    /// grows from both footprint edges at once (walls sit at both edges and the bias field
+    /// expands the AP domain from each), so each wall crosses half the footprint; with bipolar
+    /// writing one wall crosses all of it.
+    pub fn crossing_length(&self, i: usize) -> f64 {
+        match self.switching.polarity {
+            Polarity::Symmetric => 0.5 * self.mtjs[i].length,
+            Polarity::Bipolar => self.mtjs[i].length,
+        }
+    }
+
+    pub fn check_calibration(&self, program: Option<&Program>) -> Result<(), ConfigError> {
+        crate::threshold::ThresholdModel::new(self, program.map(|p| p.pulse)).map(|_| ())
+    }
+}

@@ -1,0 +1,23 @@
+//! dwmtj-core: physics of domain-wall / magnetic-tunnel-junction (DW-MTJ) synapse and activation
+//! generators (Siddiqui et al., "Magnetic domain wall based synaptic and activation function
+//! generator for neuromorphic accelerators"). Units and configs, materials, geometry, MTJ
+//! readout, the threshold (L0) model with thermal activation and variation, pulse-program
+//! simulation, energy, and the paper's reproductions. Nothing here writes files.
+#![deny(clippy::float_cmp)]
+
+pub mod config;
+pub mod device;
+pub mod energy;
+pub mod error;
+pub mod fit;
+pub mod geometry;
+pub mod material;
+pub mod mtj;
+pub mod paper;
+pub mod quantity;
+pub mod simulate;
+pub mod threshold;
+pub mod units;
+
+pub use error::ConfigError;
+pub use quantity::RawQuantity;

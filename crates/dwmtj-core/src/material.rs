@@ -1,0 +1,440 @@
+//! Materials library: heavy-metal / free-layer stacks with every parameter's unit, meaning and
+//! source (physics.md section 9), plus the derived wall quantities of physics.md section 2.1:
+//!
+//! * wall width            Delta = sqrt(A / K_eff)
+//! * shape anisotropy      H_K = N_x Ms,  N_x = t_F ln2 / (pi Delta)         (Tarasenko 1998)
+//! * DMI field             H_D = D / (mu0 Ms Delta)
+//! * DL-SOT efficiency     chi_SL = hbar theta_SH / (2 e mu0 Ms t_F)  [(A/m)/(A/m^2)]
+//! * Neel threshold        D_c = 2 mu0 Ms^2 t_F ln2 / pi^2
+//! * equilibrium angle     cos(phi_eq) = 1 (|D| > D_c), else pi H_D / (2 H_K)
+//! * wall energy           sigma_w = 4 sqrt(A K_eff) - pi |D|
+//!
+//! Built-in materials can be extended from a TOML file of `[[material]]` tables, each optionally
+//! starting from a built-in (`base = "ta-cofeb-mgo"`) and overriding any parameter with units.
+
+use crate::error::ConfigError;
+use crate::units::{Dim, MU0};
+use crate::RawQuantity;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::f64::consts::{LN_2, PI};
+
+/// Reduced Planck constant (J s).
+pub const HBAR: f64 = 1.054_571_817e-34;
+/// Elementary charge (C).
+pub const E_CHARGE: f64 = 1.602_176_634e-19;
+/// Gyromagnetic ratio of the electron (rad s^-1 T^-1).
+pub const GAMMA: f64 = 1.760_859_63e11;
+/// gamma0 = mu0 gamma (m A^-1 s^-1), so that gamma0 H (H in A/m) is an angular frequency.
+pub const GAMMA0: f64 = GAMMA * MU0;
+/// Boltzmann constant (J/K).
+pub const KB: f64 = 1.380_649e-23;
+
+/// Admissible range of a parameter.
+#[derive(Clone, Copy, Debug)]
+pub enum Range {
+    Positive,
+    NonNegative,
+    Any,
+    /// Closed interval.
+    Within(f64, f64),
+}
+
+impl Range {
+    pub fn check(self, v: f64) -> Result<(), String> {
+        let ok = match self {
+            Range::Positive => v > 0.0,
+            Range::NonNegative => v >= 0.0,
+            Range::Any => true,
+            Range::Within(a, b) => (a..=b).contains(&v),
+        };
+        if ok && v.is_finite() {
+            Ok(())
+        } else {
+            Err(match self {
+                Range::Positive => "must be > 0".into(),
+                Range::NonNegative => "must be >= 0".into(),
+                Range::Any => "must be finite".into(),
+                Range::Within(a, b) => format!("must be between {a} and {b}"),
+            })
+        }
+    }
+}
+
+/// Metadata of one material parameter.
+pub struct ParamSpec {
+    pub key: &'static str,
+    pub dim: Dim,
+    pub unit: &'static str,
+    pub doc: &'static str,
+    pub range: Range,
+    pub get: fn(&Material) -> f64,
+    pub set: fn(&mut Material, f64),
+}
+
+macro_rules! material_params {
+    ($( $key:ident : $dim:expr, $unit:literal, $range:expr, $doc:literal; )*) => {
+        /// A heavy-metal / ferromagnet stack. All values SI.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+        pub struct Material {
+            pub name: String,
+            pub description: String,
+            $( #[doc = $doc] pub $key: f64, )*
+            /// Source of each parameter, by key.
+            #[serde(skip)]
+            pub sources: BTreeMap<&'static str, &'static str>,
+        }
+
+        /// Every material parameter with its unit, range and meaning.
+        pub const PARAMS: &[ParamSpec] = &[
+            $( ParamSpec {
+                key: stringify!($key), dim: $dim, unit: $unit, doc: $doc, range: $range,
+                get: |m| m.$key, set: |m, v| m.$key = v,
+            }, )*
+        ];
+    };
+}
+
+material_params! {
+    ms: Dim::FIELD, "A/m", Range::Positive, "Saturation magnetisation Ms of the free layer (net M for a ferrimagnet).";
+    a_ex: Dim::EXCHANGE, "J/m", Range::Positive, "Exchange stiffness A.";
+    k_eff: Dim::ENERGY_DENSITY, "J/m^3", Range::Positive, "Effective perpendicular anisotropy K_eff = K_u - mu0 Ms^2/2.";
+    alpha: Dim::NONE, "", Range::Within(1e-4, 1.0), "Gilbert damping.";
+    dmi: Dim::SURFACE_ENERGY, "J/m^2", Range::Any, "Interfacial DMI D; D > 0 puts the up/down wall at phi = 0 (physics.md 2.2). D_mumax = -D.";
+    theta_sh: Dim::NONE, "", Range::Within(-1.0, 1.0), "Damping-like SOT efficiency (spin Hall angle) of the heavy metal.";
+    fl_dl_ratio: Dim::NONE, "", Range::Within(-10.0, 10.0), "Field-like / damping-like SOT ratio.";
+    polarization: Dim::NONE, "", Range::Within(0.0, 1.0), "Spin polarisation P of the current in the free layer (STT).";
+    t_fm: Dim::LENGTH, "m", Range::Positive, "Free-layer thickness t_F.";
+    t_hm: Dim::LENGTH, "m", Range::Positive, "Heavy-metal thickness t_HM.";
+    rho_fm: Dim::RESISTIVITY, "Ohm*m", Range::Positive, "Free-layer resistivity.";
+    rho_hm: Dim::RESISTIVITY, "Ohm*m", Range::Positive, "Heavy-metal resistivity.";
+    h_dep: Dim::FIELD, "A/m", Range::NonNegative, "Film depinning field H_dep of the wall (fit to devices).";
+}
+
+impl Material {
+    /// Wall-width parameter Delta = sqrt(A/K_eff) (m).
+    pub fn wall_width(&self) -> f64 {
+        (self.a_ex / self.k_eff).sqrt()
+    }
+
+    /// Neel-Bloch shape-anisotropy field H_K = N_x Ms with N_x = t_F ln2 / (pi Delta) (A/m).
+    pub fn h_k(&self) -> f64 {
+        self.t_fm * LN_2 / (PI * self.wall_width()) * self.ms
+    }
+
+    /// DMI effective field H_D = D / (mu0 Ms Delta) (A/m), signed.
+    pub fn h_d(&self) -> f64 {
+        self.dmi / (MU0 * self.ms * self.wall_width())
+    }
+
+    /// Damping-like SOT field per heavy-metal current density, chi_SL (m), signed by theta_SH.
+    pub fn chi_sl(&self) -> f64 {
+        HBAR * self.theta_sh / (2.0 * E_CHARGE * MU0 * self.ms * self.t_fm)
+    }
+
+    /// DMI strength above which the wall is a pure Neel wall, D_c = 2 mu0 Ms^2 t_F ln2 / pi^2.
+    pub fn d_c(&self) -> f64 {
+        2.0 * MU0 * self.ms * self.ms * self.t_fm * LN_2 / (PI * PI)
+    }
+
+    /// |cos phi_eq| of a wall at rest: 1 for a Neel wall, pi H_D / (2 H_K) for an intermediate
+    /// (Dzyaloshinskii) wall (physics.md 2.2).
+    pub fn cos_phi_eq(&self) -> f64 {
+        let c = PI * self.h_d().abs() / (2.0 * self.h_k());
+        c.min(1.0)
+    }
+
+    /// Wall surface energy sigma_w = 4 sqrt(A K_eff) - pi |D| (J/m^2), at phi_eq for a Neel wall.
+    pub fn wall_energy(&self) -> f64 {
+        4.0 * (self.a_ex * self.k_eff).sqrt() - PI * self.dmi.abs() * self.cos_phi_eq()
+    }
+
+    /// Equivalent perpendicular field of the damping-like SOT on a wall at rest per unit HM
+    /// current density: eps = (pi/2) |chi_SL| |cos phi_eq| (A/m per A/m^2), physics.md 5.1.
+    pub fn sot_depinning_efficiency(&self) -> f64 {
+        PI / 2.0 * self.chi_sl().abs() * self.cos_phi_eq()
+    }
+
+    /// Fraction of a wire current that flows in the heavy metal (parallel conduction).
+    pub fn hm_current_fraction(&self) -> f64 {
+        let g_hm = self.t_hm / self.rho_hm;
+        g_hm / (g_hm + self.t_fm / self.rho_fm)
+    }
+
+    /// Sheet resistance of the bilayer, 1 / sum(t_i / rho_i) (Ohm per square).
+    pub fn sheet_resistance(&self) -> f64 {
+        1.0 / (self.t_hm / self.rho_hm + self.t_fm / self.rho_fm)
+    }
+
+    /// Walker field H_W = alpha * max_phi [ (pi/2) H_D sin(phi) - (H_K/2) sin(2 phi) ] (A/m),
+    /// physics.md 2.6, evaluated on a fine grid (the bracket is smooth on [0, pi]).
+    pub fn walker_field(&self) -> f64 {
+        let (hd, hk) = (self.h_d().abs(), self.h_k());
+        let n = 4000;
+        let max = (0..=n)
+            .map(|k| {
+                let phi = PI * f64::from(k) / f64::from(n);
+                PI / 2.0 * hd * phi.sin() - hk / 2.0 * (2.0 * phi).sin()
+            })
+            .fold(0.0_f64, f64::max);
+        self.alpha * max
+    }
+
+    /// Time-averaged 1D wall velocity under a net perpendicular driving field h (A/m):
+    /// v = gamma0 Delta h / alpha below Walker; above, the Schryer-Walker average
+    /// <v> = gamma0 Delta/(1+alpha^2) [alpha h + (h - sqrt(h^2 - H_W^2))/alpha] (physics.md 2.6).
+    pub fn field_driven_velocity(&self, h: f64) -> f64 {
+        let (a, d) = (self.alpha, self.wall_width());
+        let hw = self.walker_field();
+        let s = h.signum();
+        let h = h.abs();
+        let v = if h <= hw {
+            GAMMA0 * d * h / a
+        } else {
+            GAMMA0 * d / (1.0 + a * a) * (a * h + (h - (h * h - hw * hw).sqrt()) / a)
+        };
+        s * v
+    }
+
+    /// Check every parameter's range; errors name the material and the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for p in PARAMS {
+            let v = (p.get)(self);
+            p.range.check(v).map_err(|problem| {
+                ConfigError::field(format!("material '{}'.{}", self.name, p.key), format!("{v:e} {}", p.unit), problem)
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Set a parameter from a raw (number or unit string) value.
+    pub fn set_raw(&mut self, key: &str, value: &RawQuantity, context: &str) -> Result<(), ConfigError> {
+        let spec = PARAMS.iter().find(|p| p.key == key).ok_or_else(|| {
+            let keys: Vec<_> = PARAMS.iter().map(|p| p.key).collect();
+            ConfigError::field(
+                format!("{context}.{key}"),
+                value.to_string(),
+                format!("unknown material parameter; expected one of {}", keys.join(", ")),
+            )
+        })?;
+        let v = value.to_si(spec.dim, &format!("{context}.{key}"))?;
+        (spec.set)(self, v);
+        Ok(())
+    }
+}
+
+const SRC_TACOFEB: &[(&str, &str)] = &[
+    ("ms", "[K] physics.md 9.1; 1.1e6 in the Hayashi 1D scripts"),
+    ("a_ex", "[K] physics.md 9.1"),
+    ("k_eff", "[K] physics.md 9.1"),
+    ("alpha", "[K] physics.md 9.1 (ultrathin, Ta-pumped)"),
+    ("dmi", "[T] Tetienne 2015: near-Bloch walls in Ta/CoFeB/MgO; magnitude [K]"),
+    ("theta_sh", "[T] Liu et al. Science 336, 555 (2012): beta-Ta, negative"),
+    ("fl_dl_ratio", "[K] Kim 2013, Garello 2013"),
+    ("polarization", "[K] physics.md 9.1"),
+    ("t_fm", "[B] device paper: CoFeB 1 nm"),
+    ("t_hm", "[B] device paper: Ta 5 nm"),
+    ("rho_fm", "[K] physics.md 9.1"),
+    ("rho_hm", "[K] Liu 2012 (beta-Ta)"),
+    ("h_dep", "[K] physics.md 9.1, fit to device"),
+];
+
+const SRC_PTCOTB: &[(&str, &str)] = &[
+    ("ms", "[K] net M near compensation, physics.md 9.2 (0 to 4e5 A/m)"),
+    ("a_ex", "[K] chosen with k_eff for Delta = 5 nm (physics.md 9.2)"),
+    ("k_eff", "[K] chosen with a_ex for Delta = 5 nm (physics.md 9.2)"),
+    ("alpha", "[K] physics.md 9.2, fit"),
+    ("dmi", "[K] physics.md 9.2, fit; chirality fixed by sublattice (Siddiqui PRL 2018)"),
+    ("theta_sh", "[K] physics.md 9.2 (Pt)"),
+    ("fl_dl_ratio", "[K] assumed small for Pt"),
+    ("polarization", "[K] assumed"),
+    ("t_fm", "[B] device paper: CoTb 2 nm"),
+    ("t_hm", "[B] device paper: Pt 3 nm"),
+    ("rho_fm", "[K] physics.md 9.2"),
+    ("rho_hm", "[K] physics.md 9.2 (3-5 nm Pt)"),
+    ("h_dep", "[K] CoTb pins more strongly (Tb orbital moment); fit to Kerr data"),
+];
+
+const SRC_PTCO: &[(&str, &str)] = &[
+    ("ms", "[K] Pt/Co/AlOx, Miron et al. Nat. Mater. 10, 419 (2011)"),
+    ("a_ex", "[K] typical Co"),
+    ("k_eff", "[K] ultrathin Co with PMA"),
+    ("alpha", "[K] Pt/Co ultrathin films, 0.1-0.5"),
+    ("dmi", "[K] Pt/Co/AlOx, 1-2 mJ/m^2 (Belmeguenai 2015; Emori 2013)"),
+    ("theta_sh", "[K] Liu PRL 106, 036601 (2011): 0.07"),
+    ("fl_dl_ratio", "[K] assumed"),
+    ("polarization", "[K] assumed"),
+    ("t_fm", "[K] Co 0.6 nm"),
+    ("t_hm", "[K] Pt 3 nm"),
+    ("rho_fm", "[K] thin Co"),
+    ("rho_hm", "[K] physics.md 9.2"),
+    ("h_dep", "[K] a few mT"),
+];
+
+fn make(name: &str, description: &str, values: &[(&str, f64)], sources: &[(&'static str, &'static str)]) -> Material {
+    let mut m = Material {
+        name: name.to_string(),
+        description: description.to_string(),
+        ms: 0.0,
+        a_ex: 0.0,
+        k_eff: 0.0,
+        alpha: 0.0,
+        dmi: 0.0,
+        theta_sh: 0.0,
+        fl_dl_ratio: 0.0,
+        polarization: 0.0,
+        t_fm: 0.0,
+        t_hm: 0.0,
+        rho_fm: 0.0,
+        rho_hm: 0.0,
+        h_dep: 0.0,
+        sources: sources.iter().copied().collect(),
+    };
+    for (k, v) in values {
+        let spec = PARAMS.iter().find(|p| p.key == *k).expect("built-in material key");
+        (spec.set)(&mut m, *v);
+    }
+    m
+}
+
+/// Built-in materials. The first is the default.
+pub fn builtin() -> Vec<Material> {
+    let mt = 1e-3 / MU0; // 1 mT as H in A/m
+    vec![
+        make(
+            "ta-cofeb-mgo",
+            "Ta(5)/CoFeB(1)/MgO: the free layer of the device paper's multi-MTJ generators",
+            &[
+                ("ms", 1.1e6),
+                ("a_ex", 1.5e-11),
+                ("k_eff", 3.0e5),
+                ("alpha", 0.02),
+                ("dmi", 0.05e-3),
+                ("theta_sh", -0.12),
+                ("fl_dl_ratio", 1.0),
+                ("polarization", 0.5),
+                ("t_fm", 1e-9),
+                ("t_hm", 5e-9),
+                ("rho_fm", 160e-8),
+                ("rho_hm", 190e-8),
+                ("h_dep", 2.0 * mt),
+            ],
+            SRC_TACOFEB,
+        ),
+        make(
+            "pt-cotb",
+            "Pt(3)/CoTb(2)/SiNx: the analog single-wall generator of the device paper (effective ferromagnet)",
+            &[
+                ("ms", 1.0e5),
+                ("a_ex", 5e-12),
+                ("k_eff", 2.0e5),
+                ("alpha", 0.05),
+                ("dmi", 0.2e-3),
+                ("theta_sh", 0.1),
+                ("fl_dl_ratio", 0.1),
+                ("polarization", 0.5),
+                ("t_fm", 2e-9),
+                ("t_hm", 3e-9),
+                ("rho_fm", 150e-8),
+                ("rho_hm", 40e-8),
+                ("h_dep", 5.0 * mt),
+            ],
+            SRC_PTCOTB,
+        ),
+        make(
+            "pt-co",
+            "Pt(3)/Co(0.6)/AlOx: strong-DMI Neel-wall reference stack",
+            &[
+                ("ms", 1.09e6),
+                ("a_ex", 1.6e-11),
+                ("k_eff", 5.0e5),
+                ("alpha", 0.3),
+                ("dmi", 1.5e-3),
+                ("theta_sh", 0.07),
+                ("fl_dl_ratio", 0.5),
+                ("polarization", 0.5),
+                ("t_fm", 0.6e-9),
+                ("t_hm", 3e-9),
+                ("rho_fm", 40e-8),
+                ("rho_hm", 40e-8),
+                ("h_dep", 3.0 * mt),
+            ],
+            SRC_PTCO,
+        ),
+    ]
+}
+
+/// The built-in material of this name, case-insensitive, `_`/`/` accepted for `-`.
+pub fn find_builtin(name: &str) -> Option<Material> {
+    let norm = |s: &str| s.to_ascii_lowercase().replace(['_', '/'], "-");
+    builtin().into_iter().find(|m| norm(&m.name) == norm(name))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMaterialFile {
+    version: u32,
+    #[serde(default)]
+    material: Vec<RawMaterial>,
+}
+
+// No deny_unknown_fields here: it does not combine with `flatten`; unknown keys are rejected by
+// `Material::set_raw` with the list of valid ones.
+#[derive(Deserialize)]
+struct RawMaterial {
+    name: String,
+    #[serde(default)]
+    description: String,
+    base: Option<String>,
+    #[serde(flatten)]
+    values: BTreeMap<String, RawQuantity>,
+}
+
+/// Materials defined in a TOML file. Each must name a `base` built-in or set every parameter.
+pub fn parse_material_file(text: &str, origin: &str) -> Result<Vec<Material>, ConfigError> {
+    let raw: RawMaterialFile = toml::from_str(text).map_err(|e| ConfigError::Toml {
+        origin: origin.into(),
+        message: e.to_string(),
+    })?;
+    if raw.version != 1 {
+        return Err(ConfigError::field("version", raw.version.to_string(), "must be 1"));
+    }
+    let mut out = Vec::new();
+    for (i, rm) in raw.material.into_iter().enumerate() {
+        let ctx = format!("material[{i}]");
+        let mut m = match &rm.base {
+            Some(b) => find_builtin(b).ok_or_else(|| {
+                ConfigError::field(
+                    format!("{ctx}.base"),
+                    b.clone(),
+                    format!("not a built-in material; expected one of {}", builtin_names()),
+                )
+            })?,
+            None => {
+                let missing: Vec<_> = PARAMS.iter().filter(|p| !rm.values.contains_key(p.key)).map(|p| p.key).collect();
+                if !missing.is_empty() {
+                    return Err(ConfigError::field(
+                        ctx,
+                        rm.name.clone(),
+                        format!("has no `base` and is missing {}", missing.join(", ")),
+                    ));
+                }
+                make(&rm.name, "", &[], &[])
+            }
+        };
+        m.name = rm.name.clone();
+        m.description = rm.description.clone();
+        for (k, v) in &rm.values {
+            m.set_raw(k, v, &ctx)?;
+            m.sources
+                .insert(PARAMS.iter().find(|p| p.key == k).map(|p| p.key).unwrap_or("?"), "user file");
+        }
+        m.validate()?;
+        out.push(m);
+    }
+    Ok(out)
+}
+
+pub fn builtin_names() -> String {
+    builtin().iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,84 @@
+//! The raw form of a quantity in a configuration file: a bare SI number or a string with a unit.
+
+use crate::error::ConfigError;
+use crate::units::{parse_quantity, Dim};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// A quantity as written by the user, before unit conversion.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawQuantity {
+    Number(f64),
+    Text(String),
+}
+
+impl RawQuantity {
+    /// Convert to SI, checking the dimension; errors name `field`.
+    pub fn to_si(&self, dim: Dim, field: &str) -> Result<f64, ConfigError> {
+        match self {
+            RawQuantity::Number(v) if v.is_finite() => Ok(*v),
+            RawQuantity::Number(v) => Err(ConfigError::field(
+                field,
+                v.to_string(),
+                format!("not a finite number; expected {}", dim.describe()),
+            )),
+            RawQuantity::Text(t) => parse_quantity(t, dim).map_err(|e| ConfigError::field(field, format!("'{t}'"), e.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for RawQuantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RawQuantity::Number(v) => write!(f, "{v}"),
+            RawQuantity::Text(t) => write!(f, "'{t}'"),
+        }
+    }
+}
+
+impl Serialize for RawQuantity {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RawQuantity::Number(v) => s.serialize_f64(*v),
+            RawQuantity::Text(t) => s.serialize_str(t),
+        }
+    }
+}
+
+struct QuantityVisitor;
+
+impl Visitor<'_> for QuantityVisitor {
+    type Value = RawQuantity;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number in SI units or a string with a unit, such as \"8 ns\" or \"-480 Oe\"")
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawQuantity, E> {
+        Ok(RawQuantity::Number(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawQuantity, E> {
+        Ok(RawQuantity::Number(v as f64))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawQuantity, E> {
+        Ok(RawQuantity::Number(v as f64))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawQuantity, E> {
+        Ok(RawQuantity::Text(v.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawQuantity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(QuantityVisitor)
+    }
+}
+
+/// Convert an optional raw quantity, falling back to `default`.
+pub fn opt_si(q: &Option<RawQuantity>, dim: Dim, field: &str, default: f64) -> Result<f64, ConfigError> {
+    q.as_ref().map_or(Ok(default), |q| q.to_si(dim, field))
+}

@@ -1,0 +1,214 @@
+//! Pulse-program simulation of a device with the threshold model: Monte Carlo over device
+//! instances (device-to-device variation) and cycles (cycle-to-cycle noise, thermal escape).
+//!
+//! Reproducibility: run k = (device d, cycle c) draws from its own xoshiro256++ stream seeded by
+//! a SplitMix64 hash of (seed, d, c); device d's variation from the stream (seed, d, MAX).
+//! Runs are computed in parallel and aggregated in index order, so results do not depend on the
+//! thread count.
+
+use crate::device::{Device, Program, ResetPolicy};
+use crate::error::ConfigError;
+use crate::mtj::read_parallel;
+use crate::threshold::{MtjThresholds, ThresholdModel};
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+/// SplitMix64 finaliser, used to derive independent stream seeds.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// An independent random stream for (seed, a, b).
+pub fn stream(seed: u64, a: u64, b: u64) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(mix(mix(mix(seed) ^ a) ^ b))
+}
+
+/// Mean and sample standard deviation.
+pub fn mean_std(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    if xs.len() < 2 {
+        return (mean, 0.0);
+    }
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, var.sqrt())
+}
+
+/// One point of the transfer curve, aggregated over runs.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TransferPoint {
+    pub sweep: String,
+    pub index: usize,
+    pub current_a: f64,
+    pub r_mean_ohm: f64,
+    pub r_std_ohm: f64,
+    pub g_mean_s: f64,
+    pub g_std_s: f64,
+    pub switched_mean: f64,
+    pub switched_std: f64,
+    /// Write energy of this pulse, I^2 R_wire integral s(t)^2 dt (J).
+    pub energy_j: f64,
+}
+
+/// Per-MTJ nominal figures for the summary.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MtjReport {
+    pub index: usize,
+    pub position_m: f64,
+    pub area_m2: f64,
+    pub critical_width_m: f64,
+    pub j_c_ap_a_per_m2: f64,
+    /// 50 % switching current for the program's pulse (A); None if above breakdown.
+    pub switching_current_a: Option<f64>,
+    pub switching_energy_j: Option<f64>,
+    pub field_switched: bool,
+    pub reachable: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Simulation {
+    pub points: Vec<TransferPoint>,
+    pub mtjs: Vec<MtjReport>,
+    pub runs: usize,
+    pub wire_resistance_ohm: f64,
+    pub hm_fraction: f64,
+    pub sheet_resistance_ohm: f64,
+    pub breakdown_current_a: f64,
+    /// Read energy of one readout of the all-P state (J).
+    pub read_energy_j: f64,
+    /// Resistance levels seen per sweep (distinct rounded switched counts along the mean).
+    pub levels: Vec<(String, usize)>,
+    /// Resistance of the all-P and all-AP states at the read current (Ohm).
+    pub r_all_p_ohm: f64,
+    pub r_all_ap_ohm: f64,
+}
+
+impl Simulation {
+    pub fn min_switching_energy(&self) -> Option<f64> {
+        self.mtjs
+            .iter()
+            .filter_map(|m| m.switching_energy_j)
+            .filter(|&e| e > 0.0)
+            .reduce(f64::min)
+    }
+
+    pub fn max_switching_energy(&self) -> Option<f64> {
+        self.mtjs.iter().filter_map(|m| m.switching_energy_j).reduce(f64::max)
+    }
+
+    pub fn sweep_points<'a>(&'a self, label: &'a str) -> impl Iterator<Item = &'a TransferPoint> + 'a {
+        self.points.iter().filter(move |p| p.sweep == label)
+    }
+}
+
+/// One run's trace: (resistance, conductance, switched count) after every pulse.
+type Trace = Vec<(f64, f64, f64)>;
+
+fn run_one(model: &ThresholdModel<'_>, program: &Program, thresholds: &[MtjThresholds], seed: u64, device_index: u64, cycle: u64) -> Trace {
+    let dev = model.device;
+    let mut rng = stream(seed, device_index, cycle);
+    let mut state = model.reset_state(thresholds);
+    let mut trace = Vec::with_capacity(program.pulses_per_cycle());
+    for (k, sweep) in program.sweeps.iter().enumerate() {
+        if k > 0 && program.reset == ResetPolicy::EachSweep {
+            state = model.reset_state(thresholds);
+        }
+        for &current in &sweep.currents {
+            model.apply_pulse(thresholds, &mut state, current, &program.pulse, &mut rng);
+            let r = read_parallel(&dev.mtjs, &state, dev.readout.current);
+            let switched = state.iter().filter(|&&f| f >= 0.5).count() as f64;
+            trace.push((r.resistance, r.conductance, switched));
+        }
+    }
+    trace
+}
+
+/// Simulate `program` on `device`. `progress` is called with the number of finished runs.
+pub fn simulate(device: &Device, program: &Program, progress: &(dyn Fn(u64) + Sync)) -> Result<Simulation, ConfigError> {
+    let model = ThresholdModel::new(device, Some(program.pulse))?;
+    let devices: Vec<Vec<MtjThresholds>> = (0..program.devices)
+        .map(|d| model.draw_device(&mut stream(program.seed, u64::from(d), u64::MAX)))
+        .collect();
+    let runs = (program.devices as usize) * (program.cycles as usize);
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let traces: Vec<Trace> = (0..runs)
+        .into_par_iter()
+        .map(|k| {
+            let d = k / program.cycles as usize;
+            let c = k % program.cycles as usize;
+            let t = run_one(&model, program, &devices[d], program.seed, d as u64, c as u64);
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            t
+        })
+        .collect();
+
+    let r_wire = device.wire_resistance();
+    let e_dur = program.pulse.energy_duration();
+    let mut points = Vec::new();
+    let mut idx = 0;
+    let mut levels = Vec::new();
+    for sweep in &program.sweeps {
+        let mut seen = std::collections::BTreeSet::new();
+        for (k, &current) in sweep.currents.iter().enumerate() {
+            let col = |f: fn(&(f64, f64, f64)) -> f64| -> Vec<f64> { traces.iter().map(|t| f(&t[idx])).collect() };
+            let (r_mean, r_std) = mean_std(&col(|x| x.0));
+            let (g_mean, g_std) = mean_std(&col(|x| x.1));
+            let (s_mean, s_std) = mean_std(&col(|x| x.2));
+            seen.insert(s_mean.round() as i64);
+            points.push(TransferPoint {
+                sweep: sweep.label.clone(),
+                index: k,
+                current_a: current,
+                r_mean_ohm: r_mean,
+                r_std_ohm: r_std,
+                g_mean_s: g_mean,
+                g_std_s: g_std,
+                switched_mean: s_mean,
+                switched_std: s_std,
+                energy_j: current * current * r_wire * e_dur,
+            });
+            idx += 1;
+        }
+        levels.push((sweep.label.clone(), seen.len()));
+    }
+
+    let i_bd = device.breakdown_current();
+    let limit = if i_bd.is_finite() { i_bd } else { 1.0 };
+    let mtjs = (0..device.mtjs.len())
+        .map(|i| {
+            let ic = model.switching_current(i, &program.pulse, limit);
+            let field_switched = model.nominal[i].j_c_ap <= 0.0;
+            MtjReport {
+                index: i,
+                position_m: device.mtjs[i].position,
+                area_m2: device.mtjs[i].area(),
+                critical_width_m: device.critical_width(i),
+                j_c_ap_a_per_m2: model.nominal[i].j_c_ap,
+                switching_current_a: ic,
+                switching_energy_j: ic.map(|i| i * i * r_wire * e_dur),
+                field_switched,
+                reachable: ic.is_some(),
+            }
+        })
+        .collect();
+    let n = device.mtjs.len();
+    let all_p = read_parallel(&device.mtjs, &vec![0.0; n], device.readout.current);
+    let all_ap = read_parallel(&device.mtjs, &vec![1.0; n], device.readout.current);
+    Ok(Simulation {
+        points,
+        mtjs,
+        runs,
+        wire_resistance_ohm: r_wire,
+        hm_fraction: device.hm_fraction(),
+        sheet_resistance_ohm: device.sheet_resistance(),
+        breakdown_current_a: i_bd,
+        read_energy_j: device.readout.current.powi(2) * all_p.resistance * device.readout.duration,
+        levels,
+        r_all_p_ohm: all_p.resistance,
+        r_all_ap_ohm: all_ap.resistance,
+    })
+}
