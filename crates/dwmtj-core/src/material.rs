@@ -167,16 +167,24 @@ impl Material {
     }
 
     /// Walker field H_W = alpha * max_phi [ (pi/2) H_D sin(phi) - (H_K/2) sin(2 phi) ] (A/m),
-    /// physics.md 2.6, evaluated on a fine grid (the bracket is smooth on [0, pi]).
+    /// physics.md 2.6. With a = (pi/2)|H_D| and b = H_K/2 the stationary points solve
+    /// 4 b c^2 - a c - 2 b = 0 for c = cos(phi); the maximum is at one of them.
     pub fn walker_field(&self) -> f64 {
-        let (hd, hk) = (self.h_d().abs(), self.h_k());
-        let n = 4000;
-        let max = (0..=n)
-            .map(|k| {
-                let phi = PI * f64::from(k) / f64::from(n);
-                PI / 2.0 * hd * phi.sin() - hk / 2.0 * (2.0 * phi).sin()
-            })
-            .fold(0.0_f64, f64::max);
+        let (a, b) = (PI / 2.0 * self.h_d().abs(), self.h_k() / 2.0);
+        let f = |c: f64| {
+            let s = (1.0 - c * c).max(0.0).sqrt();
+            a * s - 2.0 * b * s * c
+        };
+        let max = if b <= 0.0 {
+            a
+        } else {
+            let disc = (a * a + 32.0 * b * b).sqrt();
+            [(a + disc) / (8.0 * b), (a - disc) / (8.0 * b)]
+                .into_iter()
+                .filter(|c| (-1.0..=1.0).contains(c))
+                .map(f)
+                .fold(0.0, f64::max)
+        };
         self.alpha * max
     }
 
@@ -184,16 +192,7 @@ impl Material {
     /// v = gamma0 Delta h / alpha below Walker; above, the Schryer-Walker average
     /// <v> = gamma0 Delta/(1+alpha^2) [alpha h + (h - sqrt(h^2 - H_W^2))/alpha] (physics.md 2.6).
     pub fn field_driven_velocity(&self, h: f64) -> f64 {
-        let (a, d) = (self.alpha, self.wall_width());
-        let hw = self.walker_field();
-        let s = h.signum();
-        let h = h.abs();
-        let v = if h <= hw {
-            GAMMA0 * d * h / a
-        } else {
-            GAMMA0 * d / (1.0 + a * a) * (a * h + (h - (h * h - hw * hw).sqrt()) / a)
-        };
-        s * v
+        field_driven_velocity(self.alpha, self.wall_width(), self.walker_field(), h)
     }
 
     /// Check every parameter's range; errors name the material and the key.
@@ -221,6 +220,19 @@ impl Material {
         (spec.set)(self, v);
         Ok(())
     }
+}
+
+/// The 1D wall velocity law of [`Material::field_driven_velocity`] for given alpha, Delta and
+/// Walker field, so callers can cache the material-derived constants.
+pub fn field_driven_velocity(a: f64, d: f64, hw: f64, h: f64) -> f64 {
+    let s = h.signum();
+    let h = h.abs();
+    let v = if h <= hw {
+        GAMMA0 * d * h / a
+    } else {
+        GAMMA0 * d / (1.0 + a * a) * (a * h + (h - (h * h - hw * hw).sqrt()) / a)
+    };
+    s * v
 }
 
 const SRC_TACOFEB: &[(&str, &str)] = &[

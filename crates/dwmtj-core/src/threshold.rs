@@ -27,7 +27,7 @@
 
 use crate::device::{Device, Polarity, PulseShape, ThresholdSource};
 use crate::error::ConfigError;
-use crate::material::KB;
+use crate::material::{field_driven_velocity, KB};
 use rand::Rng;
 use rand_distr::{Exp1, StandardNormal};
 
@@ -44,10 +44,54 @@ pub struct MtjThresholds {
     pub j_c_p: f64,
 }
 
+/// Wall velocity inside a footprint as a function of the overdrive above the propagation
+/// threshold, with the material constants computed once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum VelocityLaw {
+    /// v = mu * overdrive.
+    Flow { mobility: f64 },
+    /// 1D-model velocity of the equivalent field eps * overdrive (physics.md 2.6).
+    OneD {
+        efficiency: f64,
+        alpha: f64,
+        wall_width: f64,
+        walker_field: f64,
+    },
+}
+
+impl VelocityLaw {
+    pub fn for_device(device: &Device) -> Self {
+        let s = &device.switching;
+        match s.mobility {
+            Some(mobility) => VelocityLaw::Flow { mobility },
+            None => VelocityLaw::OneD {
+                efficiency: s.efficiency,
+                alpha: device.material.alpha,
+                wall_width: device.material.wall_width(),
+                walker_field: device.material.walker_field(),
+            },
+        }
+    }
+
+    pub fn velocity(&self, overdrive: f64) -> f64 {
+        let over = overdrive.max(0.0);
+        match *self {
+            VelocityLaw::Flow { mobility } => mobility * over,
+            VelocityLaw::OneD {
+                efficiency,
+                alpha,
+                wall_width,
+                walker_field,
+            } => field_driven_velocity(alpha, wall_width, walker_field, efficiency * over),
+        }
+    }
+}
+
 /// The compact model, with per-MTJ nominal thresholds.
 #[derive(Clone, Debug)]
 pub struct ThresholdModel<'a> {
     pub device: &'a Device,
+    pub law: VelocityLaw,
     pub nominal: Vec<MtjThresholds>,
     /// Common critical force F_c (A/m) for calibrated devices, per MTJ for material ones.
     pub critical_field: Vec<f64>,
@@ -111,6 +155,7 @@ impl<'a> ThresholdModel<'a> {
             .collect();
         Ok(Self {
             device,
+            law: VelocityLaw::for_device(device),
             nominal,
             critical_field,
         })
@@ -132,7 +177,7 @@ impl<'a> ThresholdModel<'a> {
 
     /// Wall velocity inside a footprint at drive j with edge threshold j_c.
     pub fn velocity(&self, j: f64, j_c: f64) -> f64 {
-        velocity(self.device, j, j_c)
+        self.law.velocity(j - self.device.switching.propagation_fraction * j_c.max(0.0))
     }
 
     /// Apply one pulse of peak density `j_peak` (magnitude) to a footprint.
@@ -274,18 +319,6 @@ impl<'a> ThresholdModel<'a> {
     }
 }
 
-/// Wall velocity in a footprint at HM current density magnitude j, edge threshold j_c.
-pub fn velocity(device: &Device, j: f64, j_c: f64) -> f64 {
-    let s = &device.switching;
-    let j_prop = s.propagation_fraction * j_c.max(0.0);
-    let over = (j - j_prop).max(0.0);
-    // With a field-switched footprint (j_c <= 0) the bias alone drives it; the reset handles it.
-    match s.mobility {
-        Some(mu) => mu * over,
-        None => device.material.field_driven_velocity(s.efficiency * over),
-    }
-}
-
 /// Probability that one pulse at peak density j fully crosses a footprint of length L starting
 /// pinned at its edge, for edge threshold j_c (no cycle noise).
 pub fn full_switch_probability(model: &ThresholdModel<'_>, j: f64, j_c: f64, length: f64, pulse: &PulseShape) -> f64 {
@@ -346,6 +379,7 @@ fn calibrate_athermal(device: &Device, j_th: f64, length: f64, pulse: &PulseShap
     // A throwaway model whose only use is escape_rate/velocity (independent of critical fields).
     let model = ThresholdModel {
         device,
+        law: VelocityLaw::for_device(device),
         nominal: Vec::new(),
         critical_field: Vec::new(),
     };
