@@ -304,6 +304,15 @@ impl RawDevice {
             material.set_raw(k, v, "material_overrides")?;
         }
         material.validate()?;
+        for (key, v) in [("rho_hm", material.rho_hm), ("rho_fm", material.rho_fm)] {
+            if !v.is_finite() {
+                return Err(ConfigError::field(
+                    format!("material '{}'.{key}", material.name),
+                    "not set",
+                    "a device needs both resistivities for the current split; set it in the material or [material_overrides]",
+                ));
+            }
+        }
 
         // Wire.
         let length = req_positive(&self.wire.length, Dim::LENGTH, "wire.length")?;

@@ -11,6 +11,7 @@ pub mod energy;
 pub mod error;
 pub mod fit;
 pub mod geometry;
+pub mod integrate;
 pub mod material;
 pub mod mtj;
 pub mod paper;
@@ -18,6 +19,7 @@ pub mod quantity;
 pub mod simulate;
 pub mod threshold;
 pub mod units;
+pub mod wall;
 
 pub use error::ConfigError;
 pub use quantity::RawQuantity;

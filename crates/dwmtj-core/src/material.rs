@@ -64,6 +64,10 @@ impl Range {
 /// Metadata of one material parameter.
 pub struct ParamSpec {
     pub key: &'static str,
+    /// A material file without `base` must set it; others default to `default` (0 = off,
+    /// NaN = not set: derived or required later by a model that needs it).
+    pub required: bool,
+    pub default: f64,
     pub dim: Dim,
     pub unit: &'static str,
     pub doc: &'static str,
@@ -73,7 +77,7 @@ pub struct ParamSpec {
 }
 
 macro_rules! material_params {
-    ($( $key:ident : $dim:expr, $unit:literal, $range:expr, $doc:literal; )*) => {
+    ($( $key:ident : $dim:expr, $unit:literal, $range:expr, $req:expr, $def:expr, $doc:literal; )*) => {
         /// A heavy-metal / ferromagnet stack. All values SI.
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         pub struct Material {
@@ -88,7 +92,7 @@ macro_rules! material_params {
         /// Every material parameter with its unit, range and meaning.
         pub const PARAMS: &[ParamSpec] = &[
             $( ParamSpec {
-                key: stringify!($key), dim: $dim, unit: $unit, doc: $doc, range: $range,
+                key: stringify!($key), required: $req, default: $def, dim: $dim, unit: $unit, doc: $doc, range: $range,
                 get: |m| m.$key, set: |m, v| m.$key = v,
             }, )*
         ];
@@ -96,19 +100,25 @@ macro_rules! material_params {
 }
 
 material_params! {
-    ms: Dim::FIELD, "A/m", Range::Positive, "Saturation magnetisation Ms of the free layer (net M for a ferrimagnet).";
-    a_ex: Dim::EXCHANGE, "J/m", Range::Positive, "Exchange stiffness A.";
-    k_eff: Dim::ENERGY_DENSITY, "J/m^3", Range::Positive, "Effective perpendicular anisotropy K_eff = K_u - mu0 Ms^2/2.";
-    alpha: Dim::NONE, "", Range::Within(1e-4, 1.0), "Gilbert damping.";
-    dmi: Dim::SURFACE_ENERGY, "J/m^2", Range::Any, "Interfacial DMI D; D > 0 puts the up/down wall at phi = 0 (physics.md 2.2). D_mumax = -D.";
-    theta_sh: Dim::NONE, "", Range::Within(-1.0, 1.0), "Damping-like SOT efficiency (spin Hall angle) of the heavy metal.";
-    fl_dl_ratio: Dim::NONE, "", Range::Within(-10.0, 10.0), "Field-like / damping-like SOT ratio.";
-    polarization: Dim::NONE, "", Range::Within(0.0, 1.0), "Spin polarisation P of the current in the free layer (STT).";
-    t_fm: Dim::LENGTH, "m", Range::Positive, "Free-layer thickness t_F.";
-    t_hm: Dim::LENGTH, "m", Range::Positive, "Heavy-metal thickness t_HM.";
-    rho_fm: Dim::RESISTIVITY, "Ohm*m", Range::Positive, "Free-layer resistivity.";
-    rho_hm: Dim::RESISTIVITY, "Ohm*m", Range::Positive, "Heavy-metal resistivity.";
-    h_dep: Dim::FIELD, "A/m", Range::NonNegative, "Film depinning field H_dep of the wall (fit to devices).";
+    ms: Dim::FIELD, "A/m", Range::Positive, true, 0.0, "Saturation magnetisation Ms of the free layer (ferromagnet).";
+    a_ex: Dim::EXCHANGE, "J/m", Range::Positive, true, 0.0, "Exchange stiffness A.";
+    k_eff: Dim::ENERGY_DENSITY, "J/m^3", Range::Positive, true, 0.0, "Effective perpendicular anisotropy K_eff = K_u - mu0 Ms^2/2.";
+    alpha: Dim::NONE, "", Range::Within(1e-4, 1.0), true, 0.0, "Gilbert damping.";
+    dmi: Dim::SURFACE_ENERGY, "J/m^2", Range::Any, true, 0.0, "Interfacial DMI D; D > 0 puts the up/down wall at phi = 0 (physics.md 2.2). D_mumax = -D.";
+    theta_sh: Dim::NONE, "", Range::Within(-1.0, 1.0), true, 0.0, "Damping-like SOT efficiency (spin Hall angle) of the heavy metal.";
+    t_fm: Dim::LENGTH, "m", Range::Positive, true, 0.0, "Free-layer thickness t_F.";
+    t_hm: Dim::LENGTH, "m", Range::Positive, true, 0.0, "Heavy-metal thickness t_HM.";
+    fl_dl_ratio: Dim::NONE, "", Range::Within(-10.0, 10.0), false, 0.0, "Field-like / damping-like SOT ratio (0 = no field-like torque).";
+    polarization: Dim::NONE, "", Range::Within(0.0, 1.0), false, 0.0, "Spin polarisation P of the current in the free layer (0 = no STT).";
+    beta: Dim::NONE, "", Range::Within(0.0, 10.0), false, 0.0, "Non-adiabatic STT parameter beta.";
+    rho_fm: Dim::RESISTIVITY, "Ohm*m", Range::Positive, false, f64::NAN, "Free-layer resistivity.";
+    rho_hm: Dim::RESISTIVITY, "Ohm*m", Range::Positive, false, f64::NAN, "Heavy-metal resistivity.";
+    h_dep: Dim::FIELD, "A/m", Range::NonNegative, false, 0.0, "Film depinning field H_dep of the wall (fit to devices).";
+    h_k: Dim::FIELD, "A/m", Range::Positive, false, f64::NAN, "Neel-Bloch shape-anisotropy field H_K; not set = t_F ln2/(pi Delta) Ms.";
+    ms_tm: Dim::FIELD, "A/m", Range::NonNegative, false, 0.0, "Ferrimagnet: transition-metal sublattice magnetisation (0 = ferromagnet).";
+    ms_re: Dim::FIELD, "A/m", Range::NonNegative, false, 0.0, "Ferrimagnet: rare-earth sublattice magnetisation (0 = ferromagnet).";
+    g_tm: Dim::NONE, "", Range::Within(0.5, 5.0), false, 2.2, "Ferrimagnet: Lande g of the transition-metal sublattice.";
+    g_re: Dim::NONE, "", Range::Within(0.5, 5.0), false, 1.5, "Ferrimagnet: Lande g of the rare-earth sublattice.";
 }
 
 impl Material {
@@ -119,7 +129,11 @@ impl Material {
 
     /// Neel-Bloch shape-anisotropy field H_K = N_x Ms with N_x = t_F ln2 / (pi Delta) (A/m).
     pub fn h_k(&self) -> f64 {
-        self.t_fm * LN_2 / (PI * self.wall_width()) * self.ms
+        if self.h_k.is_finite() {
+            self.h_k
+        } else {
+            self.t_fm * LN_2 / (PI * self.wall_width()) * self.ms
+        }
     }
 
     /// DMI effective field H_D = D / (mu0 Ms Delta) (A/m), signed.
@@ -153,6 +167,11 @@ impl Material {
     /// current density: eps = (pi/2) |chi_SL| |cos phi_eq| (A/m per A/m^2), physics.md 5.1.
     pub fn sot_depinning_efficiency(&self) -> f64 {
         PI / 2.0 * self.chi_sl().abs() * self.cos_phi_eq()
+    }
+
+    /// True for a two-sublattice ferrimagnet (physics.md 3).
+    pub fn is_ferrimagnet(&self) -> bool {
+        self.ms_re > 0.0
     }
 
     /// Fraction of a wire current that flows in the heavy metal (parallel conduction).
@@ -199,6 +218,9 @@ impl Material {
     pub fn validate(&self) -> Result<(), ConfigError> {
         for p in PARAMS {
             let v = (p.get)(self);
+            if v.is_nan() && p.default.is_nan() {
+                continue;
+            }
             p.range.check(v).map_err(|problem| {
                 ConfigError::field(format!("material '{}'.{}", self.name, p.key), format!("{v:e} {}", p.unit), problem)
             })?;
@@ -252,7 +274,11 @@ const SRC_TACOFEB: &[(&str, &str)] = &[
 ];
 
 const SRC_PTCOTB: &[(&str, &str)] = &[
-    ("ms", "[K] net M near compensation, physics.md 9.2 (0 to 4e5 A/m)"),
+    ("ms", "[K] net M = ms_tm - ms_re, physics.md 9.2 (0 to 4e5 A/m)"),
+    ("ms_tm", "[K] physics.md 3 example (M_TM = 6e5 A/m)"),
+    ("ms_re", "[K] physics.md 3 example (M_RE 3.5e5 A/m; angular compensation at 4.09e5)"),
+    ("g_tm", "[K] g_Co ~ 2.2, physics.md 3"),
+    ("g_re", "[K] g_Tb ~ 1.5 (Lande g_J of Tb3+), physics.md 3"),
     ("a_ex", "[K] chosen with k_eff for Delta = 5 nm (physics.md 9.2)"),
     ("k_eff", "[K] chosen with a_ex for Delta = 5 nm (physics.md 9.2)"),
     ("alpha", "[K] physics.md 9.2, fit"),
@@ -293,15 +319,24 @@ fn make(name: &str, description: &str, values: &[(&str, f64)], sources: &[(&'sta
         alpha: 0.0,
         dmi: 0.0,
         theta_sh: 0.0,
-        fl_dl_ratio: 0.0,
-        polarization: 0.0,
         t_fm: 0.0,
         t_hm: 0.0,
+        fl_dl_ratio: 0.0,
+        polarization: 0.0,
+        beta: 0.0,
         rho_fm: 0.0,
         rho_hm: 0.0,
         h_dep: 0.0,
+        h_k: 0.0,
+        ms_tm: 0.0,
+        ms_re: 0.0,
+        g_tm: 0.0,
+        g_re: 0.0,
         sources: sources.iter().copied().collect(),
     };
+    for p in PARAMS {
+        (p.set)(&mut m, p.default);
+    }
     for (k, v) in values {
         let spec = PARAMS.iter().find(|p| p.key == *k).expect("built-in material key");
         (spec.set)(&mut m, *v);
@@ -335,9 +370,13 @@ pub fn builtin() -> Vec<Material> {
         ),
         make(
             "pt-cotb",
-            "Pt(3)/CoTb(2)/SiNx: the analog single-wall generator of the device paper (effective ferromagnet)",
+            "Pt(3)/CoTb(2)/SiNx: the analog single-wall generator of the device paper (two-sublattice ferrimagnet, TM-rich of angular-momentum compensation)",
             &[
-                ("ms", 1.0e5),
+                ("ms", 2.5e5),
+                ("ms_tm", 6.0e5),
+                ("ms_re", 3.5e5),
+                ("g_tm", 2.2),
+                ("g_re", 1.5),
                 ("a_ex", 5e-12),
                 ("k_eff", 2.0e5),
                 ("alpha", 0.05),
@@ -423,7 +462,11 @@ pub fn parse_material_file(text: &str, origin: &str) -> Result<Vec<Material>, Co
                 )
             })?,
             None => {
-                let missing: Vec<_> = PARAMS.iter().filter(|p| !rm.values.contains_key(p.key)).map(|p| p.key).collect();
+                let missing: Vec<_> = PARAMS
+                    .iter()
+                    .filter(|p| p.required && !rm.values.contains_key(p.key))
+                    .map(|p| p.key)
+                    .collect();
                 if !missing.is_empty() {
                     return Err(ConfigError::field(
                         ctx,

@@ -34,8 +34,16 @@ macro_rules! assert_rejected {
         assert!(err.contains($needle), "stderr lacks {:?}:\n{}", $needle, err);
         assert!(!$dir.exists(), "{} was created", $dir.display());
         let parent = $dir.parent().unwrap();
-        let leftovers: Vec<_> = std::fs::read_dir(parent).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".partial")).collect();
-        assert!(leftovers.is_empty(), "partial output left: {:?}", leftovers.iter().map(|e| e.path()).collect::<Vec<_>>());
+        let leftovers: Vec<_> = std::fs::read_dir(parent)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".partial"))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "partial output left: {:?}",
+            leftovers.iter().map(|e| e.path()).collect::<Vec<_>>()
+        );
     }};
 }
 
@@ -55,7 +63,14 @@ fn reproduce_all_passes_and_writes_every_file() {
         }
     }
     for fig in ["fig3f", "fig4c"] {
-        for f in ["transfer.csv", "transfer.png", "transfer.svg", "summary.json", "config.resolved.toml", "manifest.json"] {
+        for f in [
+            "transfer.csv",
+            "transfer.png",
+            "transfer.svg",
+            "summary.json",
+            "config.resolved.toml",
+            "manifest.json",
+        ] {
             assert!(out.join(fig).join(f).is_file(), "{fig}/{f} missing");
         }
     }
@@ -70,7 +85,10 @@ fn reproduce_all_passes_and_writes_every_file() {
     // The CSV has the documented columns and one row per pulse.
     let csv = std::fs::read_to_string(out.join("fig3f/transfer.csv")).unwrap();
     let header = csv.lines().next().unwrap();
-    assert_eq!(header, "sweep,index,current_a,r_mean_ohm,r_std_ohm,g_mean_s,g_std_s,switched_mean,switched_std,energy_j");
+    assert_eq!(
+        header,
+        "sweep,index,current_a,r_mean_ohm,r_std_ohm,g_mean_s,g_std_s,switched_mean,switched_std,energy_j"
+    );
     assert_eq!(csv.lines().count(), 1 + 2 * 67);
     // The manifest records the command and the seed.
     let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("fig3f/manifest.json")).unwrap()).unwrap();
@@ -87,7 +105,9 @@ fn reproduce_json_without_out_folder_collision() {
     let o = dwmtj(&["reproduce", "energy", "--out", out.to_str().unwrap()]);
     assert!(!o.status.success() && stderr(&o).contains("--force"));
     assert!(out.join("energy/energy.csv").is_file());
-    assert!(dwmtj(&["reproduce", "energy", "--out", out.to_str().unwrap(), "--force"]).status.success());
+    assert!(dwmtj(&["reproduce", "energy", "--out", out.to_str().unwrap(), "--force"])
+        .status
+        .success());
 }
 
 #[test]
@@ -103,16 +123,36 @@ fn every_example_config_checks_and_simulates() {
         let check = dwmtj(&["check", p.to_str().unwrap()]);
         assert!(check.status.success(), "{}: {}", p.display(), stderr(&check));
         let out = tmp.path().join(p.file_stem().unwrap());
-        let o = dwmtj(&["simulate", p.to_str().unwrap(), "--cycles", "3", "--out", out.to_str().unwrap(), "--json"]);
+        let o = dwmtj(&[
+            "simulate",
+            p.to_str().unwrap(),
+            "--cycles",
+            "3",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ]);
         assert!(o.status.success(), "{}: {}", p.display(), stderr(&o));
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(v["cycles"], 3);
-        for f in ["transfer.csv", "transfer.png", "transfer.svg", "summary.json", "config.resolved.toml", "manifest.json"] {
+        for f in [
+            "transfer.csv",
+            "transfer.png",
+            "transfer.svg",
+            "summary.json",
+            "config.resolved.toml",
+            "manifest.json",
+        ] {
             assert!(out.join(f).is_file(), "{}: {f}", p.display());
         }
         // The resolved config is itself a valid device file.
         let again = tmp.path().join(format!("{}-resolved", p.file_stem().unwrap().to_string_lossy()));
-        let o2 = dwmtj(&["simulate", out.join("config.resolved.toml").to_str().unwrap(), "--out", again.to_str().unwrap()]);
+        let o2 = dwmtj(&[
+            "simulate",
+            out.join("config.resolved.toml").to_str().unwrap(),
+            "--out",
+            again.to_str().unwrap(),
+        ]);
         assert!(o2.status.success(), "{}: {}", p.display(), stderr(&o2));
     }
     assert!(n >= 4);
@@ -134,26 +174,58 @@ fn with_program(text: &str) -> String {
 fn bad_inputs_exit_nonzero_name_the_field_and_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let cases: Vec<(&str, String, &str)> = vec![
-        ("negative_width", GOOD.replace("value = \"1 um\"", "value = \"-1 um\""), "wire.width.value"),
-        ("unknown_key", GOOD.replace("[wire]", "[wire]\nshape = \"round\""), "unknown field `shape`"),
-        ("length_in_oe", GOOD.replace("length = \"2 um\"", "length = \"200 Oe\""), "wire.length"),
-        ("negative_tmr", GOOD.replace("[[mtj]]", "[mtj_defaults]\ntmr = \"-50 %\"\n\n[[mtj]]"), "mtj_defaults.tmr"),
-        ("nan", GOOD.replace("[[mtj]]", "[mtj_defaults]\nra = nan\n\n[[mtj]]"), "mtj_defaults.ra"),
+        (
+            "negative_width",
+            GOOD.replace("value = \"1 um\"", "value = \"-1 um\""),
+            "wire.width.value",
+        ),
+        (
+            "unknown_key",
+            GOOD.replace("[wire]", "[wire]\nshape = \"round\""),
+            "unknown field `shape`",
+        ),
+        (
+            "length_in_oe",
+            GOOD.replace("length = \"2 um\"", "length = \"200 Oe\""),
+            "wire.length",
+        ),
+        (
+            "negative_tmr",
+            GOOD.replace("[[mtj]]", "[mtj_defaults]\ntmr = \"-50 %\"\n\n[[mtj]]"),
+            "mtj_defaults.tmr",
+        ),
+        (
+            "nan",
+            GOOD.replace("[[mtj]]", "[mtj_defaults]\nra = nan\n\n[[mtj]]"),
+            "mtj_defaults.ra",
+        ),
         ("nan_text", GOOD.replace("length = \"2 um\"", "length = \"NaN um\""), "wire.length"),
     ];
     for (name, text, needle) in cases {
         let f = write(tmp.path(), &format!("{name}.toml"), &with_program(&text));
         let out = tmp.path().join(format!("out-{name}"));
-        assert_rejected!(dwmtj(&["simulate", f.to_str().unwrap(), "--out", out.to_str().unwrap()]), out, needle);
+        assert_rejected!(
+            dwmtj(&["simulate", f.to_str().unwrap(), "--out", out.to_str().unwrap()]),
+            out,
+            needle
+        );
         let o = dwmtj(&["check", f.to_str().unwrap()]);
         assert!(!o.status.success() && stderr(&o).contains(needle), "check {name}: {}", stderr(&o));
     }
     let out = tmp.path().join("out-missing");
-    assert_rejected!(dwmtj(&["simulate", "/nonexistent/device.toml", "--out", out.to_str().unwrap()]), out, "/nonexistent/device.toml");
+    assert_rejected!(
+        dwmtj(&["simulate", "/nonexistent/device.toml", "--out", out.to_str().unwrap()]),
+        out,
+        "/nonexistent/device.toml"
+    );
     // A file without a program cannot be simulated.
     let f = write(tmp.path(), "noprog.toml", GOOD);
     let out = tmp.path().join("out-noprog");
-    assert_rejected!(dwmtj(&["simulate", f.to_str().unwrap(), "--out", out.to_str().unwrap()]), out, "no [program]");
+    assert_rejected!(
+        dwmtj(&["simulate", f.to_str().unwrap(), "--out", out.to_str().unwrap()]),
+        out,
+        "no [program]"
+    );
     // Bad command-line values.
     let o = dwmtj(&["energy", "--width", "25 Oe"]);
     assert!(!o.status.success() && stderr(&o).contains("--width"));
@@ -168,7 +240,10 @@ fn results_do_not_depend_on_thread_count() {
     let mut csvs = Vec::new();
     for threads in ["1", "2"] {
         let out = tmp.path().join(format!("t{threads}"));
-        let o = dwmtj_env(&["simulate", cfg.to_str().unwrap(), "--seed", "42", "--out", out.to_str().unwrap()], &[("RAYON_NUM_THREADS", threads)]);
+        let o = dwmtj_env(
+            &["simulate", cfg.to_str().unwrap(), "--seed", "42", "--out", out.to_str().unwrap()],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         csvs.push(std::fs::read_to_string(out.join("transfer.csv")).unwrap());
     }
@@ -186,10 +261,18 @@ fn materials_and_energy_commands() {
     let o = dwmtj(&["materials", "ta-cofeb-mgo", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!((v["derived"]["wall_width_m"].as_f64().unwrap() - 7.07e-9).abs() < 0.01e-9);
-    assert!(v["parameters"].as_array().unwrap().iter().all(|p| !p["source"].as_str().unwrap().is_empty()));
+    assert!(v["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| !p["source"].as_str().unwrap().is_empty()));
     let f = repo().join("configs/materials/pt-co-strong-dmi.toml");
     let o = dwmtj(&["materials", "pt-co-annealed", "--file", f.to_str().unwrap()]);
-    assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("user file"), "{}", stderr(&o));
+    assert!(
+        o.status.success() && String::from_utf8_lossy(&o.stdout).contains("user file"),
+        "{}",
+        stderr(&o)
+    );
     let o = dwmtj(&["energy", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let rows = v["scaled"].as_array().unwrap();

@@ -5,6 +5,7 @@ mod fixtures;
 mod physics;
 mod properties;
 mod reproduce;
+mod wall;
 
 use dwmtj_core::config::parse_device;
 use dwmtj_core::device::{Device, Program};

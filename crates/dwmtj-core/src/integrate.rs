@@ -1,0 +1,280 @@
+//! ODE/SDE integrators for small fixed-size systems.
+//!
+//! * [`dopri45`]: Dormand-Prince 5(4) with FSAL, per-component absolute and a relative
+//!   tolerance (error norm as in Hairer-Norsett-Wanner and SciPy's `solve_ivp`: RMS of
+//!   err_i / (atol_i + rtol max(|y_i|, |y_new_i|))), step factor 0.9 err^(-1/5) in [0.2, 5], and
+//!   event location (a sign change of g(t, y) is bracketed by the step and refined by bisection
+//!   on cubic Hermite interpolation between the step ends).
+//! * [`rk4`]: the classical fixed-step fourth-order method, used as an independent check.
+//! * [`heun_step`]: stochastic Heun for additive noise (Stratonovich = Ito here), with the same
+//!   noise increment in predictor and corrector.
+
+/// Tolerances and limits of the adaptive integrator.
+#[derive(Clone, Copy, Debug)]
+pub struct Tolerances<const N: usize> {
+    pub rtol: f64,
+    pub atol: [f64; N],
+    /// Largest step (s); infinite if unbounded.
+    pub h_max: f64,
+    pub max_steps: usize,
+}
+
+/// Result of an adaptive integration.
+#[derive(Clone, Debug)]
+pub struct Solution<const N: usize> {
+    pub t: f64,
+    pub y: [f64; N],
+    pub rhs_evals: usize,
+    pub steps: usize,
+    pub rejected: usize,
+    /// Time of the first event (g crossing zero), where integration stopped.
+    pub event: Option<f64>,
+}
+
+fn axpy<const N: usize>(y: &[f64; N], h: f64, terms: &[(f64, &[f64; N])]) -> [f64; N] {
+    let mut out = *y;
+    for (c, k) in terms {
+        for i in 0..N {
+            out[i] += h * c * k[i];
+        }
+    }
+    out
+}
+
+/// Cubic Hermite interpolation between (t0, y0, f0) and (t1, y1, f1).
+fn hermite<const N: usize>(t0: f64, y0: &[f64; N], f0: &[f64; N], t1: f64, y1: &[f64; N], f1: &[f64; N], t: f64) -> [f64; N] {
+    let h = t1 - t0;
+    let s = (t - t0) / h;
+    let (h00, h10, h01, h11) = (
+        2.0 * s.powi(3) - 3.0 * s * s + 1.0,
+        s.powi(3) - 2.0 * s * s + s,
+        -2.0 * s.powi(3) + 3.0 * s * s,
+        s.powi(3) - s * s,
+    );
+    let mut out = [0.0; N];
+    for i in 0..N {
+        out[i] = h00 * y0[i] + h10 * h * f0[i] + h01 * y1[i] + h11 * h * f1[i];
+    }
+    out
+}
+
+// Dormand-Prince coefficients.
+const C2: f64 = 1.0 / 5.0;
+const C3: f64 = 3.0 / 10.0;
+const C4: f64 = 4.0 / 5.0;
+const C5: f64 = 8.0 / 9.0;
+const A21: f64 = 1.0 / 5.0;
+const A31: f64 = 3.0 / 40.0;
+const A32: f64 = 9.0 / 40.0;
+const A41: f64 = 44.0 / 45.0;
+const A42: f64 = -56.0 / 15.0;
+const A43: f64 = 32.0 / 9.0;
+const A51: f64 = 19372.0 / 6561.0;
+const A52: f64 = -25360.0 / 2187.0;
+const A53: f64 = 64448.0 / 6561.0;
+const A54: f64 = -212.0 / 729.0;
+const A61: f64 = 9017.0 / 3168.0;
+const A62: f64 = -355.0 / 33.0;
+const A63: f64 = 46732.0 / 5247.0;
+const A64: f64 = 49.0 / 176.0;
+const A65: f64 = -5103.0 / 18656.0;
+const B1: f64 = 35.0 / 384.0;
+const B3: f64 = 500.0 / 1113.0;
+const B4: f64 = 125.0 / 192.0;
+const B5: f64 = -2187.0 / 6784.0;
+const B6: f64 = 11.0 / 84.0;
+// Error coefficients: b - b* (fifth minus fourth order).
+const E1: f64 = 71.0 / 57600.0;
+const E3: f64 = -71.0 / 16695.0;
+const E4: f64 = 71.0 / 1920.0;
+const E5: f64 = -17253.0 / 339200.0;
+const E6: f64 = 22.0 / 525.0;
+const E7: f64 = -1.0 / 40.0;
+
+/// Integrate y' = f(t, y) from t0 to t1 (t1 > t0), stopping early at the first zero crossing of
+/// `event` if given.
+pub fn dopri45<const N: usize>(
+    mut f: impl FnMut(f64, &[f64; N]) -> [f64; N],
+    t0: f64,
+    y0: [f64; N],
+    t1: f64,
+    tol: &Tolerances<N>,
+    event: Option<&dyn Fn(f64, &[f64; N]) -> f64>,
+) -> Solution<N> {
+    let mut t = t0;
+    let mut y = y0;
+    let mut k1 = f(t, &y);
+    let mut nfev = 1;
+    let scale = |y: &[f64; N], yn: &[f64; N], i: usize| tol.atol[i] + tol.rtol * y[i].abs().max(yn[i].abs());
+    // Initial step (Hairer-Norsett-Wanner II.4 heuristic, as in SciPy).
+    let mut h = {
+        let d0 = (0..N).map(|i| (y[i] / scale(&y, &y, i)).powi(2)).sum::<f64>().sqrt() / (N as f64).sqrt();
+        let d1 = (0..N).map(|i| (k1[i] / scale(&y, &y, i)).powi(2)).sum::<f64>().sqrt() / (N as f64).sqrt();
+        let h0 = if d0 < 1e-5 || d1 < 1e-5 { 1e-6 * (t1 - t0) } else { 0.01 * d0 / d1 };
+        let y1 = axpy(&y, h0, &[(1.0, &k1)]);
+        let k = f(t + h0, &y1);
+        nfev += 1;
+        let d2 = (0..N).map(|i| ((k[i] - k1[i]) / scale(&y, &y, i)).powi(2)).sum::<f64>().sqrt() / (N as f64).sqrt() / h0;
+        let h1 = if d1 <= 1e-15 && d2 <= 1e-15 {
+            (h0 * 1e-3).max(1e-6 * (t1 - t0))
+        } else {
+            (0.01 / d1.max(d2)).powf(0.2)
+        };
+        (100.0 * h0).min(h1).min(tol.h_max).min(t1 - t0)
+    };
+    let (mut steps, mut rejected) = (0, 0);
+    let mut g_prev = event.map(|g| g(t, &y));
+    while t < t1 && steps + rejected < tol.max_steps {
+        let last = t + h >= t1;
+        if last {
+            h = t1 - t;
+        }
+        let k2 = f(t + C2 * h, &axpy(&y, h, &[(A21, &k1)]));
+        let k3 = f(t + C3 * h, &axpy(&y, h, &[(A31, &k1), (A32, &k2)]));
+        let k4 = f(t + C4 * h, &axpy(&y, h, &[(A41, &k1), (A42, &k2), (A43, &k3)]));
+        let k5 = f(t + C5 * h, &axpy(&y, h, &[(A51, &k1), (A52, &k2), (A53, &k3), (A54, &k4)]));
+        let k6 = f(t + h, &axpy(&y, h, &[(A61, &k1), (A62, &k2), (A63, &k3), (A64, &k4), (A65, &k5)]));
+        let y_new = axpy(&y, h, &[(B1, &k1), (B3, &k3), (B4, &k4), (B5, &k5), (B6, &k6)]);
+        let k7 = f(t + h, &y_new);
+        nfev += 6;
+        let err = {
+            let mut acc = 0.0;
+            for i in 0..N {
+                let e = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i]);
+                acc += (e / scale(&y, &y_new, i)).powi(2);
+            }
+            (acc / N as f64).sqrt()
+        };
+        if err <= 1.0 {
+            let t_new = if last { t1 } else { t + h };
+            if let (Some(g), Some(gp)) = (event, g_prev) {
+                let gn = g(t_new, &y_new);
+                if gp.signum() != gn.signum() && gn != 0.0 || gn == 0.0 {
+                    // Bisection on the Hermite interpolant.
+                    let (mut a, mut b) = (t, t_new);
+                    for _ in 0..60 {
+                        let m = 0.5 * (a + b);
+                        let ym = hermite(t, &y, &k1, t_new, &y_new, &k7, m);
+                        if g(m, &ym).signum() == gp.signum() {
+                            a = m;
+                        } else {
+                            b = m;
+                        }
+                    }
+                    let te = 0.5 * (a + b);
+                    let ye = hermite(t, &y, &k1, t_new, &y_new, &k7, te);
+                    return Solution {
+                        t: te,
+                        y: ye,
+                        rhs_evals: nfev,
+                        steps: steps + 1,
+                        rejected,
+                        event: Some(te),
+                    };
+                }
+                g_prev = Some(gn);
+            }
+            t = t_new;
+            y = y_new;
+            k1 = k7;
+            steps += 1;
+        } else {
+            rejected += 1;
+        }
+        let factor = if err == 0.0 { 5.0 } else { (0.9 * err.powf(-0.2)).clamp(0.2, 5.0) };
+        h = (h * if err > 1.0 { factor.min(1.0) } else { factor }).min(tol.h_max);
+    }
+    Solution {
+        t,
+        y,
+        rhs_evals: nfev,
+        steps,
+        rejected,
+        event: None,
+    }
+}
+
+/// Classical RK4 with `n` equal steps from t0 to t1.
+pub fn rk4<const N: usize>(mut f: impl FnMut(f64, &[f64; N]) -> [f64; N], t0: f64, y0: [f64; N], t1: f64, n: usize) -> [f64; N] {
+    let h = (t1 - t0) / n as f64;
+    let mut y = y0;
+    for k in 0..n {
+        let t = t0 + k as f64 * h;
+        let k1 = f(t, &y);
+        let k2 = f(t + 0.5 * h, &axpy(&y, 0.5 * h, &[(1.0, &k1)]));
+        let k3 = f(t + 0.5 * h, &axpy(&y, 0.5 * h, &[(1.0, &k2)]));
+        let k4 = f(t + h, &axpy(&y, h, &[(1.0, &k3)]));
+        y = axpy(&y, h / 6.0, &[(1.0, &k1), (2.0, &k2), (2.0, &k3), (1.0, &k4)]);
+    }
+    y
+}
+
+/// One stochastic Heun step for dy = f(t, y, xi) dt with additive noise `xi` held fixed over
+/// the step (the caller draws it with variance ~ 1/dt): predictor and corrector see the same
+/// noise, so the scheme converges to the Stratonovich solution.
+pub fn heun_step<const N: usize>(f: &mut impl FnMut(f64, &[f64; N]) -> [f64; N], t: f64, y: &[f64; N], dt: f64) -> [f64; N] {
+    let k1 = f(t, y);
+    let yp = axpy(y, dt, &[(1.0, &k1)]);
+    let k2 = f(t + dt, &yp);
+    axpy(y, 0.5 * dt, &[(1.0, &k1), (1.0, &k2)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tol(rtol: f64) -> Tolerances<2> {
+        Tolerances {
+            rtol,
+            atol: [1e-12, 1e-12],
+            h_max: f64::INFINITY,
+            max_steps: 1_000_000,
+        }
+    }
+
+    #[test]
+    fn harmonic_oscillator_to_tolerance() {
+        // y'' = -y: y = cos t after 10 periods.
+        let f = |_t: f64, y: &[f64; 2]| [y[1], -y[0]];
+        let t1 = 20.0 * std::f64::consts::PI;
+        let s = dopri45(f, 0.0, [1.0, 0.0], t1, &tol(1e-10), None);
+        assert!((s.y[0] - 1.0).abs() < 1e-7 && s.y[1].abs() < 1e-7, "{:?}", s.y);
+        let r = rk4(f, 0.0, [1.0, 0.0], t1, 20000);
+        assert!((r[0] - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn error_scales_with_tolerance() {
+        let f = |_t: f64, y: &[f64; 2]| [y[1], -y[0]];
+        let e = |rtol| {
+            let s = dopri45(f, 0.0, [1.0, 0.0], 10.0, &tol(rtol), None);
+            (s.y[0] - 10f64.cos()).abs()
+        };
+        assert!(e(1e-6) > e(1e-9) && e(1e-9) < 1e-7);
+    }
+
+    #[test]
+    fn event_located() {
+        // Falling body from 1 m at g = 1: hits zero at t = sqrt(2).
+        let f = |_t: f64, y: &[f64; 2]| [y[1], -1.0];
+        let g = |_t: f64, y: &[f64; 2]| y[0];
+        let s = dopri45(f, 0.0, [1.0, 0.0], 10.0, &tol(1e-10), Some(&g));
+        assert!((s.event.unwrap() - 2f64.sqrt()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn heun_is_second_order_without_noise() {
+        let mut f = |_t: f64, y: &[f64; 2]| [y[1], -y[0]];
+        let run = |n: usize, f: &mut dyn FnMut(f64, &[f64; 2]) -> [f64; 2]| {
+            let mut ff = |t: f64, y: &[f64; 2]| f(t, y);
+            let dt = 1.0 / n as f64;
+            let mut y = [1.0, 0.0];
+            for k in 0..n {
+                y = heun_step(&mut ff, k as f64 * dt, &y, dt);
+            }
+            (y[0] - 1f64.cos()).abs()
+        };
+        let (e1, e2) = (run(100, &mut f), run(200, &mut f));
+        assert!((e1 / e2 - 4.0).abs() < 0.2, "{e1} {e2}");
+    }
+}

@@ -1,0 +1,470 @@
+//! 1D collective-coordinate (q, phi) model of one domain wall in a PMA wire driven by spin-orbit
+//! torque, fields and spin-transfer torque (physics.md sections 2 and 3; Thiaville et al. EPL
+//! 100, 57002 (2012); Martinez et al. JAP 115, 213909 (2014); ferrimagnet: Siddiqui et al. PRL
+//! 121, 057701 (2018), Oh & Lee J. Magn. 23, 196 (2018)).
+//!
+//! Written in the two-sublattice force form of physics.md 3 (A', B'), which reduces exactly to
+//! equations (A), (B) of section 2.3 for a ferromagnet (s_net = s_tot = Ms/gamma):
+//!
+//! ```text
+//! (A') alpha s_tot qdot/Delta + Q s_net phidot = F_A
+//! (B') s_net qdot/Delta - alpha s_tot Q phidot = F_B
+//! F_A = Q mu0 M_net H_z(q,t) + Q (pi/2) c_J cos(phi) + beta b_J / Delta - f_pin(q) - f_geo(q, phi) + F_A,th
+//! F_B = Q [ -K_D sin(2 phi) - (pi/2) mu0 M_net (H_y cos(phi) - H_x sin(phi)) ] + (pi/2) (D/Delta) sin(phi)
+//!       - Q (pi/2) r_FL c_J cos(phi) + b_J / Delta + F_B,th
+//! qdot   = Delta (alpha s_tot F_A + s_net F_B) / (alpha^2 s_tot^2 + s_net^2)
+//! phidot = Q (s_net F_A - alpha s_tot F_B) / (alpha^2 s_tot^2 + s_net^2)
+//! ```
+//! with c_J = hbar theta_SH J_HM / (2 |e| t_F) (so mu0 Ms H_SL = c_J), K_D = mu0 H_K |M_net| / 2
+//! (H_K = N_x |M_net|, N_x = t_F ln2/(pi Delta) unless set), b_J = -hbar P J_FM / (2 |e|) the
+//! adiabatic STT (u = g mu_B P J_FM/(2 e Ms) along the electron flow; J_FM = J_HM rho_HM/rho_FM),
+//! the Oersted field H_y,Oe = -J_HM t_HM / 2 at the free layer above the heavy metal, the
+//! field-like SOT as r_FL c_J, f_pin = V_pin'(q)/(2S), and the geometric taper force
+//! f_geo = sigma(phi) w'(q) / (2 w(q)) (physics.md 2.4). D > 0 puts the up/down (Q = +1) wall at
+//! phi = 0.
+//!
+//! Thermal noise (physics.md 2.5, fluctuation-dissipation with Gamma = 2 alpha s_tot S/Delta):
+//! independent white forces with <F_i F_j> = alpha s_tot kB T / (S Delta) delta_ij delta(t-t').
+//!
+//! Energy (uniform wire, no drive): E = S sigma(phi) - 2 mu0 M_net S Q H_z q + V_pin(q), with
+//! sigma(phi) = 4 sqrt(A K_eff) + 2 K_D Delta cos^2 phi - Q pi D cos phi
+//!              - pi mu0 M_net Delta (H_x cos phi + H_y sin phi),
+//! and F_A = -dE/dq / (2S), F_B = Q dE/dphi / (2 S Delta), so dE/dt <= 0 without drive.
+
+use crate::device::PulseShape;
+use crate::geometry::WidthProfile;
+use crate::integrate::{dopri45, heun_step, Tolerances};
+use crate::material::{Material, E_CHARGE, GAMMA, HBAR, KB};
+use crate::units::MU0;
+use rand::Rng;
+use rand_distr::StandardNormal;
+use std::f64::consts::{LN_2, PI};
+
+/// Bohr magneton (J/T).
+const MU_B: f64 = 9.274_010_078_3e-24;
+
+/// A pinning contribution, as an energy landscape V(q) entering through f_pin = V'(q) / (2S).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pinning {
+    /// V = V0 sin^2(pi q / p), parameterised by its depinning field H_dep = pi V0/(2 mu0 M S p).
+    Periodic { h_dep: f64, period: f64 },
+    /// Harmonic well V = k q^2 / 2 (J/m^2), e.g. a notch; used for equipartition checks.
+    Harmonic { stiffness: f64 },
+    /// Quenched random landscape: an equivalent field profile H_r(q) (A/m) on a grid
+    /// x_k = x0 + k dx, linearly interpolated; f_pin = -mu0 |M| H_r(q).
+    Random { x0: f64, dx: f64, field: Vec<f64> },
+}
+
+impl Pinning {
+    /// A random landscape with rms field `rms` and correlation length `xi` over [0, length]:
+    /// white noise smoothed by a Gaussian kernel of width xi, rescaled to the rms.
+    pub fn random<R: Rng>(length: f64, rms: f64, xi: f64, rng: &mut R) -> Self {
+        let dx = xi / 8.0;
+        let pad = (4.0 * xi / dx).ceil() as usize;
+        let n = (length / dx).ceil() as usize + 1;
+        let white: Vec<f64> = (0..n + 2 * pad).map(|_| rng.sample(StandardNormal)).collect();
+        let kernel: Vec<f64> = (0..=2 * pad)
+            .map(|k| (-((k as f64 - pad as f64) * dx / xi).powi(2) / 2.0).exp())
+            .collect();
+        let mut field: Vec<f64> = (0..n)
+            .map(|i| kernel.iter().enumerate().map(|(k, w)| w * white[i + k]).sum())
+            .collect();
+        let mean = field.iter().sum::<f64>() / n as f64;
+        let var = field.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+        let s = if var > 0.0 { rms / var.sqrt() } else { 0.0 };
+        for v in &mut field {
+            *v = (*v - mean) * s;
+        }
+        Pinning::Random { x0: 0.0, dx, field }
+    }
+}
+
+/// A region of perpendicular stray field (an MTJ footprint): H_z += h on [x0, x1].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StrayRegion {
+    pub x0: f64,
+    pub x1: f64,
+    pub h: f64,
+}
+
+/// The wall's constants, resolved from a material and a wire.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WallModel {
+    /// Q = +1 (up/down) or -1 (down/up).
+    pub q_sign: f64,
+    pub delta: f64,
+    pub alpha: f64,
+    /// Net spin density s_net and total s_tot (J s/m^3).
+    pub s_net: f64,
+    pub s_tot: f64,
+    /// Signed net magnetisation along the Neel vector (A/m).
+    pub m_net: f64,
+    pub k_d: f64,
+    pub dmi: f64,
+    pub sigma0: f64,
+    pub t_fm: f64,
+    pub t_hm: f64,
+    /// c_J per unit HM current density (J/m^3 per A/m^2).
+    pub c_j_per_j: f64,
+    pub fl_ratio: f64,
+    /// b_J per unit HM current density (J/m^2 per A/m^2).
+    pub b_j_per_j: f64,
+    pub beta: f64,
+    /// Add the Oersted field of the heavy-metal current.
+    pub oersted: bool,
+    /// Wire width profile; S(q) = w(q) t_F and J_HM(q) scales as w_ref / w(q).
+    pub width: WidthProfile,
+    /// Width at which the drive's current density is given.
+    pub reference_width: f64,
+    pub pinning: Vec<Pinning>,
+    pub stray: Vec<StrayRegion>,
+    pub temperature: f64,
+}
+
+/// Time-dependent drive: HM current density (at the reference width) times a pulse shape, and
+/// constant applied fields (A/m).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Drive {
+    pub current_density: f64,
+    pub pulse: PulseShape,
+    pub hx: f64,
+    pub hy: f64,
+    pub hz: f64,
+}
+
+impl Drive {
+    pub fn j_at(&self, t: f64) -> f64 {
+        if self.pulse.width <= 0.0 {
+            0.0
+        } else {
+            self.current_density * self.pulse.shape(t)
+        }
+    }
+
+    /// Times where the drive has kinks: integrate across them piecewise.
+    pub fn breakpoints(&self) -> Vec<f64> {
+        let p = &self.pulse;
+        let plateau_end = p.rise + p.width - 0.5 * (p.rise + p.fall);
+        let mut v = vec![p.rise, plateau_end, p.duration()];
+        v.retain(|&t| t > 0.0);
+        v.dedup_by(|a, b| (*a - *b).abs() < 1e-18);
+        v
+    }
+}
+
+impl WallModel {
+    /// A wall in a uniform wire of width `width`, all terms from the material. Terms the
+    /// material does not set (fl_dl_ratio, polarization, beta = 0; no pinning; T = 0) are off.
+    pub fn from_material(m: &Material, width: f64, q_sign: f64) -> Self {
+        let delta = m.wall_width();
+        let (m_net, s_net, s_tot) = if m.is_ferrimagnet() {
+            let gamma_tm = m.g_tm * MU_B / HBAR;
+            let gamma_re = m.g_re * MU_B / HBAR;
+            let (s_tm, s_re) = (m.ms_tm / gamma_tm, m.ms_re / gamma_re);
+            (m.ms_tm - m.ms_re, s_tm - s_re, s_tm + s_re)
+        } else {
+            (m.ms, m.ms / GAMMA, m.ms / GAMMA)
+        };
+        let h_k = if m.h_k.is_finite() {
+            m.h_k
+        } else {
+            m.t_fm * LN_2 / (PI * delta) * m_net.abs()
+        };
+        let j_fm_per_j = if m.polarization > 0.0 && m.rho_fm.is_finite() && m.rho_hm.is_finite() {
+            m.rho_hm / m.rho_fm
+        } else {
+            0.0
+        };
+        WallModel {
+            q_sign,
+            delta,
+            alpha: m.alpha,
+            s_net,
+            s_tot,
+            m_net,
+            k_d: MU0 * h_k * m_net.abs() / 2.0,
+            dmi: m.dmi,
+            sigma0: 4.0 * (m.a_ex * m.k_eff).sqrt(),
+            t_fm: m.t_fm,
+            t_hm: m.t_hm,
+            c_j_per_j: HBAR * m.theta_sh / (2.0 * E_CHARGE * m.t_fm),
+            fl_ratio: m.fl_dl_ratio,
+            b_j_per_j: -HBAR * m.polarization * j_fm_per_j / (2.0 * E_CHARGE),
+            beta: m.beta,
+            oersted: false,
+            width: WidthProfile::constant(1.0, width),
+            reference_width: width,
+            pinning: Vec::new(),
+            stray: Vec::new(),
+            temperature: 0.0,
+        }
+    }
+
+    fn width_at(&self, q: f64) -> f64 {
+        self.width.width(q)
+    }
+
+    /// Heavy-metal current density at the wall position.
+    pub fn j_hm(&self, q: f64, t: f64, drive: &Drive) -> f64 {
+        drive.j_at(t) * self.reference_width / self.width_at(q)
+    }
+
+    /// sigma(phi) without the field terms' time dependence (fields passed in).
+    pub fn sigma(&self, phi: f64, hx: f64, hy: f64) -> f64 {
+        let q = self.q_sign;
+        self.sigma0 + 2.0 * self.k_d * self.delta * phi.cos().powi(2)
+            - q * PI * self.dmi * phi.cos()
+            - PI * MU0 * self.m_net * self.delta * (hx * phi.cos() + hy * phi.sin())
+    }
+
+    /// Pinning energy V_pin(q) per 2S... returns (V(q), V'(q)) in J and J/m.
+    fn pin_energy(&self, q: f64) -> (f64, f64) {
+        let s = self.width_at(q) * self.t_fm;
+        let m = self.m_net.abs();
+        let mut v = (0.0, 0.0);
+        for p in &self.pinning {
+            match p {
+                Pinning::Periodic { h_dep, period } => {
+                    let v0 = 2.0 * MU0 * m * s * period * h_dep / PI;
+                    v.0 += v0 * (PI * q / period).sin().powi(2);
+                    v.1 += v0 * PI / period * (2.0 * PI * q / period).sin();
+                }
+                Pinning::Harmonic { stiffness } => {
+                    v.0 += 0.5 * stiffness * q * q;
+                    v.1 += stiffness * q;
+                }
+                Pinning::Random { x0, dx, field } => {
+                    let u = ((q - x0) / dx).clamp(0.0, (field.len() - 1) as f64);
+                    let k = (u.floor() as usize).min(field.len().saturating_sub(2));
+                    let f = u - k as f64;
+                    let h = field[k] * (1.0 - f) + field.get(k + 1).copied().unwrap_or(field[k]) * f;
+                    // Force -mu0 |M| H_r per unit volume -> V' = 2 S mu0 |M| H_r.
+                    v.1 += 2.0 * s * MU0 * m * h;
+                }
+            }
+        }
+        v
+    }
+
+    fn stray_field(&self, q: f64) -> f64 {
+        self.stray.iter().filter(|r| q >= r.x0 && q <= r.x1).map(|r| r.h).sum()
+    }
+
+    /// Generalised forces (F_A, F_B) in J/m^3 at (t, q, phi).
+    pub fn forces(&self, t: f64, q: f64, phi: f64, drive: &Drive) -> (f64, f64) {
+        let qs = self.q_sign;
+        let j = self.j_hm(q, t, drive);
+        let c_j = self.c_j_per_j * j;
+        let b_j = self.b_j_per_j * j;
+        let hz = drive.hz + self.stray_field(q);
+        let hy = drive.hy + if self.oersted { -j * self.t_hm / 2.0 } else { 0.0 };
+        let (sp, cp) = phi.sin_cos();
+        let w = self.width_at(q);
+        let s = w * self.t_fm;
+        let dw = self.width.slope(q);
+        let f_geo = if dw == 0.0 {
+            0.0
+        } else {
+            self.sigma(phi, drive.hx, hy) * dw / (2.0 * w)
+        };
+        let f_pin = if self.pinning.is_empty() {
+            0.0
+        } else {
+            self.pin_energy(q).1 / (2.0 * s)
+        };
+        let fa = qs * MU0 * self.m_net * hz + qs * PI / 2.0 * c_j * cp + self.beta * b_j / self.delta - f_pin - f_geo;
+        let fb = qs * (-self.k_d * (2.0 * phi).sin() - PI / 2.0 * MU0 * self.m_net * (hy * cp - drive.hx * sp))
+            + PI / 2.0 * self.dmi / self.delta * sp
+            - qs * PI / 2.0 * self.fl_ratio * c_j * cp
+            + b_j / self.delta;
+        (fa, fb)
+    }
+
+    /// (qdot, phidot) for forces (F_A, F_B).
+    pub fn rates(&self, fa: f64, fb: f64) -> (f64, f64) {
+        let (a, sn, st) = (self.alpha, self.s_net, self.s_tot);
+        let den = a * a * st * st + sn * sn;
+        (
+            self.delta * (a * st * fa + sn * fb) / den,
+            self.q_sign * (sn * fa - a * st * fb) / den,
+        )
+    }
+
+    /// Deterministic right-hand side.
+    pub fn rhs(&self, t: f64, y: &[f64; 2], drive: &Drive) -> [f64; 2] {
+        let (fa, fb) = self.forces(t, y[0], y[1], drive);
+        let (qd, pd) = self.rates(fa, fb);
+        [qd, pd]
+    }
+
+    /// Wall energy E(q, phi) (J) for a uniform wire at fields (hx, hy, hz), physics.md 2.2.
+    pub fn energy(&self, q: f64, phi: f64, hx: f64, hy: f64, hz: f64) -> f64 {
+        let s = self.reference_width * self.t_fm;
+        s * self.sigma(phi, hx, hy) - 2.0 * MU0 * self.m_net * s * self.q_sign * hz * q + self.pin_energy(q).0
+    }
+
+    /// Standard deviation of each thermal force for a step dt (J/m^3).
+    pub fn thermal_force_std(&self, q: f64, dt: f64) -> f64 {
+        if self.temperature <= 0.0 {
+            return 0.0;
+        }
+        let s = self.width_at(q) * self.t_fm;
+        (self.alpha * self.s_tot * KB * self.temperature / (s * self.delta * dt)).sqrt()
+    }
+
+    /// Equilibrium angle at rest without current: the minimum of sigma(phi) at (hx, hy).
+    pub fn equilibrium_phi(&self, hx: f64, hy: f64) -> f64 {
+        let n = 7200;
+        let (mut best, mut phi0) = (f64::INFINITY, 0.0);
+        for k in 0..n {
+            let p = -PI + 2.0 * PI * f64::from(k) / f64::from(n);
+            let e = self.sigma(p, hx, hy);
+            if e < best - 1e-300 {
+                best = e;
+                phi0 = p;
+            }
+        }
+        // Newton on d sigma / d phi with numerical derivatives, from the grid minimum.
+        let mut p = phi0;
+        let h = 1e-5;
+        for _ in 0..50 {
+            let d1 = (self.sigma(p + h, hx, hy) - self.sigma(p - h, hx, hy)) / (2.0 * h);
+            let d2 = (self.sigma(p + h, hx, hy) - 2.0 * self.sigma(p, hx, hy) + self.sigma(p - h, hx, hy)) / (h * h);
+            if d2 <= 0.0 {
+                break;
+            }
+            let step = d1 / d2;
+            p -= step;
+            if step.abs() < 1e-14 {
+                break;
+            }
+        }
+        p
+    }
+}
+
+/// Options of a wall run.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    /// End time (s); default the pulse duration.
+    pub t_end: f64,
+    pub rtol: f64,
+    /// Absolute tolerances for q (m) and phi (rad).
+    pub atol: [f64; 2],
+    /// Fixed step of the stochastic Heun integrator (s).
+    pub dt_thermal: f64,
+    /// Samples of the trajectory to record (0 = none).
+    pub samples: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            t_end: f64::NAN,
+            rtol: 1e-8,
+            atol: [1e-18, 1e-12],
+            dt_thermal: 1e-12,
+            samples: 0,
+        }
+    }
+}
+
+/// Outcome of one wall run.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct WallOutcome {
+    pub displacement_m: f64,
+    /// q-dot at the end time, with the drive as it is just before that time (m/s).
+    pub final_velocity_m_per_s: f64,
+    pub phi_rad: f64,
+    pub rhs_evals: usize,
+    pub steps: usize,
+    /// (t, q, phi) samples.
+    #[serde(skip)]
+    pub trajectory: Vec<(f64, f64, f64)>,
+}
+
+/// Deterministic run (T ignored) with adaptive RK45, piecewise across the pulse's kinks.
+pub fn run_deterministic(model: &WallModel, drive: &Drive, q0: f64, phi0: f64, opts: &RunOptions) -> WallOutcome {
+    let t_end = if opts.t_end.is_finite() {
+        opts.t_end
+    } else {
+        drive.pulse.duration()
+    };
+    let tol = Tolerances {
+        rtol: opts.rtol,
+        atol: opts.atol,
+        h_max: f64::INFINITY,
+        max_steps: 10_000_000,
+    };
+    let mut marks: Vec<f64> = drive.breakpoints().into_iter().filter(|&t| t < t_end).collect();
+    if opts.samples > 0 {
+        marks.extend((1..opts.samples).map(|k| t_end * k as f64 / opts.samples as f64));
+        marks.sort_by(f64::total_cmp);
+    }
+    marks.push(t_end);
+    let mut y = [q0, phi0];
+    let (mut t, mut nfev, mut steps) = (0.0, 0, 0);
+    let mut traj = vec![(0.0, q0, phi0)];
+    for &tb in &marks {
+        if tb <= t {
+            continue;
+        }
+        let s = dopri45(|tt, yy| model.rhs(tt, yy, drive), t, y, tb, &tol, None);
+        nfev += s.rhs_evals;
+        steps += s.steps;
+        y = s.y;
+        t = tb;
+        if opts.samples > 0 {
+            traj.push((t, y[0], y[1]));
+        }
+    }
+    // Velocity with the drive just before t_end (left limit at a pulse edge).
+    let t_left = t_end * (1.0 - 1e-12);
+    let v = model.rhs(t_left, &y, drive)[0];
+    WallOutcome {
+        displacement_m: y[0] - q0,
+        final_velocity_m_per_s: v,
+        phi_rad: y[1],
+        rhs_evals: nfev,
+        steps,
+        trajectory: traj,
+    }
+}
+
+/// Thermal run with stochastic Heun at fixed dt (noise drawn from `rng`).
+pub fn run_thermal<R: Rng>(model: &WallModel, drive: &Drive, q0: f64, phi0: f64, opts: &RunOptions, rng: &mut R) -> WallOutcome {
+    let t_end = if opts.t_end.is_finite() {
+        opts.t_end
+    } else {
+        drive.pulse.duration()
+    };
+    let n = (t_end / opts.dt_thermal).ceil().max(1.0) as usize;
+    let dt = t_end / n as f64;
+    let mut y = [q0, phi0];
+    let every = if opts.samples > 0 { (n / opts.samples).max(1) } else { usize::MAX };
+    let mut traj = vec![(0.0, q0, phi0)];
+    for k in 0..n {
+        let t = k as f64 * dt;
+        let sd = model.thermal_force_std(y[0], dt);
+        let (na, nb): (f64, f64) = (rng.sample(StandardNormal), rng.sample(StandardNormal));
+        let (fa_th, fb_th) = (sd * na, sd * nb);
+        let mut f = |tt: f64, yy: &[f64; 2]| {
+            let (fa, fb) = model.forces(tt, yy[0], yy[1], drive);
+            let (qd, pd) = model.rates(fa + fa_th, fb + fb_th);
+            [qd, pd]
+        };
+        y = heun_step(&mut f, t, &y, dt);
+        if (k + 1) % every == 0 {
+            traj.push(((k + 1) as f64 * dt, y[0], y[1]));
+        }
+    }
+    let v = model.rhs(t_end * (1.0 - 1e-12), &y, drive)[0];
+    WallOutcome {
+        displacement_m: y[0] - q0,
+        final_velocity_m_per_s: v,
+        phi_rad: y[1],
+        rhs_evals: 2 * n,
+        steps: n,
+        trajectory: traj,
+    }
+}
