@@ -32,6 +32,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Reproduce { target, out, force, json } => cmd_reproduce(&target, &out, force, json),
         Command::Check { file, json } => cmd_check(&file, json),
         Command::Materials { name, file, json } => cmd_materials(name.as_deref(), file.as_deref(), json),
+        Command::Dw(args) => crate::dw::cmd_dw(&args),
         Command::Energy {
             width,
             thickness,

@@ -2,6 +2,7 @@
 //! generators. `main` maps errors to a non-zero exit; `run` does the work.
 
 mod commands;
+mod dw;
 mod output;
 mod plot;
 mod transfer;
@@ -84,6 +85,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Simulate one domain wall with the 1D (q, phi) model under a current pulse and fields.
+    ///
+    /// The wall starts at rest at its equilibrium angle at q = 0. Deterministic runs use
+    /// adaptive Dormand-Prince RK45; with --temperature > 0 the stochastic Heun integrator runs
+    /// --trials independent trials (seeded; identical on any thread count). Terms a material
+    /// does not set are off: a material file with only ms, a_ex, k_eff, alpha, dmi, theta_sh,
+    /// t_fm, t_hm gives exactly equations (A), (B) of physics.md 2.3 with damping-like SOT and
+    /// DMI. The built-in materials also set field-like SOT and STT; `--set fl_dl_ratio=0
+    /// --set polarization=0` turns them off. The JSON lists the active terms.
+    ///
+    /// Example: dwmtj dw --material ta-cofeb-mgo --set dmi=0.3e-3 --current-density 1e11 --pulse "8 ns" --json
+    Dw(DwArgs),
     /// Project the write energy of scaled devices, E = J^2 w t rho L tau, under explicit
     /// assumptions, and show the paper's prototype energies (E = P tau).
     Energy {
@@ -111,6 +124,76 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DwArgs {
+    /// Built-in material name or a material TOML file.
+    #[arg(long, default_value = "ta-cofeb-mgo")]
+    pub material: String,
+    /// Override a material parameter (any key of `dwmtj materials NAME`), or set a wall term:
+    /// pin_field + pin_period (sinusoidal pinning), pin_rms + pin_correlation (random
+    /// landscape). Values take units: --set "dmi=0.3 mJ/m^2".
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Heavy-metal current density (plateau).
+    #[arg(long, allow_hyphen_values = true)]
+    pub current_density: String,
+    /// Pulse width (full width at half maximum).
+    #[arg(long)]
+    pub pulse: String,
+    /// Rise time (0 = rectangular pulse).
+    #[arg(long, default_value = "0 s")]
+    pub rise: String,
+    /// Fall time (default: the rise time).
+    #[arg(long)]
+    pub fall: Option<String>,
+    /// Perpendicular field H_z.
+    #[arg(long, default_value = "0 A/m", allow_hyphen_values = true)]
+    pub hz: String,
+    /// Longitudinal in-plane field H_x.
+    #[arg(long, default_value = "0 A/m", allow_hyphen_values = true)]
+    pub hx: String,
+    /// Transverse in-plane field H_y.
+    #[arg(long, default_value = "0 A/m", allow_hyphen_values = true)]
+    pub hy: String,
+    /// Temperature (thermal noise via stochastic Heun when > 0).
+    #[arg(long, default_value = "0 K")]
+    pub temperature: String,
+    /// Wire width (sets the wall cross-section S for noise and pinning).
+    #[arg(long, default_value = "1 um")]
+    pub width: String,
+    /// Wall type: up-down (Q = +1) or down-up (Q = -1).
+    #[arg(long, default_value = "up-down", value_parser = ["up-down", "down-up"])]
+    pub wall: String,
+    /// Simulated time (default: the end of the pulse).
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// Add the Oersted field of the heavy-metal current.
+    #[arg(long)]
+    pub oersted: bool,
+    /// Monte Carlo trials (thermal runs).
+    #[arg(long, default_value_t = 1)]
+    pub trials: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Displacement that counts as switched, for the switching probability.
+    #[arg(long, default_value = "100 nm")]
+    pub target: String,
+    /// Time step of the stochastic integrator.
+    #[arg(long, default_value = "1 ps")]
+    pub dt: String,
+    /// Relative tolerance of RK45.
+    #[arg(long, default_value_t = 1e-8)]
+    pub rtol: f64,
+    /// Write trajectory.csv and plots here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
+    /// Print the JSON summary on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn main() -> ExitCode {

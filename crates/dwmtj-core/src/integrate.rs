@@ -100,6 +100,7 @@ pub fn dopri45<const N: usize>(
     t1: f64,
     tol: &Tolerances<N>,
     event: Option<&dyn Fn(f64, &[f64; N]) -> f64>,
+    mut record: Option<&mut Vec<(f64, [f64; N])>>,
 ) -> Solution<N> {
     let mut t = t0;
     let mut y = y0;
@@ -178,6 +179,9 @@ pub fn dopri45<const N: usize>(
             y = y_new;
             k1 = k7;
             steps += 1;
+            if let Some(r) = record.as_deref_mut() {
+                r.push((t, y));
+            }
         } else {
             rejected += 1;
         }
@@ -237,7 +241,7 @@ mod tests {
         // y'' = -y: y = cos t after 10 periods.
         let f = |_t: f64, y: &[f64; 2]| [y[1], -y[0]];
         let t1 = 20.0 * std::f64::consts::PI;
-        let s = dopri45(f, 0.0, [1.0, 0.0], t1, &tol(1e-10), None);
+        let s = dopri45(f, 0.0, [1.0, 0.0], t1, &tol(1e-10), None, None);
         assert!((s.y[0] - 1.0).abs() < 1e-7 && s.y[1].abs() < 1e-7, "{:?}", s.y);
         let r = rk4(f, 0.0, [1.0, 0.0], t1, 20000);
         assert!((r[0] - 1.0).abs() < 1e-9);
@@ -247,7 +251,7 @@ mod tests {
     fn error_scales_with_tolerance() {
         let f = |_t: f64, y: &[f64; 2]| [y[1], -y[0]];
         let e = |rtol| {
-            let s = dopri45(f, 0.0, [1.0, 0.0], 10.0, &tol(rtol), None);
+            let s = dopri45(f, 0.0, [1.0, 0.0], 10.0, &tol(rtol), None, None);
             (s.y[0] - 10f64.cos()).abs()
         };
         assert!(e(1e-6) > e(1e-9) && e(1e-9) < 1e-7);
@@ -258,7 +262,7 @@ mod tests {
         // Falling body from 1 m at g = 1: hits zero at t = sqrt(2).
         let f = |_t: f64, y: &[f64; 2]| [y[1], -1.0];
         let g = |_t: f64, y: &[f64; 2]| y[0];
-        let s = dopri45(f, 0.0, [1.0, 0.0], 10.0, &tol(1e-10), Some(&g));
+        let s = dopri45(f, 0.0, [1.0, 0.0], 10.0, &tol(1e-10), Some(&g), None);
         assert!((s.event.unwrap() - 2f64.sqrt()).abs() < 1e-9);
     }
 

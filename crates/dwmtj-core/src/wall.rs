@@ -112,10 +112,13 @@ pub struct WallModel {
     pub beta: f64,
     /// Add the Oersted field of the heavy-metal current.
     pub oersted: bool,
-    /// Wire width profile; S(q) = w(q) t_F and J_HM(q) scales as w_ref / w(q).
-    pub width: WidthProfile,
+    /// Wire width profile; S(q) = w(q) t_F and J_HM(q) scales as w_ref / w(q). Set with
+    /// [`WallModel::set_width`].
+    width: WidthProfile,
     /// Width at which the drive's current density is given.
-    pub reference_width: f64,
+    reference_width: f64,
+    /// Some(w) when the wire is uniform: skips the profile lookups on the hot path.
+    uniform: Option<f64>,
     pub pinning: Vec<Pinning>,
     pub stray: Vec<StrayRegion>,
     pub temperature: f64,
@@ -194,19 +197,51 @@ impl WallModel {
             oersted: false,
             width: WidthProfile::constant(1.0, width),
             reference_width: width,
+            uniform: Some(width),
             pinning: Vec::new(),
             stray: Vec::new(),
             temperature: 0.0,
         }
     }
 
+    /// Use a shaped wire: the drive's current density refers to `reference_width`.
+    pub fn set_width(&mut self, profile: WidthProfile, reference_width: f64) {
+        let uniform = profile.min_width() == profile.max_width();
+        self.uniform = if uniform { Some(profile.min_width()) } else { None };
+        self.width = profile;
+        self.reference_width = reference_width;
+    }
+
+    pub fn width_profile(&self) -> &WidthProfile {
+        &self.width
+    }
+
+    pub fn reference_width(&self) -> f64 {
+        self.reference_width
+    }
+
+    #[inline]
     fn width_at(&self, q: f64) -> f64 {
-        self.width.width(q)
+        match self.uniform {
+            Some(w) => w,
+            None => self.width.width(q),
+        }
+    }
+
+    #[inline]
+    fn slope_at(&self, q: f64) -> f64 {
+        match self.uniform {
+            Some(_) => 0.0,
+            None => self.width.slope(q),
+        }
     }
 
     /// Heavy-metal current density at the wall position.
     pub fn j_hm(&self, q: f64, t: f64, drive: &Drive) -> f64 {
-        drive.j_at(t) * self.reference_width / self.width_at(q)
+        match self.uniform {
+            Some(w) if w == self.reference_width => drive.j_at(t),
+            _ => drive.j_at(t) * self.reference_width / self.width_at(q),
+        }
     }
 
     /// sigma(phi) without the field terms' time dependence (fields passed in).
@@ -256,12 +291,16 @@ impl WallModel {
         let j = self.j_hm(q, t, drive);
         let c_j = self.c_j_per_j * j;
         let b_j = self.b_j_per_j * j;
-        let hz = drive.hz + self.stray_field(q);
+        let hz = if self.stray.is_empty() {
+            drive.hz
+        } else {
+            drive.hz + self.stray_field(q)
+        };
         let hy = drive.hy + if self.oersted { -j * self.t_hm / 2.0 } else { 0.0 };
         let (sp, cp) = phi.sin_cos();
         let w = self.width_at(q);
         let s = w * self.t_fm;
-        let dw = self.width.slope(q);
+        let dw = self.slope_at(q);
         let f_geo = if dw == 0.0 {
             0.0
         } else {
@@ -273,7 +312,7 @@ impl WallModel {
             self.pin_energy(q).1 / (2.0 * s)
         };
         let fa = qs * MU0 * self.m_net * hz + qs * PI / 2.0 * c_j * cp + self.beta * b_j / self.delta - f_pin - f_geo;
-        let fb = qs * (-self.k_d * (2.0 * phi).sin() - PI / 2.0 * MU0 * self.m_net * (hy * cp - drive.hx * sp))
+        let fb = qs * (-self.k_d * 2.0 * sp * cp - PI / 2.0 * MU0 * self.m_net * (hy * cp - drive.hx * sp))
             + PI / 2.0 * self.dmi / self.delta * sp
             - qs * PI / 2.0 * self.fl_ratio * c_j * cp
             + b_j / self.delta;
@@ -397,27 +436,23 @@ pub fn run_deterministic(model: &WallModel, drive: &Drive, q0: f64, phi0: f64, o
         max_steps: 10_000_000,
     };
     let mut marks: Vec<f64> = drive.breakpoints().into_iter().filter(|&t| t < t_end).collect();
-    if opts.samples > 0 {
-        marks.extend((1..opts.samples).map(|k| t_end * k as f64 / opts.samples as f64));
-        marks.sort_by(f64::total_cmp);
-    }
     marks.push(t_end);
     let mut y = [q0, phi0];
     let (mut t, mut nfev, mut steps) = (0.0, 0, 0);
-    let mut traj = vec![(0.0, q0, phi0)];
+    let mut record: Vec<(f64, [f64; 2])> = Vec::new();
     for &tb in &marks {
         if tb <= t {
             continue;
         }
-        let s = dopri45(|tt, yy| model.rhs(tt, yy, drive), t, y, tb, &tol, None);
+        let rec = if opts.samples > 0 { Some(&mut record) } else { None };
+        let s = dopri45(|tt, yy| model.rhs(tt, yy, drive), t, y, tb, &tol, None, rec);
         nfev += s.rhs_evals;
         steps += s.steps;
         y = s.y;
         t = tb;
-        if opts.samples > 0 {
-            traj.push((t, y[0], y[1]));
-        }
     }
+    let mut traj = vec![(0.0, q0, phi0)];
+    traj.extend(record.iter().map(|(t, y)| (*t, y[0], y[1])));
     // Velocity with the drive just before t_end (left limit at a pulse edge).
     let t_left = t_end * (1.0 - 1e-12);
     let v = model.rhs(t_left, &y, drive)[0];
@@ -466,5 +501,58 @@ pub fn run_thermal<R: Rng>(model: &WallModel, drive: &Drive, q0: f64, phi0: f64,
         rhs_evals: 2 * n,
         steps: n,
         trajectory: traj,
+    }
+}
+
+/// Monte Carlo statistics of a thermal wall run.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MonteCarlo {
+    pub trials: usize,
+    pub displacement_mean_m: f64,
+    pub displacement_std_m: f64,
+    pub final_velocity_mean_m_per_s: f64,
+    pub final_velocity_std_m_per_s: f64,
+    pub phi_mean_rad: f64,
+    pub phi_std_rad: f64,
+    /// Fraction of trials whose wall moved at least `target_m` along +x.
+    pub switching_probability: f64,
+    pub target_m: f64,
+    /// Every trial's (displacement, final velocity, phi).
+    #[serde(skip)]
+    pub outcomes: Vec<(f64, f64, f64)>,
+}
+
+/// `trials` independent thermal runs; trial k draws from stream (seed, k, 0), so the result is
+/// the same on any number of threads.
+pub fn monte_carlo(model: &WallModel, drive: &Drive, phi0: f64, opts: &RunOptions, trials: usize, seed: u64, target: f64) -> MonteCarlo {
+    use rayon::prelude::*;
+    let outcomes: Vec<(f64, f64, f64)> = (0..trials)
+        .into_par_iter()
+        .map(|k| {
+            let mut rng = crate::simulate::stream(seed, k as u64, 0);
+            let o = if model.temperature > 0.0 {
+                run_thermal(model, drive, 0.0, phi0, &RunOptions { samples: 0, ..*opts }, &mut rng)
+            } else {
+                run_deterministic(model, drive, 0.0, phi0, &RunOptions { samples: 0, ..*opts })
+            };
+            (o.displacement_m, o.final_velocity_m_per_s, o.phi_rad)
+        })
+        .collect();
+    let col = |f: fn(&(f64, f64, f64)) -> f64| crate::simulate::mean_std(&outcomes.iter().map(f).collect::<Vec<_>>());
+    let (dm, ds) = col(|o| o.0);
+    let (vm, vs) = col(|o| o.1);
+    let (pm, ps) = col(|o| o.2);
+    let switched = outcomes.iter().filter(|o| o.0 >= target).count();
+    MonteCarlo {
+        trials,
+        displacement_mean_m: dm,
+        displacement_std_m: ds,
+        final_velocity_mean_m_per_s: vm,
+        final_velocity_std_m_per_s: vs,
+        phi_mean_rad: pm,
+        phi_std_rad: ps,
+        switching_probability: switched as f64 / trials.max(1) as f64,
+        target_m: target,
+        outcomes,
     }
 }

@@ -1,0 +1,248 @@
+//! `dwmtj dw`: one wall, one pulse, with the 1D model.
+
+use crate::output::{Manifest, RunDir};
+use crate::plot::{write_chart, Chart, Mark, Series};
+use crate::DwArgs;
+use anyhow::{bail, Context, Result};
+use dwmtj_core::device::PulseShape;
+use dwmtj_core::material::{find_builtin, parse_material_file, Material, PARAMS};
+use dwmtj_core::simulate::stream;
+use dwmtj_core::units::{parse_quantity, Dim};
+use dwmtj_core::wall::{monte_carlo, run_deterministic, run_thermal, Drive, Pinning, RunOptions, WallModel};
+use dwmtj_core::RawQuantity;
+use serde_json::json;
+use std::path::Path;
+use std::process::ExitCode;
+
+fn q(text: &str, dim: Dim, flag: &str) -> Result<f64> {
+    parse_quantity(text, dim).with_context(|| format!("--{flag} {text:?}"))
+}
+
+fn load_material(name: &str) -> Result<Material> {
+    if let Some(m) = find_builtin(name) {
+        return Ok(m);
+    }
+    let p = Path::new(name);
+    if !p.exists() {
+        bail!(
+            "--material {name:?}: neither a built-in material ({}) nor a file",
+            dwmtj_core::material::builtin_names()
+        );
+    }
+    let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {name}"))?;
+    let mats = parse_material_file(&text, name)?;
+    mats.into_iter().next().with_context(|| format!("{name} defines no [[material]]"))
+}
+
+pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
+    let mut material = load_material(&a.material)?;
+    let mut wall_keys: Vec<(String, String)> = Vec::new();
+    for kv in &a.set {
+        let (k, v) = kv.split_once('=').with_context(|| format!("--set {kv:?}: expected KEY=VALUE"))?;
+        let (k, v) = (k.trim(), v.trim());
+        if PARAMS.iter().any(|p| p.key == k) {
+            let raw = match v.parse::<f64>() {
+                Ok(x) => RawQuantity::Number(x),
+                Err(_) => RawQuantity::Text(v.to_string()),
+            };
+            material.set_raw(k, &raw, "--set")?;
+        } else if ["pin_field", "pin_period", "pin_rms", "pin_correlation"].contains(&k) {
+            wall_keys.push((k.to_string(), v.to_string()));
+        } else {
+            bail!(
+                "--set {k}: unknown key; expected a material parameter ({}) or pin_field, pin_period, pin_rms, pin_correlation",
+                PARAMS.iter().map(|p| p.key).collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+    material.validate()?;
+    let width = q(&a.width, Dim::LENGTH, "width")?;
+    if width <= 0.0 {
+        bail!("--width must be > 0");
+    }
+    let q_sign = if a.wall == "up-down" { 1.0 } else { -1.0 };
+    let mut model = WallModel::from_material(&material, width, q_sign);
+    model.oersted = a.oersted;
+    let temperature = q(&a.temperature, Dim::TEMPERATURE, "temperature")?;
+    if temperature < 0.0 {
+        bail!("--temperature must be >= 0 K");
+    }
+    model.temperature = temperature;
+    let get = |k: &str, dim: Dim| -> Result<Option<f64>> {
+        wall_keys
+            .iter()
+            .find(|(kk, _)| kk == k)
+            .map(|(_, v)| q(v, dim, &format!("set {k}")))
+            .transpose()
+    };
+    match (get("pin_field", Dim::FIELD)?, get("pin_period", Dim::LENGTH)?) {
+        (Some(h), Some(p)) if p > 0.0 => model.pinning.push(Pinning::Periodic { h_dep: h, period: p }),
+        (None, None) => {}
+        _ => bail!("--set pin_field and pin_period go together (pin_period > 0)"),
+    }
+    let pulse_w = q(&a.pulse, Dim::TIME, "pulse")?;
+    let rise = q(&a.rise, Dim::TIME, "rise")?;
+    let fall = a.fall.as_deref().map_or(Ok(rise), |f| q(f, Dim::TIME, "fall"))?;
+    if pulse_w < 0.0 || rise < 0.0 || fall < 0.0 || 0.5 * (rise + fall) > pulse_w {
+        bail!("--pulse, --rise, --fall: need pulse >= (rise + fall)/2 >= 0");
+    }
+    let drive = Drive {
+        current_density: q(&a.current_density, Dim::CURRENT_DENSITY, "current-density")?,
+        pulse: PulseShape {
+            width: pulse_w,
+            rise,
+            fall,
+        },
+        hx: q(&a.hx, Dim::FIELD, "hx")?,
+        hy: q(&a.hy, Dim::FIELD, "hy")?,
+        hz: q(&a.hz, Dim::FIELD, "hz")?,
+    };
+    let t_end = match &a.duration {
+        Some(d) => q(d, Dim::TIME, "duration")?,
+        None => drive.pulse.duration(),
+    };
+    if t_end <= 0.0 {
+        bail!("nothing to simulate: the pulse and --duration are both zero");
+    }
+    let dt = q(&a.dt, Dim::TIME, "dt")?;
+    if !(dt > 0.0 && dt <= t_end) {
+        bail!("--dt must be > 0 and at most the simulated time");
+    }
+    let target = q(&a.target, Dim::LENGTH, "target")?;
+    if a.trials == 0 {
+        bail!("--trials must be at least 1");
+    }
+    if let (Some(rms), Some(xi)) = (get("pin_rms", Dim::FIELD)?, get("pin_correlation", Dim::LENGTH)?) {
+        // A landscape long enough for any plausible travel: 10 um or 2x the flow distance.
+        let span = 10e-6f64.max(4.0 * t_end * 1e3);
+        model.pinning.push(Pinning::random(span, rms, xi, &mut stream(a.seed, u64::MAX, 1)));
+        if let Pinning::Random { x0, .. } = model.pinning.last_mut().unwrap() {
+            *x0 = -span / 2.0;
+        }
+    }
+    let phi0 = model.equilibrium_phi(drive.hx, drive.hy);
+    let opts = RunOptions {
+        t_end,
+        rtol: a.rtol,
+        dt_thermal: dt,
+        samples: 500,
+        ..RunOptions::default()
+    };
+    let thermal = temperature > 0.0;
+    let single = if thermal {
+        run_thermal(&model, &drive, 0.0, phi0, &opts, &mut stream(a.seed, 0, 0))
+    } else {
+        run_deterministic(&model, &drive, 0.0, phi0, &opts)
+    };
+    let mc = (a.trials > 1).then(|| monte_carlo(&model, &drive, phi0, &opts, a.trials, a.seed, target));
+    let terms = json!({
+        "damping_like_sot": material.theta_sh != 0.0,
+        "dmi": material.dmi != 0.0,
+        "field_like_sot": material.fl_dl_ratio != 0.0,
+        "stt": model.b_j_per_j != 0.0,
+        "oersted": a.oersted,
+        "pinning": !model.pinning.is_empty(),
+        "thermal": thermal,
+        "ferrimagnet": material.is_ferrimagnet(),
+    });
+    let (disp, vel, phi) = match &mc {
+        Some(m) => (m.displacement_mean_m, m.final_velocity_mean_m_per_s, m.phi_mean_rad),
+        None => (single.displacement_m, single.final_velocity_m_per_s, single.phi_rad),
+    };
+    let mut summary = json!({
+        "material": material.name,
+        "wall": a.wall,
+        "terms": terms,
+        "current_density_a_per_m2": drive.current_density,
+        "pulse_s": pulse_w, "rise_s": rise, "fall_s": fall, "duration_s": t_end,
+        "hz_a_per_m": drive.hz, "hx_a_per_m": drive.hx, "hy_a_per_m": drive.hy,
+        "temperature_k": temperature,
+        "width_m": width,
+        "initial_phi_rad": phi0,
+        "wall_width_m": model.delta,
+        "displacement_m": disp,
+        "final_velocity_m_per_s": vel,
+        "phi_rad": phi,
+        "integrator": if thermal { "stochastic Heun" } else { "Dormand-Prince RK45" },
+        "rhs_evals": single.rhs_evals,
+        "trials": a.trials,
+        "seed": a.seed,
+    });
+    if let Some(m) = &mc {
+        let o = summary.as_object_mut().unwrap();
+        o.insert("displacement_std_m".into(), json!(m.displacement_std_m));
+        o.insert("final_velocity_std_m_per_s".into(), json!(m.final_velocity_std_m_per_s));
+        o.insert("phi_std_rad".into(), json!(m.phi_std_rad));
+        o.insert("switching_probability".into(), json!(m.switching_probability));
+        o.insert("target_m".into(), json!(m.target_m));
+    }
+    if let Some(out) = &a.out {
+        let run = RunDir::create(out, a.force)?;
+        let mut w = csv::Writer::from_path(run.path().join("trajectory.csv"))?;
+        w.write_record(["t_s", "q_m", "phi_rad"])?;
+        for &(t, qq, p) in &single.trajectory {
+            w.write_record([t.to_string(), qq.to_string(), p.to_string()])?;
+        }
+        w.flush()?;
+        if let Some(m) = &mc {
+            let mut w = csv::Writer::from_path(run.path().join("trials.csv"))?;
+            w.write_record(["trial", "displacement_m", "final_velocity_m_per_s", "phi_rad"])?;
+            for (k, o) in m.outcomes.iter().enumerate() {
+                w.write_record([k.to_string(), o.0.to_string(), o.1.to_string(), o.2.to_string()])?;
+            }
+            w.flush()?;
+        }
+        let pts = |f: fn(&(f64, f64, f64)) -> f64| single.trajectory.iter().map(|p| (p.0 * 1e9, f(p), 0.0)).collect::<Vec<_>>();
+        write_chart(
+            run.path(),
+            "trajectory",
+            &Chart {
+                title: format!("wall position, J = {:.3e} A/m^2", drive.current_density),
+                x_label: "time (ns)".into(),
+                y_label: "position q (nm)".into(),
+                series: vec![Series {
+                    label: "q(t)".into(),
+                    points: pts(|p| p.1 * 1e9),
+                    mark: Mark::Line,
+                }],
+            },
+        )?;
+        write_chart(
+            run.path(),
+            "angle",
+            &Chart {
+                title: "wall angle".into(),
+                x_label: "time (ns)".into(),
+                y_label: "phi (rad)".into(),
+                series: vec![Series {
+                    label: "phi(t)".into(),
+                    points: pts(|p| p.2),
+                    mark: Mark::Line,
+                }],
+            },
+        )?;
+        run.write_json("summary.json", &summary)?;
+        Manifest::new(Some(a.seed)).write(&run, "")?;
+        run.finish()?;
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "{} wall in {}: displacement {:.4} nm, final velocity {:.4} m/s, phi {:.4} rad{}",
+            a.wall,
+            material.name,
+            disp * 1e9,
+            vel,
+            phi,
+            mc.as_ref().map_or(String::new(), |m| format!(
+                " (mean of {} trials; std {:.3} nm; P(>= {:.0} nm) = {:.3})",
+                m.trials,
+                m.displacement_std_m * 1e9,
+                m.target_m * 1e9,
+                m.switching_probability
+            ))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
