@@ -176,6 +176,18 @@ fn cmd_reproduce(target: &str, out: &Path, force: bool, json: bool) -> Result<Ex
         }
         figures.push(fig);
     }
+    if target == "fig3b" || target == "all" {
+        let fig = paper::fig3b()?;
+        write_fig3b(&run, &fig)?;
+        checks.extend(fig.checks.iter().cloned());
+    }
+    if target == "fig5b" || target == "all" {
+        let pb = progress_bar(13, "fig5b");
+        let fig = paper::fig5b(16, &|n| pb.set_position(n))?;
+        pb.finish_and_clear();
+        write_fig5b(&run, &fig)?;
+        checks.extend(fig.checks.iter().cloned());
+    }
     if target == "energy" || target == "all" {
         let refs: Vec<&Figure> = figures.iter().collect();
         let report = paper::energy(&refs);
@@ -300,6 +312,118 @@ fn write_energy(run: &RunDir, report: &paper::EnergyReport, figures: &[&Figure])
     run.write_json("energy/summary.json", report)?;
     Manifest::new(None).write(run, "energy")?;
     Ok(())
+}
+
+fn write_fig3b(run: &RunDir, fig: &paper::ThresholdFigure) -> Result<()> {
+    let dir = run.path().join("fig3b");
+    std::fs::create_dir_all(&dir)?;
+    let mut w = csv::Writer::from_path(dir.join("threshold.csv"))?;
+    for p in &fig.points {
+        w.serialize(p)?;
+    }
+    w.flush()?;
+    let oe = |h: f64| h * 4.0 * std::f64::consts::PI / 1000.0;
+    let series = vec![
+        Series {
+            label: "1D model, 20 ns pulses (wall crosses half the footprint)".into(),
+            points: fig
+                .points
+                .iter()
+                .map(|p| (oe(p.field_a_per_m), p.j_switch_a_per_m2 / 1e11, 0.0))
+                .collect(),
+            mark: Mark::PointsWithErrors,
+        },
+        Series {
+            label: "quasi-static 2 (H_dep - H) / (pi chi_SL cos phi)".into(),
+            points: fig
+                .points
+                .iter()
+                .map(|p| (oe(p.field_a_per_m), p.j_quasi_static_a_per_m2 / 1e11, 0.0))
+                .collect(),
+            mark: Mark::Dashed,
+        },
+    ];
+    write_chart(
+        &dir,
+        "threshold",
+        &Chart {
+            title: "Fig. 3b: 200 nm x 400 nm MTJ, switching current density vs bias".into(),
+            x_label: "net perpendicular field assisting the reversal (Oe)".into(),
+            y_label: "switching J_HM (1e11 A/m^2)".into(),
+            series,
+        },
+    )?;
+    run.write_json("fig3b/summary.json", fig)?;
+    Manifest::new(None).write(run, "fig3b")
+}
+
+fn write_fig5b(run: &RunDir, fig: &paper::AnalogFigure) -> Result<()> {
+    let dir = run.path().join("fig5b");
+    std::fs::create_dir_all(&dir)?;
+    let mut w = csv::Writer::from_path(dir.join("travel.csv"))?;
+    for p in &fig.points {
+        w.serialize(p)?;
+    }
+    w.flush()?;
+    let mut w = csv::Writer::from_path(dir.join("pt_width.csv"))?;
+    w.write_record(["x_m", "pt_width_m"])?;
+    for (x, wd) in &fig.pt_width_nodes {
+        w.write_record([x.to_string(), wd.to_string()])?;
+    }
+    w.flush()?;
+    let t = &fig.target;
+    let designed: Vec<(f64, f64, f64)> = (0..=100)
+        .map(|k| {
+            let i = t.i_lo + (t.i_hi - t.i_lo) * f64::from(k) / 100.0;
+            (i * 1e3, t.travel(i) * 1e6, 0.0)
+        })
+        .collect();
+    write_chart(
+        &dir,
+        "travel",
+        &Chart {
+            title: format!(
+                "Fig. 5b: Pt/CoTb analog sigmoid, {:.0} ns pulses, {} trials at {:.0} K",
+                fig.pulse_s * 1e9,
+                fig.trials,
+                fig.temperature_k
+            ),
+            x_label: "pulse current (mA)".into(),
+            y_label: "wall travel (um)".into(),
+            series: vec![
+                Series {
+                    label: "1D model (mean +/- std)".into(),
+                    points: fig
+                        .points
+                        .iter()
+                        .map(|p| (p.current_a * 1e3, p.travel_mean_m * 1e6, p.travel_std_m * 1e6))
+                        .collect(),
+                    mark: Mark::PointsWithErrors,
+                },
+                Series {
+                    label: "designed shifted sigmoid".into(),
+                    points: designed,
+                    mark: Mark::Line,
+                },
+            ],
+        },
+    )?;
+    write_chart(
+        &dir,
+        "pt_width",
+        &Chart {
+            title: "Designed Pt width (dynamic design, physics.md 7.2)".into(),
+            x_label: "position x (um)".into(),
+            y_label: "Pt width (um)".into(),
+            series: vec![Series {
+                label: "w(x)".into(),
+                points: fig.pt_width_nodes.iter().map(|&(x, wd)| (x * 1e6, wd * 1e6, 0.0)).collect(),
+                mark: Mark::Line,
+            }],
+        },
+    )?;
+    run.write_json("fig5b/summary.json", fig)?;
+    Manifest::new(Some(5)).write(run, "fig5b")
 }
 
 fn cmd_check(path: &Path, json: bool) -> Result<ExitCode> {

@@ -56,8 +56,9 @@ pub enum Command {
     ///
     /// Example: dwmtj reproduce all --out out --json
     Reproduce {
-        /// fig3f (linear synapse), fig4c (sigmoid activation), energy, or all.
-        #[arg(value_parser = ["fig3f", "fig4c", "energy", "all"])]
+        /// fig3f (linear synapse), fig4c (sigmoid activation), fig3b (one MTJ: threshold vs
+        /// bias field, 1D model), fig5b (analog CoTb sigmoid, 1D model, Monte Carlo), energy, or all.
+        #[arg(value_parser = ["fig3f", "fig4c", "fig3b", "fig5b", "energy", "all"])]
         target: String,
         #[arg(long)]
         out: PathBuf,

@@ -5,6 +5,7 @@
 //! simulation, energy, and the paper's reproductions. Nothing here writes files.
 #![deny(clippy::float_cmp)]
 
+pub mod analog;
 pub mod config;
 pub mod device;
 pub mod energy;

@@ -119,6 +119,9 @@ pub struct WallModel {
     reference_width: f64,
     /// Some(w) when the wire is uniform: skips the profile lookups on the hot path.
     uniform: Option<f64>,
+    /// A heavy-metal width profile separate from the magnetic wire (the analog CoTb device
+    /// shapes only the Pt): J_HM(q) = J_ref w_ref / w_HM(q), while S stays from `width`.
+    hm_profile: Option<WidthProfile>,
     pub pinning: Vec<Pinning>,
     pub stray: Vec<StrayRegion>,
     pub temperature: f64,
@@ -198,6 +201,7 @@ impl WallModel {
             width: WidthProfile::constant(1.0, width),
             reference_width: width,
             uniform: Some(width),
+            hm_profile: None,
             pinning: Vec::new(),
             stray: Vec::new(),
             temperature: 0.0,
@@ -209,6 +213,13 @@ impl WallModel {
         let uniform = profile.min_width() == profile.max_width();
         self.uniform = if uniform { Some(profile.min_width()) } else { None };
         self.width = profile;
+        self.reference_width = reference_width;
+    }
+
+    /// Shape only the heavy metal: J_HM(q) = J_ref * reference_width / w_HM(q); the magnetic
+    /// wire (and so S and the geometric force) keeps its own width.
+    pub fn set_hm_width(&mut self, profile: WidthProfile, reference_width: f64) {
+        self.hm_profile = Some(profile);
         self.reference_width = reference_width;
     }
 
@@ -238,6 +249,9 @@ impl WallModel {
 
     /// Heavy-metal current density at the wall position.
     pub fn j_hm(&self, q: f64, t: f64, drive: &Drive) -> f64 {
+        if let Some(hm) = &self.hm_profile {
+            return drive.j_at(t) * self.reference_width / hm.width(q);
+        }
         match self.uniform {
             Some(w) if w == self.reference_width => drive.j_at(t),
             _ => drive.j_at(t) * self.reference_width / self.width_at(q),

@@ -1,0 +1,287 @@
+//! Analog single-wall generator (Mode S, physics.md 1 and 7.1): one wall in a Pt/CoTb wire whose
+//! heavy-metal width is shaped so that the distance the wall travels in one pulse is a designed
+//! function of the current.
+//!
+//! Static (threshold-limited) inverse design, physics.md 7.1: the wall moves where
+//! J(x) = f_HM I / (w(x) t_HM) exceeds J_th and stops at x*(I) with w(x*) = f_HM I / (J_th t_HM).
+//! For a target x* = g(I) on [I_lo, I_hi], w(x) = f_HM g^-1(x) / (J_th t_HM). For the shifted
+//! sigmoid g(I) = L [sig((I - I_c)/s) - sig_lo] / (sig_hi - sig_lo):
+//! ```text
+//! w(x) = f_HM / (J_th t_HM) * { I_c + s logit( sig_lo + (x/L)(sig_hi - sig_lo) ) }
+//! ```
+//! The magnetic (CoTb) wire keeps a constant width, as in the device paper, so only J_HM varies.
+
+use crate::fit::logistic;
+use crate::geometry::WidthProfile;
+use crate::wall::{Drive, RunOptions, WallModel};
+
+/// A shifted-sigmoid target x*(I) on [i_lo, i_hi] over a track of length `length`.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct SigmoidTarget {
+    pub length: f64,
+    pub i_lo: f64,
+    pub i_hi: f64,
+    pub i_c: f64,
+    pub scale: f64,
+}
+
+impl SigmoidTarget {
+    fn bounds(&self) -> (f64, f64) {
+        (
+            logistic((self.i_lo - self.i_c) / self.scale),
+            logistic((self.i_hi - self.i_c) / self.scale),
+        )
+    }
+
+    /// Designed travel distance x*(I), clamped to [0, L].
+    pub fn travel(&self, i: f64) -> f64 {
+        let (lo, hi) = self.bounds();
+        let i = i.clamp(self.i_lo, self.i_hi);
+        self.length * (logistic((i - self.i_c) / self.scale) - lo) / (hi - lo)
+    }
+
+    /// The current whose designed stopping point is x: g^-1(x).
+    pub fn inverse(&self, x: f64) -> f64 {
+        let (lo, hi) = self.bounds();
+        let y = lo + (x / self.length).clamp(0.0, 1.0) * (hi - lo);
+        self.i_c + self.scale * (y / (1.0 - y)).ln()
+    }
+}
+
+/// Heavy-metal width profile w(x) = f_HM g^-1(x) / (J_th t_HM), sampled at `nodes` points.
+pub fn static_design(target: &SigmoidTarget, j_th: f64, hm_fraction: f64, t_hm: f64, nodes: usize) -> WidthProfile {
+    let n = nodes.max(2);
+    let xs: Vec<f64> = (0..n).map(|k| target.length * k as f64 / (n - 1) as f64).collect();
+    let ws: Vec<f64> = xs.iter().map(|&x| hm_fraction * target.inverse(x) / (j_th * t_hm)).collect();
+    WidthProfile::table(xs, ws)
+}
+
+/// Depinning threshold of a Neel wall held by sinusoidal pinning of strength h_dep:
+/// mu0 |M| H_dep = (pi/2) c_J |cos phi_eq| (force balance in eq. A'), physics.md 5.1.
+pub fn depinning_threshold(model: &WallModel, h_dep: f64) -> f64 {
+    let phi = model.equilibrium_phi(0.0, 0.0);
+    2.0 * crate::units::MU0 * model.m_net.abs() * h_dep / (std::f64::consts::PI * model.c_j_per_j.abs() * phi.cos().abs())
+}
+
+/// Effective threshold at finite temperature and pulse length: the HM current density at which
+/// a wall on a uniform wire moves `distance` on average in one pulse (thermal creep included),
+/// found by bisection with `trials` seeded runs per point.
+pub fn effective_threshold(
+    model: &WallModel,
+    pulse: crate::device::PulseShape,
+    distance: f64,
+    trials: usize,
+    seed: u64,
+    j_max: f64,
+) -> f64 {
+    let mut uniform = model.clone();
+    let w = model.width_profile().min_width();
+    uniform.set_width(WidthProfile::constant(1.0, w), w);
+    let opts = analog_run_options(pulse.duration());
+    let travel = |j: f64| {
+        let drive = Drive {
+            current_density: j,
+            pulse,
+            hx: 0.0,
+            hy: 0.0,
+            hz: 0.0,
+        };
+        crate::wall::monte_carlo(&uniform, &drive, 0.0, &opts, trials, seed, 0.0).displacement_mean_m
+    };
+    let (mut lo, mut hi) = (0.0, j_max);
+    for _ in 0..14 {
+        let mid = 0.5 * (lo + hi);
+        if travel(mid) >= distance {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Append a run-out after the designed section: the heavy metal widens to `factor` times its
+/// final width over `extra`, so a wall driven past x = L stops there.
+pub fn with_runout(profile: &WidthProfile, extra: f64, factor: f64) -> WidthProfile {
+    let mut nodes: Vec<(f64, f64)> = profile.nodes().collect();
+    let (l, w) = *nodes.last().expect("nodes");
+    nodes.push((l + extra, w * factor));
+    WidthProfile::table(nodes.iter().map(|n| n.0).collect(), nodes.iter().map(|n| n.1).collect())
+}
+
+/// Mean wall velocity against HM current density, tabulated from the model on a uniform wire
+/// (travel in one pulse / pulse length), made non-decreasing.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct VelocityTable {
+    pub j: Vec<f64>,
+    pub v: Vec<f64>,
+}
+
+impl VelocityTable {
+    pub fn measure(model: &WallModel, pulse: crate::device::PulseShape, j_values: &[f64], trials: usize, seed: u64) -> Self {
+        use rayon::prelude::*;
+        let mut uniform = model.clone();
+        let w = model.width_profile().min_width();
+        uniform.set_width(WidthProfile::constant(1.0, w), w);
+        let opts = analog_run_options(pulse.duration());
+        let mut v: Vec<f64> = j_values
+            .par_iter()
+            .enumerate()
+            .map(|(k, &j)| {
+                let drive = Drive {
+                    current_density: j,
+                    pulse,
+                    hx: 0.0,
+                    hy: 0.0,
+                    hz: 0.0,
+                };
+                crate::wall::monte_carlo(&uniform, &drive, 0.0, &opts, trials, seed + k as u64, 0.0).displacement_mean_m / pulse.width
+            })
+            .collect();
+        for k in 1..v.len() {
+            v[k] = v[k].max(v[k - 1]);
+        }
+        Self { j: j_values.to_vec(), v }
+    }
+
+    /// v(J), linear between table points, 0 below the table, last slope above it.
+    pub fn velocity(&self, j: f64) -> f64 {
+        let n = self.j.len();
+        if j <= self.j[0] {
+            return 0.0;
+        }
+        let k = self.j.partition_point(|&x| x <= j).clamp(1, n - 1);
+        let (j0, j1, v0, v1) = (self.j[k - 1], self.j[k], self.v[k - 1], self.v[k]);
+        (v0 + (v1 - v0) * (j - j0) / (j1 - j0)).max(0.0)
+    }
+
+    /// The smallest J with v(J) = v, if the table reaches v.
+    pub fn inverse(&self, v: f64) -> Option<f64> {
+        if v <= self.v[0] {
+            return Some(self.j[0]);
+        }
+        let k = self.v.iter().position(|&x| x >= v)?;
+        let (j0, j1, v0, v1) = (self.j[k - 1], self.j[k], self.v[k - 1], self.v[k]);
+        Some(if v1 > v0 { j0 + (j1 - j0) * (v - v0) / (v1 - v0) } else { j1 })
+    }
+}
+
+/// Dynamic (velocity-limited) design for a pulse of length tau, physics.md 7.2: march in I so
+/// that the wall reaches g(I_k) exactly at the end of the pulse, given the widths already
+/// designed. Errors when the wall would need a velocity the table does not reach, or has no
+/// time left.
+pub fn dynamic_design(
+    target: &SigmoidTarget,
+    table: &VelocityTable,
+    hm_fraction: f64,
+    t_hm: f64,
+    tau: f64,
+    segments: usize,
+) -> Result<WidthProfile, String> {
+    let m = segments.max(2);
+    let currents: Vec<f64> = (0..=m)
+        .map(|k| target.i_lo + (target.i_hi - target.i_lo) * k as f64 / m as f64)
+        .collect();
+    let xs: Vec<f64> = currents.iter().map(|&i| target.travel(i)).collect();
+    let mut widths: Vec<f64> = Vec::with_capacity(m);
+    for k in 1..=m {
+        let i = currents[k];
+        let j_at = |w: f64| hm_fraction * i / (w * t_hm);
+        let mut elapsed = 0.0;
+        for (jseg, &w) in widths.iter().enumerate() {
+            let v = table.velocity(j_at(w));
+            if v <= 0.0 {
+                elapsed = f64::INFINITY;
+                break;
+            }
+            elapsed += (xs[jseg + 1] - xs[jseg]) / v;
+        }
+        let left = tau - elapsed;
+        if left <= 0.0 {
+            return Err(format!(
+                "at I = {:.1} uA the wall needs more than the {:.0} ns pulse to cross the designed part",
+                i * 1e6,
+                tau * 1e9
+            ));
+        }
+        let v_req = (xs[k] - xs[k - 1]) / left;
+        let j = table.inverse(v_req).ok_or_else(|| {
+            format!(
+                "at I = {:.1} uA the wall would need {:.1} m/s, above the {:.1} m/s the velocity table reaches",
+                i * 1e6,
+                v_req,
+                table.v.last().copied().unwrap_or(0.0)
+            )
+        })?;
+        widths.push(hm_fraction * i / (j * t_hm));
+    }
+    // Node k sits at the middle of segment k; the ends repeat the end segments' widths.
+    let mut nx = vec![0.0];
+    let mut nw = vec![widths[0]];
+    for k in 0..m {
+        let mid = 0.5 * (xs[k] + xs[k + 1]);
+        if mid > *nx.last().unwrap() + 1e-15 {
+            nx.push(mid);
+            nw.push(widths[k]);
+        }
+    }
+    if target.length > *nx.last().unwrap() + 1e-15 {
+        nx.push(target.length);
+        nw.push(*widths.last().unwrap());
+    }
+    Ok(WidthProfile::table(nx, nw))
+}
+
+/// Travel of a wall starting at x = 0 for wire current `current` on a model whose heavy-metal
+/// profile is already set (reference width `w_ref`).
+pub fn drive_for_current(current: f64, hm_fraction: f64, t_hm: f64, w_ref: f64, pulse: crate::device::PulseShape) -> Drive {
+    Drive {
+        current_density: hm_fraction * current / (w_ref * t_hm),
+        pulse,
+        hx: 0.0,
+        hy: 0.0,
+        hz: 0.0,
+    }
+}
+
+/// Default run options for 300 ns analog pulses: RK45 or Heun at 2 ps.
+pub fn analog_run_options(t_end: f64) -> RunOptions {
+    RunOptions {
+        t_end,
+        dt_thermal: 2e-12,
+        ..RunOptions::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn physics_md_sigmoid_example_widths() {
+        // physics.md 7.1: Pt 3 nm, f = 0.7, J_th = 1e11, L = 10 um, I in [0.5, 1.5] mA,
+        // I_c = 1 mA, s = 0.15 mA: w = 1.17, 1.66, 2.06, 2.33, 2.61, 3.01, 3.50 um at
+        // x = 0, 1, 3, 5, 7, 9, 10 um.
+        let t = SigmoidTarget {
+            length: 10e-6,
+            i_lo: 0.5e-3,
+            i_hi: 1.5e-3,
+            i_c: 1e-3,
+            scale: 0.15e-3,
+        };
+        let w = static_design(&t, 1e11, 0.7, 3e-9, 10_001);
+        for (x, want) in [
+            (0.0, 1.17),
+            (1.0, 1.66),
+            (3.0, 2.06),
+            (5.0, 2.33),
+            (7.0, 2.61),
+            (9.0, 3.01),
+            (10.0, 3.50),
+        ] {
+            let got = w.width(x * 1e-6) * 1e6;
+            assert!((got - want).abs() < 0.006, "x {x} um: {got} vs {want}");
+        }
+        assert!((t.travel(t.inverse(4e-6)) - 4e-6).abs() < 1e-15);
+    }
+}
