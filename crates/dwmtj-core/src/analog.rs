@@ -285,3 +285,85 @@ mod tests {
         assert!((t.travel(t.inverse(4e-6)) - 4e-6).abs() < 1e-15);
     }
 }
+
+#[cfg(test)]
+mod dynamic_tests {
+    use super::*;
+
+    /// Position after time tau at current i on a piecewise-linear HM profile under v(J):
+    /// march dx/dt = v(J(x)) with small steps in x (time per step dx / v).
+    fn forward(profile: &WidthProfile, table: &VelocityTable, f: f64, t: f64, i: f64, tau: f64) -> f64 {
+        let dx = 0.1e-9;
+        let (mut x, mut time) = (0.0, 0.0);
+        loop {
+            let v = table.velocity(f * i / (profile.width(x + 0.5 * dx) * t));
+            if v <= 0.0 {
+                return x;
+            }
+            if time + dx / v > tau {
+                return x + v * (tau - time);
+            }
+            time += dx / v;
+            x += dx;
+            if x > profile.length() {
+                return x;
+            }
+        }
+    }
+
+    #[test]
+    fn physics_md_dynamic_design_example() {
+        // physics.md 7.2: v = 40 m/s per 1e11 A/m^2 above J_th = 1e11, tau = 300 ns, sigmoid on
+        // 10 um (Pt 3 nm, f 0.7, I in [0.5, 1.5] mA, I_c 1 mA, s 0.15 mA), 400 segments: the
+        // designed wire gives x(tau) = 0.328, 1.871, 5.000, 8.130, 9.673 um at 0.6 ... 1.4 mA.
+        let target = SigmoidTarget {
+            length: 10e-6,
+            i_lo: 0.5e-3,
+            i_hi: 1.5e-3,
+            i_c: 1e-3,
+            scale: 0.15e-3,
+        };
+        let table = VelocityTable {
+            j: vec![1e11, 1e13],
+            v: vec![0.0, 40.0 * 99.0],
+        };
+        let w = dynamic_design(&target, &table, 0.7, 3e-9, 300e-9, 400).unwrap();
+        for (i, want) in [
+            (0.6e-3, 0.328e-6),
+            (0.8e-3, 1.871e-6),
+            (1.0e-3, 5.000e-6),
+            (1.2e-3, 8.130e-6),
+            (1.4e-3, 9.673e-6),
+        ] {
+            let got = forward(&w, &table, 0.7, 3e-9, i, 300e-9);
+            assert!(
+                (got - want).abs() < 15e-9,
+                "I {:.1} mA: {:.4} um vs {:.4} um",
+                i * 1e3,
+                got * 1e6,
+                want * 1e6
+            );
+        }
+        // The dynamic design is not monotonic in w (physics.md 7.2 notes a dip near 5 um).
+        let ws: Vec<f64> = w.nodes().map(|n| n.1).collect();
+        assert!(ws.windows(2).any(|p| p[1] < p[0]));
+    }
+
+    #[test]
+    fn infeasible_design_is_an_error() {
+        let target = SigmoidTarget {
+            length: 10e-6,
+            i_lo: 0.5e-3,
+            i_hi: 1.5e-3,
+            i_c: 1e-3,
+            scale: 0.15e-3,
+        };
+        // A wall limited to 5 m/s cannot travel 10 um in 300 ns.
+        let table = VelocityTable {
+            j: vec![1e11, 1e13],
+            v: vec![0.0, 5.0],
+        };
+        let e = dynamic_design(&target, &table, 0.7, 3e-9, 300e-9, 100).unwrap_err();
+        assert!(e.contains("m/s") || e.contains("pulse"), "{e}");
+    }
+}

@@ -755,9 +755,11 @@ pub fn resolve(device: &Device, program: Option<&Program>) -> RawDevice {
     let mut overrides = BTreeMap::new();
     for p in crate::material::PARAMS {
         let v = (p.get)(m);
-        // Always explicit, so the resolved file does not depend on the library version.
-        let _ = &base;
-        overrides.insert(p.key.to_string(), num(v));
+        // Always explicit, so the resolved file does not depend on the library version; a
+        // parameter that is not set (NaN) stays unset.
+        if !v.is_nan() {
+            overrides.insert(p.key.to_string(), num(v));
+        }
     }
     let nodes: Vec<(f64, f64)> = device.wire.profile.nodes().collect();
     let s = &device.switching;

@@ -336,6 +336,11 @@ fn make(name: &str, description: &str, values: &[(&str, f64)], sources: &[(&'sta
     };
     for p in PARAMS {
         (p.set)(&mut m, p.default);
+        m.sources.entry(p.key).or_insert(if p.default.is_nan() {
+            "not set (derived or unused)"
+        } else {
+            "not set: default (off)"
+        });
     }
     for (k, v) in values {
         let spec = PARAMS.iter().find(|p| p.key == *k).expect("built-in material key");

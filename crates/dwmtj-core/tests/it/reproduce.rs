@@ -53,3 +53,18 @@ fn energy_numbers() {
     assert!((p1.2 - 1.2e-12).abs() < 0.02 * 1.2e-12);
     assert!((p2.2 - 16e-12).abs() < 0.02 * 16e-12);
 }
+
+#[test]
+fn fig3b_and_fig5b_checks_pass() {
+    let b = paper::fig3b().unwrap();
+    for c in &b.checks {
+        assert!(c.pass, "{}: {}", c.name, c.ours);
+    }
+    let a = paper::fig5b(6, &|_| {}).unwrap();
+    for c in &a.checks {
+        assert!(c.pass, "{}: {}", c.name, c.ours);
+    }
+    assert!(a.r_squared >= 0.98);
+    // Monte Carlo error bars are real: thermal noise spreads the travel.
+    assert!(a.points.iter().any(|p| p.travel_std_m > 1e-9));
+}

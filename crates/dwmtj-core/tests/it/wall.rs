@@ -276,3 +276,51 @@ fn equipartition_in_a_harmonic_trap() {
     assert!((rp - 1.0).abs() < 0.12, "<phi^2> ratio {rp}");
     let _ = MU0;
 }
+
+#[test]
+fn monte_carlo_is_thread_count_independent_and_reduces_at_zero_temperature() {
+    use dwmtj_core::wall::monte_carlo;
+    let m = cofeb(0.3e-3, 0.05);
+    let mut model = WallModel::from_material(&m, 200e-9, 1.0);
+    model.temperature = 300.0;
+    let d = drive(0.5e11, 4e-9);
+    let opts = RunOptions {
+        dt_thermal: 2e-12,
+        ..RunOptions::default()
+    };
+    let run = |n: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
+        pool.install(|| monte_carlo(&model, &d, 0.0, &opts, 12, 9, 50e-9))
+    };
+    let (a, b) = (run(1), run(2));
+    assert_eq!(a, b);
+    assert!(a.displacement_std_m > 0.0);
+    // Zero temperature: every trial is the deterministic run.
+    model.temperature = 0.0;
+    let c = monte_carlo(&model, &d, 0.0, &opts, 4, 9, 50e-9);
+    assert!(c.displacement_std_m.abs() < 1e-18);
+}
+
+#[test]
+fn thermal_mean_tracks_deterministic_drift_with_heun() {
+    // Additive noise with a drive: the thermal mean velocity far above threshold stays close to
+    // the deterministic one (Heun at 1 ps against RK45).
+    let m = cofeb(1.0e-3, 0.3);
+    let mut model = WallModel::from_material(&m, 1e-6, 1.0);
+    let d = drive(1e11, 10e-9);
+    let det = run_deterministic(&model, &d, 0.0, 0.0, &RunOptions::default()).displacement_m;
+    model.temperature = 300.0;
+    let mc = dwmtj_core::wall::monte_carlo(&model, &d, 0.0, &RunOptions::default(), 64, 3, 0.0);
+    // The mean of 64 trials has a standard error of std/8; allow 3 standard errors plus 0.2 %
+    // for the O(dt^2) Heun bias.
+    let tol = 3.0 * mc.displacement_std_m / 8.0 + 0.002 * det;
+    assert!(
+        (mc.displacement_mean_m - det).abs() < tol,
+        "{} vs {det} (tol {tol})",
+        mc.displacement_mean_m
+    );
+    // And the zero-temperature limit of the Heun path is the RK45 solution.
+    model.temperature = 1e-9;
+    let cold = dwmtj_core::wall::monte_carlo(&model, &d, 0.0, &RunOptions::default(), 2, 3, 0.0);
+    assert!(rel(cold.displacement_mean_m, det) < 1e-6);
+}
