@@ -31,6 +31,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => cmd_simulate(&device, cycles, devices, seed, &out, force, json),
         Command::Reproduce { target, out, force, json } => cmd_reproduce(&target, &out, force, json),
         Command::Check { file, json } => cmd_check(&file, json),
+        Command::Calibrate { device, out, force, json } => cmd_calibrate(&device, &out, force, json),
         Command::Materials { name, file, json } => cmd_materials(name.as_deref(), file.as_deref(), json),
         Command::Dw(args) => crate::dw::cmd_dw(&args),
         Command::Energy {
@@ -424,6 +425,90 @@ fn write_fig5b(run: &RunDir, fig: &paper::AnalogFigure) -> Result<()> {
     )?;
     run.write_json("fig5b/summary.json", fig)?;
     Manifest::new(Some(5)).write(run, "fig5b")
+}
+
+fn cmd_calibrate(path: &Path, out: &Path, force: bool, json: bool) -> Result<ExitCode> {
+    let (_, device, program) = load_device(path)?;
+    let program = program.with_context(|| format!("{} has no [program]: its pulse is the calibration pulse", path.display()))?;
+    let run = RunDir::create(out, force)?;
+    let limit = if device.breakdown_current().is_finite() {
+        device.breakdown_current()
+    } else {
+        10.0 * program.max_abs_current().max(1e-6)
+    };
+    let cal = dwmtj_core::calibrate::calibrate(&device, &program.pulse, limit)?;
+    let mut w = csv::Writer::from_path(run.path().join("calibration.csv"))?;
+    for p in &cal.points {
+        w.serialize(p)?;
+    }
+    w.flush()?;
+    let pts = |f: fn(&dwmtj_core::calibrate::CalibrationPoint) -> Option<f64>| -> Vec<(f64, f64, f64)> {
+        cal.points
+            .iter()
+            .filter_map(|p| Some(((p.index + 1) as f64, f(p)? * 1e6, 0.0)))
+            .collect()
+    };
+    write_chart(
+        run.path(),
+        "calibration",
+        &Chart {
+            title: format!(
+                "{}: switching current per MTJ ({:.1} ns pulse)",
+                device.name,
+                program.pulse.width * 1e9
+            ),
+            x_label: "MTJ".into(),
+            y_label: "switching current (uA)".into(),
+            series: vec![
+                Series {
+                    label: "dynamic 1D model".into(),
+                    points: pts(|p| p.dynamic_a),
+                    mark: Mark::PointsWithErrors,
+                },
+                Series {
+                    label: "calibrated threshold model".into(),
+                    points: pts(|p| p.threshold_a),
+                    mark: Mark::Line,
+                },
+                Series {
+                    label: "quasi-static".into(),
+                    points: pts(|p| Some(p.quasi_static_a)),
+                    mark: Mark::Dashed,
+                },
+            ],
+        },
+    )?;
+    let resolved = toml::to_string(&dwmtj_core::config::resolve(&cal.device, Some(&program)))?;
+    run.write_text(
+        "calibrated.toml",
+        &format!(
+            "# {} with its threshold model calibrated to the dynamic 1D model (dwmtj calibrate).\n{resolved}",
+            device.name
+        ),
+    )?;
+    run.write_json("summary.json", &cal)?;
+    Manifest::new(Some(program.seed)).write(&run, "")?;
+    let dir = run.finish()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&cal)?);
+    } else {
+        println!(
+            "calibrated j_th = {:.4e} A/m^2 at H_z = {:.1} A/m; RMS log error {:.4}",
+            cal.j_th_a_per_m2, cal.at_bias_a_per_m, cal.rms_log_error
+        );
+        for p in &cal.points {
+            let f = |v: Option<f64>| v.map_or("unreachable".to_string(), |x| format!("{:.1} uA", x * 1e6));
+            println!(
+                "  MTJ {}: dynamic {}, threshold {}, quasi-static {:.1} uA",
+                p.index + 1,
+                f(p.dynamic_a),
+                f(p.threshold_a),
+                p.quasi_static_a * 1e6
+            );
+        }
+        println!("wrote {}", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn cmd_check(path: &Path, json: bool) -> Result<ExitCode> {

@@ -68,6 +68,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Fit the threshold model to the dynamic 1D model: per-MTJ single-pulse switching currents
+    /// of both (and the quasi-static estimate), and a calibrated device file.
+    ///
+    /// Example: dwmtj calibrate configs/dynamic-synapse.toml --out runs/cal --json
+    Calibrate {
+        /// Device TOML file with a [program] (its pulse is the calibration pulse).
+        device: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Validate a device file (units, ranges, geometry, calibration) without running it.
     Check {
         /// Device TOML file.
@@ -97,7 +111,7 @@ pub enum Command {
     /// --set polarization=0` turns them off. The JSON lists the active terms.
     ///
     /// Example: dwmtj dw --material ta-cofeb-mgo --set dmi=0.3e-3 --current-density 1e11 --pulse "8 ns" --json
-    Dw(DwArgs),
+    Dw(Box<DwArgs>),
     /// Project the write energy of scaled devices, E = J^2 w t rho L tau, under explicit
     /// assumptions, and show the paper's prototype energies (E = P tau).
     Energy {

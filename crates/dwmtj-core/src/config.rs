@@ -124,8 +124,12 @@ pub struct RawBias {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSwitching {
-    /// "calibrated" (from j_th at at_bias) or "material" (from h_dep and the SOT efficiency).
+    /// "calibrated" (from j_th at at_bias), "material" (from h_dep and the SOT efficiency), or
+    /// "dynamic" (the 1D wall model for every MTJ).
     pub model: String,
+    /// Period of the film pinning landscape for model = "dynamic" (default 20 nm).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_period: Option<Q>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub j_th: Option<Q>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -480,7 +484,21 @@ impl RawDevice {
 
         // Switching.
         let s = &self.switching;
-        let model = choice(&Some(s.model.clone()), "switching.model", &["calibrated", "material"], "calibrated")?;
+        let model = choice(
+            &Some(s.model.clone()),
+            "switching.model",
+            &["calibrated", "material", "dynamic"],
+            "calibrated",
+        )?;
+        if model != "dynamic" {
+            if let Some(p) = &s.pin_period {
+                return Err(ConfigError::field(
+                    "switching.pin_period",
+                    p.to_string(),
+                    "only used with model = \"dynamic\"",
+                ));
+            }
+        }
         let source = if model == "calibrated" {
             let j_th = s
                 .j_th
@@ -504,7 +522,13 @@ impl RawDevice {
                     ));
                 }
             }
-            ThresholdSource::Material
+            if model == "dynamic" {
+                ThresholdSource::Dynamic {
+                    pin_period: opt_positive(&s.pin_period, Dim::LENGTH, "switching.pin_period", 20e-9)?,
+                }
+            } else {
+                ThresholdSource::Material
+            }
         };
         let efficiency = match &s.sot_field_per_1e11 {
             Some(q) => req_positive(q, Dim::FIELD, "switching.sot_field_per_1e11")? / 1e11,
@@ -770,6 +794,11 @@ pub fn resolve(device: &Device, program: Option<&Program>) -> RawDevice {
             at_pulse_width,
         } => ("calibrated", Some(num(j_th)), Some(num(at_bias)), at_pulse_width.map(num)),
         ThresholdSource::Material => ("material", None, None, None),
+        ThresholdSource::Dynamic { .. } => ("dynamic", None, None, None),
+    };
+    let pin_period = match s.source {
+        ThresholdSource::Dynamic { pin_period } => Some(num(pin_period)),
+        _ => None,
     };
     RawDevice {
         version: 1,
@@ -816,6 +845,7 @@ pub fn resolve(device: &Device, program: Option<&Program>) -> RawDevice {
         },
         switching: RawSwitching {
             model: model.into(),
+            pin_period,
             j_th,
             at_bias,
             at_pulse_width: at_pw,

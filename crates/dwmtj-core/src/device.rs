@@ -32,6 +32,9 @@ pub enum ThresholdSource {
         at_bias: f64,
         at_pulse_width: Option<f64>,
     },
+    /// The 1D wall model for every MTJ ([`crate::dynamic`]), with sinusoidal film pinning of the
+    /// material's H_dep and this period (m). Quasi-static thresholds as for `Material`.
+    Dynamic { pin_period: f64 },
 }
 
 /// Which current sign writes which state.

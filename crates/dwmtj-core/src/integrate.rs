@@ -9,6 +9,9 @@
 //! * [`heun_step`]: stochastic Heun for additive noise (Stratonovich = Ito here), with the same
 //!   noise increment in predictor and corrector.
 
+/// An event function g(t, y): integration stops where it changes sign.
+pub type EventFn<'a, const N: usize> = &'a dyn Fn(f64, &[f64; N]) -> f64;
+
 /// Tolerances and limits of the adaptive integrator.
 #[derive(Clone, Copy, Debug)]
 pub struct Tolerances<const N: usize> {
@@ -99,7 +102,7 @@ pub fn dopri45<const N: usize>(
     y0: [f64; N],
     t1: f64,
     tol: &Tolerances<N>,
-    event: Option<&dyn Fn(f64, &[f64; N]) -> f64>,
+    event: Option<EventFn<'_, N>>,
     mut record: Option<&mut Vec<(f64, [f64; N])>>,
 ) -> Solution<N> {
     let mut t = t0;

@@ -6,8 +6,10 @@
 #![deny(clippy::float_cmp)]
 
 pub mod analog;
+pub mod calibrate;
 pub mod config;
 pub mod device;
+pub mod dynamic;
 pub mod energy;
 pub mod error;
 pub mod fit;

@@ -6,7 +6,8 @@
 //! Runs are computed in parallel and aggregated in index order, so results do not depend on the
 //! thread count.
 
-use crate::device::{Device, Program, ResetPolicy};
+use crate::device::{Device, Program, ResetPolicy, ThresholdSource};
+use crate::dynamic::DynamicModel;
 use crate::error::ConfigError;
 use crate::mtj::read_parallel;
 use crate::threshold::{MtjThresholds, ThresholdModel};
@@ -108,18 +109,55 @@ impl Simulation {
 /// One run's trace: (resistance, conductance, switched count) after every pulse.
 type Trace = Vec<(f64, f64, f64)>;
 
-fn run_one(model: &ThresholdModel<'_>, program: &Program, thresholds: &[MtjThresholds], seed: u64, device_index: u64, cycle: u64) -> Trace {
-    let dev = model.device;
+/// The pulse model a device uses: the threshold (L0) model or the 1D wall model per MTJ.
+enum Engine<'a> {
+    Threshold(ThresholdModel<'a>),
+    Dynamic(DynamicModel<'a>),
+}
+
+/// One device instance's quenched variation.
+enum Draw {
+    Thresholds(Vec<MtjThresholds>),
+    PinFactors(Vec<f64>),
+}
+
+impl Engine<'_> {
+    fn draw(&self, seed: u64, d: u64) -> Draw {
+        let mut rng = stream(seed, d, u64::MAX);
+        match self {
+            Engine::Threshold(m) => Draw::Thresholds(m.draw_device(&mut rng)),
+            Engine::Dynamic(m) => Draw::PinFactors(m.draw_device(&mut rng)),
+        }
+    }
+
+    fn reset(&self, draw: &Draw) -> Vec<f64> {
+        match (self, draw) {
+            (Engine::Threshold(m), Draw::Thresholds(t)) => m.reset_state(t),
+            (Engine::Dynamic(m), Draw::PinFactors(p)) => m.reset_state(p),
+            _ => unreachable!("draw matches engine"),
+        }
+    }
+
+    fn pulse(&self, draw: &Draw, state: &mut [f64], current: f64, program: &Program, rng: &mut rand_xoshiro::Xoshiro256PlusPlus) {
+        match (self, draw) {
+            (Engine::Threshold(m), Draw::Thresholds(t)) => m.apply_pulse(t, state, current, &program.pulse, rng),
+            (Engine::Dynamic(m), Draw::PinFactors(p)) => m.apply_pulse(p, state, current, &program.pulse, rng),
+            _ => unreachable!("draw matches engine"),
+        }
+    }
+}
+
+fn run_one(engine: &Engine<'_>, device: &Device, program: &Program, draw: &Draw, seed: u64, device_index: u64, cycle: u64) -> Trace {
     let mut rng = stream(seed, device_index, cycle);
-    let mut state = model.reset_state(thresholds);
+    let mut state = engine.reset(draw);
     let mut trace = Vec::with_capacity(program.pulses_per_cycle());
     for (k, sweep) in program.sweeps.iter().enumerate() {
         if k > 0 && program.reset == ResetPolicy::EachSweep {
-            state = model.reset_state(thresholds);
+            state = engine.reset(draw);
         }
         for &current in &sweep.currents {
-            model.apply_pulse(thresholds, &mut state, current, &program.pulse, &mut rng);
-            let r = read_parallel(&dev.mtjs, &state, dev.readout.current);
+            engine.pulse(draw, &mut state, current, program, &mut rng);
+            let r = read_parallel(&device.mtjs, &state, device.readout.current);
             let switched = state.iter().filter(|&&f| f >= 0.5).count() as f64;
             trace.push((r.resistance, r.conductance, switched));
         }
@@ -130,9 +168,11 @@ fn run_one(model: &ThresholdModel<'_>, program: &Program, thresholds: &[MtjThres
 /// Simulate `program` on `device`. `progress` is called with the number of finished runs.
 pub fn simulate(device: &Device, program: &Program, progress: &(dyn Fn(u64) + Sync)) -> Result<Simulation, ConfigError> {
     let model = ThresholdModel::new(device, Some(program.pulse))?;
-    let devices: Vec<Vec<MtjThresholds>> = (0..program.devices)
-        .map(|d| model.draw_device(&mut stream(program.seed, u64::from(d), u64::MAX)))
-        .collect();
+    let engine = match device.switching.source {
+        ThresholdSource::Dynamic { pin_period } => Engine::Dynamic(DynamicModel::new(device, pin_period)?),
+        _ => Engine::Threshold(model.clone()),
+    };
+    let draws: Vec<Draw> = (0..program.devices).map(|d| engine.draw(program.seed, u64::from(d))).collect();
     let runs = (program.devices as usize) * (program.cycles as usize);
     let done = std::sync::atomic::AtomicU64::new(0);
     let traces: Vec<Trace> = (0..runs)
@@ -140,7 +180,7 @@ pub fn simulate(device: &Device, program: &Program, progress: &(dyn Fn(u64) + Sy
         .map(|k| {
             let d = k / program.cycles as usize;
             let c = k % program.cycles as usize;
-            let t = run_one(&model, program, &devices[d], program.seed, d as u64, c as u64);
+            let t = run_one(&engine, device, program, &draws[d], program.seed, d as u64, c as u64);
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
             t
         })
@@ -180,8 +220,10 @@ pub fn simulate(device: &Device, program: &Program, progress: &(dyn Fn(u64) + Sy
     let limit = if i_bd.is_finite() { i_bd } else { 1.0 };
     let mtjs = (0..device.mtjs.len())
         .map(|i| {
-            let ic = model.switching_current(i, &program.pulse, limit);
-            let field_switched = model.nominal[i].j_c_ap <= 0.0;
+            let (ic, field_switched) = match &engine {
+                Engine::Threshold(m) => (m.switching_current(i, &program.pulse, limit), m.nominal[i].j_c_ap <= 0.0),
+                Engine::Dynamic(m) => (m.switching_current(i, &program.pulse, limit), m.field_switched(i)),
+            };
             MtjReport {
                 index: i,
                 position_m: device.mtjs[i].position,

@@ -111,7 +111,7 @@ impl<'a> ThresholdModel<'a> {
         let eps = device.switching.efficiency;
         let n = device.mtjs.len();
         let critical_field: Vec<f64> = match device.switching.source {
-            ThresholdSource::Material => (0..n)
+            ThresholdSource::Material | ThresholdSource::Dynamic { .. } => (0..n)
                 .map(|i| device.material.h_dep + device.taper_field(device.mtjs[i].position))
                 .collect(),
             ThresholdSource::Calibrated {

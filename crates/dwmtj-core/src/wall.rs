@@ -210,7 +210,7 @@ impl WallModel {
 
     /// Use a shaped wire: the drive's current density refers to `reference_width`.
     pub fn set_width(&mut self, profile: WidthProfile, reference_width: f64) {
-        let uniform = profile.min_width() == profile.max_width();
+        let uniform = profile.max_width() - profile.min_width() <= 1e-15 * profile.max_width();
         self.uniform = if uniform { Some(profile.min_width()) } else { None };
         self.width = profile;
         self.reference_width = reference_width;
@@ -253,7 +253,7 @@ impl WallModel {
             return drive.j_at(t) * self.reference_width / hm.width(q);
         }
         match self.uniform {
-            Some(w) if w == self.reference_width => drive.j_at(t),
+            Some(w) if (w - self.reference_width).abs() <= 1e-15 * w => drive.j_at(t),
             _ => drive.j_at(t) * self.reference_width / self.width_at(q),
         }
     }
@@ -490,7 +490,7 @@ pub fn run_thermal<R: Rng>(model: &WallModel, drive: &Drive, q0: f64, phi0: f64,
     let n = (t_end / opts.dt_thermal).ceil().max(1.0) as usize;
     let dt = t_end / n as f64;
     let mut y = [q0, phi0];
-    let every = if opts.samples > 0 { (n / opts.samples).max(1) } else { usize::MAX };
+    let every = n.checked_div(opts.samples).map_or(usize::MAX, |k| k.max(1));
     let mut traj = vec![(0.0, q0, phi0)];
     for k in 0..n {
         let t = k as f64 * dt;

@@ -420,3 +420,32 @@ fn dw_bad_inputs_name_the_flag() {
         assert_rejected!(dwmtj(&a), out, needle);
     }
 }
+
+#[test]
+fn calibrate_writes_a_calibrated_device_that_simulates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cal");
+    let cfg = repo().join("configs/dynamic-synapse.toml");
+    let o = dwmtj(&["calibrate", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["rms_log_error"].as_f64().unwrap() < 0.02);
+    for f in [
+        "calibration.csv",
+        "calibration.png",
+        "calibration.svg",
+        "calibrated.toml",
+        "summary.json",
+        "manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let again = tmp.path().join("sim");
+    let o = dwmtj(&[
+        "simulate",
+        out.join("calibrated.toml").to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -1,6 +1,7 @@
 //! dwmtj-core integration tests: one binary (config fixtures, physics against hand calculations
 //! and analytic limits, properties, and the paper reproductions).
 
+mod dynamic;
 mod fixtures;
 mod physics;
 mod properties;
