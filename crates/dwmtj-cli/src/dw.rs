@@ -8,7 +8,7 @@ use dwmtj_core::device::PulseShape;
 use dwmtj_core::material::{find_builtin, parse_material_file, Material, PARAMS};
 use dwmtj_core::simulate::stream;
 use dwmtj_core::units::{parse_quantity, Dim};
-use dwmtj_core::wall::{monte_carlo, run_deterministic, run_thermal, Drive, Pinning, RunOptions, WallModel};
+use dwmtj_core::wall::{monte_carlo_from, run_deterministic, run_thermal, Drive, Pinning, RunOptions, WallModel};
 use dwmtj_core::RawQuantity;
 use serde_json::json;
 use std::path::Path;
@@ -46,11 +46,21 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
                 Err(_) => RawQuantity::Text(v.to_string()),
             };
             material.set_raw(k, &raw, "--set")?;
-        } else if ["pin_field", "pin_period", "pin_rms", "pin_correlation"].contains(&k) {
+        } else if [
+            "pin_field",
+            "pin_period",
+            "pin_rms",
+            "pin_correlation",
+            "roughness_rms",
+            "roughness_correlation",
+            "roughness_hurst",
+        ]
+        .contains(&k)
+        {
             wall_keys.push((k.to_string(), v.to_string()));
         } else {
             bail!(
-                "--set {k}: unknown key; expected a material parameter ({}) or pin_field, pin_period, pin_rms, pin_correlation",
+                "--set {k}: unknown key; expected a material parameter ({}) or pin_field, pin_period, pin_rms, pin_correlation, roughness_rms, roughness_correlation, roughness_hurst",
                 PARAMS.iter().map(|p| p.key).collect::<Vec<_>>().join(", ")
             );
         }
@@ -120,6 +130,28 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
             *x0 = -span / 2.0;
         }
     }
+    // Self-affine edge roughness: the wall sits mid-way along a rough 20 um wire.
+    let mut q0 = 0.0;
+    if let Some(rms) = get("roughness_rms", Dim::LENGTH)? {
+        let xi = get("roughness_correlation", Dim::LENGTH)?.context("--set roughness_rms needs roughness_correlation")?;
+        let hurst = wall_keys.iter().find(|(k, _)| k == "roughness_hurst").map_or(Ok(0.5), |(_, v)| {
+            v.parse::<f64>().with_context(|| format!("--set roughness_hurst={v}"))
+        })?;
+        if !(rms >= 0.0 && xi > 0.0 && hurst > 0.0 && hurst <= 1.0) {
+            bail!("--set roughness_*: need rms >= 0, correlation > 0 and 0 < hurst <= 1");
+        }
+        let span = 20e-6;
+        let r = dwmtj_core::roughness::Roughness {
+            rms,
+            correlation: xi,
+            hurst,
+        };
+        let base = dwmtj_core::geometry::WidthProfile::constant(span, width);
+        let dx = (xi / 4.0).min(model.delta / 2.0);
+        let rough = dwmtj_core::roughness::rough_width(&base, &r, model.delta, dx, &mut stream(a.seed, u64::MAX, 2));
+        model.set_width(rough, width);
+        q0 = span / 2.0;
+    }
     let phi0 = model.equilibrium_phi(drive.hx, drive.hy);
     let opts = RunOptions {
         t_end,
@@ -130,11 +162,11 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
     };
     let thermal = temperature > 0.0;
     let single = if thermal {
-        run_thermal(&model, &drive, 0.0, phi0, &opts, &mut stream(a.seed, 0, 0))
+        run_thermal(&model, &drive, q0, phi0, &opts, &mut stream(a.seed, 0, 0))
     } else {
-        run_deterministic(&model, &drive, 0.0, phi0, &opts)
+        run_deterministic(&model, &drive, q0, phi0, &opts)
     };
-    let mc = (a.trials > 1).then(|| monte_carlo(&model, &drive, phi0, &opts, a.trials, a.seed, target));
+    let mc = (a.trials > 1).then(|| monte_carlo_from(&model, &drive, q0, phi0, &opts, a.trials, a.seed, target));
     let terms = json!({
         "damping_like_sot": material.theta_sh != 0.0,
         "dmi": material.dmi != 0.0,
@@ -142,6 +174,7 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
         "stt": model.b_j_per_j != 0.0,
         "oersted": a.oersted,
         "pinning": !model.pinning.is_empty(),
+        "edge_roughness": q0 > 0.0,
         "thermal": thermal,
         "ferrimagnet": material.is_ferrimagnet(),
     });
@@ -165,6 +198,7 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
         "phi_rad": phi,
         "integrator": if thermal { "stochastic Heun" } else { "Dormand-Prince RK45" },
         "rhs_evals": single.rhs_evals,
+        "completed": single.completed,
         "trials": a.trials,
         "seed": a.seed,
     });
@@ -175,6 +209,9 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
         o.insert("phi_std_rad".into(), json!(m.phi_std_rad));
         o.insert("switching_probability".into(), json!(m.switching_probability));
         o.insert("target_m".into(), json!(m.target_m));
+    }
+    if !single.completed {
+        eprintln!("warning: the adaptive integrator hit its step limit before the end time; the result is where it stopped");
     }
     if let Some(out) = &a.out {
         let run = RunDir::create(out, a.force)?;

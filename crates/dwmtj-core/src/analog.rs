@@ -244,6 +244,15 @@ pub fn drive_for_current(current: f64, hm_fraction: f64, t_hm: f64, w_ref: f64, 
     }
 }
 
+/// Readout of the wall position through a continuous MTJ of `length` x `width` over the track
+/// (device paper: "a continuous MTJ reference layer ... to enable electrical detection of domain
+/// wall positions"): the reversed part [0, q] is antiparallel, so
+/// G = (width / RA) [ (length - q) + q / (1 + TMR) ] and R = 1/G.
+pub fn continuous_mtj_resistance(q: f64, length: f64, width: f64, ra: f64, tmr: f64) -> f64 {
+    let q = q.clamp(0.0, length);
+    1.0 / (width / ra * ((length - q) + q / (1.0 + tmr)))
+}
+
 /// Default run options for 300 ns analog pulses: RK45 or Heun at 2 ps.
 pub fn analog_run_options(t_end: f64) -> RunOptions {
     RunOptions {
@@ -256,6 +265,15 @@ pub fn analog_run_options(t_end: f64) -> RunOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn continuous_mtj_hand_values() {
+        // 8 um x 0.8 um at 20 Ohm um^2: R_P = 20/6.4 = 3.125 Ohm; all AP at TMR 44 %: 4.5 Ohm.
+        let r = |q| continuous_mtj_resistance(q, 8e-6, 0.8e-6, 20e-12, 0.44);
+        assert!((r(0.0) - 3.125).abs() < 1e-12 && (r(8e-6) - 4.5).abs() < 1e-12);
+        // Conductance is linear in q.
+        assert!((1.0 / r(4e-6) - 0.5 * (1.0 / r(0.0) + 1.0 / r(8e-6))).abs() < 1e-12);
+    }
 
     #[test]
     fn physics_md_sigmoid_example_widths() {

@@ -49,6 +49,16 @@ impl WidthProfile {
         }
     }
 
+    /// Index of the segment containing x (clamped).
+    pub fn segment_index(&self, x: f64) -> usize {
+        self.segment(x.clamp(0.0, self.length()))
+    }
+
+    /// (x_k, x_{k+1}) of segment k.
+    pub fn segment_bounds(&self, k: usize) -> (f64, f64) {
+        (self.x[k], self.x[k + 1])
+    }
+
     /// Width at x (clamped to the wire ends).
     pub fn width(&self, x: f64) -> f64 {
         let x = x.clamp(0.0, self.length());

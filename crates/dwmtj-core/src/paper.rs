@@ -341,6 +341,9 @@ pub struct TravelPoint {
     pub travel_mean_m: f64,
     pub travel_std_m: f64,
     pub designed_m: f64,
+    /// Resistance of a continuous MTJ (track x CoTb width, 20 Ohm um^2, TMR 44 %) at the mean
+    /// wall position: the electrical output of the analog generator.
+    pub readout_resistance_ohm: f64,
 }
 
 /// The Fig. 5b reproduction: design, simulated travel with Monte Carlo error bars, checks.
@@ -416,6 +419,13 @@ pub fn fig5b(trials: usize, progress: &(dyn Fn(u64) + Sync)) -> Result<AnalogFig
                 travel_mean_m: mc.displacement_mean_m,
                 travel_std_m: mc.displacement_std_m,
                 designed_m: target.travel(i),
+                readout_resistance_ohm: crate::analog::continuous_mtj_resistance(
+                    mc.displacement_mean_m,
+                    target.length,
+                    cotb_width,
+                    20e-12,
+                    0.44,
+                ),
             }
         })
         .collect();

@@ -119,6 +119,9 @@ pub struct WallModel {
     reference_width: f64,
     /// Some(w) when the wire is uniform: skips the profile lookups on the hot path.
     uniform: Option<f64>,
+    /// Slopes at the profile's nodes (central differences), linearly interpolated so that the
+    /// taper/edge force is continuous (a kinked force makes a pinned wall chatter).
+    node_slopes: Vec<f64>,
     /// A heavy-metal width profile separate from the magnetic wire (the analog CoTb device
     /// shapes only the Pt): J_HM(q) = J_ref w_ref / w_HM(q), while S stays from `width`.
     hm_profile: Option<WidthProfile>,
@@ -201,6 +204,7 @@ impl WallModel {
             width: WidthProfile::constant(1.0, width),
             reference_width: width,
             uniform: Some(width),
+            node_slopes: vec![0.0, 0.0],
             hm_profile: None,
             pinning: Vec::new(),
             stray: Vec::new(),
@@ -212,6 +216,14 @@ impl WallModel {
     pub fn set_width(&mut self, profile: WidthProfile, reference_width: f64) {
         let uniform = profile.max_width() - profile.min_width() <= 1e-15 * profile.max_width();
         self.uniform = if uniform { Some(profile.min_width()) } else { None };
+        let nodes: Vec<(f64, f64)> = profile.nodes().collect();
+        let k = nodes.len();
+        self.node_slopes = (0..k)
+            .map(|i| {
+                let (a, b) = (i.saturating_sub(1), (i + 1).min(k - 1));
+                (nodes[b].1 - nodes[a].1) / (nodes[b].0 - nodes[a].0)
+            })
+            .collect();
         self.width = profile;
         self.reference_width = reference_width;
     }
@@ -243,7 +255,17 @@ impl WallModel {
     fn slope_at(&self, q: f64) -> f64 {
         match self.uniform {
             Some(_) => 0.0,
-            None => self.width.slope(q),
+            None => {
+                // Linear interpolation of the nodal slopes: continuous in q.
+                let n = self.node_slopes.len();
+                let len = self.width.length();
+                let q = q.clamp(0.0, len);
+                let k = self.width.segment_index(q);
+                let (x0, x1) = self.width.segment_bounds(k);
+                let t = if x1 > x0 { (q - x0) / (x1 - x0) } else { 0.0 };
+                let (s0, s1) = (self.node_slopes[k.min(n - 1)], self.node_slopes[(k + 1).min(n - 1)]);
+                s0 + t * (s1 - s0)
+            }
         }
     }
 
@@ -431,6 +453,8 @@ pub struct WallOutcome {
     pub phi_rad: f64,
     pub rhs_evals: usize,
     pub steps: usize,
+    /// False if the adaptive integrator stopped at its step limit before the end time.
+    pub completed: bool,
     /// (t, q, phi) samples.
     #[serde(skip)]
     pub trajectory: Vec<(f64, f64, f64)>,
@@ -454,6 +478,7 @@ pub fn run_deterministic(model: &WallModel, drive: &Drive, q0: f64, phi0: f64, o
     let mut y = [q0, phi0];
     let (mut t, mut nfev, mut steps) = (0.0, 0, 0);
     let mut record: Vec<(f64, [f64; 2])> = Vec::new();
+    let mut completed = true;
     for &tb in &marks {
         if tb <= t {
             continue;
@@ -463,6 +488,10 @@ pub fn run_deterministic(model: &WallModel, drive: &Drive, q0: f64, phi0: f64, o
         nfev += s.rhs_evals;
         steps += s.steps;
         y = s.y;
+        if s.t < tb {
+            completed = false;
+            break;
+        }
         t = tb;
     }
     let mut traj = vec![(0.0, q0, phi0)];
@@ -476,6 +505,7 @@ pub fn run_deterministic(model: &WallModel, drive: &Drive, q0: f64, phi0: f64, o
         phi_rad: y[1],
         rhs_evals: nfev,
         steps,
+        completed,
         trajectory: traj,
     }
 }
@@ -514,6 +544,7 @@ pub fn run_thermal<R: Rng>(model: &WallModel, drive: &Drive, q0: f64, phi0: f64,
         phi_rad: y[1],
         rhs_evals: 2 * n,
         steps: n,
+        completed: true,
         trajectory: traj,
     }
 }
@@ -539,15 +570,30 @@ pub struct MonteCarlo {
 /// `trials` independent thermal runs; trial k draws from stream (seed, k, 0), so the result is
 /// the same on any number of threads.
 pub fn monte_carlo(model: &WallModel, drive: &Drive, phi0: f64, opts: &RunOptions, trials: usize, seed: u64, target: f64) -> MonteCarlo {
+    monte_carlo_from(model, drive, 0.0, phi0, opts, trials, seed, target)
+}
+
+/// [`monte_carlo`] with the wall starting at q0.
+#[allow(clippy::too_many_arguments)] // mirrors monte_carlo plus the start position
+pub fn monte_carlo_from(
+    model: &WallModel,
+    drive: &Drive,
+    q0: f64,
+    phi0: f64,
+    opts: &RunOptions,
+    trials: usize,
+    seed: u64,
+    target: f64,
+) -> MonteCarlo {
     use rayon::prelude::*;
     let outcomes: Vec<(f64, f64, f64)> = (0..trials)
         .into_par_iter()
         .map(|k| {
             let mut rng = crate::simulate::stream(seed, k as u64, 0);
             let o = if model.temperature > 0.0 {
-                run_thermal(model, drive, 0.0, phi0, &RunOptions { samples: 0, ..*opts }, &mut rng)
+                run_thermal(model, drive, q0, phi0, &RunOptions { samples: 0, ..*opts }, &mut rng)
             } else {
-                run_deterministic(model, drive, 0.0, phi0, &RunOptions { samples: 0, ..*opts })
+                run_deterministic(model, drive, q0, phi0, &RunOptions { samples: 0, ..*opts })
             };
             (o.displacement_m, o.final_velocity_m_per_s, o.phi_rad)
         })

@@ -324,3 +324,54 @@ fn thermal_mean_tracks_deterministic_drift_with_heun() {
     let cold = dwmtj_core::wall::monte_carlo(&model, &d, 0.0, &RunOptions::default(), 2, 3, 0.0);
     assert!(rel(cold.displacement_mean_m, det) < 1e-6);
 }
+
+#[test]
+fn edge_roughness_pins_a_slowly_driven_wall() {
+    // physics.md 2.4: the wall-averaged width w~(q) of rough edges gives a force
+    // -sigma_w w~'/(2 w~) (and J ~ 1/w~) that traps walls at low drive in narrow wires.
+    use dwmtj_core::geometry::WidthProfile;
+    use dwmtj_core::roughness::{rough_width, Roughness};
+    let m = cofeb(1.0e-3, 0.3);
+    let smooth = WallModel::from_material(&m, 30e-9, 1.0);
+    let mut rough = smooth.clone();
+    let r = Roughness {
+        rms: 2e-9,
+        correlation: 20e-9,
+        hurst: 0.7,
+    };
+    let base = WidthProfile::constant(4e-6, 30e-9);
+    rough.set_width(rough_width(&base, &r, smooth.delta, 1e-9, &mut stream(5, 0, 0)), 30e-9);
+    // Edge force ~ sigma_w (sigma_LER/xi) / (2 w) ~ 9e3 J/m^3 against a SOT force
+    // (pi/2) c_J ~ 1.9e3 J/m^3 at 0.3e11 A/m^2; local maxima of the edge force are a few
+    // times its rms, so depinning takes ~1e12 A/m^2 here (edge defects set the threshold in
+    // sub-30 nm wires, Dutta et al. 2015).
+    let slow = drive(0.3e11, 20e-9);
+    // Position at 10 ns and at 20 ns of one 20 ns pulse: a trapped wall relaxes into the nearest
+    // well (within about a correlation length) and then stays; a free wall keeps moving.
+    let at = |model: &WallModel, t: f64| {
+        run_deterministic(
+            model,
+            &slow,
+            2e-6,
+            0.0,
+            &RunOptions {
+                t_end: t,
+                ..RunOptions::default()
+            },
+        )
+        .displacement_m
+    };
+    let free = at(&smooth, 20e-9) - at(&smooth, 10e-9);
+    let pinned = at(&rough, 20e-9) - at(&rough, 10e-9);
+    assert!(free > 50e-9, "smooth wire moved {free} in the last 10 ns");
+    assert!(pinned.abs() < 1e-9, "rough wire moved {pinned} in the last 10 ns");
+    assert!(at(&rough, 20e-9).abs() < 2.0 * r.correlation);
+    let opts = RunOptions {
+        t_end: 10e-9,
+        ..RunOptions::default()
+    };
+    // A strong drive depins it.
+    let fast = drive(1.2e12, 10e-9);
+    let moved = run_deterministic(&rough, &fast, 2e-6, 0.0, &opts).displacement_m;
+    assert!(moved > 0.5 * run_deterministic(&smooth, &fast, 2e-6, 0.0, &opts).displacement_m);
+}
