@@ -54,7 +54,7 @@ fn main() {
     thermal.temperature = 300.0;
     let topts = RunOptions { dt_thermal: 1e-12, ..opts };
     let mut rng = stream(1, 0, 0);
-    let m_th = 50;
+    let m_th = if args.iter().any(|a| a == "--no-thermal") { 1 } else { 50 };
     let t1 = Instant::now();
     let mut acc = 0.0;
     for _ in 0..m_th {

@@ -288,6 +288,23 @@ impl WallModel {
             - PI * MU0 * self.m_net * self.delta * (hx * phi.cos() + hy * phi.sin())
     }
 
+    fn sigma_cs(&self, cp: f64, sp: f64, hx: f64, hy: f64) -> f64 {
+        let q = self.q_sign;
+        self.sigma0 + 2.0 * self.k_d * self.delta * cp * cp
+            - q * PI * self.dmi * cp
+            - PI * MU0 * self.m_net * self.delta * (hx * cp + hy * sp)
+    }
+
+    /// Right-hand side on the extended state (q, phi, cos phi, sin phi): phi is integrated for
+    /// reporting (unwrapped), cos and sin follow d(cos)/dt = -sin phidot, d(sin)/dt = cos phidot,
+    /// so the forces need no trigonometric call.
+    #[inline]
+    pub fn rhs_cs(&self, t: f64, y: &[f64; 4], drive: &Drive) -> [f64; 4] {
+        let (fa, fb) = self.forces_cs(t, y[0], y[2], y[3], drive);
+        let (qd, pd) = self.rates(fa, fb);
+        [qd, pd, -y[3] * pd, y[2] * pd]
+    }
+
     /// Pinning energy V_pin(q) per 2S... returns (V(q), V'(q)) in J and J/m.
     fn pin_energy(&self, q: f64) -> (f64, f64) {
         let s = self.width_at(q) * self.t_fm;
@@ -323,6 +340,13 @@ impl WallModel {
 
     /// Generalised forces (F_A, F_B) in J/m^3 at (t, q, phi).
     pub fn forces(&self, t: f64, q: f64, phi: f64, drive: &Drive) -> (f64, f64) {
+        let (sp, cp) = phi.sin_cos();
+        self.forces_cs(t, q, cp, sp, drive)
+    }
+
+    /// [`WallModel::forces`] with cos(phi) and sin(phi) given: no trigonometric call.
+    #[inline]
+    pub fn forces_cs(&self, t: f64, q: f64, cp: f64, sp: f64, drive: &Drive) -> (f64, f64) {
         let qs = self.q_sign;
         let j = self.j_hm(q, t, drive);
         let c_j = self.c_j_per_j * j;
@@ -333,14 +357,13 @@ impl WallModel {
             drive.hz + self.stray_field(q)
         };
         let hy = drive.hy + if self.oersted { -j * self.t_hm / 2.0 } else { 0.0 };
-        let (sp, cp) = phi.sin_cos();
         let w = self.width_at(q);
         let s = w * self.t_fm;
         let dw = self.slope_at(q);
         let f_geo = if dw == 0.0 {
             0.0
         } else {
-            self.sigma(phi, drive.hx, hy) * dw / (2.0 * w)
+            self.sigma_cs(cp, sp, drive.hx, hy) * dw / (2.0 * w)
         };
         let f_pin = if self.pinning.is_empty() {
             0.0
@@ -469,25 +492,30 @@ pub fn run_deterministic(model: &WallModel, drive: &Drive, q0: f64, phi0: f64, o
     };
     let tol = Tolerances {
         rtol: opts.rtol,
-        atol: opts.atol,
+        atol: [opts.atol[0], opts.atol[1], opts.atol[1], opts.atol[1]],
         h_max: f64::INFINITY,
         max_steps: 10_000_000,
     };
     let mut marks: Vec<f64> = drive.breakpoints().into_iter().filter(|&t| t < t_end).collect();
     marks.push(t_end);
-    let mut y = [q0, phi0];
+    let (s0, c0) = phi0.sin_cos();
+    let mut y = [q0, phi0, c0, s0];
     let (mut t, mut nfev, mut steps) = (0.0, 0, 0);
-    let mut record: Vec<(f64, [f64; 2])> = Vec::new();
+    let mut record: Vec<(f64, [f64; 4])> = Vec::new();
     let mut completed = true;
     for &tb in &marks {
         if tb <= t {
             continue;
         }
         let rec = if opts.samples > 0 { Some(&mut record) } else { None };
-        let s = dopri45(|tt, yy| model.rhs(tt, yy, drive), t, y, tb, &tol, None, rec);
+        let s = dopri45(|tt, yy| model.rhs_cs(tt, yy, drive), t, y, tb, &tol, None, rec);
         nfev += s.rhs_evals;
         steps += s.steps;
         y = s.y;
+        // Keep (cos, sin) on the unit circle between segments.
+        let r = y[2].hypot(y[3]);
+        y[2] /= r;
+        y[3] /= r;
         if s.t < tb {
             completed = false;
             break;
@@ -496,6 +524,7 @@ pub fn run_deterministic(model: &WallModel, drive: &Drive, q0: f64, phi0: f64, o
     }
     let mut traj = vec![(0.0, q0, phi0)];
     traj.extend(record.iter().map(|(t, y)| (*t, y[0], y[1])));
+    let y = [y[0], y[1]];
     // Velocity with the drive just before t_end (left limit at a pulse edge).
     let t_left = t_end * (1.0 - 1e-12);
     let v = model.rhs(t_left, &y, drive)[0];

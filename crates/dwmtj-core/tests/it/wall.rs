@@ -134,13 +134,15 @@ fn in_plane_field_crossing_checks_dmi_sign() {
     let hd = m.h_d();
     for q in [1.0, -1.0] {
         let model = WallModel::from_material(&m, 1e-6, q);
-        let free = steady_velocity(&model, &drive(1e11, 40e-9)).abs();
-        let d = Drive {
-            hx: -q * hd,
-            ..drive(1e11, 40e-9)
-        };
-        let crossed = steady_velocity(&model, &d).abs();
-        assert!(crossed < 1e-3 * free, "Q {q}: {crossed} vs {free}");
+        let free = steady_velocity(&model, &drive(1e11, 40e-9));
+        // The velocity changes sign where H_x cancels the DMI field (Emori 2013, Torrejon 2014):
+        // just on either side of H_x = -Q H_D the wall moves in opposite directions, and the side
+        // where H_D + Q H_x > 0 moves the same way as at H_x = 0.
+        let v_at = |hx: f64| steady_velocity(&model, &Drive { hx, ..drive(1e11, 40e-9) });
+        let (below, above) = (v_at(-q * hd - 0.3 * hd), v_at(-q * hd + 0.3 * hd));
+        assert!(below * above < 0.0, "Q {q}: v = {below} and {above} on either side of the crossing");
+        let same_side_as_zero = if q > 0.0 { above } else { below };
+        assert!(same_side_as_zero * free > 0.0, "Q {q}: {same_side_as_zero} vs {free}");
         // Positive D: the up/down wall rests at phi = 0, the down/up wall at pi.
         let phi = model.equilibrium_phi(0.0, 0.0);
         let want = if q > 0.0 { 0.0 } else { PI };
