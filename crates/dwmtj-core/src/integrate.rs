@@ -20,6 +20,9 @@ pub struct Tolerances<const N: usize> {
     /// Largest step (s); infinite if unbounded.
     pub h_max: f64,
     pub max_steps: usize,
+    /// Only the first `controlled` components enter the error norm (the rest are auxiliary,
+    /// e.g. cos and sin of an angle that is itself controlled). N for all.
+    pub controlled: usize,
 }
 
 /// Result of an adaptive integration.
@@ -112,13 +115,14 @@ pub fn dopri45<const N: usize>(
     let scale = |y: &[f64; N], yn: &[f64; N], i: usize| tol.atol[i] + tol.rtol * y[i].abs().max(yn[i].abs());
     // Initial step (Hairer-Norsett-Wanner II.4 heuristic, as in SciPy).
     let mut h = {
-        let d0 = (0..N).map(|i| (y[i] / scale(&y, &y, i)).powi(2)).sum::<f64>().sqrt() / (N as f64).sqrt();
-        let d1 = (0..N).map(|i| (k1[i] / scale(&y, &y, i)).powi(2)).sum::<f64>().sqrt() / (N as f64).sqrt();
+        let nc = tol.controlled.clamp(1, N);
+        let d0 = (0..nc).map(|i| (y[i] / scale(&y, &y, i)).powi(2)).sum::<f64>().sqrt() / (nc as f64).sqrt();
+        let d1 = (0..nc).map(|i| (k1[i] / scale(&y, &y, i)).powi(2)).sum::<f64>().sqrt() / (nc as f64).sqrt();
         let h0 = if d0 < 1e-5 || d1 < 1e-5 { 1e-6 * (t1 - t0) } else { 0.01 * d0 / d1 };
         let y1 = axpy(&y, h0, &[(1.0, &k1)]);
         let k = f(t + h0, &y1);
         nfev += 1;
-        let d2 = (0..N).map(|i| ((k[i] - k1[i]) / scale(&y, &y, i)).powi(2)).sum::<f64>().sqrt() / (N as f64).sqrt() / h0;
+        let d2 = (0..nc).map(|i| ((k[i] - k1[i]) / scale(&y, &y, i)).powi(2)).sum::<f64>().sqrt() / (nc as f64).sqrt() / h0;
         let h1 = if d1 <= 1e-15 && d2 <= 1e-15 {
             (h0 * 1e-3).max(1e-6 * (t1 - t0))
         } else {
@@ -143,11 +147,12 @@ pub fn dopri45<const N: usize>(
         nfev += 6;
         let err = {
             let mut acc = 0.0;
-            for i in 0..N {
+            let nc = tol.controlled.clamp(1, N);
+            for i in 0..nc {
                 let e = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i]);
                 acc += (e / scale(&y, &y_new, i)).powi(2);
             }
-            (acc / N as f64).sqrt()
+            (acc / nc as f64).sqrt()
         };
         if err <= 1.0 {
             let t_new = if last { t1 } else { t + h };
@@ -236,6 +241,7 @@ mod tests {
             atol: [1e-12, 1e-12],
             h_max: f64::INFINITY,
             max_steps: 1_000_000,
+            controlled: 2,
         }
     }
 

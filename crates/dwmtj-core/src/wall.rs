@@ -495,6 +495,8 @@ pub fn run_deterministic(model: &WallModel, drive: &Drive, q0: f64, phi0: f64, o
         atol: [opts.atol[0], opts.atol[1], opts.atol[1], opts.atol[1]],
         h_max: f64::INFINITY,
         max_steps: 10_000_000,
+        // (cos, sin) are functions of the controlled phi.
+        controlled: 2,
     };
     let mut marks: Vec<f64> = drive.breakpoints().into_iter().filter(|&t| t < t_end).collect();
     marks.push(t_end);
