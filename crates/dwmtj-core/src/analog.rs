@@ -308,6 +308,15 @@ mod tests {
 mod dynamic_tests {
     use super::*;
 
+    /// The sigmoid of physics.md 7.1-7.2: 10 um, I in [0.5, 1.5] mA, I_c 1 mA, s 0.15 mA.
+    const PHYSICS_MD_TARGET: SigmoidTarget = SigmoidTarget {
+        length: 10e-6,
+        i_lo: 0.5e-3,
+        i_hi: 1.5e-3,
+        i_c: 1e-3,
+        scale: 0.15e-3,
+    };
+
     /// Position after time tau at current i on a piecewise-linear HM profile under v(J):
     /// march dx/dt = v(J(x)) with small steps in x (time per step dx / v).
     fn forward(profile: &WidthProfile, table: &VelocityTable, f: f64, t: f64, i: f64, tau: f64) -> f64 {
@@ -334,13 +343,7 @@ mod dynamic_tests {
         // physics.md 7.2: v = 40 m/s per 1e11 A/m^2 above J_th = 1e11, tau = 300 ns, sigmoid on
         // 10 um (Pt 3 nm, f 0.7, I in [0.5, 1.5] mA, I_c 1 mA, s 0.15 mA), 400 segments: the
         // designed wire gives x(tau) = 0.328, 1.871, 5.000, 8.130, 9.673 um at 0.6 ... 1.4 mA.
-        let target = SigmoidTarget {
-            length: 10e-6,
-            i_lo: 0.5e-3,
-            i_hi: 1.5e-3,
-            i_c: 1e-3,
-            scale: 0.15e-3,
-        };
+        let target = PHYSICS_MD_TARGET;
         let table = VelocityTable {
             j: vec![1e11, 1e13],
             v: vec![0.0, 40.0 * 99.0],
@@ -369,13 +372,7 @@ mod dynamic_tests {
 
     #[test]
     fn infeasible_design_is_an_error() {
-        let target = SigmoidTarget {
-            length: 10e-6,
-            i_lo: 0.5e-3,
-            i_hi: 1.5e-3,
-            i_c: 1e-3,
-            scale: 0.15e-3,
-        };
+        let target = PHYSICS_MD_TARGET;
         // A wall limited to 5 m/s cannot travel 10 um in 300 ns.
         let table = VelocityTable {
             j: vec![1e11, 1e13],

@@ -4,9 +4,9 @@
 use dwmtj_core::config::{load_device, parse_device, resolve};
 use std::path::{Path, PathBuf};
 
-fn files(sub: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(sub);
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+/// The .toml files directly in `dir`, sorted.
+fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
@@ -15,15 +15,12 @@ fn files(sub: &str) -> Vec<PathBuf> {
     v
 }
 
+fn files(sub: &str) -> Vec<PathBuf> {
+    toml_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(sub))
+}
+
 fn configs() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    v.sort();
-    v
+    toml_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs"))
 }
 
 #[test]
