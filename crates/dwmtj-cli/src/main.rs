@@ -2,6 +2,7 @@
 //! generators. `main` maps errors to a non-zero exit; `run` does the work.
 
 mod commands;
+mod design;
 mod dw;
 mod output;
 mod plot;
@@ -82,6 +83,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Design a multi-MTJ device for a target transfer function within fabrication rules, and
+    /// verify it by simulating it back. Exits non-zero if the verified RMS error exceeds
+    /// --tolerance, unless --allow-miss.
+    ///
+    /// Example: dwmtj design --function sigmoid --current-range "150 uA..600 uA" --mtjs 9 --out runs/sig --json
+    Design(Box<DesignArgs>),
     /// Validate a device file (units, ranges, geometry, calibration) without running it.
     Check {
         /// Device TOML file.
@@ -207,6 +214,52 @@ pub struct DwArgs {
     #[arg(long)]
     pub force: bool,
     /// Print the JSON summary on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DesignArgs {
+    /// Named target: linear, sigmoid, tanh, softplus (relu), step, gaussian-cdf.
+    #[arg(long, conflicts_with = "table")]
+    pub function: Option<String>,
+    /// CSV target with columns current_a,output (output between 0 and 1, current increasing).
+    #[arg(long)]
+    pub table: Option<PathBuf>,
+    /// Input current range "MIN..MAX" with units, for --function.
+    #[arg(long)]
+    pub current_range: Option<String>,
+    /// Centre of sigmoid/tanh/softplus/step/gaussian-cdf (default: mid-range).
+    #[arg(long)]
+    pub center: Option<String>,
+    /// Scale of the function (default: 1/8 of the range).
+    #[arg(long)]
+    pub scale: Option<String>,
+    /// Number of MTJs.
+    #[arg(long, default_value_t = 9)]
+    pub mtjs: usize,
+    /// Material (built-in name).
+    #[arg(long, default_value = "ta-cofeb-mgo")]
+    pub material: String,
+    /// Design switching threshold in the heavy metal (the paper's 0.7e11 A/m^2).
+    #[arg(long, default_value = "0.7e11 A/m^2")]
+    pub j_th: String,
+    /// Write pulse width.
+    #[arg(long, default_value = "8 ns")]
+    pub pulse: String,
+    /// Breakdown current density at the narrowest point.
+    #[arg(long, default_value = "3e11 A/m^2")]
+    pub breakdown: String,
+    /// Largest allowed RMS error (fraction of full scale) of the verified design.
+    #[arg(long, default_value_t = 0.05)]
+    pub tolerance: f64,
+    /// Write the outputs and exit 0 even if the design misses the tolerance.
+    #[arg(long)]
+    pub allow_miss: bool,
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long)]
+    pub force: bool,
     #[arg(long)]
     pub json: bool,
 }

@@ -449,3 +449,147 @@ fn calibrate_writes_a_calibrated_device_that_simulates() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn design_function_and_table_targets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sig");
+    let o = dwmtj(&[
+        "design",
+        "--function",
+        "sigmoid",
+        "--current-range",
+        "150 uA..600 uA",
+        "--mtjs",
+        "9",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["rms_error"].as_f64().unwrap() <= 0.05);
+    assert!(v["max_error"].as_f64().unwrap() >= v["rms_error"].as_f64().unwrap());
+    assert_eq!(v["levels"], 10);
+    for f in [
+        "design.toml",
+        "target_vs_achieved.csv",
+        "target_vs_achieved.png",
+        "target_vs_achieved.svg",
+        "summary.json",
+        "manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    // The design file simulates as is.
+    let sim = tmp.path().join("sim");
+    let o = dwmtj(&[
+        "simulate",
+        out.join("design.toml").to_str().unwrap(),
+        "--out",
+        sim.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A measured table (a cubic-ish monotone curve) as the target.
+    let csv = tmp.path().join("t.csv");
+    let rows: String = (0..=20)
+        .map(|k| {
+            let x = f64::from(k) / 20.0;
+            format!("{:e},{}\n", 200e-6 + 400e-6 * x, x * x * (3.0 - 2.0 * x))
+        })
+        .collect();
+    std::fs::write(&csv, format!("current_a,output\n{rows}")).unwrap();
+    let out2 = tmp.path().join("tab");
+    let o = dwmtj(&[
+        "design",
+        "--table",
+        csv.to_str().unwrap(),
+        "--mtjs",
+        "10",
+        "--out",
+        out2.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["rms_error"].as_f64().unwrap() <= 0.05, "{v}");
+}
+
+#[test]
+fn design_rejects_infeasible_and_reports_misses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("x");
+    // A 30x current range cannot pass the breakdown limit of the narrowest section.
+    assert_rejected!(
+        dwmtj(&[
+            "design",
+            "--function",
+            "linear",
+            "--current-range",
+            "20 uA..600 uA",
+            "--out",
+            out.to_str().unwrap()
+        ]),
+        out,
+        "breakdown"
+    );
+    assert_rejected!(
+        dwmtj(&[
+            "design",
+            "--function",
+            "cubic",
+            "--current-range",
+            "200 uA..600 uA",
+            "--out",
+            out.to_str().unwrap()
+        ]),
+        out,
+        "cubic"
+    );
+    assert_rejected!(
+        dwmtj(&[
+            "design",
+            "--function",
+            "sigmoid",
+            "--current-range",
+            "200 Oe..600 uA",
+            "--out",
+            out.to_str().unwrap()
+        ]),
+        out,
+        "--current-range"
+    );
+    // Two MTJs cannot follow a sigmoid within 1 %: the outputs are written, the exit is 1.
+    let o = dwmtj(&[
+        "design",
+        "--function",
+        "sigmoid",
+        "--current-range",
+        "200 uA..600 uA",
+        "--mtjs",
+        "2",
+        "--tolerance",
+        "0.01",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("misses its tolerance"));
+    assert!(out.join("design.toml").is_file());
+    let o = dwmtj(&[
+        "design",
+        "--function",
+        "sigmoid",
+        "--current-range",
+        "200 uA..600 uA",
+        "--mtjs",
+        "2",
+        "--tolerance",
+        "0.01",
+        "--allow-miss",
+        "--force",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+}

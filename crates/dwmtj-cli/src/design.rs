@@ -1,0 +1,162 @@
+//! `dwmtj design`: inverse design with verification.
+
+use crate::output::{Manifest, RunDir};
+use crate::plot::{write_chart, Chart, Mark, Series};
+use crate::DesignArgs;
+use anyhow::{bail, Context, Result};
+use dwmtj_core::material::find_builtin;
+use dwmtj_core::units::{parse_quantity, Dim};
+use dwmtj_design::discrete::{design, DesignSpec, FabRules};
+use dwmtj_design::target::Target;
+use dwmtj_design::verify::verify;
+use serde_json::json;
+use std::process::ExitCode;
+
+fn q(text: &str, dim: Dim, flag: &str) -> Result<f64> {
+    parse_quantity(text, dim).with_context(|| format!("--{flag} {text:?}"))
+}
+
+fn read_table(path: &std::path::Path) -> Result<Target> {
+    let mut rdr = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let headers = rdr.headers()?.clone();
+    if headers.iter().collect::<Vec<_>>() != ["current_a", "output"] {
+        bail!(
+            "{}: expected the columns current_a,output, found {:?}",
+            path.display(),
+            headers.iter().collect::<Vec<_>>()
+        );
+    }
+    let mut rows = Vec::new();
+    for (k, rec) in rdr.records().enumerate() {
+        let rec = rec?;
+        let p = |i: usize| -> Result<f64> {
+            let v: f64 = rec[i]
+                .trim()
+                .parse()
+                .with_context(|| format!("{} row {}: {:?} is not a number", path.display(), k + 2, &rec[i]))?;
+            if !v.is_finite() {
+                bail!("{} row {}: {v} is not finite", path.display(), k + 2);
+            }
+            Ok(v)
+        };
+        rows.push((p(0)?, p(1)?));
+    }
+    Target::table(rows).with_context(|| path.display().to_string())
+}
+
+pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
+    let target = match (&a.function, &a.table) {
+        (Some(name), None) => {
+            let range = a
+                .current_range
+                .as_deref()
+                .context("--function needs --current-range \"MIN..MAX\"")?;
+            let (lo, hi) = range
+                .split_once("..")
+                .with_context(|| format!("--current-range {range:?}: expected MIN..MAX"))?;
+            let (lo, hi) = (q(lo, Dim::CURRENT, "current-range")?, q(hi, Dim::CURRENT, "current-range")?);
+            let center = a.center.as_deref().map(|c| q(c, Dim::CURRENT, "center")).transpose()?;
+            let scale = a.scale.as_deref().map(|c| q(c, Dim::CURRENT, "scale")).transpose()?;
+            Target::named(name, lo, hi, center, scale)?
+        }
+        (None, Some(path)) => read_table(path)?,
+        _ => bail!("give a target: --function NAME --current-range MIN..MAX, or --table FILE.csv"),
+    };
+    if a.tolerance.is_nan() || a.tolerance <= 0.0 {
+        bail!("--tolerance must be > 0");
+    }
+    let material = find_builtin(&a.material).with_context(|| format!("--material {:?}: not a built-in material", a.material))?;
+    let rules = FabRules {
+        breakdown_current_density: q(&a.breakdown, Dim::CURRENT_DENSITY, "breakdown")?,
+        ..FabRules::default()
+    };
+    let spec = DesignSpec {
+        target: target.clone(),
+        mtjs: a.mtjs,
+        material,
+        j_th: q(&a.j_th, Dim::CURRENT_DENSITY, "j-th")?,
+        pulse_width: q(&a.pulse, Dim::TIME, "pulse")?,
+        ra: 20e-12,
+        tmr: 0.44,
+        rules: rules.clone(),
+    };
+    let d = design(&spec)?;
+    let v = verify(&d, &target)?;
+    let pass = v.rms_error <= a.tolerance;
+    let summary = json!({
+        "target": target,
+        "mtjs": a.mtjs,
+        "rules": rules,
+        "rms_error": v.rms_error,
+        "max_error": v.max_error,
+        "model_rms_error": d.model_rms_error,
+        "levels": v.levels,
+        "tolerance": a.tolerance,
+        "within_tolerance": pass,
+        "energy_per_event_j": v.energy_per_event_j,
+        "footprint_m2": v.footprint_m2,
+        "wire_resistance_ohm": v.wire_resistance_ohm,
+        "wire_length_m": d.wire_length_m,
+        "thresholds_a": d.thresholds_a,
+        "area_fractions": d.area_fractions,
+        "mtj_sides_m": d.sides_m,
+        "mtj_positions_m": d.positions_m,
+        "wire_nodes_m": d.wire_nodes,
+    });
+    let run = RunDir::create(&a.out, a.force)?;
+    run.write_text("design.toml", &d.device_toml)?;
+    let mut w = csv::Writer::from_path(run.path().join("target_vs_achieved.csv"))?;
+    w.write_record(["current_a", "target", "achieved"])?;
+    for c in &v.curve {
+        w.write_record([c.0.to_string(), c.1.to_string(), c.2.to_string()])?;
+    }
+    w.flush()?;
+    write_chart(
+        run.path(),
+        "target_vs_achieved",
+        &Chart {
+            title: format!("{} MTJs: RMS error {:.2} % of full scale", a.mtjs, v.rms_error * 100.0),
+            x_label: "pulse current (uA)".into(),
+            y_label: "normalised output".into(),
+            series: vec![
+                Series {
+                    label: "target".into(),
+                    points: v.curve.iter().map(|c| (c.0 * 1e6, c.1, 0.0)).collect(),
+                    mark: Mark::Line,
+                },
+                Series {
+                    label: "achieved (simulated design)".into(),
+                    points: v.curve.iter().map(|c| (c.0 * 1e6, c.2, 0.0)).collect(),
+                    mark: Mark::Line,
+                },
+            ],
+        },
+    )?;
+    run.write_json("summary.json", &summary)?;
+    Manifest::new(Some(1)).write(&run, "")?;
+    let dir = run.finish()?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "{} MTJs, {} levels: RMS error {:.2} %, max {:.2} % of full scale (tolerance {:.1} %); wire {:.2} um, R {:.2} kOhm; wrote {}",
+            a.mtjs,
+            v.levels,
+            v.rms_error * 100.0,
+            v.max_error * 100.0,
+            a.tolerance * 100.0,
+            d.wire_length_m * 1e6,
+            v.wire_resistance_ohm / 1e3,
+            dir.display()
+        );
+    }
+    if !pass && !a.allow_miss {
+        eprintln!(
+            "error: the design misses its tolerance: RMS {:.2} % > {:.2} % (pass --allow-miss to accept it)",
+            v.rms_error * 100.0,
+            a.tolerance * 100.0
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,66 @@
+//! dwmtj-design: inverse design of DW-MTJ function generators for a target transfer function
+//! within fabrication rules, verified by simulating the design back (physics.md 6-7).
+//!
+//! ```text
+//! Target (named function or table) + DesignSpec (N MTJs, material, J_th, rules)
+//!   --discrete::design--> DiscreteDesign (thresholds, areas, wire profile, device TOML)
+//!   --verify::verify-->   Verification (achieved vs target, RMS/max error, levels, energy)
+//! ```
+#![deny(clippy::float_cmp)]
+
+pub mod discrete;
+pub mod target;
+pub mod verify;
+
+/// Why a design could not be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DesignError {
+    #[error("{0}")]
+    Input(String),
+    #[error("infeasible: {0}")]
+    Infeasible(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::discrete::{design, DesignSpec, FabRules};
+    use super::target::Target;
+    use super::verify::verify;
+    use dwmtj_core::material::find_builtin;
+
+    fn spec(t: Target, n: usize) -> DesignSpec {
+        DesignSpec {
+            target: t,
+            mtjs: n,
+            material: find_builtin("ta-cofeb-mgo").unwrap(),
+            j_th: 0.7e11,
+            pulse_width: 8e-9,
+            ra: 20e-12,
+            tmr: 0.44,
+            rules: FabRules::default(),
+        }
+    }
+
+    #[test]
+    fn smooth_targets_within_five_percent_with_nine_mtjs() {
+        for name in ["linear", "sigmoid", "tanh", "gaussian-cdf", "softplus"] {
+            let t = Target::named(name, 150e-6, 600e-6, None, None).unwrap();
+            let d = design(&spec(t.clone(), 9)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let v = verify(&d, &t).unwrap();
+            assert!(
+                v.rms_error <= 0.05,
+                "{name}: RMS {:.4} (model {:.4})",
+                v.rms_error,
+                d.model_rms_error
+            );
+            assert_eq!(v.levels, 10, "{name}");
+        }
+    }
+
+    #[test]
+    fn breakdown_limits_the_dynamic_range() {
+        let t = Target::named("linear", 20e-6, 600e-6, None, None).unwrap();
+        let e = design(&spec(t, 9)).unwrap_err();
+        assert!(e.to_string().contains("breakdown"), "{e}");
+    }
+}

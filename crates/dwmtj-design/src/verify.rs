@@ -1,0 +1,51 @@
+//! Verification: simulate the designed device back with the threshold model and compare the
+//! achieved normalised response with the target (RMS and max error as fractions of full scale).
+
+use crate::discrete::DiscreteDesign;
+use crate::target::Target;
+use crate::DesignError;
+use dwmtj_core::config::parse_device;
+use dwmtj_core::mtj::read_parallel;
+use dwmtj_core::simulate::{simulate, Simulation};
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Verification {
+    /// (current A, target, achieved) on the verification ramp.
+    pub curve: Vec<(f64, f64, f64)>,
+    pub rms_error: f64,
+    pub max_error: f64,
+    pub levels: usize,
+    pub energy_per_event_j: Option<f64>,
+    pub footprint_m2: f64,
+    pub wire_resistance_ohm: f64,
+    #[serde(skip)]
+    pub simulation: Simulation,
+}
+
+pub fn verify(design: &DiscreteDesign, target: &Target) -> Result<Verification, DesignError> {
+    let (_, device, program) = parse_device(&design.device_toml, "design.toml", None)
+        .map_err(|e| DesignError::Infeasible(format!("the designed device is invalid: {e}")))?;
+    let program = program.expect("designed devices carry a program");
+    let sim = simulate(&device, &program, &|_| {}).map_err(|e| DesignError::Infeasible(e.to_string()))?;
+    let n = device.mtjs.len();
+    let gp = read_parallel(&device.mtjs, &vec![0.0; n], device.readout.current).conductance;
+    let gap = read_parallel(&device.mtjs, &vec![1.0; n], device.readout.current).conductance;
+    let curve: Vec<(f64, f64, f64)> = sim
+        .points
+        .iter()
+        .map(|p| (p.current_a, target.eval(p.current_a), (gp - p.g_mean_s) / (gp - gap)))
+        .collect();
+    let err: Vec<f64> = curve.iter().map(|c| (c.2 - c.1).abs()).collect();
+    let rms_error = (err.iter().map(|e| e * e).sum::<f64>() / err.len() as f64).sqrt();
+    let max_error = err.iter().copied().fold(0.0, f64::max);
+    Ok(Verification {
+        curve,
+        rms_error,
+        max_error,
+        levels: sim.levels.first().map_or(0, |l| l.1),
+        energy_per_event_j: sim.max_switching_energy(),
+        footprint_m2: device.wire.profile.area(),
+        wire_resistance_ohm: sim.wire_resistance_ohm,
+        simulation: sim,
+    })
+}
