@@ -35,6 +35,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Materials { name, file, json } => cmd_materials(name.as_deref(), file.as_deref(), json),
         Command::Dw(args) => crate::dw::cmd_dw(&args),
         Command::Design(args) => crate::design::cmd_design(&args),
+        Command::Export { format, device, out } => cmd_export(&format, &device, &out),
         Command::Energy {
             width,
             thickness,
@@ -509,6 +510,29 @@ fn cmd_calibrate(path: &Path, out: &Path, force: bool, json: bool) -> Result<Exi
         }
         println!("wrote {}", dir.display());
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Write `bytes` to `out` through a temporary sibling, so a failure leaves nothing behind.
+fn write_atomically(out: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = out.with_extension(format!("partial-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, out).with_context(|| format!("cannot move to {}", out.display()))
+}
+
+fn cmd_export(format: &str, path: &Path, out: &Path) -> Result<ExitCode> {
+    let (_, device, _) = load_device(path)?;
+    let layout = dwmtj_design::layout::layout(&device);
+    let bytes = match format {
+        "gds" => {
+            let mut b = Vec::new();
+            layout.to_gds().write(&mut b).map_err(|e| anyhow::anyhow!("GDS: {e:?}"))?;
+            b
+        }
+        _ => layout.to_svg().into_bytes(),
+    };
+    write_atomically(out, &bytes)?;
+    println!("wrote {} ({} polygons, cell {})", out.display(), layout.polygons.len(), layout.cell);
     Ok(ExitCode::SUCCESS)
 }
 

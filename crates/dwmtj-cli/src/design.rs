@@ -105,6 +105,13 @@ pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
     });
     let run = RunDir::create(&a.out, a.force)?;
     run.write_text("design.toml", &d.device_toml)?;
+    let (_, device, _) = dwmtj_core::config::parse_device(&d.device_toml, "design.toml", None)?;
+    let layout = dwmtj_design::layout::layout(&device);
+    layout
+        .to_gds()
+        .save(run.path().join("layout.gds"))
+        .map_err(|e| anyhow::anyhow!("GDS: {e:?}"))?;
+    run.write_text("layout.svg", &layout.to_svg())?;
     let mut w = csv::Writer::from_path(run.path().join("target_vs_achieved.csv"))?;
     w.write_record(["current_a", "target", "achieved"])?;
     for c in &v.curve {

@@ -89,6 +89,19 @@ pub enum Command {
     ///
     /// Example: dwmtj design --function sigmoid --current-range "150 uA..600 uA" --mtjs 9 --out runs/sig --json
     Design(Box<DesignArgs>),
+    /// Export a device file for fabrication: gds (GDSII, nm units; layers 1 wire, 2 MTJ pillars,
+    /// 3 wire contacts, 4 top electrode) or svg (a preview of the same polygons).
+    ///
+    /// Example: dwmtj export gds configs/fig3f.toml --out fig3f.gds
+    Export {
+        #[arg(value_parser = ["gds", "svg"])]
+        format: String,
+        /// Device TOML file.
+        device: PathBuf,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Validate a device file (units, ranges, geometry, calibration) without running it.
     Check {
         /// Device TOML file.

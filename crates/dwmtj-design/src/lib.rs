@@ -9,6 +9,7 @@
 #![deny(clippy::float_cmp)]
 
 pub mod discrete;
+pub mod layout;
 pub mod target;
 pub mod verify;
 

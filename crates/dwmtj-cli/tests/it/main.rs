@@ -593,3 +593,66 @@ fn design_rejects_infeasible_and_reports_misses() {
     ]);
     assert!(o.status.success());
 }
+
+/// A Python with gdstk: $DWMTJ_PYTHON (set by .ci/run), else python3 if it has gdstk.
+fn gdstk_python() -> Option<String> {
+    let candidates = std::env::var("DWMTJ_PYTHON")
+        .ok()
+        .into_iter()
+        .chain(std::iter::once("python3".to_string()));
+    for py in candidates {
+        if Command::new(&py)
+            .args(["-c", "import gdstk"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return Some(py);
+        }
+    }
+    None
+}
+
+/// The GDS read back by an independent reader (gdstk) matches the device geometry.
+#[test]
+fn gds_export_read_back_by_gdstk() {
+    let Some(py) = gdstk_python() else {
+        assert!(std::env::var("CI").is_err(), "CI must provide gdstk (see .ci/run)");
+        eprintln!("skipped: no Python with gdstk (set DWMTJ_PYTHON)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let gds = tmp.path().join("fig3f.gds");
+    let cfg = repo().join("configs/fig3f.toml");
+    let o = dwmtj(&["export", "gds", cfg.to_str().unwrap(), "--out", gds.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let script = format!(
+        "import gdstk, json\nlib = gdstk.read_gds({:?})\nc = lib.top_level()[0]\nprint(json.dumps({{'unit': lib.unit, 'precision': lib.precision, 'name': c.name, 'polys': [[p.layer, list(p.bounding_box()[0]), list(p.bounding_box()[1])] for p in c.polygons]}}))",
+        gds.to_str().unwrap()
+    );
+    let out = Command::new(&py).args(["-c", &script]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((v["unit"].as_f64().unwrap() - 1e-6).abs() < 1e-18 && (v["precision"].as_f64().unwrap() - 1e-9).abs() < 1e-21);
+    let polys = v["polys"].as_array().unwrap();
+    let on = |layer: i64| polys.iter().filter(|p| p[0] == layer).collect::<Vec<_>>();
+    // Wire: 14.5 um long, 0.45 -> 1.45 um wide, centred on y = 0 (values in um).
+    let wire = on(1);
+    assert_eq!(wire.len(), 1);
+    // Coordinates snap to the 1 nm database grid.
+    let close = |a: &serde_json::Value, b: f64| (a.as_f64().unwrap() - b).abs() <= 0.5e-3 + 1e-9;
+    assert!(
+        close(&wire[0][1][0], 0.0) && close(&wire[0][2][0], 14.5) && close(&wire[0][1][1], -0.725) && close(&wire[0][2][1], 0.725),
+        "{:?}",
+        wire[0]
+    );
+    // Nine 200 nm x 400 nm MTJs at the array positions 0.8056 ... 13.6944 um.
+    let mtjs = on(2);
+    assert_eq!(mtjs.len(), 9);
+    for (k, m) in mtjs.iter().enumerate() {
+        let centre = 0.8056 + (13.6944 - 0.8056) * k as f64 / 8.0;
+        assert!(close(&m[1][0], centre - 0.1) && close(&m[2][0], centre + 0.1), "MTJ {k}: {m:?}");
+        assert!(close(&m[1][1], -0.2) && close(&m[2][1], 0.2));
+    }
+    assert_eq!(on(3).len(), 2, "two wire contacts");
+    assert!(!on(4).is_empty(), "top electrode");
+}
