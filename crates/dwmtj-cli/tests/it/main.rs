@@ -596,20 +596,17 @@ fn design_rejects_infeasible_and_reports_misses() {
 
 /// A Python with gdstk: $DWMTJ_PYTHON (set by .ci/run), else python3 if it has gdstk.
 fn gdstk_python() -> Option<String> {
-    let candidates = std::env::var("DWMTJ_PYTHON")
+    let candidates: Vec<String> = std::env::var("DWMTJ_PYTHON")
         .ok()
         .into_iter()
-        .chain(std::iter::once("python3".to_string()));
-    for py in candidates {
-        if Command::new(&py)
+        .chain(std::iter::once("python3".to_string()))
+        .collect();
+    candidates.into_iter().find(|py| {
+        Command::new(py)
             .args(["-c", "import gdstk"])
             .output()
             .is_ok_and(|o| o.status.success())
-        {
-            return Some(py);
-        }
-    }
-    None
+    })
 }
 
 /// The GDS read back by an independent reader (gdstk) matches the device geometry.
