@@ -521,7 +521,16 @@ fn write_atomically(out: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn cmd_export(format: &str, path: &Path, out: &Path) -> Result<ExitCode> {
-    let (_, device, _) = load_device(path)?;
+    let (_, device, program) = load_device(path)?;
+    if format == "spice" {
+        let pulse = program
+            .map(|p| p.pulse)
+            .context("spice export needs the device's [program] for the pulse width")?;
+        let (name, text) = dwmtj_design::spice::subcircuit(&device, &pulse)?;
+        write_atomically(out, text.as_bytes())?;
+        println!("wrote {} (subcircuit {name}: in_p in_n out_p out_n)", out.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let layout = dwmtj_design::layout::layout(&device);
     let bytes = match format {
         "gds" => {

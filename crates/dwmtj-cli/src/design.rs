@@ -112,6 +112,8 @@ pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
         .save(run.path().join("layout.gds"))
         .map_err(|e| anyhow::anyhow!("GDS: {e:?}"))?;
     run.write_text("layout.svg", &layout.to_svg())?;
+    let (_, sub) = dwmtj_design::spice::subcircuit(&device, &dwmtj_core::device::PulseShape::rectangular(spec.pulse_width))?;
+    run.write_text("device.cir", &sub)?;
     let mut w = csv::Writer::from_path(run.path().join("target_vs_achieved.csv"))?;
     w.write_record(["current_a", "target", "achieved"])?;
     for c in &v.curve {

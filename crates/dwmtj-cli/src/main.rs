@@ -89,12 +89,13 @@ pub enum Command {
     ///
     /// Example: dwmtj design --function sigmoid --current-range "150 uA..600 uA" --mtjs 9 --out runs/sig --json
     Design(Box<DesignArgs>),
-    /// Export a device file for fabrication: gds (GDSII, nm units; layers 1 wire, 2 MTJ pillars,
-    /// 3 wire contacts, 4 top electrode) or svg (a preview of the same polygons).
+    /// Export a device file: gds (GDSII, nm units; layers 1 wire, 2 MTJ pillars, 3 wire
+    /// contacts, 4 top electrode), svg (a preview of the same polygons), or spice (an ngspice
+    /// subcircuit `in_p in_n out_p out_n` with non-volatile MTJ states, for the program's pulse).
     ///
     /// Example: dwmtj export gds configs/fig3f.toml --out fig3f.gds
     Export {
-        #[arg(value_parser = ["gds", "svg"])]
+        #[arg(value_parser = ["gds", "svg", "spice"])]
         format: String,
         /// Device TOML file.
         device: PathBuf,

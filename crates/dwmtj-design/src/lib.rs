@@ -10,6 +10,7 @@
 
 pub mod discrete;
 pub mod layout;
+pub mod spice;
 pub mod target;
 pub mod verify;
 

@@ -653,3 +653,60 @@ fn gds_export_read_back_by_gdstk() {
     assert_eq!(on(3).len(), 2, "two wire contacts");
     assert!(!on(4).is_empty(), "top electrode");
 }
+
+/// The SPICE subcircuit, run in the real ngspice on a pulse program, gives the same resistance
+/// after every pulse as dwmtj's own simulation of the device.
+#[test]
+fn spice_export_matches_dwmtj_in_ngspice() {
+    if Command::new("ngspice").arg("--version").output().is_err() {
+        assert!(std::env::var("CI").is_err(), "CI must provide ngspice (see .ci/run)");
+        eprintln!("skipped: ngspice not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo().join("configs/fig3f.toml")).unwrap();
+    let (_, device, program) = dwmtj_core::config::parse_device(&text, "fig3f", None).unwrap();
+    let program = program.unwrap();
+    // Pulses between the thresholds (222, 270, 318, 366, 414, 463, 511 uA), both signs.
+    let currents: Vec<f64> = [200.0, 246.0, 294.0, 342.0, 390.0, 438.0, 487.0, 530.0, -530.0]
+        .iter()
+        .map(|u| u * 1e-6)
+        .collect();
+    let data = tmp.path().join("out.txt");
+    let (net, samples) = dwmtj_design::spice::testbench(&device, &program.pulse, &currents, 20e-9, data.to_str().unwrap()).unwrap();
+    let cir = tmp.path().join("tb.cir");
+    std::fs::write(&cir, net).unwrap();
+    // ngspice -b exits 1 after a .control run ("no .plot lines"); judge by its data file.
+    let o = Command::new("ngspice").args(["-b", cir.to_str().unwrap()]).output().unwrap();
+    let rows: Vec<(f64, f64)> = std::fs::read_to_string(&data)
+        .unwrap_or_else(|_| panic!("ngspice wrote no data: {}", String::from_utf8_lossy(&o.stdout)))
+        .lines()
+        .map(|l| {
+            let mut it = l.split_whitespace().map(|v| v.parse::<f64>().unwrap());
+            (it.next().unwrap(), it.next().unwrap())
+        })
+        .collect();
+    let r_spice: Vec<f64> = samples
+        .iter()
+        .map(|&t| rows.iter().min_by(|a, b| (a.0 - t).abs().total_cmp(&(b.0 - t).abs())).unwrap().1 / device.readout.current)
+        .collect();
+    // dwmtj: the same pulses as one list program, one cycle.
+    let mut p = program.clone();
+    p.sweeps = vec![dwmtj_core::device::Sweep {
+        label: "positive".into(),
+        currents: currents.clone(),
+    }];
+    p.cycles = 1;
+    let sim = dwmtj_core::simulate::simulate(&device, &p, &|_| {}).unwrap();
+    for (k, (pt, rs)) in sim.points.iter().zip(&r_spice).enumerate() {
+        assert!(
+            (pt.r_mean_ohm / rs - 1.0).abs() < 1e-4,
+            "pulse {k} ({:.0} uA): dwmtj {} vs ngspice {}",
+            currents[k] * 1e6,
+            pt.r_mean_ohm,
+            rs
+        );
+    }
+    // 7 MTJs switched: the last level is the all-but-two-AP resistance.
+    assert!(r_spice[7] > r_spice[0] * 1.25);
+}
