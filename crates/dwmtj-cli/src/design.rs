@@ -45,6 +45,13 @@ fn read_table(path: &std::path::Path) -> Result<Target> {
 }
 
 pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
+    if let Some(path) = &a.target_file {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let req = dwmtj_design::config::parse_request(&text, &path.display().to_string(), path.parent(), &|p| {
+            read_table(p).map_err(|e| format!("{e:#}"))
+        })?;
+        return run_design(a, req.spec, req.tolerance);
+    }
     let target = match (&a.function, &a.table) {
         (Some(name), None) => {
             let range = a
@@ -80,18 +87,24 @@ pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
         tmr: 0.44,
         rules: rules.clone(),
     };
+    run_design(a, spec, a.tolerance)
+}
+
+fn run_design(a: &DesignArgs, spec: DesignSpec, tolerance: f64) -> Result<ExitCode> {
+    let target = spec.target.clone();
+    let rules = spec.rules.clone();
     let d = design(&spec)?;
     let v = verify(&d, &target)?;
-    let pass = v.rms_error <= a.tolerance;
+    let pass = v.rms_error <= tolerance;
     let summary = json!({
         "target": target,
-        "mtjs": a.mtjs,
+        "mtjs": spec.mtjs,
         "rules": rules,
         "rms_error": v.rms_error,
         "max_error": v.max_error,
         "model_rms_error": d.model_rms_error,
         "levels": v.levels,
-        "tolerance": a.tolerance,
+        "tolerance": tolerance,
         "within_tolerance": pass,
         "energy_per_event_j": v.energy_per_event_j,
         "footprint_m2": v.footprint_m2,
@@ -124,7 +137,7 @@ pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
         run.path(),
         "target_vs_achieved",
         &Chart {
-            title: format!("{} MTJs: RMS error {:.2} % of full scale", a.mtjs, v.rms_error * 100.0),
+            title: format!("{} MTJs: RMS error {:.2} % of full scale", spec.mtjs, v.rms_error * 100.0),
             x_label: "pulse current (uA)".into(),
             y_label: "normalised output".into(),
             series: vec![
@@ -149,11 +162,11 @@ pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
     } else {
         println!(
             "{} MTJs, {} levels: RMS error {:.2} %, max {:.2} % of full scale (tolerance {:.1} %); wire {:.2} um, R {:.2} kOhm; wrote {}",
-            a.mtjs,
+            spec.mtjs,
             v.levels,
             v.rms_error * 100.0,
             v.max_error * 100.0,
-            a.tolerance * 100.0,
+            tolerance * 100.0,
             d.wire_length_m * 1e6,
             v.wire_resistance_ohm / 1e3,
             dir.display()

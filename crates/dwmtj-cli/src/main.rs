@@ -234,6 +234,9 @@ pub struct DwArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct DesignArgs {
+    /// Target file (TOML: [target], [design], [rules]; see configs/targets/). Flags given on the
+    /// command line are ignored when a file is given, except --out, --force, --json, --allow-miss.
+    pub target_file: Option<PathBuf>,
     /// Named target: linear, sigmoid, tanh, softplus (relu), step, gaussian-cdf.
     #[arg(long, conflicts_with = "table")]
     pub function: Option<String>,

@@ -8,6 +8,7 @@
 //! ```
 #![deny(clippy::float_cmp)]
 
+pub mod config;
 pub mod discrete;
 pub mod layout;
 pub mod spice;

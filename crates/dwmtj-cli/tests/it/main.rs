@@ -710,3 +710,33 @@ fn spice_export_matches_dwmtj_in_ngspice() {
     // 7 MTJs switched: the last level is the all-but-two-AP resistance.
     assert!(r_spice[7] > r_spice[0] * 1.25);
 }
+
+#[test]
+fn every_target_file_designs_within_its_tolerance() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    for e in std::fs::read_dir(repo().join("configs/targets")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "toml") {
+            continue;
+        }
+        n += 1;
+        let out = tmp.path().join(p.file_stem().unwrap());
+        let o = dwmtj(&["design", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json"]);
+        assert!(o.status.success(), "{}: {}", p.display(), stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["within_tolerance"], true, "{}", p.display());
+        for f in [
+            "design.toml",
+            "layout.gds",
+            "layout.svg",
+            "device.cir",
+            "target_vs_achieved.png",
+            "target_vs_achieved.svg",
+            "summary.json",
+        ] {
+            assert!(out.join(f).is_file(), "{}: {f}", p.display());
+        }
+    }
+    assert!(n >= 1);
+}
