@@ -72,7 +72,11 @@ pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
     if a.tolerance.is_nan() || a.tolerance <= 0.0 {
         bail!("--tolerance must be > 0");
     }
-    let material = find_builtin(&a.material).with_context(|| format!("--material {:?}: not a built-in material", a.material))?;
+    if let Some(kind) = &a.analog {
+        return run_analog(a, target, kind);
+    }
+    let material_name = a.material.clone().unwrap_or_else(|| "ta-cofeb-mgo".into());
+    let material = find_builtin(&material_name).with_context(|| format!("--material {material_name:?}: not a built-in material"))?;
     let rules = FabRules {
         breakdown_current_density: q(&a.breakdown, Dim::CURRENT_DENSITY, "breakdown")?,
         ..FabRules::default()
@@ -82,7 +86,7 @@ pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
         mtjs: a.mtjs,
         material,
         j_th: q(&a.j_th, Dim::CURRENT_DENSITY, "j-th")?,
-        pulse_width: q(&a.pulse, Dim::TIME, "pulse")?,
+        pulse_width: q(a.pulse.as_deref().unwrap_or("8 ns"), Dim::TIME, "pulse")?,
         ra: 20e-12,
         tmr: 0.44,
         rules: rules.clone(),
@@ -176,6 +180,115 @@ fn run_design(a: &DesignArgs, spec: DesignSpec, tolerance: f64) -> Result<ExitCo
         eprintln!(
             "error: the design misses its tolerance: RMS {:.2} % > {:.2} % (pass --allow-miss to accept it)",
             v.rms_error * 100.0,
+            a.tolerance * 100.0
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_analog(a: &DesignArgs, target: Target, kind: &str) -> Result<ExitCode> {
+    use dwmtj_design::analog::{design_analog, AnalogKind, AnalogSpec};
+    let kind = if kind == "static" {
+        AnalogKind::Static
+    } else {
+        AnalogKind::Dynamic
+    };
+    let material_name = a.material.clone().unwrap_or_else(|| "pt-cotb".into());
+    let material = find_builtin(&material_name).with_context(|| format!("--material {material_name:?}: not a built-in material"))?;
+    let default_pulse = if kind == AnalogKind::Static { "2 us" } else { "300 ns" };
+    let spec = AnalogSpec {
+        target: target.clone(),
+        kind,
+        material,
+        length: q(&a.length, Dim::LENGTH, "length")?,
+        magnetic_width: q(&a.magnetic_width, Dim::LENGTH, "magnetic-width")?,
+        pulse_width: q(a.pulse.as_deref().unwrap_or(default_pulse), Dim::TIME, "pulse")?,
+        pin_period: 20e-9,
+    };
+    if spec.length <= 0.0 || spec.magnetic_width <= 0.0 || spec.pulse_width <= 0.0 {
+        bail!("--length, --magnetic-width and --pulse must be > 0");
+    }
+    let d = design_analog(&spec)?;
+    let pass = d.rms_error <= a.tolerance;
+    let summary = json!({
+        "kind": if kind == AnalogKind::Static { "analog-static" } else { "analog-dynamic" },
+        "target": target,
+        "material": spec.material.name,
+        "length_m": spec.length,
+        "magnetic_width_m": spec.magnetic_width,
+        "pulse_s": spec.pulse_width,
+        "j_th_a_per_m2": d.j_th_a_per_m2,
+        "rms_error": d.rms_error,
+        "max_error": d.max_error,
+        "levels": serde_json::Value::Null,
+        "tolerance": a.tolerance,
+        "within_tolerance": pass,
+        "hm_width_nodes_m": d.hm_nodes,
+        "curve": d.curve,
+    });
+    let run = RunDir::create(&a.out, a.force)?;
+    let mut w = csv::Writer::from_path(run.path().join("hm_width.csv"))?;
+    w.write_record(["x_m", "hm_width_m"])?;
+    for (x, wd) in &d.hm_nodes {
+        w.write_record([x.to_string(), wd.to_string()])?;
+    }
+    w.flush()?;
+    let mut w = csv::Writer::from_path(run.path().join("target_vs_achieved.csv"))?;
+    w.write_record(["current_a", "target_travel_m", "achieved_travel_m"])?;
+    for c in &d.curve {
+        w.write_record([c.0.to_string(), c.1.to_string(), c.2.to_string()])?;
+    }
+    w.flush()?;
+    write_chart(
+        run.path(),
+        "target_vs_achieved",
+        &Chart {
+            title: format!(
+                "analog design: RMS error {:.2} % of the {:.1} um track",
+                d.rms_error * 100.0,
+                spec.length * 1e6
+            ),
+            x_label: "pulse current (mA)".into(),
+            y_label: "wall travel (um)".into(),
+            series: vec![
+                Series {
+                    label: "target".into(),
+                    points: d.curve.iter().map(|c| (c.0 * 1e3, c.1 * 1e6, 0.0)).collect(),
+                    mark: Mark::Line,
+                },
+                Series {
+                    label: "achieved (1D model)".into(),
+                    points: d.curve.iter().map(|c| (c.0 * 1e3, c.2 * 1e6, 0.0)).collect(),
+                    mark: Mark::PointsWithErrors,
+                },
+            ],
+        },
+    )?;
+    let layout = dwmtj_design::layout::analog_layout("analog_device", &d.hm_nodes, spec.magnetic_width);
+    layout
+        .to_gds()
+        .save(run.path().join("layout.gds"))
+        .map_err(|e| anyhow::anyhow!("GDS: {e:?}"))?;
+    run.write_text("layout.svg", &layout.to_svg())?;
+    run.write_json("summary.json", &summary)?;
+    Manifest::new(None).write(&run, "")?;
+    let dir = run.finish()?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "analog design: RMS error {:.2} %, max {:.2} % of the track (tolerance {:.1} %); wrote {}",
+            d.rms_error * 100.0,
+            d.max_error * 100.0,
+            a.tolerance * 100.0,
+            dir.display()
+        );
+    }
+    if !pass && !a.allow_miss {
+        eprintln!(
+            "error: the design misses its tolerance: RMS {:.2} % > {:.2} % (pass --allow-miss to accept it)",
+            d.rms_error * 100.0,
             a.tolerance * 100.0
         );
         return Ok(ExitCode::from(1));

@@ -255,15 +255,25 @@ pub struct DesignArgs {
     /// Number of MTJs.
     #[arg(long, default_value_t = 9)]
     pub mtjs: usize,
-    /// Material (built-in name).
-    #[arg(long, default_value = "ta-cofeb-mgo")]
-    pub material: String,
+    /// Design an analog single-wall device instead (Mode S): static (threshold-limited,
+    /// physics.md 7.1) or dynamic (finite pulse, 7.2) heavy-metal width profile.
+    #[arg(long, value_parser = ["static", "dynamic"])]
+    pub analog: Option<String>,
+    /// Analog: track length.
+    #[arg(long, default_value = "10 um")]
+    pub length: String,
+    /// Analog: width of the magnetic wire (constant).
+    #[arg(long, default_value = "0.8 um")]
+    pub magnetic_width: String,
+    /// Material (built-in name; default ta-cofeb-mgo, pt-cotb for --analog).
+    #[arg(long)]
+    pub material: Option<String>,
     /// Design switching threshold in the heavy metal (the paper's 0.7e11 A/m^2).
     #[arg(long, default_value = "0.7e11 A/m^2")]
     pub j_th: String,
-    /// Write pulse width.
-    #[arg(long, default_value = "8 ns")]
-    pub pulse: String,
+    /// Write pulse width (default 8 ns; analog: 300 ns dynamic, 2 us static verification).
+    #[arg(long)]
+    pub pulse: Option<String>,
     /// Breakdown current density at the narrowest point.
     #[arg(long, default_value = "3e11 A/m^2")]
     pub breakdown: String,

@@ -178,11 +178,36 @@ pub fn dynamic_design(
     tau: f64,
     segments: usize,
 ) -> Result<WidthProfile, String> {
+    dynamic_design_for(
+        &|i| target.travel(i),
+        target.i_lo,
+        target.i_hi,
+        target.length,
+        table,
+        hm_fraction,
+        t_hm,
+        tau,
+        segments,
+    )
+}
+
+/// [`dynamic_design`] for any monotone travel function g(I) on [i_lo, i_hi] with g(i_lo) = 0
+/// and g(i_hi) = length.
+#[allow(clippy::too_many_arguments)] // the physics.md 7.2 inputs, each distinct
+pub fn dynamic_design_for(
+    travel: &dyn Fn(f64) -> f64,
+    i_lo: f64,
+    i_hi: f64,
+    length: f64,
+    table: &VelocityTable,
+    hm_fraction: f64,
+    t_hm: f64,
+    tau: f64,
+    segments: usize,
+) -> Result<WidthProfile, String> {
     let m = segments.max(2);
-    let currents: Vec<f64> = (0..=m)
-        .map(|k| target.i_lo + (target.i_hi - target.i_lo) * k as f64 / m as f64)
-        .collect();
-    let xs: Vec<f64> = currents.iter().map(|&i| target.travel(i)).collect();
+    let currents: Vec<f64> = (0..=m).map(|k| i_lo + (i_hi - i_lo) * k as f64 / m as f64).collect();
+    let xs: Vec<f64> = currents.iter().map(|&i| travel(i)).collect();
     let mut widths: Vec<f64> = Vec::with_capacity(m);
     for k in 1..=m {
         let i = currents[k];
@@ -225,8 +250,8 @@ pub fn dynamic_design(
             nw.push(widths[k]);
         }
     }
-    if target.length > *nx.last().unwrap() + 1e-15 {
-        nx.push(target.length);
+    if length > *nx.last().unwrap() + 1e-15 {
+        nx.push(length);
         nw.push(*widths.last().unwrap());
     }
     Ok(WidthProfile::table(nx, nw))

@@ -8,6 +8,7 @@
 //! | 2/0 | MTJ pillars (reference layer stack), one rectangle per MTJ |
 //! | 3/0 | wire contacts and pads at both ends (the write-current terminals) |
 //! | 4/0 | top electrode joining all MTJ pillars in parallel, with its read pad |
+//! | 5/0 | analog devices: the constant-width magnetic wire on the shaped heavy metal (layer 1) |
 
 use dwmtj_core::device::Device;
 use gds21::{GdsBoundary, GdsElement, GdsLibrary, GdsPoint, GdsStruct, GdsUnits};
@@ -16,6 +17,8 @@ pub const LAYER_WIRE: i16 = 1;
 pub const LAYER_MTJ: i16 = 2;
 pub const LAYER_CONTACT: i16 = 3;
 pub const LAYER_TOP: i16 = 4;
+/// Analog devices: the constant-width magnetic (CoTb) wire over the shaped heavy metal.
+pub const LAYER_MAGNET: i16 = 5;
 
 /// A closed polygon on a layer, vertices in nm (not repeating the first).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -115,6 +118,29 @@ pub fn layout(device: &Device) -> Layout {
     }
 }
 
+/// Layout of an analog (single-wall) device: the shaped heavy metal (nodes (x, w)), the
+/// magnetic wire of constant width on top, and the two write contacts.
+pub fn analog_layout(name: &str, hm_nodes: &[(f64, f64)], magnetic_width: f64) -> Layout {
+    let mut hm: Vec<(i64, i64)> = hm_nodes.iter().map(|&(x, w)| (nm(x), nm(-w / 2.0))).collect();
+    hm.extend(hm_nodes.iter().rev().map(|&(x, w)| (nm(x), nm(w / 2.0))));
+    hm.dedup();
+    let l = hm_nodes.last().map_or(0.0, |n| n.0);
+    let wmax = hm_nodes.iter().map(|n| n.1).fold(0.0, f64::max);
+    let pad = 2e-6f64.max(wmax);
+    Layout {
+        cell: cell_name(name),
+        polygons: vec![
+            Polygon {
+                layer: LAYER_WIRE,
+                points: hm,
+            },
+            rect(LAYER_MAGNET, 0.0, -magnetic_width / 2.0, l, magnetic_width / 2.0),
+            rect(LAYER_CONTACT, -2e-6 + 300e-9, -pad / 2.0, 300e-9, pad / 2.0),
+            rect(LAYER_CONTACT, l - 300e-9, -pad / 2.0, l + 2e-6 - 300e-9, pad / 2.0),
+        ],
+    }
+}
+
 impl Layout {
     /// The GDSII library: one cell, database unit 1 nm.
     pub fn to_gds(&self) -> GdsLibrary {
@@ -154,6 +180,7 @@ impl Layout {
             LAYER_WIRE => ("#4c72b0", 0.8, "wire (1/0)"),
             LAYER_MTJ => ("#dd8452", 0.9, "MTJ (2/0)"),
             LAYER_CONTACT => ("#55a868", 0.6, "contact (3/0)"),
+            LAYER_MAGNET => ("#c44e52", 0.5, "magnetic wire (5/0)"),
             _ => ("#8172b3", 0.35, "top electrode (4/0)"),
         };
         for p in &self.polygons {

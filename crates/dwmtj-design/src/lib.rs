@@ -8,6 +8,7 @@
 //! ```
 #![deny(clippy::float_cmp)]
 
+pub mod analog;
 pub mod config;
 pub mod discrete;
 pub mod layout;
@@ -57,6 +58,33 @@ mod tests {
                 d.model_rms_error
             );
             assert_eq!(v.levels, 10, "{name}");
+        }
+    }
+
+    #[test]
+    fn analog_static_and_dynamic_designs_verify() {
+        use super::analog::{design_analog, AnalogKind, AnalogSpec};
+        let material = find_builtin("pt-cotb").unwrap();
+        for (kind, pulse, tol) in [(AnalogKind::Static, 2e-6, 0.02), (AnalogKind::Dynamic, 300e-9, 0.02)] {
+            for name in ["sigmoid", "linear", "tanh"] {
+                let t = Target::named(name, 1e-3, 3e-3, None, None).unwrap();
+                let spec = AnalogSpec {
+                    target: t,
+                    kind,
+                    material: material.clone(),
+                    length: 8e-6,
+                    magnetic_width: 0.8e-6,
+                    pulse_width: pulse,
+                    pin_period: 20e-9,
+                };
+                let d = design_analog(&spec).unwrap_or_else(|e| panic!("{kind:?} {name}: {e}"));
+                assert!(
+                    d.rms_error <= tol,
+                    "{kind:?} {name}: RMS {:.4}, max {:.4}",
+                    d.rms_error,
+                    d.max_error
+                );
+            }
         }
     }
 

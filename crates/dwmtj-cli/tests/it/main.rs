@@ -740,3 +740,57 @@ fn every_target_file_designs_within_its_tolerance() {
     }
     assert!(n >= 1);
 }
+
+#[test]
+fn analog_designs_within_two_percent() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (kind, function) in [("static", "sigmoid"), ("static", "tanh"), ("dynamic", "sigmoid")] {
+        let out = tmp.path().join(format!("{kind}-{function}"));
+        let o = dwmtj(&[
+            "design",
+            "--function",
+            function,
+            "--current-range",
+            "1 mA..3 mA",
+            "--analog",
+            kind,
+            "--tolerance",
+            "0.02",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ]);
+        assert!(o.status.success(), "{kind} {function}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(v["rms_error"].as_f64().unwrap() <= 0.02, "{v}");
+        for f in [
+            "hm_width.csv",
+            "target_vs_achieved.csv",
+            "target_vs_achieved.png",
+            "layout.gds",
+            "layout.svg",
+            "summary.json",
+        ] {
+            assert!(out.join(f).is_file(), "{kind}: {f}");
+        }
+    }
+    // A wall that cannot travel the track in the pulse is reported as infeasible.
+    let out = tmp.path().join("x");
+    assert_rejected!(
+        dwmtj(&[
+            "design",
+            "--function",
+            "sigmoid",
+            "--current-range",
+            "1 mA..3 mA",
+            "--analog",
+            "dynamic",
+            "--pulse",
+            "2 ns",
+            "--out",
+            out.to_str().unwrap()
+        ]),
+        out,
+        "infeasible"
+    );
+}
