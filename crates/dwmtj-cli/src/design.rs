@@ -100,7 +100,21 @@ fn run_design(a: &DesignArgs, spec: DesignSpec, tolerance: f64) -> Result<ExitCo
     let d = design(&spec)?;
     let v = verify(&d, &target)?;
     let pass = v.rms_error <= tolerance;
+    let mc = match a.monte_carlo {
+        Some(0) => bail!("--monte-carlo must be at least 1"),
+        Some(n) => Some(dwmtj_design::verify::monte_carlo(
+            &d,
+            &target,
+            n,
+            q(&a.d2d, Dim::NONE, "d2d")?,
+            q(&a.c2c, Dim::NONE, "c2c")?,
+            tolerance,
+            1,
+        )?),
+        None => None,
+    };
     let summary = json!({
+        "monte_carlo": mc,
         "target": target,
         "mtjs": spec.mtjs,
         "rules": rules,
@@ -175,6 +189,18 @@ fn run_design(a: &DesignArgs, spec: DesignSpec, tolerance: f64) -> Result<ExitCo
             v.wire_resistance_ohm / 1e3,
             dir.display()
         );
+        if let Some(m) = &mc {
+            println!(
+                "Monte Carlo: {} devices, d2d {:.1} %, c2c {:.1} %: RMS error {:.2} +/- {:.2} %, yield {:.0} % within {:.1} %",
+                m.devices,
+                m.d2d * 100.0,
+                m.c2c * 100.0,
+                m.rms_mean * 100.0,
+                m.rms_std * 100.0,
+                m.yield_fraction * 100.0,
+                tolerance * 100.0
+            );
+        }
     }
     if !pass && !a.allow_miss {
         eprintln!(

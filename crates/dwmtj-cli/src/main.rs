@@ -280,6 +280,16 @@ pub struct DesignArgs {
     /// Largest allowed RMS error (fraction of full scale) of the verified design.
     #[arg(long, default_value_t = 0.05)]
     pub tolerance: f64,
+    /// Also verify N device instances with threshold variation (Monte Carlo): per-device RMS
+    /// error and the yield within --tolerance.
+    #[arg(long)]
+    pub monte_carlo: Option<usize>,
+    /// Device-to-device threshold spread for --monte-carlo.
+    #[arg(long, default_value = "3 %")]
+    pub d2d: String,
+    /// Cycle-to-cycle threshold spread for --monte-carlo.
+    #[arg(long, default_value = "1 %")]
+    pub c2c: String,
     /// Write the outputs and exit 0 even if the design misses the tolerance.
     #[arg(long)]
     pub allow_miss: bool,

@@ -89,6 +89,19 @@ mod tests {
     }
 
     #[test]
+    fn monte_carlo_verification_degrades_with_variation() {
+        let t = Target::named("sigmoid", 150e-6, 600e-6, None, None).unwrap();
+        let d = design(&spec(t.clone(), 9)).unwrap();
+        let nominal = verify(&d, &t).unwrap().rms_error;
+        let clean = super::verify::monte_carlo(&d, &t, 4, 0.0, 0.0, 0.05, 3).unwrap();
+        // No variation: every instance is the nominal design (thermal spread only).
+        assert!((clean.rms_mean - nominal).abs() < 0.005, "{} vs {nominal}", clean.rms_mean);
+        assert!((clean.yield_fraction - 1.0).abs() < 1e-12);
+        let noisy = super::verify::monte_carlo(&d, &t, 12, 0.10, 0.02, 0.05, 3).unwrap();
+        assert!(noisy.rms_mean > clean.rms_mean && noisy.yield_fraction < 1.0, "{noisy:?}");
+    }
+
+    #[test]
     fn breakdown_limits_the_dynamic_range() {
         let t = Target::named("linear", 20e-6, 600e-6, None, None).unwrap();
         let e = design(&spec(t, 9)).unwrap_err();
