@@ -290,6 +290,10 @@ pub struct DesignArgs {
     /// Cycle-to-cycle threshold spread for --monte-carlo.
     #[arg(long, default_value = "1 %")]
     pub c2c: String,
+    /// Also verify with the dynamic 1D model (every MTJ's wall during the pulse, pinning
+    /// calibrated to the first MTJ's designed threshold); reported, and then part of the pass.
+    #[arg(long)]
+    pub verify_dynamic: bool,
     /// Write the outputs and exit 0 even if the design misses the tolerance.
     #[arg(long)]
     pub allow_miss: bool,

@@ -102,6 +102,22 @@ mod tests {
     }
 
     #[test]
+    fn dynamic_verification_shows_the_pulse_length_limit() {
+        let t = Target::named("sigmoid", 150e-6, 600e-6, None, None).unwrap();
+        let mut sp = spec(t.clone(), 9);
+        sp.material = find_builtin("pt-co").unwrap();
+        // 8 ns: the walls cannot cross the larger footprints at the designed currents.
+        let short = super::verify::verify_dynamic(&design(&sp).unwrap(), &t).unwrap();
+        assert_eq!(short.calibration_reached, Some(false));
+        assert!(short.rms_error > 0.2);
+        // 40 ns: the dynamic model follows the design.
+        sp.pulse_width = 40e-9;
+        let long = super::verify::verify_dynamic(&design(&sp).unwrap(), &t).unwrap();
+        assert_eq!(long.calibration_reached, Some(true));
+        assert!(long.rms_error < 0.08, "{}", long.rms_error);
+    }
+
+    #[test]
     fn breakdown_limits_the_dynamic_range() {
         let t = Target::named("linear", 20e-6, 600e-6, None, None).unwrap();
         let e = design(&spec(t, 9)).unwrap_err();

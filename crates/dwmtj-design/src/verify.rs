@@ -18,6 +18,11 @@ pub struct Verification {
     pub energy_per_event_j: Option<f64>,
     pub footprint_m2: f64,
     pub wire_resistance_ohm: f64,
+    /// Dynamic verification only: the film pinning H_dep (A/m) calibrated to the first MTJ, and
+    /// whether the calibration reached the designed threshold (false when the taper back-force
+    /// alone already exceeds it).
+    pub calibrated_h_dep_a_per_m: Option<f64>,
+    pub calibration_reached: Option<bool>,
     #[serde(skip)]
     pub simulation: Simulation,
 }
@@ -46,6 +51,8 @@ pub fn verify(design: &DiscreteDesign, target: &Target) -> Result<Verification, 
         energy_per_event_j: sim.max_switching_energy(),
         footprint_m2: device.wire.profile.area(),
         wire_resistance_ohm: sim.wire_resistance_ohm,
+        calibrated_h_dep_a_per_m: None,
+        calibration_reached: None,
         simulation: sim,
     })
 }
@@ -111,5 +118,58 @@ pub fn monte_carlo(
         rms_std,
         tolerance,
         yield_fraction,
+    })
+}
+
+/// Verification with the dynamic 1D model: every MTJ's wall integrated during the design pulse
+/// (0 K). The film pinning H_dep is calibrated by bisection so that the first MTJ's single-pulse
+/// switching current equals the designed one; the rest follows from the wall dynamics (crossing
+/// time of larger footprints, the current density at each MTJ).
+pub fn verify_dynamic(design: &DiscreteDesign, target: &Target) -> Result<Verification, DesignError> {
+    use dwmtj_core::device::ThresholdSource;
+    use dwmtj_core::dynamic::DynamicModel;
+    let (_, mut device, program) =
+        parse_device(&design.device_toml, "design.toml", None).map_err(|e| DesignError::Infeasible(e.to_string()))?;
+    let program = program.expect("designed devices carry a program");
+    device.switching.source = ThresholdSource::Dynamic { pin_period: 20e-9 };
+    device.switching.temperature = 0.0;
+    let limit = device.breakdown_current();
+    let want = design.thresholds_a[0];
+    let i_first = |h: f64, dev: &mut dwmtj_core::device::Device| -> Option<f64> {
+        dev.material.h_dep = h;
+        DynamicModel::new(dev, 20e-9).ok()?.switching_current(0, &program.pulse, limit)
+    };
+    let (mut lo, mut hi) = (1.0f64, 1e6f64);
+    for _ in 0..60 {
+        let mid = (lo * hi).sqrt();
+        match i_first(mid, &mut device) {
+            Some(i) if i < want => lo = mid,
+            _ => hi = mid,
+        }
+    }
+    let h_dep = (lo * hi).sqrt();
+    let reached = i_first(h_dep, &mut device).is_some_and(|i| (i / want - 1.0).abs() < 0.02);
+    device.material.h_dep = h_dep;
+    let sim = simulate(&device, &program, &|_| {}).map_err(|e| DesignError::Infeasible(e.to_string()))?;
+    let n = device.mtjs.len();
+    let gp = read_parallel(&device.mtjs, &vec![0.0; n], device.readout.current).conductance;
+    let gap = read_parallel(&device.mtjs, &vec![1.0; n], device.readout.current).conductance;
+    let curve: Vec<(f64, f64, f64)> = sim
+        .points
+        .iter()
+        .map(|p| (p.current_a, target.eval(p.current_a), (gp - p.g_mean_s) / (gp - gap)))
+        .collect();
+    let err: Vec<f64> = curve.iter().map(|c| (c.2 - c.1).abs()).collect();
+    Ok(Verification {
+        rms_error: (err.iter().map(|e| e * e).sum::<f64>() / err.len() as f64).sqrt(),
+        max_error: err.iter().copied().fold(0.0, f64::max),
+        levels: sim.levels.first().map_or(0, |l| l.1),
+        energy_per_event_j: sim.max_switching_energy(),
+        footprint_m2: device.wire.profile.area(),
+        wire_resistance_ohm: sim.wire_resistance_ohm,
+        calibrated_h_dep_a_per_m: Some(h_dep),
+        calibration_reached: Some(reached),
+        curve,
+        simulation: sim,
     })
 }
