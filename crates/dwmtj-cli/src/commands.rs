@@ -15,7 +15,7 @@ use dwmtj_core::units::{parse_quantity, Dim, MU0};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -35,7 +35,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Materials { name, file, json } => cmd_materials(name.as_deref(), file.as_deref(), json),
         Command::Dw(args) => crate::dw::cmd_dw(&args),
         Command::Design(args) => crate::design::cmd_design(&args),
-        Command::Export { format, device, out } => cmd_export(&format, &device, &out),
+        Command::Export { format, device, out } => {
+            let ext = match format.as_str() {
+                "gds" => "gds",
+                "svg" => "svg",
+                _ => "cir",
+            };
+            let out = out.unwrap_or_else(|| PathBuf::from(device.file_stem().unwrap_or_default()).with_extension(ext));
+            cmd_export(&format, &device, &out)
+        }
         Command::Energy {
             width,
             thickness,

@@ -99,9 +99,10 @@ pub enum Command {
         format: String,
         /// Device TOML file.
         device: PathBuf,
-        /// Output file.
+        /// Output file (default: the device file's name with .gds, .svg or .cir, in the current
+        /// folder).
         #[arg(long)]
-        out: PathBuf,
+        out: Option<PathBuf>,
     },
     /// Validate a device file (units, ranges, geometry, calibration) without running it.
     Check {

@@ -22,6 +22,7 @@
 //! mtj_spacing = "200 nm"
 //! breakdown_current_density = "3e11 A/m^2"
 //! fill = 0.8
+//! max_current = "5 mA"
 //! ```
 
 use crate::discrete::{DesignSpec, FabRules};
@@ -75,6 +76,7 @@ struct RawRules {
     mtj_spacing: Option<Q>,
     breakdown_current_density: Option<Q>,
     fill: Option<f64>,
+    max_current: Option<Q>,
 }
 
 /// A design request read from a file.
@@ -182,6 +184,10 @@ pub fn parse_request(
             "rules.breakdown_current_density",
         )?,
         fill: r.fill.unwrap_or(def.fill),
+        max_current: positive(
+            opt_si(&r.max_current, Dim::CURRENT, "rules.max_current", def.max_current)?,
+            "rules.max_current",
+        )?,
     };
     if !(rules.fill > 0.0 && rules.fill <= 1.0) {
         return Err(ConfigError::field("rules.fill", rules.fill.to_string(), "must be in (0, 1]"));

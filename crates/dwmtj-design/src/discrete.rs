@@ -9,8 +9,8 @@
 //! wire is piecewise linear between those edges, and the MTJs are squares scaled so that each
 //! fits in 80 % of the wire under it.
 //!
-//! Fabrication rules: minimum and maximum wire width, minimum MTJ side, MTJ spacing, and the
-//! breakdown density at the narrowest point. All current flows through the narrowest section
+//! Fabrication rules: minimum and maximum wire width, minimum MTJ side, MTJ spacing, the
+//! breakdown density at the narrowest point, and the driver's maximum current. All current flows through the narrowest section
 //! (at the first MTJ), so the threshold range is bounded: I_max / I_1 <= J_bd / J_th.
 
 use crate::target::Target;
@@ -32,6 +32,8 @@ pub struct FabRules {
     pub breakdown_current_density: f64,
     /// MTJ side as a fraction of the wire width under it, at most.
     pub fill: f64,
+    /// Largest write current the driver can deliver (A).
+    pub max_current: f64,
 }
 
 impl Default for FabRules {
@@ -46,6 +48,7 @@ impl Default for FabRules {
             mtj_spacing: 200e-9,
             breakdown_current_density: 3e11,
             fill: 0.8,
+            max_current: 5e-3,
         }
     }
 }
@@ -199,6 +202,13 @@ fn geometry(spec: &DesignSpec, th: Vec<f64>, a: Vec<f64>, model_rms_error: f64) 
         return Err(DesignError::Infeasible(
             "a threshold at zero current: raise the range's lower end".into(),
         ));
+    }
+    if i_top > r.max_current {
+        return Err(DesignError::Infeasible(format!(
+            "the range reaches {:.1} uA, above the driver's maximum current {:.1} uA",
+            i_top * 1e6,
+            r.max_current * 1e6
+        )));
     }
     let ratio_limit = r.breakdown_current_density / spec.j_th;
     if i_top / i_first > ratio_limit {
