@@ -63,6 +63,14 @@ pub fn depinning_threshold(model: &WallModel, h_dep: f64) -> f64 {
     2.0 * crate::units::MU0 * model.m_net.abs() * h_dep / (std::f64::consts::PI * model.c_j_per_j.abs() * phi.cos().abs())
 }
 
+/// The model on a uniform wire of its narrowest width (for thresholds and velocity tables).
+fn uniform_copy(model: &WallModel) -> WallModel {
+    let mut uniform = model.clone();
+    let w = model.width_profile().min_width();
+    uniform.set_width(WidthProfile::constant(1.0, w), w);
+    uniform
+}
+
 /// Effective threshold at finite temperature and pulse length: the HM current density at which
 /// a wall on a uniform wire moves `distance` on average in one pulse (thermal creep included),
 /// found by bisection with `trials` seeded runs per point.
@@ -74,9 +82,7 @@ pub fn effective_threshold(
     seed: u64,
     j_max: f64,
 ) -> f64 {
-    let mut uniform = model.clone();
-    let w = model.width_profile().min_width();
-    uniform.set_width(WidthProfile::constant(1.0, w), w);
+    let uniform = uniform_copy(model);
     let opts = analog_run_options(pulse.duration());
     let travel = |j: f64| {
         let drive = Drive {
@@ -120,9 +126,7 @@ pub struct VelocityTable {
 impl VelocityTable {
     pub fn measure(model: &WallModel, pulse: crate::device::PulseShape, j_values: &[f64], trials: usize, seed: u64) -> Self {
         use rayon::prelude::*;
-        let mut uniform = model.clone();
-        let w = model.width_profile().min_width();
-        uniform.set_width(WidthProfile::constant(1.0, w), w);
+        let uniform = uniform_copy(model);
         let opts = analog_run_options(pulse.duration());
         let mut v: Vec<f64> = j_values
             .par_iter()

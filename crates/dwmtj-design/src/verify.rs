@@ -5,6 +5,7 @@ use crate::discrete::DiscreteDesign;
 use crate::target::Target;
 use crate::DesignError;
 use dwmtj_core::config::parse_device;
+use dwmtj_core::device::Device;
 use dwmtj_core::mtj::read_parallel;
 use dwmtj_core::simulate::{simulate, Simulation};
 
@@ -27,23 +28,31 @@ pub struct Verification {
     pub simulation: Simulation,
 }
 
-pub fn verify(design: &DiscreteDesign, target: &Target) -> Result<Verification, DesignError> {
-    let (_, device, program) = parse_device(&design.device_toml, "design.toml", None)
-        .map_err(|e| DesignError::Infeasible(format!("the designed device is invalid: {e}")))?;
-    let program = program.expect("designed devices carry a program");
-    let sim = simulate(&device, &program, &|_| {}).map_err(|e| DesignError::Infeasible(e.to_string()))?;
+/// The normalised response y = (G_allP - G) / (G_allP - G_allAP) of every simulated pulse,
+/// with the target: (current, target, achieved).
+fn response_curve(device: &Device, sim: &Simulation, target: &Target) -> Vec<(f64, f64, f64)> {
     let n = device.mtjs.len();
     let gp = read_parallel(&device.mtjs, &vec![0.0; n], device.readout.current).conductance;
     let gap = read_parallel(&device.mtjs, &vec![1.0; n], device.readout.current).conductance;
-    let curve: Vec<(f64, f64, f64)> = sim
-        .points
+    sim.points
         .iter()
         .map(|p| (p.current_a, target.eval(p.current_a), (gp - p.g_mean_s) / (gp - gap)))
-        .collect();
+        .collect()
+}
+
+/// RMS and max of |achieved - target| over a curve.
+fn errors(curve: &[(f64, f64, f64)]) -> (f64, f64) {
     let err: Vec<f64> = curve.iter().map(|c| (c.2 - c.1).abs()).collect();
-    let rms_error = (err.iter().map(|e| e * e).sum::<f64>() / err.len() as f64).sqrt();
-    let max_error = err.iter().copied().fold(0.0, f64::max);
-    Ok(Verification {
+    (
+        (err.iter().map(|e| e * e).sum::<f64>() / err.len() as f64).sqrt(),
+        err.iter().copied().fold(0.0, f64::max),
+    )
+}
+
+fn verification(device: &Device, sim: Simulation, target: &Target, calibration: Option<(f64, bool)>) -> Verification {
+    let curve = response_curve(device, &sim, target);
+    let (rms_error, max_error) = errors(&curve);
+    Verification {
         curve,
         rms_error,
         max_error,
@@ -51,10 +60,18 @@ pub fn verify(design: &DiscreteDesign, target: &Target) -> Result<Verification, 
         energy_per_event_j: sim.max_switching_energy(),
         footprint_m2: device.wire.profile.area(),
         wire_resistance_ohm: sim.wire_resistance_ohm,
-        calibrated_h_dep_a_per_m: None,
-        calibration_reached: None,
+        calibrated_h_dep_a_per_m: calibration.map(|c| c.0),
+        calibration_reached: calibration.map(|c| c.1),
         simulation: sim,
-    })
+    }
+}
+
+pub fn verify(design: &DiscreteDesign, target: &Target) -> Result<Verification, DesignError> {
+    let (_, device, program) = parse_device(&design.device_toml, "design.toml", None)
+        .map_err(|e| DesignError::Infeasible(format!("the designed device is invalid: {e}")))?;
+    let program = program.expect("designed devices carry a program");
+    let sim = simulate(&device, &program, &|_| {}).map_err(|e| DesignError::Infeasible(e.to_string()))?;
+    Ok(verification(&device, sim, target, None))
 }
 
 /// Monte Carlo verification: `devices` instances with device-to-device and cycle-to-cycle
@@ -93,19 +110,11 @@ pub fn monte_carlo(
     let mut program = program.expect("designed devices carry a program");
     program.devices = 1;
     program.cycles = 1;
-    let n = device.mtjs.len();
-    let gp = read_parallel(&device.mtjs, &vec![0.0; n], device.readout.current).conductance;
-    let gap = read_parallel(&device.mtjs, &vec![1.0; n], device.readout.current).conductance;
     let mut rms_errors = Vec::with_capacity(devices);
     for k in 0..devices {
         program.seed = seed.wrapping_add(k as u64);
         let sim = simulate(&device, &program, &|_| {}).map_err(|e| DesignError::Infeasible(e.to_string()))?;
-        let se: f64 = sim
-            .points
-            .iter()
-            .map(|p| ((gp - p.g_mean_s) / (gp - gap) - target.eval(p.current_a)).powi(2))
-            .sum();
-        rms_errors.push((se / sim.points.len() as f64).sqrt());
+        rms_errors.push(errors(&response_curve(&device, &sim, target)).0);
     }
     let (rms_mean, rms_std) = dwmtj_core::simulate::mean_std(&rms_errors);
     let yield_fraction = rms_errors.iter().filter(|&&e| e <= tolerance).count() as f64 / devices.max(1) as f64;
@@ -151,25 +160,5 @@ pub fn verify_dynamic(design: &DiscreteDesign, target: &Target) -> Result<Verifi
     let reached = i_first(h_dep, &mut device).is_some_and(|i| (i / want - 1.0).abs() < 0.02);
     device.material.h_dep = h_dep;
     let sim = simulate(&device, &program, &|_| {}).map_err(|e| DesignError::Infeasible(e.to_string()))?;
-    let n = device.mtjs.len();
-    let gp = read_parallel(&device.mtjs, &vec![0.0; n], device.readout.current).conductance;
-    let gap = read_parallel(&device.mtjs, &vec![1.0; n], device.readout.current).conductance;
-    let curve: Vec<(f64, f64, f64)> = sim
-        .points
-        .iter()
-        .map(|p| (p.current_a, target.eval(p.current_a), (gp - p.g_mean_s) / (gp - gap)))
-        .collect();
-    let err: Vec<f64> = curve.iter().map(|c| (c.2 - c.1).abs()).collect();
-    Ok(Verification {
-        rms_error: (err.iter().map(|e| e * e).sum::<f64>() / err.len() as f64).sqrt(),
-        max_error: err.iter().copied().fold(0.0, f64::max),
-        levels: sim.levels.first().map_or(0, |l| l.1),
-        energy_per_event_j: sim.max_switching_energy(),
-        footprint_m2: device.wire.profile.area(),
-        wire_resistance_ohm: sim.wire_resistance_ohm,
-        calibrated_h_dep_a_per_m: Some(h_dep),
-        calibration_reached: Some(reached),
-        curve,
-        simulation: sim,
-    })
+    Ok(verification(&device, sim, target, Some((h_dep, reached))))
 }
