@@ -172,6 +172,9 @@ pub struct RawVariation {
 pub struct RawReadout {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<Q>,
+    /// Solve the read network through the wire (default false: ideal parallel MTJs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<Q>,
 }
@@ -602,6 +605,7 @@ impl RawDevice {
         let readout = Readout {
             current: opt_positive(&self.readout.current, Dim::CURRENT, "readout.current", 100e-9)?,
             duration: opt_positive(&self.readout.duration, Dim::TIME, "readout.duration", 10e-9)?,
+            network: self.readout.network.unwrap_or(false),
         };
         let device = Device {
             name: self.name.clone().unwrap_or_else(|| "device".into()),
@@ -869,6 +873,7 @@ pub fn resolve(device: &Device, program: Option<&Program>) -> RawDevice {
         readout: RawReadout {
             current: Some(num(device.readout.current)),
             duration: Some(num(device.readout.duration)),
+            network: Some(device.readout.network),
         },
         program: program.map(|p| RawProgram {
             kind: "list".into(),

@@ -79,6 +79,8 @@ pub struct Variation {
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Readout {
     pub current: f64,
+    /// Solve the read network through the wire segments instead of ideal parallel MTJs.
+    pub network: bool,
     /// Read pulse duration, for read energy (s).
     pub duration: f64,
 }
@@ -267,6 +269,26 @@ impl Device {
             Polarity::Symmetric => 0.5 * self.mtjs[i].length,
             Polarity::Bipolar => self.mtjs[i].length,
         }
+    }
+
+    /// Read the device in state `f_ap` at the read current (ideal parallel MTJs, or the network
+    /// through the wire when `readout.network`).
+    pub fn read(&self, f_ap: &[f64]) -> crate::mtj::Reading {
+        if !self.readout.network {
+            return crate::mtj::read_parallel(&self.mtjs, f_ap, self.readout.current);
+        }
+        let rsq = self.sheet_resistance();
+        let mut prev = 0.0;
+        let segments: Vec<f64> = self
+            .mtjs
+            .iter()
+            .map(|m| {
+                let r = rsq * self.wire.profile.squares_between(prev, m.position).max(1e-12);
+                prev = m.position;
+                r
+            })
+            .collect();
+        crate::mtj::read_network(&self.mtjs, f_ap, &segments, self.readout.current)
     }
 
     pub fn check_calibration(&self, program: Option<&Program>) -> Result<(), ConfigError> {

@@ -110,6 +110,21 @@ impl WidthProfile {
             .sum()
     }
 
+    /// integral_a^b dx / w(x) (composite Simpson on 512 intervals; w is piecewise linear and > 0).
+    pub fn squares_between(&self, a: f64, b: f64) -> f64 {
+        if b <= a {
+            return 0.0;
+        }
+        let n = 512;
+        let h = (b - a) / f64::from(n);
+        let f = |x: f64| 1.0 / self.width(x);
+        let mut acc = f(a) + f(b);
+        for k in 1..n {
+            acc += f(a + f64::from(k) * h) * if k % 2 == 1 { 4.0 } else { 2.0 };
+        }
+        acc * h / 3.0
+    }
+
     /// Wire footprint area integral_0^L w dx (m^2).
     pub fn area(&self) -> f64 {
         self.x
@@ -141,6 +156,14 @@ mod tests {
         assert!((tab.squares() - lin.squares()).abs() < 1e-9 * lin.squares());
         assert!((tab.width(3.3e-6) - lin.width(3.3e-6)).abs() < 1e-15);
         assert!((tab.slope(7.5e-6) - 0.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn squares_between_matches_whole_wire() {
+        let p = WidthProfile::linear(10e-6, 1e-6, 3e-6);
+        let whole = p.squares();
+        let parts = p.squares_between(0.0, 4e-6) + p.squares_between(4e-6, 10e-6);
+        assert!((parts / whole - 1.0).abs() < 1e-9, "{parts} vs {whole}");
     }
 
     #[test]

@@ -83,6 +83,81 @@ pub fn read_parallel(mtjs: &[Mtj], f_ap: &[f64], read_current: f64) -> Reading {
     }
 }
 
+/// Readout through the wire (physics.md 6, "read network"): the read current enters the common
+/// top electrode, crosses every MTJ k (conductance G_k(V_k)) into the wire at x_k, and leaves
+/// along the wire segments (resistances `segments[k]` between x_{k-1} and x_k, x_0 = the wire
+/// contact, grounded). Nodal analysis: unknowns V_T and V_1..V_N,
+///   sum_k G_k (V_T - V_k) = I,   G_k (V_k - V_T) + (V_k - V_{k-1})/R_k + (V_k - V_{k+1})/R_{k+1} = 0,
+/// solved by Gaussian elimination, iterated for TMR(V). Returns R = V_T / I.
+pub fn read_network(mtjs: &[Mtj], f_ap: &[f64], segments: &[f64], read_current: f64) -> Reading {
+    let n = mtjs.len();
+    let mut v_mtj = vec![0.0; n];
+    let mut v_top = 0.0;
+    for _ in 0..30 {
+        let g: Vec<f64> = mtjs.iter().zip(f_ap).zip(&v_mtj).map(|((m, &f), &v)| m.conductance(f, v)).collect();
+        // Unknowns: index 0 = V_T, 1..=n = wire nodes.
+        let size = n + 1;
+        let mut a = vec![vec![0.0; size + 1]; size];
+        a[0][size] = read_current;
+        for k in 0..n {
+            a[0][0] += g[k];
+            a[0][k + 1] -= g[k];
+            let row = k + 1;
+            a[row][row] += g[k];
+            a[row][0] -= g[k];
+            let left = 1.0 / segments[k];
+            a[row][row] += left;
+            if k > 0 {
+                a[row][row - 1] -= left;
+            }
+            if k + 1 < n {
+                let right = 1.0 / segments[k + 1];
+                a[row][row] += right;
+                a[row][row + 1] -= right;
+            }
+        }
+        let x = solve(a);
+        v_top = x[0];
+        let new: Vec<f64> = (0..n).map(|k| x[0] - x[k + 1]).collect();
+        let change = new.iter().zip(&v_mtj).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max);
+        v_mtj = new;
+        if change <= 1e-15 + 1e-12 * v_top.abs() {
+            break;
+        }
+    }
+    let resistance = v_top / read_current;
+    Reading {
+        conductance: 1.0 / resistance,
+        resistance,
+        voltage: v_top,
+    }
+}
+
+/// Gaussian elimination with partial pivoting on an augmented matrix.
+fn solve(mut a: Vec<Vec<f64>>) -> Vec<f64> {
+    let n = a.len();
+    for c in 0..n {
+        let p = (c..n).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs())).expect("rows");
+        a.swap(c, p);
+        let pivot = a[c][c];
+        for r in c + 1..n {
+            let f = a[r][c] / pivot;
+            if f.abs() > 0.0 {
+                let pivot_row = a[c].clone();
+                for (x, p) in a[r][c..].iter_mut().zip(&pivot_row[c..]) {
+                    *x -= f * p;
+                }
+            }
+        }
+    }
+    let mut x = vec![0.0; n];
+    for r in (0..n).rev() {
+        let s: f64 = (r + 1..n).map(|k| a[r][k] * x[k]).sum();
+        x[r] = (a[r][n] - s) / a[r][r];
+    }
+    x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +195,23 @@ mod tests {
         let want = 1.0 / m.conductance(1.0, r.voltage);
         assert!((r.resistance - want).abs() < 1e-9 * want);
         assert!((r.voltage - 2e-3 * r.resistance).abs() < 1e-12);
+    }
+
+    #[test]
+    fn network_hand_calculations() {
+        let m = mtj();
+        // One MTJ: the read current crosses it and the wire segment in series.
+        let r = read_network(std::slice::from_ref(&m), &[0.0], &[1000.0], 100e-9);
+        assert!((r.resistance - 1250.0).abs() < 1e-6, "{}", r.resistance);
+        // Two equal MTJs, segments R1 (contact-MTJ1) and R2 (MTJ1-MTJ2): R = R1 + (R_m (R_m + R2))/(2 R_m + R2).
+        let (r1, r2, rm) = (500.0, 300.0, 250.0);
+        let two = read_network(&[m.clone(), m.clone()], &[0.0, 0.0], &[r1, r2], 100e-9);
+        let want = r1 + rm * (rm + r2) / (2.0 * rm + r2);
+        assert!((two.resistance - want).abs() < 1e-6, "{} vs {want}", two.resistance);
+        // Vanishing wire resistance: the ideal parallel readout.
+        let p = read_parallel(&[m.clone(), m.clone(), m.clone()], &[0.0, 1.0, 0.5], 100e-9);
+        let w = read_network(&[m.clone(), m.clone(), m], &[0.0, 1.0, 0.5], &[1e-9, 1e-9, 1e-9], 100e-9);
+        assert!((w.resistance / p.resistance - 1.0).abs() < 1e-9);
     }
 
     #[test]

@@ -16,7 +16,6 @@ use crate::device::{Device, Program};
 use crate::energy::{current_from_power, energy_from_power, project, ScaledEnergy, ScalingAssumptions};
 use crate::error::ConfigError;
 use crate::fit::{fit_line, fit_shifted_sigmoid, LineFit, SigmoidFit};
-use crate::mtj::read_parallel;
 use crate::simulate::{simulate, Simulation};
 
 pub const FIG3F_TOML: &str = include_str!("../../../configs/fig3f.toml");
@@ -179,15 +178,15 @@ pub fn level_points(points: &[&crate::simulate::TransferPoint]) -> Vec<(f64, f64
 /// Normalised output y = (G_allP - G) / (G_allP - G_allAP): 0 with all P, 1 with all AP.
 fn normalised(device: &Device, g: f64) -> f64 {
     let n = device.mtjs.len();
-    let gp = read_parallel(&device.mtjs, &vec![0.0; n], device.readout.current).conductance;
-    let gap = read_parallel(&device.mtjs, &vec![1.0; n], device.readout.current).conductance;
+    let gp = device.read(&vec![0.0; n]).conductance;
+    let gap = device.read(&vec![1.0; n]).conductance;
     (gp - g) / (gp - gap)
 }
 
 fn from_normalised(device: &Device, y: f64) -> f64 {
     let n = device.mtjs.len();
-    let gp = read_parallel(&device.mtjs, &vec![0.0; n], device.readout.current).conductance;
-    let gap = read_parallel(&device.mtjs, &vec![1.0; n], device.readout.current).conductance;
+    let gp = device.read(&vec![0.0; n]).conductance;
+    let gap = device.read(&vec![1.0; n]).conductance;
     1.0 / (gp - y * (gp - gap))
 }
 
@@ -225,7 +224,7 @@ pub fn fig4c(progress: &(dyn Fn(u64) + Sync)) -> Result<Figure, ConfigError> {
                     _ => 0.0,
                 })
                 .collect();
-            normalised(&device, read_parallel(&device.mtjs, &f, device.readout.current).conductance)
+            normalised(&device, device.read(&f).conductance)
         })
         .collect();
     let rms = |a: &[f64], b: &[f64]| (a.iter().zip(b).map(|(p, q)| (p - q).powi(2)).sum::<f64>() / a.len() as f64).sqrt();

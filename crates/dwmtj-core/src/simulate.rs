@@ -9,7 +9,6 @@
 use crate::device::{Device, Program, ResetPolicy, ThresholdSource};
 use crate::dynamic::DynamicModel;
 use crate::error::ConfigError;
-use crate::mtj::read_parallel;
 use crate::threshold::{MtjThresholds, ThresholdModel};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -157,7 +156,7 @@ fn run_one(engine: &Engine<'_>, device: &Device, program: &Program, draw: &Draw,
         }
         for &current in &sweep.currents {
             engine.pulse(draw, &mut state, current, program, &mut rng);
-            let r = read_parallel(&device.mtjs, &state, device.readout.current);
+            let r = device.read(&state);
             let switched = state.iter().filter(|&&f| f >= 0.5).count() as f64;
             trace.push((r.resistance, r.conductance, switched));
         }
@@ -238,8 +237,8 @@ pub fn simulate(device: &Device, program: &Program, progress: &(dyn Fn(u64) + Sy
         })
         .collect();
     let n = device.mtjs.len();
-    let all_p = read_parallel(&device.mtjs, &vec![0.0; n], device.readout.current);
-    let all_ap = read_parallel(&device.mtjs, &vec![1.0; n], device.readout.current);
+    let all_p = device.read(&vec![0.0; n]);
+    let all_ap = device.read(&vec![1.0; n]);
     Ok(Simulation {
         points,
         mtjs,

@@ -6,7 +6,6 @@ use crate::target::Target;
 use crate::DesignError;
 use dwmtj_core::config::parse_device;
 use dwmtj_core::device::Device;
-use dwmtj_core::mtj::read_parallel;
 use dwmtj_core::simulate::{simulate, Simulation};
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -32,8 +31,8 @@ pub struct Verification {
 /// with the target: (current, target, achieved).
 fn response_curve(device: &Device, sim: &Simulation, target: &Target) -> Vec<(f64, f64, f64)> {
     let n = device.mtjs.len();
-    let gp = read_parallel(&device.mtjs, &vec![0.0; n], device.readout.current).conductance;
-    let gap = read_parallel(&device.mtjs, &vec![1.0; n], device.readout.current).conductance;
+    let gp = device.read(&vec![0.0; n]).conductance;
+    let gap = device.read(&vec![1.0; n]).conductance;
     sim.points
         .iter()
         .map(|p| (p.current_a, target.eval(p.current_a), (gp - p.g_mean_s) / (gp - gap)))

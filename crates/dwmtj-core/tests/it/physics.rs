@@ -184,3 +184,22 @@ fn breakdown_current_and_current_density() {
     assert!(rel(d.breakdown_current(), 2e11 * 1e-6 * 5e-9 / d.hm_fraction()) < 1e-12);
     assert!(rel(d.hm_current_density(1e-6, 1e-3), d.hm_fraction() * 1e-3 / (1e-6 * 5e-9)) < 1e-12);
 }
+
+#[test]
+fn read_network_adds_the_wire_path_and_dilutes_the_tmr() {
+    // physics.md 6: with MTJs of 250 Ohm on a kOhm wire, the read path through the wire
+    // dominates; the network readout is larger than the ideal parallel one and its relative
+    // contrast between all-P and all-AP is smaller.
+    let text = include_str!("../../../../configs/fig3f.toml");
+    let (ideal, _) = device_from(text);
+    let (net, _) = device_from(&text.replace("[readout]\ncurrent = \"100 nA\"", "[readout]\nnetwork = true\ncurrent = \"100 nA\""));
+    assert!(net.readout.network);
+    let n = ideal.mtjs.len();
+    let (p_i, ap_i) = (ideal.read(&vec![0.0; n]).resistance, ideal.read(&vec![1.0; n]).resistance);
+    let (p_n, ap_n) = (net.read(&vec![0.0; n]).resistance, net.read(&vec![1.0; n]).resistance);
+    assert!(p_n > p_i && ap_n > ap_i);
+    // The read current leaves through the segment to the first MTJ at least.
+    let first = net.sheet_resistance() * net.wire.profile.squares_between(0.0, net.mtjs[0].position);
+    assert!(p_n > first);
+    assert!((ap_n - p_n) / p_n < (ap_i - p_i) / p_i);
+}
