@@ -12,8 +12,6 @@
 //!   and Oe is 1000/(4 pi) A/m;
 //! * `%` is the dimensionless 0.01.
 
-use std::fmt;
-
 /// Vacuum permeability mu0 (T m/A), CODATA 2018.
 pub const MU0: f64 = 1.256_637_062_12e-6;
 
@@ -322,48 +320,6 @@ pub fn parse_quantity(text: &str, expected: Dim) -> Result<f64, UnitError> {
         Ok(si)
     } else {
         Err(UnitError::NotFinite(text.to_string()))
-    }
-}
-
-/// A quantity formatted back for `config.resolved.toml`: SI value with its SI unit.
-#[derive(Clone, Copy, Debug)]
-pub struct Si(pub f64, pub Dim);
-
-impl Si {
-    pub fn unit_symbol(dim: Dim) -> &'static str {
-        match dim {
-            Dim::NONE => "",
-            Dim::LENGTH => "m",
-            Dim::TIME => "s",
-            Dim::CURRENT => "A",
-            Dim::TEMPERATURE => "K",
-            Dim::CURRENT_DENSITY => "A/m^2",
-            Dim::FIELD => "A/m",
-            Dim::FLUX_DENSITY => "T",
-            Dim::RESISTANCE => "Ohm",
-            Dim::RESISTANCE_AREA => "Ohm*m^2",
-            Dim::RESISTIVITY => "Ohm*m",
-            Dim::ENERGY => "J",
-            Dim::POWER => "W",
-            Dim::VOLTAGE => "V",
-            Dim::EXCHANGE => "J/m",
-            Dim::ENERGY_DENSITY => "J/m^3",
-            Dim::SURFACE_ENERGY => "J/m^2",
-            Dim::VELOCITY => "m/s",
-            Dim::AREA => "m^2",
-            _ => "SI",
-        }
-    }
-}
-
-impl fmt::Display for Si {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sym = Si::unit_symbol(self.1);
-        if sym.is_empty() {
-            write!(f, "{:e}", self.0)
-        } else {
-            write!(f, "{:e} {}", self.0, sym)
-        }
     }
 }
 

@@ -282,10 +282,8 @@ impl WallModel {
 
     /// sigma(phi) without the field terms' time dependence (fields passed in).
     pub fn sigma(&self, phi: f64, hx: f64, hy: f64) -> f64 {
-        let q = self.q_sign;
-        self.sigma0 + 2.0 * self.k_d * self.delta * phi.cos().powi(2)
-            - q * PI * self.dmi * phi.cos()
-            - PI * MU0 * self.m_net * self.delta * (hx * phi.cos() + hy * phi.sin())
+        let (sp, cp) = phi.sin_cos();
+        self.sigma_cs(cp, sp, hx, hy)
     }
 
     fn sigma_cs(&self, cp: f64, sp: f64, hx: f64, hy: f64) -> f64 {
