@@ -1,5 +1,7 @@
 //! dwmtj-nn: evaluating DW-MTJ synapses and activations in neural-network accelerators.
-//! This first part holds the datasets: an IDX reader and the vendored MNIST subset.
+//! So far: the datasets (an IDX reader and the vendored MNIST subset) and the synaptic device
+//! update models (aihwkit steps, NeuroSim nonlinear model, DW-MTJ levels).
 #![deny(clippy::float_cmp)]
 
+pub mod devices;
 pub mod idx;

@@ -1,0 +1,398 @@
+//! Synaptic device update models: how one programming pulse changes a weight
+//! (nn-anchors.md sections 2.4, 4.1 and 7).
+//!
+//! * `ConstantStep` (aihwkit, Gokmen-Vlasov 2016): w <- clip(w + d dw_min (1 + s xi), b_min, b_max).
+//! * `LinearStep` (aihwkit): w <- w + d dw_min (gamma^d w + 1 + s xi), gamma^+ = -|g_up|/b_max,
+//!   gamma^- = -|g_down|/b_min; `soft_bounds` is gamma = 1 (the step vanishes at the bound).
+//! * `ExpStep` (aihwkit): z = 2 a w/(b_max - b_min) + b, y = 1 - A^d e^(d gamma^d z),
+//!   w <- w + d max(y, 0) dw_min (1 + s xi).
+//! * `NeuroSim` (Chen & Yu): on normalised G in [0, 1], G_LTP(P) = B (1 - e^(-P/A)),
+//!   G_LTD(P) = 1 - B (1 - e^((P - P_max)/A)), B = 1/(1 - e^(-P_max/A)); a pulse moves the
+//!   pulse position by one; A/P_max from the NL label (manual table); C2C noise s per pulse.
+//!   Weights map linearly: w = b_min + G (b_max - b_min).
+//! * `Levels` (DW-MTJ): the device's discrete conductance levels from its simulation; a pulse
+//!   moves one level with probability p_switch.
+//!
+//! d = +1 potentiates, -1 depresses; xi ~ N(0, 1) drawn by the caller's RNG.
+
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+/// NeuroSim's NL label -> A/P_max (manual table, `getParamA`), interpolated in log(A/P_max).
+const NL_TABLE: [(f64, f64); 7] = [
+    (0.04, 31.6),
+    (0.5, 2.52),
+    (1.0, 1.25),
+    (1.75, 0.70),
+    (2.4, 0.50),
+    (3.68, 0.30),
+    (4.88, 0.20),
+];
+
+/// A/P_max for a NeuroSim nonlinearity label (its magnitude; 0 means linear).
+pub fn neurosim_a_over_pmax(nl: f64) -> f64 {
+    let nl = nl.abs();
+    if nl <= NL_TABLE[0].0 {
+        // Towards NL = 0 the curve becomes linear: A grows without bound.
+        return NL_TABLE[0].1 * NL_TABLE[0].0 / nl.max(1e-6);
+    }
+    for w in NL_TABLE.windows(2) {
+        let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+        if nl <= x1 {
+            let t = (nl - x0) / (x1 - x0);
+            return (y0.ln() + t * (y1.ln() - y0.ln())).exp();
+        }
+    }
+    let (x0, y0) = NL_TABLE[5];
+    let (x1, y1) = NL_TABLE[6];
+    (y1.ln() + (nl - x1) / (x1 - x0) * (y1.ln() - y0.ln())).exp()
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub enum DeviceModel {
+    ConstantStep {
+        dw_min: f64,
+        b_min: f64,
+        b_max: f64,
+        c2c: f64,
+    },
+    LinearStep {
+        dw_min: f64,
+        gamma_up: f64,
+        gamma_down: f64,
+        b_min: f64,
+        b_max: f64,
+        c2c: f64,
+    },
+    ExpStep {
+        dw_min: f64,
+        a_up: f64,
+        a_down: f64,
+        gamma_up: f64,
+        gamma_down: f64,
+        a: f64,
+        b: f64,
+        b_min: f64,
+        b_max: f64,
+        c2c: f64,
+    },
+    NeuroSim {
+        p_max: f64,
+        a_ltp: f64,
+        a_ltd: f64,
+        c2c: f64,
+        b_min: f64,
+        b_max: f64,
+    },
+    /// Normalised levels in [0, 1] (ascending), mapped to [b_min, b_max].
+    Levels {
+        levels: Vec<f64>,
+        p_switch: f64,
+        b_min: f64,
+        b_max: f64,
+    },
+}
+
+/// A named NeuroSim device (nn-anchors 4.2, V3.0 table; "<1 %" taken as 1 %, "<0.5 %" as 0.5 %).
+pub struct Preset {
+    pub name: &'static str,
+    pub states: f64,
+    pub nl_ltp: f64,
+    pub nl_ltd: f64,
+    pub c2c: f64,
+}
+
+pub const NEUROSIM_PRESETS: &[Preset] = &[
+    Preset {
+        name: "ag-a-si",
+        states: 97.0,
+        nl_ltp: 2.4,
+        nl_ltd: -4.88,
+        c2c: 0.035,
+    },
+    Preset {
+        name: "taox-hfox",
+        states: 128.0,
+        nl_ltp: 0.04,
+        nl_ltd: -0.63,
+        c2c: 0.037,
+    },
+    Preset {
+        name: "pcmo",
+        states: 50.0,
+        nl_ltp: 3.68,
+        nl_ltd: -6.76,
+        c2c: 0.01,
+    },
+    Preset {
+        name: "alox-hfo2",
+        states: 40.0,
+        nl_ltp: 1.94,
+        nl_ltd: -0.61,
+        c2c: 0.05,
+    },
+    Preset {
+        name: "gst-pcm",
+        states: 100.0,
+        nl_ltp: 0.105,
+        nl_ltd: 2.4,
+        c2c: 0.015,
+    },
+    Preset {
+        name: "epiram",
+        states: 64.0,
+        nl_ltp: 0.5,
+        nl_ltd: -0.5,
+        c2c: 0.02,
+    },
+    Preset {
+        name: "hzo-fefet",
+        states: 32.0,
+        nl_ltp: 1.75,
+        nl_ltd: 1.46,
+        c2c: 0.005,
+    },
+];
+
+impl DeviceModel {
+    /// aihwkit's ConstantStep defaults (GV 2016): dw_min 0.001 on [-0.6, 0.6], c2c 0.3.
+    pub fn constant_step_default() -> Self {
+        DeviceModel::ConstantStep {
+            dw_min: 0.001,
+            b_min: -0.6,
+            b_max: 0.6,
+            c2c: 0.3,
+        }
+    }
+
+    pub fn soft_bounds(dw_min: f64, b_min: f64, b_max: f64, c2c: f64) -> Self {
+        DeviceModel::LinearStep {
+            dw_min,
+            gamma_up: 1.0,
+            gamma_down: 1.0,
+            b_min,
+            b_max,
+            c2c,
+        }
+    }
+
+    /// aihwkit's ExpStep defaults.
+    pub fn exp_step_default() -> Self {
+        DeviceModel::ExpStep {
+            dw_min: 0.001,
+            a_up: 0.00081,
+            a_down: 0.36833,
+            gamma_up: 12.44625,
+            gamma_down: 12.78785,
+            a: 0.244,
+            b: 0.2425,
+            b_min: -0.6,
+            b_max: 0.6,
+            c2c: 0.0,
+        }
+    }
+
+    /// A NeuroSim preset by name, weights on [b_min, b_max].
+    pub fn neurosim(name: &str, b_min: f64, b_max: f64) -> Option<Self> {
+        let p = NEUROSIM_PRESETS.iter().find(|p| p.name == name)?;
+        Some(DeviceModel::NeuroSim {
+            p_max: p.states,
+            a_ltp: neurosim_a_over_pmax(p.nl_ltp) * p.states,
+            a_ltd: neurosim_a_over_pmax(p.nl_ltd) * p.states,
+            c2c: p.c2c,
+            b_min,
+            b_max,
+        })
+    }
+
+    pub fn bounds(&self) -> (f64, f64) {
+        match self {
+            DeviceModel::ConstantStep { b_min, b_max, .. }
+            | DeviceModel::LinearStep { b_min, b_max, .. }
+            | DeviceModel::ExpStep { b_min, b_max, .. }
+            | DeviceModel::NeuroSim { b_min, b_max, .. }
+            | DeviceModel::Levels { b_min, b_max, .. } => (*b_min, *b_max),
+        }
+    }
+
+    /// The weight after one pulse in direction `up` (potentiate) or not.
+    pub fn pulse<R: Rng>(&self, w: f64, up: bool, rng: &mut R) -> f64 {
+        let d = if up { 1.0 } else { -1.0 };
+        let (lo, hi) = self.bounds();
+        let mut xi = || -> f64 { rng.sample(StandardNormal) };
+        let next = match self {
+            DeviceModel::ConstantStep { dw_min, c2c, .. } => w + d * dw_min * (1.0 + c2c * xi()),
+            DeviceModel::LinearStep {
+                dw_min,
+                gamma_up,
+                gamma_down,
+                b_min,
+                b_max,
+                c2c,
+            } => {
+                let gamma = if up { -gamma_up.abs() / b_max } else { -gamma_down.abs() / b_min };
+                w + d * dw_min * (gamma * w + 1.0 + c2c * xi())
+            }
+            DeviceModel::ExpStep {
+                dw_min,
+                a_up,
+                a_down,
+                gamma_up,
+                gamma_down,
+                a,
+                b,
+                b_min,
+                b_max,
+                c2c,
+            } => {
+                let z = 2.0 * a * w / (b_max - b_min) + b;
+                let (amp, gamma) = if up { (a_up, gamma_up) } else { (a_down, gamma_down) };
+                let y = 1.0 - amp * (d * gamma * z).exp();
+                w + d * y.max(0.0) * dw_min * (1.0 + c2c * xi())
+            }
+            DeviceModel::NeuroSim {
+                p_max,
+                a_ltp,
+                a_ltd,
+                c2c,
+                b_min,
+                b_max,
+            } => {
+                let g = ((w - b_min) / (b_max - b_min)).clamp(0.0, 1.0);
+                let g_new = if up {
+                    let bb = 1.0 / (1.0 - (-p_max / a_ltp).exp());
+                    let p = -a_ltp * (1.0 - g / bb).max(1e-300).ln();
+                    bb * (1.0 - (-(p + 1.0) / a_ltp).exp())
+                } else {
+                    let bb = 1.0 / (1.0 - (-p_max / a_ltd).exp());
+                    // G_LTD(P) = 1 - B (1 - e^((P - P_max)/A)) rises from 0 at P = 0 to 1 at
+                    // P = P_max; a depressing pulse moves the position down: P -> P - 1.
+                    let p = p_max + a_ltd * (1.0 - (1.0 - g) / bb).max(1e-300).ln();
+                    1.0 - bb * (1.0 - ((p - 1.0 - p_max) / a_ltd).exp())
+                };
+                let g_new = g_new + c2c * xi();
+                b_min + g_new * (b_max - b_min)
+            }
+            DeviceModel::Levels {
+                levels,
+                p_switch,
+                b_min,
+                b_max,
+            } => {
+                let g = ((w - b_min) / (b_max - b_min)).clamp(0.0, 1.0);
+                // Nearest level, then one level up or down with probability p_switch.
+                let k = levels
+                    .iter()
+                    .enumerate()
+                    .min_by(|a, b| (a.1 - g).abs().total_cmp(&(b.1 - g).abs()))
+                    .map_or(0, |(k, _)| k);
+                let u: f64 = rng.gen();
+                let k_new = if u < *p_switch {
+                    if up {
+                        (k + 1).min(levels.len() - 1)
+                    } else {
+                        k.saturating_sub(1)
+                    }
+                } else {
+                    k
+                };
+                b_min + levels[k_new] * (b_max - b_min)
+            }
+        };
+        next.clamp(lo, hi)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    fn rng() -> Xoshiro256PlusPlus {
+        Xoshiro256PlusPlus::seed_from_u64(1)
+    }
+
+    #[test]
+    fn constant_step_walks_the_range_in_range_over_dw_min_pulses() {
+        let m = DeviceModel::ConstantStep {
+            dw_min: 0.01,
+            b_min: -0.5,
+            b_max: 0.5,
+            c2c: 0.0,
+        };
+        let mut w = -0.5;
+        for _ in 0..100 {
+            w = m.pulse(w, true, &mut rng());
+        }
+        assert!((w - 0.5).abs() < 1e-9);
+        assert!((m.pulse(w, true, &mut rng()) - 0.5).abs() < 1e-15, "clipped at the bound");
+    }
+
+    #[test]
+    fn soft_bounds_step_vanishes_at_the_bound() {
+        let m = DeviceModel::soft_bounds(0.01, -1.0, 1.0, 0.0);
+        let at_top = m.pulse(1.0, true, &mut rng());
+        assert!((at_top - 1.0).abs() < 1e-15);
+        // At w = 0 up and down steps are equal (the symmetry point of symmetric bounds).
+        let up = m.pulse(0.0, true, &mut rng());
+        let down = m.pulse(0.0, false, &mut rng());
+        assert!((up + down).abs() < 1e-15 && (up - 0.01).abs() < 1e-15);
+        // Half way up, the up step is half as large.
+        assert!((m.pulse(0.5, true, &mut rng()) - 0.5 - 0.005).abs() < 1e-15);
+    }
+
+    #[test]
+    fn neurosim_first_and_last_steps_match_the_manual_table() {
+        // nn-anchors 4.1: for P_max = 100, first and last steps in units of 1/P_max.
+        for (nl, first, last) in [(0.5, 1.21, 0.82), (1.0, 1.45, 0.66), (2.4, 2.29, 0.32), (4.88, 4.90, 0.035)] {
+            let a = neurosim_a_over_pmax(nl) * 100.0;
+            let m = DeviceModel::NeuroSim {
+                p_max: 100.0,
+                a_ltp: a,
+                a_ltd: a,
+                c2c: 0.0,
+                b_min: 0.0,
+                b_max: 1.0,
+            };
+            let mut g = 0.0;
+            let mut steps = Vec::new();
+            for _ in 0..100 {
+                let n = m.pulse(g, true, &mut rng());
+                steps.push((n - g) * 100.0);
+                g = n;
+            }
+            assert!((steps[0] / first - 1.0).abs() < 0.02, "NL {nl}: first {} vs {first}", steps[0]);
+            assert!((steps[99] / last - 1.0).abs() < 0.03, "NL {nl}: last {} vs {last}", steps[99]);
+            assert!((g - 1.0).abs() < 1e-6, "NL {nl}: {} after P_max pulses", g);
+            // LTD mirrors LTP: P_max depressing pulses return to 0.
+            for _ in 0..100 {
+                g = m.pulse(g, false, &mut rng());
+            }
+            assert!(g.abs() < 1e-6, "NL {nl}: {g}");
+        }
+    }
+
+    #[test]
+    fn presets_and_levels() {
+        for p in NEUROSIM_PRESETS {
+            let m = DeviceModel::neurosim(p.name, -1.0, 1.0).unwrap();
+            let w = m.pulse(0.0, true, &mut rng());
+            assert!(w > 0.0 && w < 1.0, "{}", p.name);
+        }
+        // An 8-level DW-MTJ: 7 certain pulses walk from the bottom to the top.
+        let m = DeviceModel::Levels {
+            levels: (0..8).map(|k| f64::from(k) / 7.0).collect(),
+            p_switch: 1.0,
+            b_min: -1.0,
+            b_max: 1.0,
+        };
+        let mut w = -1.0;
+        for _ in 0..7 {
+            w = m.pulse(w, true, &mut rng());
+        }
+        assert!((w - 1.0).abs() < 1e-12);
+        let e = DeviceModel::exp_step_default();
+        assert!(e.pulse(0.0, true, &mut rng()) > 0.0 && e.pulse(0.0, false, &mut rng()) < 0.0);
+    }
+}
