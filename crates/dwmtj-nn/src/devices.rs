@@ -303,6 +303,51 @@ impl DeviceModel {
     }
 }
 
+/// The DW-MTJ synapse of a device file: its current-reachable conductance levels, in the order
+/// the MTJs switch (by their 50 % switching currents for the device's pulse), normalised so the
+/// reset state maps to b_min and the highest reachable level to b_max; field-switched MTJs are
+/// part of every level, unreachable ones of none. Potentiation here lowers the conductance
+/// (P -> AP), so the weight is the normalised conductance drop.
+pub fn dw_mtj_levels(
+    device: &dwmtj_core::device::Device,
+    pulse: &dwmtj_core::device::PulseShape,
+    p_switch: f64,
+    b_min: f64,
+    b_max: f64,
+) -> Result<DeviceModel, dwmtj_core::ConfigError> {
+    let model = dwmtj_core::threshold::ThresholdModel::new(device, Some(*pulse))?;
+    let limit = if device.breakdown_current().is_finite() {
+        device.breakdown_current()
+    } else {
+        1.0
+    };
+    let n = device.mtjs.len();
+    let mut order: Vec<(usize, f64)> = (0..n)
+        .filter_map(|i| Some((i, model.switching_current(i, pulse, limit)?)))
+        .collect();
+    order.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut state: Vec<f64> = (0..n).map(|i| if model.nominal[i].j_c_ap <= 0.0 { 1.0 } else { 0.0 }).collect();
+    let mut g = vec![device.read(&state).conductance];
+    for &(i, _) in &order {
+        if state[i] < 1.0 {
+            state[i] = 1.0;
+            g.push(device.read(&state).conductance);
+        }
+    }
+    let (g0, g_end) = (g[0], g[g.len() - 1]);
+    let levels = if g.len() < 2 {
+        vec![0.0]
+    } else {
+        g.iter().map(|x| (g0 - x) / (g0 - g_end)).collect()
+    };
+    Ok(DeviceModel::Levels {
+        levels,
+        p_switch,
+        b_min,
+        b_max,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,6 +437,15 @@ mod tests {
             w = m.pulse(w, true, &mut rng());
         }
         assert!((w - 1.0).abs() < 1e-12);
+        // The paper's Fig. 3f synapse: 7 current-switched MTJs give 8 nearly equal levels.
+        let text = include_str!("../../../configs/fig3f.toml");
+        let (_, d, p) = dwmtj_core::config::parse_device(text, "fig3f", None).unwrap();
+        let DeviceModel::Levels { levels, .. } = dw_mtj_levels(&d, &p.unwrap().pulse, 1.0, -1.0, 1.0).unwrap() else {
+            panic!()
+        };
+        assert_eq!(levels.len(), 8);
+        let steps: Vec<f64> = levels.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(steps.iter().all(|s| (s / (1.0 / 7.0) - 1.0).abs() < 0.05), "{steps:?}");
         let e = DeviceModel::exp_step_default();
         assert!(e.pulse(0.0, true, &mut rng()) > 0.0 && e.pulse(0.0, false, &mut rng()) < 0.0);
     }
