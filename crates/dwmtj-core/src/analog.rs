@@ -85,13 +85,7 @@ pub fn effective_threshold(
     let uniform = uniform_copy(model);
     let opts = analog_run_options(pulse.duration());
     let travel = |j: f64| {
-        let drive = Drive {
-            current_density: j,
-            pulse,
-            hx: 0.0,
-            hy: 0.0,
-            hz: 0.0,
-        };
+        let drive = Drive::current(j, pulse);
         crate::wall::monte_carlo(&uniform, &drive, 0.0, &opts, trials, seed, 0.0).displacement_mean_m
     };
     let (mut lo, mut hi) = (0.0, j_max);
@@ -132,13 +126,7 @@ impl VelocityTable {
             .par_iter()
             .enumerate()
             .map(|(k, &j)| {
-                let drive = Drive {
-                    current_density: j,
-                    pulse,
-                    hx: 0.0,
-                    hy: 0.0,
-                    hz: 0.0,
-                };
+                let drive = Drive::current(j, pulse);
                 crate::wall::monte_carlo(&uniform, &drive, 0.0, &opts, trials, seed + k as u64, 0.0).displacement_mean_m / pulse.width
             })
             .collect();
@@ -264,13 +252,7 @@ pub fn dynamic_design_for(
 /// Travel of a wall starting at x = 0 for wire current `current` on a model whose heavy-metal
 /// profile is already set (reference width `w_ref`).
 pub fn drive_for_current(current: f64, hm_fraction: f64, t_hm: f64, w_ref: f64, pulse: crate::device::PulseShape) -> Drive {
-    Drive {
-        current_density: hm_fraction * current / (w_ref * t_hm),
-        pulse,
-        hx: 0.0,
-        hy: 0.0,
-        hz: 0.0,
-    }
+    Drive::current(hm_fraction * current / (w_ref * t_hm), pulse)
 }
 
 /// Readout of the wall position through a continuous MTJ of `length` x `width` over the track

@@ -165,13 +165,7 @@ impl<'a> DynamicModel<'a> {
         let mut model = w.model.clone();
         model.pinning.clear();
         model.temperature = 0.0;
-        let drive = Drive {
-            current_density: w.drive_sign * j,
-            pulse: *pulse,
-            hx: 0.0,
-            hy: 0.0,
-            hz: 0.0,
-        };
+        let drive = Drive::current(w.drive_sign * j, *pulse);
         let long = PulseShape {
             width: pulse.width.max(20e-9),
             ..*pulse

@@ -142,6 +142,17 @@ pub struct Drive {
 }
 
 impl Drive {
+    /// A current pulse with no applied fields.
+    pub fn current(current_density: f64, pulse: PulseShape) -> Self {
+        Self {
+            current_density,
+            pulse,
+            hx: 0.0,
+            hy: 0.0,
+            hz: 0.0,
+        }
+    }
+
     pub fn j_at(&self, t: f64) -> f64 {
         if self.pulse.width <= 0.0 {
             0.0

@@ -93,13 +93,7 @@ pub fn design_analog(spec: &AnalogSpec) -> Result<AnalogDesign, DesignError> {
     let curve: Vec<(f64, f64, f64)> = (0..n)
         .map(|k| {
             let i = t.i_min + (t.i_max - t.i_min) * (k as f64 + 0.5) / n as f64;
-            let drive = Drive {
-                current_density: f * i / (w_ref * t_hm),
-                pulse,
-                hx: 0.0,
-                hy: 0.0,
-                hz: 0.0,
-            };
+            let drive = Drive::current(f * i / (w_ref * t_hm), pulse);
             let out = run_deterministic(
                 &wall,
                 &drive,
