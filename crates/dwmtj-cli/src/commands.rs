@@ -34,6 +34,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Calibrate { device, out, force, json } => cmd_calibrate(&device, &out, force, json),
         Command::Materials { name, file, json } => cmd_materials(name.as_deref(), file.as_deref(), json),
         Command::Dw(args) => crate::dw::cmd_dw(&args),
+        Command::Train(args) => crate::train::cmd_train(&args),
+        Command::Compare(args) => crate::train::cmd_compare(&args),
         Command::Design(args) => crate::design::cmd_design(&args),
         Command::Export { format, device, out } => {
             let ext = match format.as_str() {

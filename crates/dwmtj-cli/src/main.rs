@@ -6,6 +6,7 @@ mod design;
 mod dw;
 mod output;
 mod plot;
+mod train;
 mod transfer;
 
 use clap::{Parser, Subcommand};
@@ -134,6 +135,20 @@ pub enum Command {
     ///
     /// Example: dwmtj dw --material ta-cofeb-mgo --set dmi=0.3e-3 --current-density 1e11 --pulse "8 ns" --json
     Dw(Box<DwArgs>),
+    /// Train an MLP on chip: weights on crossbar tiles of a synaptic device (DW-MTJ from a
+    /// device file, aihwkit analytic devices, NeuroSim presets, or float), aihwkit's periphery
+    /// (DAC/ADC, output noise, noise and bound management), an update scheme (stochastic
+    /// pulse coincidence, NeuroSim pulse count, mixed precision), and the DW sigmoid generator
+    /// or a digital activation. Writes metrics.csv per epoch, accuracy and loss plots, the
+    /// energy and latency breakdown and summary.json.
+    ///
+    /// Example: dwmtj train configs/nn/mnist-mlp.toml --device float --epochs 5 --out runs/float --json
+    Train(Box<train::TrainArgs>),
+    /// Train the same network with several devices (the config's [compare] devices) and
+    /// tabulate accuracy, energy and latency side by side, with bar charts.
+    ///
+    /// Example: dwmtj compare configs/nn/neurosim-400-100-10.toml --out runs/neurosim
+    Compare(Box<train::TrainArgs>),
     /// Project the write energy of scaled devices, E = J^2 w t rho L tau, under explicit
     /// assumptions, and show the paper's prototype energies (E = P tau).
     Energy {

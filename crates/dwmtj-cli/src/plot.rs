@@ -139,3 +139,68 @@ pub fn write_chart(dir: &Path, stem: &str, chart: &Chart) -> Result<()> {
     draw(SVGBackend::new(&svg, (900, 600)).into_drawing_area(), chart)?;
     Ok(())
 }
+
+/// A bar chart (one bar per label), optionally on a log10 axis.
+pub struct Bars {
+    pub title: String,
+    pub y_label: String,
+    pub bars: Vec<(String, f64)>,
+    pub log: bool,
+}
+
+fn draw_bars<DB: DrawingBackend>(area: DrawingArea<DB, Shift>, b: &Bars) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    area.fill(&WHITE).map_err(|e| anyhow!("{e:?}"))?;
+    let n = b.bars.len().max(1);
+    let vals: Vec<f64> = b.bars.iter().map(|(_, v)| if b.log { v.max(1e-300).log10() } else { *v }).collect();
+    let (mut lo, mut hi) = vals.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, c), &v| (a.min(v), c.max(v)));
+    if !lo.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    let base = if b.log { lo.floor() - 0.5 } else { lo.min(0.0) };
+    let top = if hi > base { hi + 0.08 * (hi - base) } else { base + 1.0 };
+    let labels: Vec<String> = b.bars.iter().map(|(l, _)| l.clone()).collect();
+    let y_label = if b.log { format!("log10({})", b.y_label) } else { b.y_label.clone() };
+    let mut ctx = ChartBuilder::on(&area)
+        .caption(&b.title, ("sans-serif", 22))
+        .margin(12)
+        .x_label_area_size(90)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0.0..n as f64, base..top)
+        .map_err(|e| anyhow!("{e:?}"))?;
+    ctx.configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n)
+        .x_label_formatter(&|x| {
+            let k = x.floor() as usize;
+            labels.get(k).cloned().unwrap_or_default()
+        })
+        .x_label_offset(30)
+        .y_desc(y_label)
+        .label_style(("sans-serif", 13))
+        .draw()
+        .map_err(|e| anyhow!("{e:?}"))?;
+    ctx.draw_series(vals.iter().enumerate().map(|(k, &v)| {
+        let color = COLORS[k % COLORS.len()];
+        Rectangle::new([(k as f64 + 0.15, base), (k as f64 + 0.85, v)], color.filled())
+    }))
+    .map_err(|e| anyhow!("{e:?}"))?;
+    ctx.draw_series(vals.iter().zip(&b.bars).enumerate().map(|(k, (&v, (_, raw)))| {
+        Text::new(format!("{raw:.3e}"), (k as f64 + 0.2, v), ("sans-serif", 12).into_font())
+    }))
+    .map_err(|e| anyhow!("{e:?}"))?;
+    area.present().map_err(|e| anyhow!("{e:?}"))?;
+    Ok(())
+}
+
+/// Write `stem.png` and `stem.svg` bar charts into `dir`.
+pub fn write_bars(dir: &Path, stem: &str, bars: &Bars) -> Result<()> {
+    register_font();
+    let png = dir.join(format!("{stem}.png"));
+    let svg = dir.join(format!("{stem}.svg"));
+    draw_bars(BitMapBackend::new(&png, (1000, 600)).into_drawing_area(), bars)?;
+    draw_bars(SVGBackend::new(&svg, (1000, 600)).into_drawing_area(), bars)?;
+    Ok(())
+}

@@ -6,9 +6,13 @@
 //!   gamma^- = -|g_down|/b_min; `soft_bounds` is gamma = 1 (the step vanishes at the bound).
 //! * `ExpStep` (aihwkit): z = 2 a w/(b_max - b_min) + b, y = 1 - A^d e^(d gamma^d z),
 //!   w <- w + d max(y, 0) dw_min (1 + s xi).
-//! * `NeuroSim` (Chen & Yu): on normalised G in [0, 1], G_LTP(P) = B (1 - e^(-P/A)),
-//!   G_LTD(P) = 1 - B (1 - e^((P - P_max)/A)), B = 1/(1 - e^(-P_max/A)); a pulse moves the
-//!   pulse position by one; A/P_max from the NL label (manual table); C2C noise s per pulse.
+//! * `NeuroSim` (Chen & Yu; MLP+NeuroSim V3.0 `RealDevice::Write`): on normalised G in [0, 1],
+//!   G(P) = B (1 - e^(-P/A)), B = 1/(1 - e^(-P_max/A)); an LTP pulse moves P -> P + 1 on the
+//!   curve with A = A_LTP, an LTD pulse P -> P - 1 on the curve with A = A_LTD. |A|/P_max comes
+//!   from the NL label's magnitude (manual table), its sign from the label's sign (negative:
+//!   convex curve, so LTD steps are largest at high G, the usual saturating depression; positive
+//!   LTD labels, as for GST PCM and HZO FeFET, give LTD steps that track the LTP steps).
+//!   C2C noise s (fraction of the range) per pulse.
 //!   Weights map linearly: w = b_min + G (b_max - b_min).
 //! * `Levels` (DW-MTJ): the device's discrete conductance levels from its simulation; a pulse
 //!   moves one level with probability p_switch.
@@ -197,8 +201,8 @@ impl DeviceModel {
         let p = NEUROSIM_PRESETS.iter().find(|p| p.name == name)?;
         Some(DeviceModel::NeuroSim {
             p_max: p.states,
-            a_ltp: neurosim_a_over_pmax(p.nl_ltp) * p.states,
-            a_ltd: neurosim_a_over_pmax(p.nl_ltd) * p.states,
+            a_ltp: p.nl_ltp.signum() * neurosim_a_over_pmax(p.nl_ltp) * p.states,
+            a_ltd: p.nl_ltd.signum() * neurosim_a_over_pmax(p.nl_ltd) * p.states,
             c2c: p.c2c,
             b_min,
             b_max,
@@ -212,6 +216,41 @@ impl DeviceModel {
             | DeviceModel::ExpStep { b_min, b_max, .. }
             | DeviceModel::NeuroSim { b_min, b_max, .. }
             | DeviceModel::Levels { b_min, b_max, .. } => (*b_min, *b_max),
+        }
+    }
+
+    /// The nominal weight change of one pulse (the granularity a mixed-precision or pulse-count
+    /// update uses): dw_min, the range over P_max, or the mean level spacing.
+    pub fn dw_min(&self) -> f64 {
+        match self {
+            DeviceModel::ConstantStep { dw_min, .. } | DeviceModel::LinearStep { dw_min, .. } | DeviceModel::ExpStep { dw_min, .. } => *dw_min,
+            DeviceModel::NeuroSim { p_max, b_min, b_max, .. } => (b_max - b_min) / p_max,
+            DeviceModel::Levels { levels, b_min, b_max, .. } => (b_max - b_min) / (levels.len().max(2) - 1) as f64,
+        }
+    }
+
+    /// Number of distinct states (pulses to cross the range, plus one).
+    pub fn states(&self) -> f64 {
+        let (lo, hi) = self.bounds();
+        match self {
+            DeviceModel::Levels { levels, .. } => levels.len() as f64,
+            DeviceModel::NeuroSim { p_max, .. } => p_max + 1.0,
+            _ => (hi - lo) / self.dw_min() + 1.0,
+        }
+    }
+
+    /// A weight moved onto the device's state grid (the nearest level for discrete devices).
+    pub fn snap<R: Rng>(&self, w: f64, _rng: &mut R) -> f64 {
+        match self {
+            DeviceModel::Levels { levels, b_min, b_max, .. } => {
+                let g = (w - b_min) / (b_max - b_min);
+                let k = nearest_level(levels, g);
+                b_min + levels[k] * (b_max - b_min)
+            }
+            _ => {
+                let (lo, hi) = self.bounds();
+                w.clamp(lo, hi)
+            }
         }
     }
 
@@ -259,17 +298,15 @@ impl DeviceModel {
                 b_max,
             } => {
                 let g = ((w - b_min) / (b_max - b_min)).clamp(0.0, 1.0);
-                let g_new = if up {
-                    let bb = 1.0 / (1.0 - (-p_max / a_ltp).exp());
-                    let p = -a_ltp * (1.0 - g / bb).max(1e-300).ln();
-                    bb * (1.0 - (-(p + 1.0) / a_ltp).exp())
-                } else {
-                    let bb = 1.0 / (1.0 - (-p_max / a_ltd).exp());
-                    // G_LTD(P) = 1 - B (1 - e^((P - P_max)/A)) rises from 0 at P = 0 to 1 at
-                    // P = P_max; a depressing pulse moves the position down: P -> P - 1.
-                    let p = p_max + a_ltd * (1.0 - (1.0 - g) / bb).max(1e-300).ln();
-                    1.0 - bb * (1.0 - ((p - 1.0 - p_max) / a_ltd).exp())
-                };
+                // NeuroSim's RealDevice::Write: both directions move along the curve
+                // G(P) = B (1 - e^(-P/A)), B = 1/(1 - e^(-P_max/A)), with A = A_LTP for LTP
+                // (P -> P + 1) and A = A_LTD for LTD (P -> P - 1); a negative A (negative NL
+                // label) makes the curve convex.
+                let a = if up { *a_ltp } else { *a_ltd };
+                let bb = 1.0 / (1.0 - (-p_max / a).exp());
+                let p = -a * (1.0 - g / bb).max(1e-300).ln();
+                let p_new = if up { p + 1.0 } else { p - 1.0 };
+                let g_new = (bb * (1.0 - (-p_new / a).exp())).clamp(0.0, 1.0);
                 let g_new = g_new + c2c * xi();
                 b_min + g_new * (b_max - b_min)
             }
@@ -281,11 +318,7 @@ impl DeviceModel {
             } => {
                 let g = ((w - b_min) / (b_max - b_min)).clamp(0.0, 1.0);
                 // Nearest level, then one level up or down with probability p_switch.
-                let k = levels
-                    .iter()
-                    .enumerate()
-                    .min_by(|a, b| (a.1 - g).abs().total_cmp(&(b.1 - g).abs()))
-                    .map_or(0, |(k, _)| k);
+                let k = nearest_level(levels, g);
                 let u: f64 = rng.gen();
                 let k_new = if u < *p_switch {
                     if up {
@@ -301,6 +334,22 @@ impl DeviceModel {
         };
         next.clamp(lo, hi)
     }
+}
+
+fn nearest_level(levels: &[f64], g: f64) -> usize {
+    levels
+        .iter()
+        .enumerate()
+        .min_by(|a, b| (a.1 - g).abs().total_cmp(&(b.1 - g).abs()))
+        .map_or(0, |(k, _)| k)
+}
+
+/// Levels of a differential pair of two such devices, G+ - G-, programmed so that one side
+/// stays at its reset level: {-L_k} and {+L_k}, 2n - 1 levels, mapped back to [0, 1].
+pub fn differential_levels(levels: &[f64]) -> Vec<f64> {
+    let mut out: Vec<f64> = levels.iter().rev().map(|l| 0.5 - 0.5 * l).collect();
+    out.extend(levels.iter().skip(1).map(|l| 0.5 + 0.5 * l));
+    out
 }
 
 /// The DW-MTJ synapse of a device file: its current-reachable conductance levels, in the order

@@ -5,3 +5,11 @@
 
 pub mod devices;
 pub mod idx;
+pub mod dwdevice;
+pub mod tile;
+pub mod activation;
+pub mod catalog;
+pub mod energy;
+pub mod network;
+pub mod update;
+pub mod config;

@@ -1,0 +1,370 @@
+//! Training configuration files: TOML with unknown keys rejected, physical constants as unit
+//! strings, converted once here into the validated `TrainConfig`.
+//!
+//! ```toml
+//! [data]                      # optional: the vendored MNIST subset by default
+//! dir = "path/to/idx"         # standard IDX names, relative to this file
+//! crop = 20                   # centre crop (NeuroSim's 20 x 20)
+//! [network]
+//! hidden = [256, 128]
+//! activation = "relu"         # sigmoid | relu | dw-sigmoid
+//! activation_device = "../fig4c.toml"   # the generator, for dw-sigmoid (default: Fig. 4c)
+//! weight_range = 4.0          # w_max = weight_range / sqrt(fan_in)
+//! periphery = "aihwkit"       # aihwkit (defaults of nn-anchors 2.2) | ideal
+//! [training]
+//! device = "dw-linear"        # see `catalog::names()`
+//! device_file = "../fig3f.toml"         # the DW-MTJ synapse (default: Fig. 3f)
+//! scheme = "mixed-precision"  # optional: float | stochastic | pulse-count | mixed-precision
+//! epochs = 10
+//! batch = 8
+//! lr = 0.1
+//! lr_decay = 0.9
+//! seed = 1
+//! [energy]                    # optional circuit constants (energy.rs)
+//! v_read = "0.2 V"
+//! [compare]
+//! devices = ["float", "dw-linear", "ag-a-si"]
+//! ```
+
+use crate::activation::Activation;
+use crate::catalog::{self, DeviceEntry};
+use crate::dwdevice::{self, DwActivation, DwSynapse};
+use crate::energy::CircuitParams;
+use crate::network::{NetworkSpec, TrainParams};
+use crate::tile::IoParams;
+use crate::update::UpdateScheme;
+use dwmtj_core::quantity::{opt_si, RawQuantity};
+use dwmtj_core::units::Dim;
+use dwmtj_core::ConfigError;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawData {
+    pub dir: Option<String>,
+    pub crop: Option<usize>,
+    pub train_limit: Option<usize>,
+    pub test_limit: Option<usize>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub hidden: Vec<usize>,
+    pub activation: Option<String>,
+    pub activation_device: Option<String>,
+    pub weight_range: Option<f64>,
+    pub periphery: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTraining {
+    pub device: Option<String>,
+    pub device_file: Option<String>,
+    pub scheme: Option<String>,
+    pub desired_bl: Option<u32>,
+    pub epochs: Option<usize>,
+    pub batch: Option<usize>,
+    pub lr: Option<f64>,
+    pub lr_decay: Option<f64>,
+    pub seed: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnergy {
+    pub v_read: Option<RawQuantity>,
+    pub t_read: Option<RawQuantity>,
+    pub adc_fom: Option<RawQuantity>,
+    pub t_adc: Option<RawQuantity>,
+    pub dac_energy_per_level: Option<RawQuantity>,
+    pub digital_mac: Option<RawQuantity>,
+    pub digital_add: Option<RawQuantity>,
+    pub digital_macs_per_s: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCompare {
+    pub devices: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrainConfig {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub data: RawData,
+    pub network: RawNetwork,
+    pub training: RawTraining,
+    #[serde(default)]
+    pub energy: RawEnergy,
+    pub compare: Option<RawCompare>,
+}
+
+/// Command-line overrides (`--data-dir`, `--device`, `--epochs`, `--seed`).
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub device: Option<String>,
+    pub epochs: Option<usize>,
+    pub seed: Option<u64>,
+}
+
+/// A validated training run.
+#[derive(Clone, Debug)]
+pub struct TrainConfig {
+    pub name: String,
+    pub data_dir: PathBuf,
+    pub crop: Option<usize>,
+    pub train_limit: Option<usize>,
+    pub test_limit: Option<usize>,
+    pub spec: NetworkSpec,
+    pub params: TrainParams,
+    pub device: DeviceEntry,
+    /// The scheme named in the file (applied to every compared device when set).
+    pub scheme_override: Option<UpdateScheme>,
+    pub synapse: Option<Arc<DwSynapse>>,
+    pub circuit: CircuitParams,
+    pub compare: Vec<String>,
+}
+
+fn err(field: &str, value: impl ToString, problem: impl Into<String>) -> ConfigError {
+    ConfigError::field(field, value.to_string(), problem)
+}
+
+fn load_device(path: &Path) -> Result<(dwmtj_core::device::Device, dwmtj_core::device::PulseShape), ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let (_, d, p) = dwmtj_core::config::parse_device(&text, &path.display().to_string(), path.parent())?;
+    let p = p.ok_or_else(|| err("device_file", path.display(), "the device file needs a [program] table with its pulse"))?;
+    Ok((d, p.pulse))
+}
+
+fn builtin(id: &str) -> Result<(dwmtj_core::device::Device, dwmtj_core::device::PulseShape), ConfigError> {
+    let text = dwmtj_core::paper::builtin_config(id).expect("built-in device");
+    let (_, d, p) = dwmtj_core::config::parse_device(text, id, None)?;
+    Ok((d, p.expect("built-in devices have a program").pulse))
+}
+
+/// Parse a scheme name.
+pub fn scheme(name: &str, desired_bl: u32, device: &DeviceEntry) -> Result<UpdateScheme, ConfigError> {
+    let levels = device.model.states().round().clamp(1.0, 1e6) as u32;
+    Ok(match name {
+        "float" => UpdateScheme::Float,
+        "stochastic" => UpdateScheme::Stochastic {
+            desired_bl,
+            bl_management: true,
+            update_management: true,
+        },
+        "pulse-count" => UpdateScheme::PulseCount { max_pulses: levels },
+        "mixed-precision" => UpdateScheme::MixedPrecision { max_pulses: levels },
+        other => {
+            return Err(err(
+                "training.scheme",
+                other,
+                "expected float, stochastic, pulse-count or mixed-precision",
+            ))
+        }
+    })
+}
+
+/// Resolve one device by name with this configuration's synapse and scheme override.
+pub fn device_entry(name: &str, synapse: Option<&DwSynapse>, scheme_name: Option<&str>, desired_bl: u32) -> Result<DeviceEntry, ConfigError> {
+    let mut entry = catalog::lookup(name, synapse).map_err(|m| err("training.device", name, m))?;
+    if let Some(s) = scheme_name {
+        if !entry.is_float {
+            entry.scheme = scheme(s, desired_bl, &entry)?;
+        }
+    } else if let UpdateScheme::Stochastic { .. } = entry.scheme {
+        entry.scheme = scheme("stochastic", desired_bl, &entry)?;
+    }
+    Ok(entry)
+}
+
+impl RawTrainConfig {
+    pub fn validate(&self, base: &Path, o: &Overrides) -> Result<TrainConfig, ConfigError> {
+        let t = &self.training;
+        let n = &self.network;
+        let rel = |p: &str| base.join(p);
+        let data_dir = match (&o.data_dir, &self.data.dir) {
+            (Some(d), _) => d.clone(),
+            (None, Some(d)) => rel(d),
+            (None, None) => crate::idx::vendored_mnist_dir(),
+        };
+        if let Some(c) = self.data.crop {
+            if !(4..=1024).contains(&c) {
+                return Err(err("data.crop", c, "expected a crop size in pixels, 4-1024"));
+            }
+        }
+        if n.hidden.is_empty() || n.hidden.iter().any(|&h| h == 0 || h > 100_000) {
+            return Err(err("network.hidden", format!("{:?}", n.hidden), "expected one or more layer sizes, each 1-100000"));
+        }
+        let weight_range = n.weight_range.unwrap_or(4.0);
+        if !(weight_range > 0.0 && weight_range <= 1000.0) {
+            return Err(err("network.weight_range", weight_range, "expected a number in (0, 1000]"));
+        }
+        let (fwd, bwd) = match n.periphery.as_deref().unwrap_or("aihwkit") {
+            "aihwkit" => (IoParams::default(), IoParams::default()),
+            "ideal" => (IoParams::ideal(), IoParams::ideal()),
+            other => return Err(err("network.periphery", other, "expected aihwkit or ideal")),
+        };
+        let activation = match n.activation.as_deref().unwrap_or("sigmoid") {
+            "sigmoid" => Activation::Sigmoid,
+            "relu" => Activation::Relu,
+            "dw-sigmoid" => {
+                let (d, p) = match &n.activation_device {
+                    Some(f) => load_device(&rel(f))?,
+                    None => builtin("fig4c")?,
+                };
+                let a: DwActivation = dwdevice::activation(&d, &p)?;
+                Activation::DwSigmoid(Arc::new(a))
+            }
+            other => return Err(err("network.activation", other, "expected sigmoid, relu or dw-sigmoid")),
+        };
+        if n.activation_device.is_some() && !matches!(activation, Activation::DwSigmoid(_)) {
+            return Err(err(
+                "network.activation_device",
+                n.activation_device.as_deref().unwrap_or(""),
+                "only used with activation = \"dw-sigmoid\"",
+            ));
+        }
+        let epochs = o.epochs.or(t.epochs).unwrap_or(10);
+        if epochs == 0 || epochs > 100_000 {
+            return Err(err("training.epochs", epochs, "expected 1-100000"));
+        }
+        let batch = t.batch.unwrap_or(8);
+        if batch == 0 || batch > 65_536 {
+            return Err(err("training.batch", batch, "expected 1-65536"));
+        }
+        let lr = t.lr.unwrap_or(0.1);
+        if !(lr > 0.0 && lr < 1e3) {
+            return Err(err("training.lr", lr, "expected a learning rate in (0, 1000)"));
+        }
+        let lr_decay = t.lr_decay.unwrap_or(1.0);
+        if !(lr_decay > 0.0 && lr_decay <= 1.0) {
+            return Err(err("training.lr_decay", lr_decay, "expected a factor in (0, 1]"));
+        }
+        let desired_bl = t.desired_bl.unwrap_or(31);
+        if !(1..=64).contains(&desired_bl) {
+            return Err(err("training.desired_bl", desired_bl, "expected 1-64 pulse slots"));
+        }
+        let synapse = {
+            let (d, p) = match &t.device_file {
+                Some(f) => load_device(&rel(f))?,
+                None => builtin("fig3f")?,
+            };
+            Some(Arc::new(dwdevice::synapse(&d, &p)?))
+        };
+        let device_name = o.device.clone().or_else(|| t.device.clone()).unwrap_or_else(|| "float".into());
+        let device = device_entry(&device_name, synapse.as_deref(), t.scheme.as_deref(), desired_bl)?;
+        let scheme_override = match &t.scheme {
+            Some(s) => Some(scheme(s, desired_bl, &device)?),
+            None => None,
+        };
+        let e = &self.energy;
+        let d = CircuitParams::default();
+        let positive = |v: f64, field: &str| -> Result<f64, ConfigError> {
+            if v > 0.0 && v.is_finite() {
+                Ok(v)
+            } else {
+                Err(err(field, v, "expected a positive value"))
+            }
+        };
+        let circuit = CircuitParams {
+            v_read: positive(opt_si(&e.v_read, Dim::VOLTAGE, "energy.v_read", d.v_read)?, "energy.v_read")?,
+            t_read: positive(opt_si(&e.t_read, Dim::TIME, "energy.t_read", d.t_read)?, "energy.t_read")?,
+            adc_fom: positive(opt_si(&e.adc_fom, Dim::ENERGY, "energy.adc_fom", d.adc_fom)?, "energy.adc_fom")?,
+            t_adc: positive(opt_si(&e.t_adc, Dim::TIME, "energy.t_adc", d.t_adc)?, "energy.t_adc")?,
+            dac_energy_per_level: positive(
+                opt_si(&e.dac_energy_per_level, Dim::ENERGY, "energy.dac_energy_per_level", d.dac_energy_per_level)?,
+                "energy.dac_energy_per_level",
+            )?,
+            digital_mac: positive(opt_si(&e.digital_mac, Dim::ENERGY, "energy.digital_mac", d.digital_mac)?, "energy.digital_mac")?,
+            digital_add: positive(opt_si(&e.digital_add, Dim::ENERGY, "energy.digital_add", d.digital_add)?, "energy.digital_add")?,
+            digital_macs_per_s: positive(e.digital_macs_per_s.unwrap_or(d.digital_macs_per_s), "energy.digital_macs_per_s")?,
+        };
+        let compare = match &self.compare {
+            Some(c) => {
+                if c.devices.is_empty() {
+                    return Err(err("compare.devices", "[]", "list at least one device"));
+                }
+                for name in &c.devices {
+                    catalog::lookup(name, synapse.as_deref()).map_err(|m| err("compare.devices", name, m))?;
+                }
+                c.devices.clone()
+            }
+            None => vec![device_name.clone()],
+        };
+        Ok(TrainConfig {
+            name: self.name.clone().unwrap_or_else(|| "train".into()),
+            data_dir,
+            crop: self.data.crop,
+            train_limit: self.data.train_limit,
+            test_limit: self.data.test_limit,
+            spec: NetworkSpec {
+                hidden: n.hidden.clone(),
+                activation,
+                fwd,
+                bwd,
+                weight_range: weight_range as f32,
+            },
+            params: TrainParams {
+                epochs,
+                batch,
+                lr: lr as f32,
+                lr_decay: lr_decay as f32,
+                seed: o.seed.or(t.seed).unwrap_or(1),
+            },
+            device,
+            scheme_override,
+            synapse,
+            circuit,
+            compare,
+        })
+    }
+}
+
+/// Parse and validate a configuration text; `base` resolves relative paths.
+pub fn parse(text: &str, origin: &str, base: &Path, o: &Overrides) -> Result<(RawTrainConfig, TrainConfig), ConfigError> {
+    let raw: RawTrainConfig = toml::from_str(text).map_err(|e| ConfigError::Toml {
+        origin: origin.to_string(),
+        message: e.to_string(),
+    })?;
+    let cfg = raw.validate(base, o)?;
+    Ok((raw, cfg))
+}
+
+/// The resolved configuration written back as TOML (every default made explicit).
+pub fn resolved(raw: &RawTrainConfig, cfg: &TrainConfig) -> RawTrainConfig {
+    let mut r = raw.clone();
+    r.data.dir = Some(cfg.data_dir.display().to_string());
+    r.network.activation = Some(cfg.spec.activation.name().to_string());
+    r.network.weight_range = Some(f64::from(cfg.spec.weight_range));
+    r.network.periphery = Some(if cfg.spec.fwd.is_ideal() { "ideal" } else { "aihwkit" }.to_string());
+    r.training.device = Some(cfg.device.name.clone());
+    r.training.scheme = Some(cfg.device.scheme.name().to_string());
+    r.training.epochs = Some(cfg.params.epochs);
+    r.training.batch = Some(cfg.params.batch);
+    r.training.lr = Some(f64::from(cfg.params.lr));
+    r.training.lr_decay = Some(f64::from(cfg.params.lr_decay));
+    r.training.seed = Some(cfg.params.seed);
+    let c = &cfg.circuit;
+    r.energy = RawEnergy {
+        v_read: Some(RawQuantity::Text(format!("{} V", c.v_read))),
+        t_read: Some(RawQuantity::Text(format!("{} s", c.t_read))),
+        adc_fom: Some(RawQuantity::Text(format!("{} J", c.adc_fom))),
+        t_adc: Some(RawQuantity::Text(format!("{} s", c.t_adc))),
+        dac_energy_per_level: Some(RawQuantity::Text(format!("{} J", c.dac_energy_per_level))),
+        digital_mac: Some(RawQuantity::Text(format!("{} J", c.digital_mac))),
+        digital_add: Some(RawQuantity::Text(format!("{} J", c.digital_add))),
+        digital_macs_per_s: Some(c.digital_macs_per_s),
+    };
+    r
+}

@@ -1,0 +1,425 @@
+//! Multilayer perceptrons on crossbar tiles, trained on chip by minibatch SGD with a
+//! softmax cross-entropy loss (Gokmen & Vlasov 2016's 784-256-128-10, or NeuroSim's 400-100-10
+//! on 20 x 20 crops).
+//!
+//! Layer l: z = alpha_l W_l a + b_l (W_l on a tile, b_l digital), a' = f(z) for hidden layers,
+//! softmax for the output. Backward: delta_L = softmax - onehot; delta_{l-1} =
+//! (alpha W_l^T delta_l) * f'(z_{l-1}) through the tile's backward periphery. Every random draw
+//! (periphery noise, pulse trains, device noise, the generator's switching, the shuffle) comes
+//! from a stream keyed by (seed, epoch, step, layer, sample), so results do not depend on the
+//! thread count.
+//!
+//! Weight mapping: the device range [b_min, b_max] maps to effective weights up to
+//! w_max = weight_range / sqrt(fan_in) (alpha = w_max / b_max); weights start uniform within the
+//! Glorot bound sqrt(6 / (fan_in + fan_out)). The float baseline has alpha = 1 and no bounds.
+
+use crate::activation::Activation;
+use crate::catalog::DeviceEntry;
+use crate::energy::{adc_energy, dac_energy, CircuitParams, EnergyBreakdown};
+use crate::idx::Dataset;
+use crate::tile::{FromSeedU64, IoParams, ReadCounts, Tile};
+use crate::update::{UpdateCounts, UpdateScheme, UpdateState};
+use rand::seq::SliceRandom;
+use rand::Rng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+/// Training and test data as floats in [0, 1].
+#[derive(Clone, Debug)]
+pub struct Data {
+    pub inputs: usize,
+    pub train_x: Vec<f32>,
+    pub train_y: Vec<u8>,
+    pub test_x: Vec<f32>,
+    pub test_y: Vec<u8>,
+}
+
+impl Data {
+    /// Images scaled by 1/255, optionally centre-cropped to `crop` x `crop`, optionally limited
+    /// to the first `train_limit` / `test_limit` images.
+    pub fn from_dataset(ds: &Dataset, crop: Option<usize>, train_limit: Option<usize>, test_limit: Option<usize>) -> Result<Self, String> {
+        let (rows, cols) = (ds.train.rows, ds.train.cols);
+        let (c, r0, c0) = match crop {
+            Some(c) if c > rows.min(cols) || c == 0 => return Err(format!("crop {c} does not fit {rows} x {cols} images")),
+            Some(c) => (Some(c), (rows - c) / 2, (cols - c) / 2),
+            None => (None, 0, 0),
+        };
+        let inputs = c.map_or(rows * cols, |c| c * c);
+        let convert = |split: &crate::idx::Split, limit: Option<usize>| {
+            let n = limit.map_or(split.len(), |l| l.min(split.len()));
+            let mut x = Vec::with_capacity(n * inputs);
+            for k in 0..n {
+                let img = split.image(k);
+                match c {
+                    Some(c) => {
+                        for r in r0..r0 + c {
+                            x.extend(img[r * cols + c0..r * cols + c0 + c].iter().map(|&p| f32::from(p) / 255.0));
+                        }
+                    }
+                    None => x.extend(img.iter().map(|&p| f32::from(p) / 255.0)),
+                }
+            }
+            (x, split.labels[..n].to_vec())
+        };
+        let (train_x, train_y) = convert(&ds.train, train_limit);
+        let (test_x, test_y) = convert(&ds.test, test_limit);
+        Ok(Self {
+            inputs,
+            train_x,
+            train_y,
+            test_x,
+            test_y,
+        })
+    }
+}
+
+/// Network shape and periphery.
+#[derive(Clone, Debug)]
+pub struct NetworkSpec {
+    /// Hidden layer sizes (input and output sizes come from the data and the 10 classes).
+    pub hidden: Vec<usize>,
+    pub activation: Activation,
+    pub fwd: IoParams,
+    pub bwd: IoParams,
+    pub weight_range: f32,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TrainParams {
+    pub epochs: usize,
+    pub batch: usize,
+    pub lr: f32,
+    /// Multiply lr by this after every epoch.
+    pub lr_decay: f32,
+    pub seed: u64,
+}
+
+struct Layer {
+    tile: Tile,
+    bias: Vec<f32>,
+    state: UpdateState,
+}
+
+/// Event counts of one layer (forward, backward, update, activation).
+#[derive(Clone, Copy, Debug, Default)]
+struct LayerCounts {
+    fwd: ReadCounts,
+    bwd: ReadCounts,
+    upd: UpdateCounts,
+    act_energy: f64,
+    act_evals: u64,
+}
+
+pub struct Mlp {
+    layers: Vec<Layer>,
+    activation: Activation,
+    device: DeviceEntry,
+    sizes: Vec<usize>,
+}
+
+/// One epoch's metrics.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct EpochMetrics {
+    pub epoch: usize,
+    pub lr: f32,
+    pub train_loss: f64,
+    pub train_accuracy: f64,
+    pub test_loss: f64,
+    pub test_accuracy: f64,
+    pub device_pulses: u64,
+    pub energy: EnergyBreakdown,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TrainResult {
+    pub device: String,
+    pub scheme: String,
+    pub sizes: Vec<usize>,
+    pub epochs: Vec<EpochMetrics>,
+    pub test_accuracy: f64,
+    /// Training energy and latency summed over all epochs.
+    pub training: EnergyBreakdown,
+    /// Energy and latency of one inference (mean over the test set).
+    pub inference: EnergyBreakdown,
+    pub weights: usize,
+    /// Wall-clock seconds spent training and evaluating (not part of the seeded results).
+    pub train_seconds: f64,
+    pub eval_seconds: f64,
+}
+
+fn seed_id(epoch: usize, step: usize, layer: usize, tag: u64) -> u64 {
+    ((epoch as u64) << 44) ^ ((step as u64) << 12) ^ ((layer as u64) << 4) ^ tag
+}
+
+fn softmax_ce(logits: &mut [f32], label: u8) -> (f64, bool) {
+    let max = logits.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+    let pred = logits.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(k, _)| k);
+    let mut sum = 0.0f32;
+    for v in logits.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    logits.iter_mut().for_each(|v| *v /= sum);
+    let p = logits[usize::from(label)].max(1e-30);
+    (-f64::from(p.ln()), pred == usize::from(label))
+}
+
+impl Mlp {
+    pub fn new(spec: &NetworkSpec, device: &DeviceEntry, inputs: usize, seed: u64) -> Self {
+        let mut sizes = vec![inputs];
+        sizes.extend(&spec.hidden);
+        sizes.push(10);
+        let mut rng = Xoshiro256PlusPlus::from_seed_u64(seed ^ 0x5EED_0F_1A7E);
+        let (fwd, bwd) = if device.is_float {
+            (IoParams::ideal(), IoParams::ideal())
+        } else {
+            (spec.fwd.clone(), spec.bwd.clone())
+        };
+        let layers = sizes
+            .windows(2)
+            .map(|s| {
+                let (n, m) = (s[0], s[1]);
+                let glorot = (6.0 / (n + m) as f32).sqrt();
+                let (_, b_max) = device.model.bounds();
+                let alpha = if device.is_float {
+                    1.0
+                } else {
+                    spec.weight_range / (n as f32).sqrt() / b_max as f32
+                };
+                let tile = Tile::new(m, n, device.model.clone(), alpha, glorot / alpha, device.d2d, fwd.clone(), bwd.clone(), &mut rng);
+                Layer {
+                    tile,
+                    bias: vec![0.0; m],
+                    state: UpdateState::default(),
+                }
+            })
+            .collect();
+        Self {
+            layers,
+            activation: spec.activation.clone(),
+            device: device.clone(),
+            sizes,
+        }
+    }
+
+    pub fn weights(&self) -> usize {
+        self.sizes.windows(2).map(|s| s[0] * s[1]).sum()
+    }
+
+    /// Forward a batch; returns per-layer inputs, pre-activations, the output probabilities,
+    /// loss sum and correct count, and the counts.
+    #[allow(clippy::type_complexity)]
+    fn forward(&self, x: &[f32], labels: &[u8], seed: u64, epoch: usize, step: usize, counts: &mut [LayerCounts]) -> (Vec<Vec<f32>>, Vec<Vec<f32>>, Vec<f32>, f64, usize) {
+        let batch = labels.len();
+        let mut inputs = vec![x.to_vec()];
+        let mut zs = Vec::new();
+        let nl = self.layers.len();
+        for (l, layer) in self.layers.iter().enumerate() {
+            let a = inputs.last().expect("input");
+            let (mut z, c) = layer.tile.forward(a, batch, (seed, seed_id(epoch, step, l, 1)));
+            counts[l].fwd.add(&c);
+            let m = layer.tile.out_size;
+            for zr in z.chunks_mut(m) {
+                zr.iter_mut().zip(&layer.bias).for_each(|(v, b)| *v += b);
+            }
+            if l + 1 < nl {
+                let mut out = vec![0.0f32; z.len()];
+                let act = &self.activation;
+                let energies: Vec<f64> = out
+                    .par_chunks_mut(m)
+                    .zip(z.par_chunks(m))
+                    .with_min_len(crate::tile::rows_per_task(16 * m))
+                    .enumerate()
+                    .map(|(b, (o, zr))| {
+                        let mut rng = dwmtj_core::simulate::stream(seed, seed_id(epoch, step, l, 2), b as u64);
+                        act.forward(zr, o, || rng.gen::<f64>())
+                    })
+                    .collect();
+                counts[l].act_energy += energies.iter().sum::<f64>();
+                if act.is_hardware() {
+                    counts[l].act_evals += (batch * m) as u64;
+                }
+                zs.push(z);
+                inputs.push(out);
+            } else {
+                zs.push(z);
+            }
+        }
+        let mut probs = zs.last().expect("output").clone();
+        let mut loss = 0.0;
+        let mut correct = 0;
+        for (p, &y) in probs.chunks_mut(10).zip(labels) {
+            let (l, ok) = softmax_ce(p, y);
+            loss += l;
+            correct += usize::from(ok);
+        }
+        (inputs, zs, probs, loss, correct)
+    }
+
+    fn train_step(&mut self, x: &[f32], labels: &[u8], lr: f32, seed: u64, epoch: usize, step: usize, counts: &mut [LayerCounts]) -> (f64, usize) {
+        let batch = labels.len();
+        let (inputs, zs, probs, loss, correct) = self.forward(x, labels, seed, epoch, step, counts);
+        let mut delta = probs;
+        for (d, &y) in delta.chunks_mut(10).zip(labels) {
+            d[usize::from(y)] -= 1.0;
+        }
+        for l in (0..self.layers.len()).rev() {
+            let next = if l > 0 {
+                let (mut g, c) = self.layers[l].tile.backward(&delta, batch, (seed, seed_id(epoch, step, l, 3)));
+                counts[l].bwd.add(&c);
+                let act = &self.activation;
+                g.iter_mut().zip(&zs[l - 1]).for_each(|(g, &z)| *g *= act.derivative(z));
+                Some(g)
+            } else {
+                None
+            };
+            let layer = &mut self.layers[l];
+            let m = layer.tile.out_size;
+            for k in 0..m {
+                let s: f32 = delta.iter().skip(k).step_by(m).sum();
+                layer.bias[k] -= lr * s / batch as f32;
+            }
+            let scheme = self.device.scheme.clone();
+            let c = layer
+                .tile
+                .update(&inputs[l], &delta, batch, lr, &scheme, &mut layer.state, (seed, seed_id(epoch, step, l, 4)));
+            counts[l].upd.add(&c);
+            if let Some(g) = next {
+                delta = g;
+            }
+        }
+        (loss, correct)
+    }
+
+    /// Test-set loss and accuracy with the hardware forward pass (noise included), and the
+    /// counts of that pass.
+    fn evaluate(&self, x: &[f32], y: &[u8], seed: u64, epoch: usize, counts: &mut [LayerCounts]) -> (f64, f64) {
+        let n_in = self.sizes[0];
+        let chunk = 250;
+        let (mut loss, mut correct) = (0.0, 0usize);
+        for (k, (xb, yb)) in x.chunks(chunk * n_in).zip(y.chunks(chunk)).enumerate() {
+            let (_, _, _, l, c) = self.forward(xb, yb, seed, epoch, 1_000_000 + k, counts);
+            loss += l;
+            correct += c;
+        }
+        (loss / y.len() as f64, correct as f64 / y.len() as f64)
+    }
+
+    /// Price the counts of one or more passes.
+    fn price(&self, counts: &[LayerCounts], circuit: &CircuitParams) -> EnergyBreakdown {
+        let mut e = EnergyBreakdown::default();
+        for (l, c) in counts.iter().enumerate() {
+            let (n, m) = (self.sizes[l] as f64, self.sizes[l + 1] as f64);
+            e.activation_j += c.act_energy;
+            if let Activation::DwSigmoid(a) = &self.activation {
+                if c.act_evals > 0 {
+                    // Generators of a layer fire in parallel: one pulse plus a read per batch row.
+                    e.read_latency_s += (c.fwd.mvms as f64) * (a.pulse_width + circuit.t_read);
+                }
+            }
+            match &self.device.costs {
+                None => {
+                    let macs = (c.fwd.mvms + c.bwd.mvms) as f64 * n * m + c.upd.digital_ops as f64;
+                    e.digital_j += macs * circuit.digital_mac;
+                    e.digital_latency_s += macs / circuit.digital_macs_per_s;
+                }
+                Some(dev) => {
+                    let g_pair = dev.g_min + dev.g_max;
+                    let v2t = circuit.v_read * circuit.v_read * circuit.t_read;
+                    e.array_read_j += v2t * g_pair * (c.fwd.input_power * m + c.bwd.input_power * n);
+                    let fb = (self.layers[l].tile.fwd.adc_bits(), self.layers[l].tile.fwd.dac_bits());
+                    let bb = (self.layers[l].tile.bwd.adc_bits(), self.layers[l].tile.bwd.dac_bits());
+                    e.adc_j += c.fwd.adc_conversions as f64 * adc_energy(circuit, fb.0) + c.bwd.adc_conversions as f64 * adc_energy(circuit, bb.0);
+                    e.dac_j += c.fwd.dac_conversions as f64 * dac_energy(circuit, fb.1) + c.bwd.dac_conversions as f64 * dac_energy(circuit, bb.1);
+                    e.read_latency_s += (c.fwd.mvms + c.bwd.mvms) as f64 * (circuit.t_read + circuit.t_adc);
+                    e.device_write_j += c.upd.pulses as f64 * dev.pulse_energy;
+                    e.write_latency_s += (c.upd.parallel_slots + c.upd.row_pulse_slots) as f64 * dev.pulse_width;
+                    let ops = c.upd.digital_ops as f64;
+                    let add = if matches!(self.device.scheme, UpdateScheme::Stochastic { .. }) {
+                        circuit.digital_add
+                    } else {
+                        circuit.digital_mac
+                    };
+                    e.digital_j += ops * add;
+                    e.digital_latency_s += ops / circuit.digital_macs_per_s;
+                }
+            }
+        }
+        e
+    }
+}
+
+/// Train and evaluate; `progress(done, total)` counts minibatches.
+pub fn train(
+    spec: &NetworkSpec,
+    device: &DeviceEntry,
+    params: &TrainParams,
+    data: &Data,
+    circuit: &CircuitParams,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> TrainResult {
+    let mut net = Mlp::new(spec, device, data.inputs, params.seed);
+    let n_train = data.train_y.len();
+    let n_in = data.inputs;
+    let steps_per_epoch = n_train.div_ceil(params.batch);
+    let total = (steps_per_epoch * params.epochs) as u64;
+    let mut order: Vec<usize> = (0..n_train).collect();
+    let mut epochs = Vec::new();
+    let mut training = EnergyBreakdown::default();
+    let mut lr = params.lr;
+    let mut xb = Vec::with_capacity(params.batch * n_in);
+    let mut yb = Vec::with_capacity(params.batch);
+    let mut inference = EnergyBreakdown::default();
+    let (mut train_seconds, mut eval_seconds) = (0.0, 0.0);
+    for epoch in 0..params.epochs {
+        let t0 = std::time::Instant::now();
+        let mut shuffle = dwmtj_core::simulate::stream(params.seed, 0xDA7A, epoch as u64);
+        order.shuffle(&mut shuffle);
+        let mut counts = vec![LayerCounts::default(); net.layers.len()];
+        let (mut loss, mut correct) = (0.0, 0usize);
+        for (step, idx) in order.chunks(params.batch).enumerate() {
+            xb.clear();
+            yb.clear();
+            for &k in idx {
+                xb.extend_from_slice(&data.train_x[k * n_in..(k + 1) * n_in]);
+                yb.push(data.train_y[k]);
+            }
+            let (l, c) = net.train_step(&xb, &yb, lr, params.seed, epoch, step, &mut counts);
+            loss += l;
+            correct += c;
+            progress((epoch * steps_per_epoch + step + 1) as u64, total);
+        }
+        train_seconds += t0.elapsed().as_secs_f64();
+        let energy = net.price(&counts, circuit);
+        training.add(&energy);
+        let t1 = std::time::Instant::now();
+        let mut test_counts = vec![LayerCounts::default(); net.layers.len()];
+        let (test_loss, test_accuracy) = net.evaluate(&data.test_x, &data.test_y, params.seed, epoch, &mut test_counts);
+        eval_seconds += t1.elapsed().as_secs_f64();
+        inference = net.price(&test_counts, circuit).scaled(1.0 / data.test_y.len().max(1) as f64);
+        epochs.push(EpochMetrics {
+            epoch: epoch + 1,
+            lr,
+            train_loss: loss / n_train as f64,
+            train_accuracy: correct as f64 / n_train as f64,
+            test_loss,
+            test_accuracy,
+            device_pulses: counts.iter().map(|c| c.upd.pulses).sum(),
+            energy,
+        });
+        lr *= params.lr_decay;
+    }
+    let acc = epochs.last().map_or(0.0, |e| e.test_accuracy);
+    TrainResult {
+        device: device.name.clone(),
+        scheme: device.scheme.name().to_string(),
+        sizes: net.sizes.clone(),
+        weights: net.weights(),
+        test_accuracy: acc,
+        epochs,
+        training,
+        inference,
+        train_seconds,
+        eval_seconds,
+    }
+}
