@@ -11,5 +11,6 @@ pub mod activation;
 pub mod catalog;
 pub mod energy;
 pub mod network;
+pub mod noise;
 pub mod update;
 pub mod config;

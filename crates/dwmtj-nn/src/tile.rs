@@ -21,8 +21,15 @@
 use crate::devices::DeviceModel;
 use rand::Rng;
 use rand_distr::StandardNormal;
+use crate::noise::TableNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
+use std::cell::RefCell;
+
+thread_local! {
+    /// Per-thread scratch for the noise-free MVM outputs of one sample.
+    static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
 
 /// Periphery non-idealities of one direction (forward or backward) of a tile.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -94,14 +101,32 @@ fn bits(res: f32) -> u32 {
     }
 }
 
-#[inline]
-fn quantize(v: f32, res: f32, bound: f32) -> f32 {
-    let v = v.clamp(-bound, bound);
-    if res > 0.0 {
-        let step = res * 2.0 * bound;
-        round_even(v / step) * step
-    } else {
-        v
+/// A converter's grid: clip to +-bound, then round to steps of res * 2 bound.
+#[derive(Clone, Copy)]
+struct Grid {
+    bound: f32,
+    step: f32,
+    inv_step: f32,
+}
+
+impl Grid {
+    fn new(res: f32, bound: f32) -> Self {
+        let step = if res > 0.0 { res * 2.0 * bound } else { 0.0 };
+        Self {
+            bound,
+            step,
+            inv_step: if step > 0.0 { 1.0 / step } else { 0.0 },
+        }
+    }
+
+    #[inline]
+    fn apply(self, v: f32) -> f32 {
+        let v = v.clamp(-self.bound, self.bound);
+        if self.step > 0.0 {
+            round_even(v * self.inv_step) * self.step
+        } else {
+            v
+        }
     }
 }
 
@@ -326,8 +351,9 @@ impl Tile {
                 };
                 let s = if s > 0.0 { s } else { 1.0 };
                 let inv = 1.0 / s;
+                let grid = Grid::new(io.inp_res, io.inp_bound);
                 for (q, &v) in q.iter_mut().zip(xs) {
-                    *q = quantize(v * inv, io.inp_res, io.inp_bound);
+                    *q = grid.apply(v * inv);
                 }
                 s
             })
@@ -363,27 +389,35 @@ impl Tile {
                     adc_conversions: m as u64,
                 };
                 let mut bm_scale = 1.0f32;
-                let mut raw: Vec<f32> = yr.to_vec();
-                loop {
-                    for (o, &r) in yr.iter_mut().zip(&raw) {
-                        *o = r + io.out_noise * rng.sample::<f32, _>(StandardNormal);
+                let mut normal = TableNormal::new();
+                SCRATCH.with(|cell| {
+                    let mut raw = cell.borrow_mut();
+                    raw.clear();
+                    raw.extend_from_slice(yr);
+                    loop {
+                        let mut saturated = false;
+                        for (o, &r) in yr.iter_mut().zip(raw.iter()) {
+                            *o = r + io.out_noise * normal.draw(&mut rng);
+                            saturated |= o.abs() > io.out_bound;
+                        }
+                        if !(forward && io.bound_management && saturated && bm_scale * 2.0 <= io.max_bm_factor) {
+                            break;
+                        }
+                        // Repeat the MVM with the input halved (the array is linear in x; the
+                        // DAC grid is not refined, exact for an ideal DAC).
+                        bm_scale *= 2.0;
+                        raw.iter_mut().for_each(|v| *v *= 0.5);
+                        let xp: f64 = xr.iter().map(|v| f64::from(v * v)).sum();
+                        c.mvms += 1;
+                        c.input_power += xp / f64::from(bm_scale * bm_scale);
+                        c.dac_conversions += n as u64;
+                        c.adc_conversions += m as u64;
                     }
-                    let saturated = yr.iter().any(|v| v.abs() > io.out_bound);
-                    if !(forward && io.bound_management && saturated && bm_scale * 2.0 <= io.max_bm_factor) {
-                        break;
-                    }
-                    // Repeat the MVM with the input halved (the array is linear in x).
-                    bm_scale *= 2.0;
-                    raw.iter_mut().for_each(|v| *v *= 0.5);
-                    let xp: f64 = xr.iter().map(|v| f64::from(v * v)).sum();
-                    c.mvms += 1;
-                    c.input_power += xp / f64::from(bm_scale * bm_scale);
-                    c.dac_conversions += n as u64;
-                    c.adc_conversions += m as u64;
-                }
+                });
                 let f = self.alpha * scales[b] * bm_scale;
+                let grid = Grid::new(io.out_res, io.out_bound);
                 for v in yr.iter_mut() {
-                    *v = quantize(*v, io.out_res, io.out_bound) * f;
+                    *v = grid.apply(*v) * f;
                 }
                 c
             })

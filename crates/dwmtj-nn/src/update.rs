@@ -92,50 +92,6 @@ pub struct UpdateState {
     pub chi: Vec<f32>,
 }
 
-/// 65536 standard normal deviates (drawn once with a fixed seed, then shifted and scaled to
-/// zero mean and unit variance): per-coincidence cycle-to-cycle noise is drawn from this table
-/// by a 16-bit random index, four draws per 64-bit random number (a pulse costs a few
-/// nanoseconds; the noise keeps the normal shape to about 4 sigma).
-fn normal_table() -> &'static [f32] {
-    static TABLE: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut rng = dwmtj_core::simulate::stream(0x4E4F_524D, 0, 0);
-        let v: Vec<f64> = (0..65536).map(|_| rng.sample::<f64, _>(StandardNormal)).collect();
-        let mean = v.iter().sum::<f64>() / v.len() as f64;
-        let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
-        v.iter().map(|x| ((x - mean) / sd) as f32).collect()
-    })
-}
-
-/// Normal deviates from the table, four per 64-bit draw.
-struct TableNormal<'a> {
-    table: &'a [f32],
-    bits: u64,
-    left: u32,
-}
-
-impl<'a> TableNormal<'a> {
-    fn new() -> Self {
-        Self {
-            table: normal_table(),
-            bits: 0,
-            left: 0,
-        }
-    }
-
-    #[inline]
-    fn draw(&mut self, rng: &mut Xoshiro256PlusPlus) -> f32 {
-        if self.left == 0 {
-            self.bits = rng.next_u64();
-            self.left = 4;
-        }
-        let k = (self.bits & 0xFFFF) as usize;
-        self.bits >>= 16;
-        self.left -= 1;
-        self.table[k]
-    }
-}
-
 /// Apply `n` pulses in direction `up` to one device weight, with its D2D step factor.
 #[inline]
 fn pulses(tile: &Tile, k: usize, w: f32, n: u32, up: bool, rng: &mut Xoshiro256PlusPlus) -> f32 {
@@ -280,7 +236,7 @@ impl Tile {
         let desired = desired_bl.clamp(1, 64);
         // Per sample (in parallel, each from its own stream): the active input lines with
         // their trains, each output's train, and the train length BL.
-        type Trains = (Vec<Vec<u32>>, Vec<u64>, u64);
+        type Trains = (Vec<u32>, [u32; 65], Vec<u64>, u64);
         let per: Vec<Trains> = (0..batch)
             .into_par_iter()
             .map(|b| {
@@ -289,7 +245,7 @@ impl Tile {
                 let x_max = xs.iter().fold(0.0f32, |a, v| a.max(v.abs()));
                 let d_max = ds.iter().fold(0.0f32, |a, v| a.max(v.abs()));
                 if x_max <= 0.0 || d_max <= 0.0 || lr <= 0.0 {
-                    return (Vec::new(), vec![0; m], 0);
+                    return (Vec::new(), [0u32; 65], vec![0; m], 0);
                 }
                 let bl = if bl_man {
                     ((lr * x_max * d_max / dw_min).ceil() as u32).clamp(1, desired)
@@ -309,39 +265,60 @@ impl Tile {
                     if p <= 0.0 {
                         return 0;
                     }
-                    // Bernoulli(p) per slot from 32-bit uniforms, two per 64-bit draw.
-                    let thr = (f64::from(p) * 4294967296.0) as u64;
+                    // Bernoulli(p) per slot from 16-bit uniforms, four per 64-bit draw (p is
+                    // resolved to 1/65536).
+                    let thr = (p * 65536.0) as u64;
                     let mut bits = 0u64;
                     let mut s = 0;
                     while s < bl {
-                        let r = rng.next_u64();
-                        if (r & 0xFFFF_FFFF) < thr {
-                            bits |= 1 << s;
+                        let mut r = rng.next_u64();
+                        for k in 0..4.min(bl - s) {
+                            if (r & 0xFFFF) < thr {
+                                bits |= 1 << (s + k);
+                            }
+                            r >>= 16;
                         }
-                        if s + 1 < bl && (r >> 32) < thr {
-                            bits |= 1 << (s + 1);
-                        }
-                        s += 2;
+                        s += 4;
                     }
                     bits
                 };
-                // The input lines firing in each slot (sign of x in the index's top bit).
-                let mut act: Vec<Vec<u32>> = vec![Vec::new(); bl as usize];
+                // The input lines firing in each slot (sign of x in the index's top bit), as
+                // one list ordered by slot with offsets (a counting sort of the trains).
+                let mut trains: Vec<(u32, u64)> = Vec::with_capacity(n);
+                let mut per_slot = [0u32; 65];
                 for (i, &v) in xs.iter().enumerate() {
                     if v != 0.0 {
-                        let mut t = train(pa * v.abs());
-                        let code = i as u32 | if v < 0.0 { 1 << 31 } else { 0 };
-                        while t != 0 {
-                            act[t.trailing_zeros() as usize].push(code);
-                            t &= t - 1;
+                        let t = train(pa * v.abs());
+                        if t != 0 {
+                            let code = i as u32 | if v < 0.0 { 1 << 31 } else { 0 };
+                            trains.push((code, t));
+                            let mut u = t;
+                            while u != 0 {
+                                per_slot[u.trailing_zeros() as usize + 1] += 1;
+                                u &= u - 1;
+                            }
                         }
                     }
                 }
+                for s in 1..65 {
+                    per_slot[s] += per_slot[s - 1];
+                }
+                let mut fill = per_slot;
+                let mut act = vec![0u32; per_slot[64] as usize];
+                for &(code, t) in &trains {
+                    let mut u = t;
+                    while u != 0 {
+                        let s = u.trailing_zeros() as usize;
+                        act[fill[s] as usize] = code;
+                        fill[s] += 1;
+                        u &= u - 1;
+                    }
+                }
                 let db: Vec<u64> = ds.iter().map(|&v| if v != 0.0 { train(pb * v.abs()) } else { 0 }).collect();
-                (act, db, u64::from(bl))
+                (act, per_slot, db, u64::from(bl))
             })
             .collect();
-        let slots: u64 = per.iter().map(|p| p.2).sum();
+        let slots: u64 = per.iter().map(|p| p.3).sum();
         let mut w = std::mem::take(&mut self.w);
         let snapshot = &*self;
         let counts: Vec<u64> = w
@@ -356,8 +333,8 @@ impl Tile {
                     // d dw (1 + c2c xi) with the device's D2D factor, clipped to the bounds.
                     let (dw, c2c, lo, hi) = (dw_min as f32, c2c as f32, b_min as f32, b_max as f32);
                     let scale = &snapshot.step_scale[j * n..(j + 1) * n];
-                    let mut normal = TableNormal::new();
-                    for (b, (act, dbits, _)) in per.iter().enumerate() {
+                    let mut normal = crate::noise::TableNormal::new();
+                    for (b, (act, off, dbits, _)) in per.iter().enumerate() {
                         let mut db = dbits[j];
                         let d_pos = d[b * m + j] > 0.0;
                         // Visit only the coincidences: the slots where column j fires, and in
@@ -365,29 +342,31 @@ impl Tile {
                         while db != 0 {
                             let slot = db.trailing_zeros() as usize;
                             db &= db - 1;
-                            for &code in &act[slot] {
+                            let lane = &act[off[slot] as usize..off[slot + 1] as usize];
+                            for &code in lane {
                                 let i = (code & !(1 << 31)) as usize;
                                 let sign = if (code >> 31 == 0) != d_pos { 1.0f32 } else { -1.0 };
                                 let xi = if c2c > 0.0 { normal.draw(&mut rng) } else { 0.0 };
                                 wr[i] = (wr[i] + sign * dw * scale[i] * (1.0 + c2c * xi)).clamp(lo, hi);
                             }
-                            count += act[slot].len() as u64;
+                            count += lane.len() as u64;
                         }
                     }
                     return count;
                 }
-                for (b, (act, dbits, _)) in per.iter().enumerate() {
+                for (b, (act, off, dbits, _)) in per.iter().enumerate() {
                     let mut db = dbits[j];
                     let d_pos = d[b * m + j] > 0.0;
                     while db != 0 {
                         let slot = db.trailing_zeros() as usize;
                         db &= db - 1;
-                        for &code in &act[slot] {
+                        let lane = &act[off[slot] as usize..off[slot + 1] as usize];
+                        for &code in lane {
                             let i = (code & !(1 << 31)) as usize;
                             // Descent: the weight moves against sign(x_i d_j).
                             wr[i] = pulses(snapshot, j * n + i, wr[i], 1, (code >> 31 == 0) != d_pos, &mut rng);
                         }
-                        count += act[slot].len() as u64;
+                        count += lane.len() as u64;
                     }
                 }
                 count
