@@ -69,6 +69,16 @@ impl Activation {
         }
     }
 
+    /// The derivative given both the pre-activation z and the forward output a (saves the
+    /// exponential for the sigmoid, whose derivative is a (1 - a)).
+    #[inline]
+    pub fn derivative_at(&self, z: f32, a: f32) -> f32 {
+        match self {
+            Activation::Sigmoid => a * (1.0 - a),
+            _ => self.derivative(z),
+        }
+    }
+
     pub fn is_hardware(&self) -> bool {
         matches!(self, Activation::DwSigmoid(_))
     }

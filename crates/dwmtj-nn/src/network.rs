@@ -268,16 +268,24 @@ impl Mlp {
                 let (mut g, c) = self.layers[l].tile.backward(&delta, batch, (seed, seed_id(epoch, step, l, 3)));
                 counts[l].bwd.add(&c);
                 let act = &self.activation;
-                g.iter_mut().zip(&zs[l - 1]).for_each(|(g, &z)| *g *= act.derivative(z));
+                let a = &inputs[l];
+                g.par_chunks_mut(4096)
+                    .zip(zs[l - 1].par_chunks(4096))
+                    .zip(a.par_chunks(4096))
+                    .for_each(|((g, z), a)| {
+                        for ((g, &z), &a) in g.iter_mut().zip(z).zip(a) {
+                            *g *= act.derivative_at(z, a);
+                        }
+                    });
                 Some(g)
             } else {
                 None
             };
             let layer = &mut self.layers[l];
             let m = layer.tile.out_size;
-            for k in 0..m {
-                let s: f32 = delta.iter().skip(k).step_by(m).sum();
-                layer.bias[k] -= lr * s / batch as f32;
+            let f = lr / batch as f32;
+            for row in delta.chunks(m) {
+                layer.bias.iter_mut().zip(row).for_each(|(b, d)| *b -= f * d);
             }
             let scheme = self.device.scheme.clone();
             let c = layer

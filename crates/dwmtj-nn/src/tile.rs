@@ -178,11 +178,11 @@ pub struct Tile {
     pub bwd: IoParams,
 }
 
-/// Blocks of one matrix-multiply task: a dimension split into at most 4 blocks of at least 32
+/// Blocks of one matrix-multiply task: a dimension split into at most 2 blocks of at least 32
 /// (each task packs the other operand whole, so fewer, larger tasks pack less). Fixed by the
 /// size alone, never by the thread count.
 fn gemm_block(dim: usize) -> usize {
-    dim.div_ceil(4).max(32).div_ceil(16) * 16
+    dim.div_ceil(2).max(32).div_ceil(16) * 16
 }
 
 /// Rows per parallel task so that each task does at least ~64k multiply-adds (smaller tasks
