@@ -82,7 +82,7 @@ pub fn lookup(name: &str, dw: Option<&DwSynapse>) -> Result<DeviceEntry, String>
             } else {
                 s.levels.clone()
             };
-            let n = levels.len() as u32;
+            let n = (levels.len() as u32).saturating_sub(1).max(1);
             let g_max = s.conductance.iter().cloned().fold(0.0, f64::max);
             let g_min = s.conductance.iter().cloned().fold(f64::INFINITY, f64::min);
             entry(

@@ -155,7 +155,8 @@ fn builtin(id: &str) -> Result<(dwmtj_core::device::Device, dwmtj_core::device::
 
 /// Parse a scheme name.
 pub fn scheme(name: &str, desired_bl: u32, device: &DeviceEntry) -> Result<UpdateScheme, ConfigError> {
-    let levels = device.model.states().round().clamp(1.0, 1e6) as u32;
+    // At most one sweep of the whole range per update.
+    let levels = (device.model.states() - 1.0).round().clamp(1.0, 1e6) as u32;
     Ok(match name {
         "float" => UpdateScheme::Float,
         "stochastic" => UpdateScheme::Stochastic {

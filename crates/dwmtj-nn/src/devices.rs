@@ -254,6 +254,34 @@ impl DeviceModel {
         }
     }
 
+    /// The weight after `n` pulses in direction `up`. NeuroSim devices take them as one write,
+    /// as NeuroSim does (position moved by n, C2C noise sigma sqrt(n), then clipped); other
+    /// devices pulse by pulse.
+    pub fn pulses<R: Rng>(&self, w: f64, n: u32, up: bool, rng: &mut R) -> f64 {
+        match self {
+            DeviceModel::NeuroSim {
+                p_max,
+                a_ltp,
+                a_ltd,
+                c2c,
+                b_min,
+                b_max,
+            } if n > 1 => {
+                let g = ((w - b_min) / (b_max - b_min)).clamp(0.0, 1.0);
+                let xi: f64 = if *c2c > 0.0 { rng.sample(StandardNormal) } else { 0.0 };
+                let g_new = neurosim_move(g, f64::from(n), up, *p_max, *a_ltp, *a_ltd) + c2c * f64::from(n).sqrt() * xi;
+                (b_min + g_new * (b_max - b_min)).clamp(*b_min, *b_max)
+            }
+            _ => {
+                let mut v = w;
+                for _ in 0..n {
+                    v = self.pulse(v, up, rng);
+                }
+                v
+            }
+        }
+    }
+
     /// The weight after one pulse in direction `up` (potentiate) or not.
     pub fn pulse<R: Rng>(&self, w: f64, up: bool, rng: &mut R) -> f64 {
         let d = if up { 1.0 } else { -1.0 };
@@ -302,11 +330,7 @@ impl DeviceModel {
                 // G(P) = B (1 - e^(-P/A)), B = 1/(1 - e^(-P_max/A)), with A = A_LTP for LTP
                 // (P -> P + 1) and A = A_LTD for LTD (P -> P - 1); a negative A (negative NL
                 // label) makes the curve convex.
-                let a = if up { *a_ltp } else { *a_ltd };
-                let bb = 1.0 / (1.0 - (-p_max / a).exp());
-                let p = -a * (1.0 - g / bb).max(1e-300).ln();
-                let p_new = if up { p + 1.0 } else { p - 1.0 };
-                let g_new = (bb * (1.0 - (-p_new / a).exp())).clamp(0.0, 1.0);
+                let g_new = neurosim_move(g, 1.0, up, *p_max, *a_ltp, *a_ltd);
                 let g_new = g_new + c2c * xi();
                 b_min + g_new * (b_max - b_min)
             }
@@ -350,6 +374,17 @@ pub fn differential_levels(levels: &[f64]) -> Vec<f64> {
     let mut out: Vec<f64> = levels.iter().rev().map(|l| 0.5 - 0.5 * l).collect();
     out.extend(levels.iter().skip(1).map(|l| 0.5 + 0.5 * l));
     out
+}
+
+/// NeuroSim's write of `n` pulses from normalised conductance g: invert the curve for the
+/// pulse position, move it by n, evaluate (RealDevice::Write without the noise).
+#[inline]
+fn neurosim_move(g: f64, n: f64, up: bool, p_max: f64, a_ltp: f64, a_ltd: f64) -> f64 {
+    let a = if up { a_ltp } else { a_ltd };
+    let bb = 1.0 / (1.0 - (-p_max / a).exp());
+    let p = -a * (1.0 - g / bb).max(1e-300).ln();
+    let p_new = if up { p + n } else { p - n };
+    (bb * (1.0 - (-p_new / a).exp())).clamp(0.0, 1.0)
 }
 
 /// The DW-MTJ synapse of a device file: its current-reachable conductance levels, in the order

@@ -133,7 +133,7 @@ impl Grid {
 /// Round to the nearest integer (ties to even) for |v| < 2^22, without a libm call: adding and
 /// subtracting 1.5 * 2^23 leaves no fraction bits in the f32 sum.
 #[inline]
-fn round_even(v: f32) -> f32 {
+pub(crate) fn round_even(v: f32) -> f32 {
     const MAGIC: f32 = 12_582_912.0;
     if v.abs() < 4_194_304.0 {
         (v + MAGIC) - MAGIC
@@ -178,10 +178,14 @@ pub struct Tile {
     pub bwd: IoParams,
 }
 
-/// Blocks of one matrix-multiply task: a dimension split into at most 2 blocks of at least 32
-/// (each task packs the other operand whole, so fewer, larger tasks pack less). Fixed by the
-/// size alone, never by the thread count.
-fn gemm_block(dim: usize) -> usize {
+/// Blocks of one matrix-multiply task: the split dimension `dim` in at most 2 blocks of at
+/// least 32, and one block when the product has under 2^18 multiply-adds (too little to pay
+/// for a hand-over between threads). Each task packs the other operand whole, so fewer, larger
+/// tasks pack less. Fixed by the sizes alone, never by the thread count.
+fn gemm_block(dim: usize, work: usize) -> usize {
+    if work < 1 << 18 {
+        return dim.max(1);
+    }
     dim.div_ceil(2).max(32).div_ceil(16) * 16
 }
 
@@ -196,7 +200,7 @@ pub fn rows_per_task(work_per_row: usize) -> usize {
 /// depend only on the sizes, so results do not depend on the thread count.
 pub fn gemm_xwt(x: &[f32], w: &[f32], batch: usize, n: usize, m: usize, y: &mut [f32]) {
     debug_assert_eq!(y.len(), batch * m);
-    let rows = gemm_block(m);
+    let rows = gemm_block(m, batch * n * m);
     let yp = SendPtr(y.as_mut_ptr());
     (0..m.div_ceil(rows)).into_par_iter().for_each(|blk| {
         let j0 = blk * rows;
@@ -233,7 +237,7 @@ unsafe impl Sync for SendPtr {}
 /// d_in (batch x n) = d (batch x m) * w (m x n), in blocks of input columns.
 pub fn gemm_dw(d: &[f32], w: &[f32], batch: usize, m: usize, n: usize, out: &mut [f32]) {
     debug_assert_eq!(out.len(), batch * n);
-    let cols = gemm_block(n);
+    let cols = gemm_block(n, batch * n * m);
     let op = SendPtr(out.as_mut_ptr());
     (0..n.div_ceil(cols)).into_par_iter().for_each(|blk| {
         let i0 = blk * cols;
@@ -249,7 +253,7 @@ pub fn gemm_dw(d: &[f32], w: &[f32], batch: usize, m: usize, n: usize, out: &mut
 
 /// g (m x n) = scale * d^T (m x batch) * x (batch x n), output rows split over threads.
 pub fn gemm_outer(d: &[f32], x: &[f32], batch: usize, m: usize, n: usize, scale: f32, g: &mut [f32]) {
-    let rows_per = gemm_block(m);
+    let rows_per = gemm_block(m, batch * n * m);
     g.par_chunks_mut(rows_per * n).enumerate().for_each(|(c, gc)| {
         let r0 = c * rows_per;
         let rows = gc.len() / n;

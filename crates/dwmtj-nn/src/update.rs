@@ -108,13 +108,14 @@ fn pulses(tile: &Tile, k: usize, w: f32, n: u32, up: bool, rng: &mut Xoshiro256P
             return (f64::from(w) + d * s * dw_min * (nf + c2c * nf.sqrt() * xi)).clamp(lo, hi) as f32;
         }
     }
-    let mut v = f64::from(w);
-    let discrete = matches!(tile.device, DeviceModel::Levels { .. });
-    for _ in 0..n {
-        let next = tile.device.pulse(v, up, rng);
-        v = if discrete { next } else { (v + s * (next - v)).clamp(lo, hi) };
+    let v = f64::from(w);
+    match tile.device {
+        DeviceModel::Levels { .. } => tile.device.pulses(v, n, up, rng) as f32,
+        _ => {
+            let next = tile.device.pulses(v, n, up, rng);
+            (v + s * (next - v)).clamp(lo, hi) as f32
+        }
     }
-    v as f32
 }
 
 /// Apply a dense change dw (device units) by pulse counts, row by row in parallel.
@@ -156,7 +157,7 @@ fn apply_counts(tile: &mut Tile, dw: &[f32], chi: Option<&mut Vec<f32>>, max_pul
                 let mut rng = dwmtj_core::simulate::stream(seed.0, seed.1, j as u64);
                 let (mut count, mut longest) = (0u64, 0u64);
                 for (i, (wv, d)) in wr.iter_mut().zip(dr).enumerate() {
-                    let k = (d / step).round();
+                    let k = crate::tile::round_even(d / step);
                     if k != 0.0 {
                         let np = (k.abs() as u32).min(max_pulses);
                         *wv = pulses(snapshot, j * n + i, *wv, np, k > 0.0, &mut rng);
