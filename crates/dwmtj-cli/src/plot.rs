@@ -155,29 +155,30 @@ where
     area.fill(&WHITE).map_err(|e| anyhow!("{e:?}"))?;
     let n = b.bars.len().max(1);
     let vals: Vec<f64> = b.bars.iter().map(|(_, v)| if b.log { v.max(1e-300).log10() } else { *v }).collect();
-    let (mut lo, mut hi) = vals.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, c), &v| (a.min(v), c.max(v)));
+    let (mut lo, mut hi) = vals
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, c), &v| (a.min(v), c.max(v)));
     if !lo.is_finite() {
         (lo, hi) = (0.0, 1.0);
     }
     let base = if b.log { lo.floor() - 0.5 } else { lo.min(0.0) };
     let top = if hi > base { hi + 0.08 * (hi - base) } else { base + 1.0 };
     let labels: Vec<String> = b.bars.iter().map(|(l, _)| l.clone()).collect();
-    let y_label = if b.log { format!("log10({})", b.y_label) } else { b.y_label.clone() };
+    let y_label = if b.log {
+        format!("log10({})", b.y_label)
+    } else {
+        b.y_label.clone()
+    };
     let mut ctx = ChartBuilder::on(&area)
         .caption(&b.title, ("sans-serif", 22))
         .margin(12)
-        .x_label_area_size(90)
+        .x_label_area_size(20)
         .y_label_area_size(80)
         .build_cartesian_2d(0.0..n as f64, base..top)
         .map_err(|e| anyhow!("{e:?}"))?;
     ctx.configure_mesh()
         .disable_x_mesh()
-        .x_labels(n)
-        .x_label_formatter(&|x| {
-            let k = x.floor() as usize;
-            labels.get(k).cloned().unwrap_or_default()
-        })
-        .x_label_offset(30)
+        .x_labels(0)
         .y_desc(y_label)
         .label_style(("sans-serif", 13))
         .draw()
@@ -188,8 +189,18 @@ where
     }))
     .map_err(|e| anyhow!("{e:?}"))?;
     ctx.draw_series(vals.iter().zip(&b.bars).enumerate().map(|(k, (&v, (_, raw)))| {
-        Text::new(format!("{raw:.3e}"), (k as f64 + 0.2, v), ("sans-serif", 12).into_font())
+        let label = if b.log { format!("{raw:.3e}") } else { format!("{raw:.4}") };
+        Text::new(label, (k as f64 + 0.2, v), ("sans-serif", 12).into_font())
     }))
+    .map_err(|e| anyhow!("{e:?}"))?;
+    // Names inside the bars, at their foot (every bar labelled, however many there are).
+    let foot = base + 0.02 * (top - base);
+    ctx.draw_series(
+        labels
+            .iter()
+            .enumerate()
+            .map(|(k, l)| Text::new(l.clone(), (k as f64 + 0.18, foot), ("sans-serif", 13).into_font().color(&WHITE))),
+    )
     .map_err(|e| anyhow!("{e:?}"))?;
     area.present().map_err(|e| anyhow!("{e:?}"))?;
     Ok(())

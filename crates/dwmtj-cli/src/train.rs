@@ -309,7 +309,12 @@ pub fn cmd_compare(args: &TrainArgs) -> Result<ExitCode> {
     let mut rows = Vec::new();
     let mut results = Vec::new();
     for name in &names {
-        let device = config::device_entry(name, cfg.synapse.as_deref(), raw.training.scheme.as_deref(), raw.training.desired_bl.unwrap_or(31))?;
+        let device = config::device_entry(
+            name,
+            cfg.synapse.as_deref(),
+            raw.training.scheme.as_deref(),
+            raw.training.desired_bl.unwrap_or(31),
+        )?;
         let r = run_one(&cfg, &device, &data);
         let sub = run.path().join("devices").join(name);
         std::fs::create_dir_all(&sub)?;
@@ -360,10 +365,26 @@ pub fn cmd_compare(args: &TrainArgs) -> Result<ExitCode> {
         bars: results.iter().map(|r| (r.device.clone(), f(r))).collect(),
         log,
     };
-    write_bars(run.path(), "accuracy", &bars("Test accuracy", "accuracy", false, &|r| r.test_accuracy))?;
-    write_bars(run.path(), "training_energy", &bars("Training energy", "J", true, &|r| r.training.total_j()))?;
-    write_bars(run.path(), "training_latency", &bars("Training latency", "s", true, &|r| r.training.latency_s()))?;
-    write_bars(run.path(), "inference_energy", &bars("Energy per inference", "J", true, &|r| r.inference.total_j()))?;
+    write_bars(
+        run.path(),
+        "accuracy",
+        &bars("Test accuracy", "accuracy", false, &|r| r.test_accuracy),
+    )?;
+    write_bars(
+        run.path(),
+        "training_energy",
+        &bars("Training energy", "J", true, &|r| r.training.total_j()),
+    )?;
+    write_bars(
+        run.path(),
+        "training_latency",
+        &bars("Training latency", "s", true, &|r| r.training.latency_s()),
+    )?;
+    write_bars(
+        run.path(),
+        "inference_energy",
+        &bars("Energy per inference", "J", true, &|r| r.inference.total_j()),
+    )?;
     write_common(&run, &raw, &cfg)?;
     let summary = json!({ "config": cfg.name, "devices": rows });
     run.write_json("summary.json", &summary)?;
@@ -372,7 +393,10 @@ pub fn cmd_compare(args: &TrainArgs) -> Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
-        println!("{:>14} {:>16} {:>9} {:>12} {:>12} {:>12}", "device", "scheme", "test acc", "train E (J)", "latency (s)", "E/infer (J)");
+        println!(
+            "{:>14} {:>16} {:>9} {:>12} {:>12} {:>12}",
+            "device", "scheme", "test acc", "train E (J)", "latency (s)", "E/infer (J)"
+        );
         for r in &results {
             println!(
                 "{:>14} {:>16} {:>8.2}% {:>12.3e} {:>12.3e} {:>12.3e}",

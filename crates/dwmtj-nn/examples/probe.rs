@@ -13,7 +13,13 @@ fn main() {
     use rand::Rng;
     let mut w = 0.0;
     let mut hist = vec![];
-    for k in 0..200000 { let up: bool = rng.gen(); w = m.pulse(w, up, &mut rng); if k % 20000 == 0 { hist.push(w); } }
+    for k in 0..200000 {
+        let up: bool = rng.gen();
+        w = m.pulse(w, up, &mut rng);
+        if k % 20000 == 0 {
+            hist.push(w);
+        }
+    }
     println!("random walk: {hist:?}");
 }
 #[allow(dead_code)]

@@ -107,7 +107,8 @@ pub fn lookup(name: &str, dw: Option<&DwSynapse>) -> Result<DeviceEntry, String>
         "soft-bounds" => entry(DeviceModel::soft_bounds(0.001, -0.6, 0.6, 0.3), stochastic, Some(gv_costs()), 0.3),
         "exp-step" => entry(DeviceModel::exp_step_default(), stochastic, Some(gv_costs()), 0.3),
         other => {
-            let model = DeviceModel::neurosim(other, -1.0, 1.0).ok_or_else(|| format!("unknown device `{other}`; known: {}", names().join(", ")))?;
+            let model = DeviceModel::neurosim(other, -1.0, 1.0)
+                .ok_or_else(|| format!("unknown device `{other}`; known: {}", names().join(", ")))?;
             let &(_, r_on, on_off, e, t) = NEUROSIM_COSTS.iter().find(|c| c.0 == other).expect("every preset has costs");
             let p_max = match model {
                 DeviceModel::NeuroSim { p_max, .. } => p_max as u32,
@@ -116,7 +117,13 @@ pub fn lookup(name: &str, dw: Option<&DwSynapse>) -> Result<DeviceEntry, String>
             entry(
                 model,
                 UpdateScheme::PulseCount { max_pulses: p_max },
-                Some(DeviceCosts::from_r_on(r_on, on_off, e, t, "NeuroSim V3.0 table (nn-anchors 4.2, 9)")),
+                Some(DeviceCosts::from_r_on(
+                    r_on,
+                    on_off,
+                    e,
+                    t,
+                    "NeuroSim V3.0 table (nn-anchors 4.2, 9)",
+                )),
                 0.0,
             )
         }

@@ -131,6 +131,9 @@ pub struct TrainConfig {
     pub synapse: Option<Arc<DwSynapse>>,
     pub circuit: CircuitParams,
     pub compare: Vec<String>,
+    /// Device files as resolved paths (for the resolved config).
+    pub device_file: Option<PathBuf>,
+    pub activation_device: Option<PathBuf>,
 }
 
 fn err(field: &str, value: impl ToString, problem: impl Into<String>) -> ConfigError {
@@ -143,7 +146,13 @@ fn load_device(path: &Path) -> Result<(dwmtj_core::device::Device, dwmtj_core::d
         message: e.to_string(),
     })?;
     let (_, d, p) = dwmtj_core::config::parse_device(&text, &path.display().to_string(), path.parent())?;
-    let p = p.ok_or_else(|| err("device_file", path.display(), "the device file needs a [program] table with its pulse"))?;
+    let p = p.ok_or_else(|| {
+        err(
+            "device_file",
+            path.display(),
+            "the device file needs a [program] table with its pulse",
+        )
+    })?;
     Ok((d, p.pulse))
 }
 
@@ -177,7 +186,12 @@ pub fn scheme(name: &str, desired_bl: u32, device: &DeviceEntry) -> Result<Updat
 }
 
 /// Resolve one device by name with this configuration's synapse and scheme override.
-pub fn device_entry(name: &str, synapse: Option<&DwSynapse>, scheme_name: Option<&str>, desired_bl: u32) -> Result<DeviceEntry, ConfigError> {
+pub fn device_entry(
+    name: &str,
+    synapse: Option<&DwSynapse>,
+    scheme_name: Option<&str>,
+    desired_bl: u32,
+) -> Result<DeviceEntry, ConfigError> {
     let mut entry = catalog::lookup(name, synapse).map_err(|m| err("training.device", name, m))?;
     if let Some(s) = scheme_name {
         if !entry.is_float {
@@ -205,7 +219,11 @@ impl RawTrainConfig {
             }
         }
         if n.hidden.is_empty() || n.hidden.iter().any(|&h| h == 0 || h > 100_000) {
-            return Err(err("network.hidden", format!("{:?}", n.hidden), "expected one or more layer sizes, each 1-100000"));
+            return Err(err(
+                "network.hidden",
+                format!("{:?}", n.hidden),
+                "expected one or more layer sizes, each 1-100000",
+            ));
         }
         let weight_range = n.weight_range.unwrap_or(4.0);
         if !(weight_range > 0.0 && weight_range <= 1000.0) {
@@ -284,11 +302,22 @@ impl RawTrainConfig {
             adc_fom: positive(opt_si(&e.adc_fom, Dim::ENERGY, "energy.adc_fom", d.adc_fom)?, "energy.adc_fom")?,
             t_adc: positive(opt_si(&e.t_adc, Dim::TIME, "energy.t_adc", d.t_adc)?, "energy.t_adc")?,
             dac_energy_per_level: positive(
-                opt_si(&e.dac_energy_per_level, Dim::ENERGY, "energy.dac_energy_per_level", d.dac_energy_per_level)?,
+                opt_si(
+                    &e.dac_energy_per_level,
+                    Dim::ENERGY,
+                    "energy.dac_energy_per_level",
+                    d.dac_energy_per_level,
+                )?,
                 "energy.dac_energy_per_level",
             )?,
-            digital_mac: positive(opt_si(&e.digital_mac, Dim::ENERGY, "energy.digital_mac", d.digital_mac)?, "energy.digital_mac")?,
-            digital_add: positive(opt_si(&e.digital_add, Dim::ENERGY, "energy.digital_add", d.digital_add)?, "energy.digital_add")?,
+            digital_mac: positive(
+                opt_si(&e.digital_mac, Dim::ENERGY, "energy.digital_mac", d.digital_mac)?,
+                "energy.digital_mac",
+            )?,
+            digital_add: positive(
+                opt_si(&e.digital_add, Dim::ENERGY, "energy.digital_add", d.digital_add)?,
+                "energy.digital_add",
+            )?,
             digital_macs_per_s: positive(e.digital_macs_per_s.unwrap_or(d.digital_macs_per_s), "energy.digital_macs_per_s")?,
         };
         let compare = match &self.compare {
@@ -328,6 +357,8 @@ impl RawTrainConfig {
             synapse,
             circuit,
             compare,
+            device_file: t.device_file.as_deref().map(rel),
+            activation_device: n.activation_device.as_deref().map(rel),
         })
     }
 }
@@ -346,6 +377,8 @@ pub fn parse(text: &str, origin: &str, base: &Path, o: &Overrides) -> Result<(Ra
 pub fn resolved(raw: &RawTrainConfig, cfg: &TrainConfig) -> RawTrainConfig {
     let mut r = raw.clone();
     r.data.dir = Some(cfg.data_dir.display().to_string());
+    r.training.device_file = cfg.device_file.as_ref().map(|p| p.display().to_string());
+    r.network.activation_device = cfg.activation_device.as_ref().map(|p| p.display().to_string());
     r.network.activation = Some(cfg.spec.activation.name().to_string());
     r.network.weight_range = Some(f64::from(cfg.spec.weight_range));
     r.network.periphery = Some(if cfg.spec.fwd.is_ideal() { "ideal" } else { "aihwkit" }.to_string());

@@ -223,7 +223,9 @@ impl DeviceModel {
     /// update uses): dw_min, the range over P_max, or the mean level spacing.
     pub fn dw_min(&self) -> f64 {
         match self {
-            DeviceModel::ConstantStep { dw_min, .. } | DeviceModel::LinearStep { dw_min, .. } | DeviceModel::ExpStep { dw_min, .. } => *dw_min,
+            DeviceModel::ConstantStep { dw_min, .. } | DeviceModel::LinearStep { dw_min, .. } | DeviceModel::ExpStep { dw_min, .. } => {
+                *dw_min
+            }
             DeviceModel::NeuroSim { p_max, b_min, b_max, .. } => (b_max - b_min) / p_max,
             DeviceModel::Levels { levels, b_min, b_max, .. } => (b_max - b_min) / (levels.len().max(2) - 1) as f64,
         }

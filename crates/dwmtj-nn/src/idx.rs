@@ -169,7 +169,8 @@ pub fn load_dataset(dir: &Path) -> Result<Dataset, IdxError> {
 
 /// The vendored MNIST subset (data/mnist).
 pub fn vendored_mnist_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/mnist")
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/mnist");
+    std::fs::canonicalize(&p).unwrap_or(p)
 }
 
 #[cfg(test)]

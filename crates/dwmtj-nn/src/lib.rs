@@ -3,14 +3,14 @@
 //! update models (aihwkit steps, NeuroSim nonlinear model, DW-MTJ levels).
 #![deny(clippy::float_cmp)]
 
-pub mod devices;
-pub mod idx;
-pub mod dwdevice;
-pub mod tile;
 pub mod activation;
 pub mod catalog;
+pub mod config;
+pub mod devices;
+pub mod dwdevice;
 pub mod energy;
+pub mod idx;
 pub mod network;
 pub mod noise;
+pub mod tile;
 pub mod update;
-pub mod config;

@@ -169,7 +169,7 @@ impl Mlp {
         let mut sizes = vec![inputs];
         sizes.extend(&spec.hidden);
         sizes.push(10);
-        let mut rng = Xoshiro256PlusPlus::from_seed_u64(seed ^ 0x5EED_0F_1A7E);
+        let mut rng = Xoshiro256PlusPlus::from_seed_u64(seed ^ 0x005E_ED0F_1A7E);
         let (fwd, bwd) = if device.is_float {
             (IoParams::ideal(), IoParams::ideal())
         } else {
@@ -186,7 +186,17 @@ impl Mlp {
                 } else {
                     spec.weight_range / (n as f32).sqrt() / b_max as f32
                 };
-                let tile = Tile::new(m, n, device.model.clone(), alpha, glorot / alpha, device.d2d, fwd.clone(), bwd.clone(), &mut rng);
+                let tile = Tile::new(
+                    m,
+                    n,
+                    device.model.clone(),
+                    alpha,
+                    glorot / alpha,
+                    device.d2d,
+                    fwd.clone(),
+                    bwd.clone(),
+                    &mut rng,
+                );
                 Layer {
                     tile,
                     bias: vec![0.0; m],
@@ -209,7 +219,15 @@ impl Mlp {
     /// Forward a batch; returns per-layer inputs, pre-activations, the output probabilities,
     /// loss sum and correct count, and the counts.
     #[allow(clippy::type_complexity)]
-    fn forward(&self, x: &[f32], labels: &[u8], seed: u64, epoch: usize, step: usize, counts: &mut [LayerCounts]) -> (Vec<Vec<f32>>, Vec<Vec<f32>>, Vec<f32>, f64, usize) {
+    fn forward(
+        &self,
+        x: &[f32],
+        labels: &[u8],
+        seed: u64,
+        epoch: usize,
+        step: usize,
+        counts: &mut [LayerCounts],
+    ) -> (Vec<Vec<f32>>, Vec<Vec<f32>>, Vec<f32>, f64, usize) {
         let batch = labels.len();
         let mut inputs = vec![x.to_vec()];
         let mut zs = Vec::new();
@@ -256,7 +274,17 @@ impl Mlp {
         (inputs, zs, probs, loss, correct)
     }
 
-    fn train_step(&mut self, x: &[f32], labels: &[u8], lr: f32, seed: u64, epoch: usize, step: usize, counts: &mut [LayerCounts]) -> (f64, usize) {
+    #[allow(clippy::too_many_arguments)]
+    fn train_step(
+        &mut self,
+        x: &[f32],
+        labels: &[u8],
+        lr: f32,
+        seed: u64,
+        epoch: usize,
+        step: usize,
+        counts: &mut [LayerCounts],
+    ) -> (f64, usize) {
         let batch = labels.len();
         let (inputs, zs, probs, loss, correct) = self.forward(x, labels, seed, epoch, step, counts);
         let mut delta = probs;
@@ -288,9 +316,15 @@ impl Mlp {
                 layer.bias.iter_mut().zip(row).for_each(|(b, d)| *b -= f * d);
             }
             let scheme = self.device.scheme.clone();
-            let c = layer
-                .tile
-                .update(&inputs[l], &delta, batch, lr, &scheme, &mut layer.state, (seed, seed_id(epoch, step, l, 4)));
+            let c = layer.tile.update(
+                &inputs[l],
+                &delta,
+                batch,
+                lr,
+                &scheme,
+                &mut layer.state,
+                (seed, seed_id(epoch, step, l, 4)),
+            );
             counts[l].upd.add(&c);
             if let Some(g) = next {
                 delta = g;
@@ -337,8 +371,10 @@ impl Mlp {
                     e.array_read_j += v2t * g_pair * (c.fwd.input_power * m + c.bwd.input_power * n);
                     let fb = (self.layers[l].tile.fwd.adc_bits(), self.layers[l].tile.fwd.dac_bits());
                     let bb = (self.layers[l].tile.bwd.adc_bits(), self.layers[l].tile.bwd.dac_bits());
-                    e.adc_j += c.fwd.adc_conversions as f64 * adc_energy(circuit, fb.0) + c.bwd.adc_conversions as f64 * adc_energy(circuit, bb.0);
-                    e.dac_j += c.fwd.dac_conversions as f64 * dac_energy(circuit, fb.1) + c.bwd.dac_conversions as f64 * dac_energy(circuit, bb.1);
+                    e.adc_j +=
+                        c.fwd.adc_conversions as f64 * adc_energy(circuit, fb.0) + c.bwd.adc_conversions as f64 * adc_energy(circuit, bb.0);
+                    e.dac_j +=
+                        c.fwd.dac_conversions as f64 * dac_energy(circuit, fb.1) + c.bwd.dac_conversions as f64 * dac_energy(circuit, bb.1);
                     e.read_latency_s += (c.fwd.mvms + c.bwd.mvms) as f64 * (circuit.t_read + circuit.t_adc);
                     e.device_write_j += c.upd.pulses as f64 * dev.pulse_energy;
                     e.write_latency_s += (c.upd.parallel_slots + c.upd.row_pulse_slots) as f64 * dev.pulse_width;

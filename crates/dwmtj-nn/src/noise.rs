@@ -48,7 +48,6 @@ impl<'a> TableNormal<'a> {
     }
 }
 
-
 impl Default for TableNormal<'_> {
     fn default() -> Self {
         Self::new()

@@ -19,9 +19,9 @@
 //! bound management, as in aihwkit.
 
 use crate::devices::DeviceModel;
+use crate::noise::TableNormal;
 use rand::Rng;
 use rand_distr::StandardNormal;
-use crate::noise::TableNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use std::cell::RefCell;
@@ -246,7 +246,22 @@ pub fn gemm_dw(d: &[f32], w: &[f32], batch: usize, m: usize, n: usize, out: &mut
         // SAFETY: w columns i0..i0+c (m x c, row stride n); out columns i0..i0+c (row stride
         // n); blocks write disjoint columns.
         unsafe {
-            matrixmultiply::sgemm(batch, m, c, 1.0, d.as_ptr(), m as isize, 1, w.as_ptr().add(i0), n as isize, 1, 0.0, op.0.add(i0), n as isize, 1);
+            matrixmultiply::sgemm(
+                batch,
+                m,
+                c,
+                1.0,
+                d.as_ptr(),
+                m as isize,
+                1,
+                w.as_ptr().add(i0),
+                n as isize,
+                1,
+                0.0,
+                op.0.add(i0),
+                n as isize,
+                1,
+            );
         }
     });
 }
@@ -282,6 +297,7 @@ pub fn gemm_outer(d: &[f32], x: &[f32], batch: usize, m: usize, n: usize, scale:
 impl Tile {
     /// A tile with weights drawn uniformly in [-init, init] (device units, clipped to the
     /// device range) and device-to-device step factors 1 + d2d N(0, 1) (floored at 0.1).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         out_size: usize,
         in_size: usize,
@@ -473,9 +489,9 @@ mod tests {
         assert_eq!(c.mvms, 2);
         let d: Vec<f32> = (0..5).map(|k| k as f32 - 2.0).collect();
         let (g, _) = t.backward(&d, 1, (1, 3));
-        for i in 0..7 {
+        for (i, gi) in g.iter().enumerate() {
             let r: f32 = (0..5).map(|j| t.w[j * 7 + i] * d[j]).sum();
-            assert!((g[i] - r).abs() < 1e-5);
+            assert!((gi - r).abs() < 1e-5);
         }
     }
 

@@ -19,8 +19,8 @@
 //!   n = trunc(chi / dw_min) pulses are applied and chi <- chi - n dw_min. The device's actual
 //!   response (nonlinearity, noise, missed switching) is not fed back, as in hardware.
 
-use crate::tile::{gemm_outer, rows_per_task, Tile};
 use crate::devices::DeviceModel;
+use crate::tile::{gemm_outer, rows_per_task, Tile};
 use rand::{Rng, RngCore};
 use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -180,7 +180,17 @@ fn apply_counts(tile: &mut Tile, dw: &[f32], chi: Option<&mut Vec<f32>>, max_pul
 
 impl Tile {
     /// Update the tile's weights from a batch; `seed` = (run seed, stream id of this update).
-    pub fn update(&mut self, x: &[f32], d: &[f32], batch: usize, lr: f32, scheme: &UpdateScheme, state: &mut UpdateState, seed: (u64, u64)) -> UpdateCounts {
+    #[allow(clippy::too_many_arguments)]
+    pub fn update(
+        &mut self,
+        x: &[f32],
+        d: &[f32],
+        batch: usize,
+        lr: f32,
+        scheme: &UpdateScheme,
+        state: &mut UpdateState,
+        seed: (u64, u64),
+    ) -> UpdateCounts {
         let (n, m) = (self.in_size, self.out_size);
         let scale = -lr / (self.alpha * batch as f32);
         match scheme {
@@ -231,7 +241,17 @@ impl Tile {
     /// at least one pulse are visited, so the cost follows the number of active lines, as in
     /// aihwkit's compressed stochastic update.
     #[allow(clippy::too_many_arguments)]
-    fn stochastic(&mut self, x: &[f32], d: &[f32], batch: usize, lr: f32, desired_bl: u32, bl_man: bool, um: bool, seed: (u64, u64)) -> UpdateCounts {
+    fn stochastic(
+        &mut self,
+        x: &[f32],
+        d: &[f32],
+        batch: usize,
+        lr: f32,
+        desired_bl: u32,
+        bl_man: bool,
+        um: bool,
+        seed: (u64, u64),
+    ) -> UpdateCounts {
         let (n, m) = (self.in_size, self.out_size);
         let dw_min = self.device.dw_min() as f32;
         let desired = desired_bl.clamp(1, 64);
@@ -412,12 +432,20 @@ mod tests {
         let d = [0.3f32, -0.8, 0.05];
         let lr = 0.01;
         let want = ideal_change(&x, &d, lr);
-        let mut mean = vec![0.0f64; 12];
+        let mut mean = [0.0f64; 12];
         let trials = 4000;
         let mut pulses = 0;
         for s in 0..trials {
             let mut t = tile(dev.clone());
-            let c = t.update(&x, &d, 1, lr, &UpdateScheme::stochastic_default(), &mut UpdateState::default(), (7, s));
+            let c = t.update(
+                &x,
+                &d,
+                1,
+                lr,
+                &UpdateScheme::stochastic_default(),
+                &mut UpdateState::default(),
+                (7, s),
+            );
             pulses += c.pulses;
             for (m, w) in mean.iter_mut().zip(&t.w) {
                 *m += f64::from(*w) / trials as f64;
@@ -451,7 +479,15 @@ mod tests {
             if c.pulses > 0 && moved_at.is_none() {
                 moved_at = Some(k);
             }
-            pc.update(&x, &d, 1, 1.0, &UpdateScheme::PulseCount { max_pulses: 8 }, &mut UpdateState::default(), (1, k));
+            pc.update(
+                &x,
+                &d,
+                1,
+                1.0,
+                &UpdateScheme::PulseCount { max_pulses: 8 },
+                &mut UpdateState::default(),
+                (1, k),
+            );
         }
         // 0.4 steps per update: the accumulator crosses one step on the third update.
         assert_eq!(moved_at, Some(2));

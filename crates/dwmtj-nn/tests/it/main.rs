@@ -12,7 +12,9 @@ fn repo() -> PathBuf {
 
 fn load(path: &Path, o: &Overrides) -> TrainConfig {
     let text = std::fs::read_to_string(path).unwrap();
-    config::parse(&text, &path.display().to_string(), path.parent().unwrap(), o).unwrap().1
+    config::parse(&text, &path.display().to_string(), path.parent().unwrap(), o)
+        .unwrap()
+        .1
 }
 
 fn data(cfg: &TrainConfig) -> Data {
@@ -55,7 +57,10 @@ fn float_baseline_reaches_95_percent_and_the_dw_synapse_stays_within_2_points() 
     // Energy is reported per epoch for both; the DW run programs devices, the float run does
     // not, and every device pulse costs the synapse's mean step energy.
     assert!(dw.epochs.iter().all(|e| e.energy.total_j() > 0.0 && e.energy.device_write_j > 0.0));
-    assert!(float.epochs.iter().all(|e| e.energy.device_write_j == 0.0 && e.energy.digital_j > 0.0));
+    assert!(float
+        .epochs
+        .iter()
+        .all(|e| e.energy.device_write_j == 0.0 && e.energy.digital_j > 0.0));
     let syn = dw_cfg.synapse.as_ref().unwrap();
     let pulses: u64 = dw.epochs.iter().map(|e| e.device_pulses).sum();
     let rel = (dw.training.device_write_j / (pulses as f64 * syn.mean_energy()) - 1.0).abs();
@@ -144,9 +149,17 @@ fn inference_periphery_energy_counts_every_conversion() {
     // 784 + 32 DAC conversions and 32 + 10 ADC conversions per image, more with bound
     // management repeats: 9-bit ADC at 10 fJ/step = 5.12 pJ, 7-bit DAC at 1 fJ/level = 128 fJ.
     let adc_min = 42.0 * 5.12e-12;
-    assert!(r.inference.adc_j >= adc_min * (1.0 - 1e-9) && r.inference.adc_j < 1.5 * adc_min, "{}", r.inference.adc_j);
+    assert!(
+        r.inference.adc_j >= adc_min * (1.0 - 1e-9) && r.inference.adc_j < 1.5 * adc_min,
+        "{}",
+        r.inference.adc_j
+    );
     let dac_min = 816.0 * 128e-15;
-    assert!(r.inference.dac_j >= dac_min * (1.0 - 1e-9) && r.inference.dac_j < 1.5 * dac_min, "{}", r.inference.dac_j);
+    assert!(
+        r.inference.dac_j >= dac_min * (1.0 - 1e-9) && r.inference.dac_j < 1.5 * dac_min,
+        "{}",
+        r.inference.dac_j
+    );
     assert!(r.inference.device_write_j == 0.0 && r.inference.array_read_j > 0.0);
     assert!(r.inference.latency_s() >= 2.0 * 20e-9, "two MVMs of t_read + t_adc");
 }
