@@ -851,7 +851,15 @@ fn train_writes_metrics_plots_and_a_json_summary() {
     // The DW-neuron example: DW-MTJ synapses and DW sigmoid generators, one epoch.
     let dw = tmp.path().join("dw");
     let cfg = repo().join("configs/nn/dw-activation.toml");
-    let o = dwmtj(&["train", cfg.to_str().unwrap(), "--epochs", "1", "--out", dw.to_str().unwrap(), "--json"]);
+    let o = dwmtj(&[
+        "train",
+        cfg.to_str().unwrap(),
+        "--epochs",
+        "1",
+        "--out",
+        dw.to_str().unwrap(),
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["test_accuracy"].as_f64().unwrap() > 0.8, "{v}");

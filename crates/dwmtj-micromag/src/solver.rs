@@ -1,0 +1,307 @@
+//! Time integration of the LLG equation.
+//!
+//! * Dormand-Prince RK45 (adaptive, FSAL), mumax3's controller: error = max over cells of
+//!   |m5 - m4| (the torque difference times dt), accepted when <= max_err; the next step is
+//!   dt (max_err/err)^(1/5) x 0.8 clamped to [0.5, 2] of the last one (failures shrink by the
+//!   1/6 power); m is renormalised after every accepted step. (Dormand & Prince, J. Comput. Appl.
+//!   Math. 6, 19 (1980); mumax3 engine/rk45dp.go.)
+//! * Bogacki-Shampine RK23 (adaptive, same controller with exponents 1/3 and 1/4).
+//! * Heun (fixed step), the integrator to use with a thermal field.
+//! * Relaxation: integrate with the system's damping until the largest torque |m x B| falls
+//!   below a threshold (tesla).
+
+use crate::system::{zeros, Field3, System};
+
+/// Adaptive method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Method {
+    Rk45,
+    Rk23,
+    Heun,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SolverParams {
+    pub method: Method,
+    pub max_err: f64,
+    pub dt_init: f64,
+    pub dt_min: f64,
+    pub dt_max: f64,
+}
+
+impl Default for SolverParams {
+    fn default() -> Self {
+        Self {
+            method: Method::Rk45,
+            max_err: 1e-5,
+            dt_init: 1e-14,
+            dt_min: 1e-18,
+            dt_max: 1e-11,
+        }
+    }
+}
+
+/// Counters of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Stats {
+    pub steps: u64,
+    pub rejected: u64,
+    pub rhs_evals: u64,
+}
+
+/// Integrator state: the magnetisation, time, next step and scratch.
+pub struct Integrator {
+    pub m: Field3,
+    pub t: f64,
+    pub dt: f64,
+    pub params: SolverParams,
+    pub stats: Stats,
+    k: Vec<Field3>,
+    tmp: Field3,
+    b: Field3,
+    fsal_valid: bool,
+}
+
+fn axpy_into(out: &mut Field3, m: &Field3, terms: &[(f64, &Field3)], mask: &[bool]) {
+    use rayon::prelude::*;
+    for a in 0..3 {
+        let o = &mut out[a];
+        o.par_iter_mut().enumerate().with_min_len(4096).for_each(|(i, v)| {
+            if !mask[i] {
+                *v = 0.0;
+                return;
+            }
+            let mut s = m[a][i];
+            for (c, k) in terms {
+                s += c * k[a][i];
+            }
+            *v = s;
+        });
+    }
+}
+
+fn normalise(m: &mut Field3, mask: &[bool]) {
+    for i in 0..mask.len() {
+        if mask[i] {
+            let r = (m[0][i] * m[0][i] + m[1][i] * m[1][i] + m[2][i] * m[2][i]).sqrt();
+            m[0][i] /= r;
+            m[1][i] /= r;
+            m[2][i] /= r;
+        }
+    }
+}
+
+impl Integrator {
+    pub fn new(m: Field3, params: SolverParams) -> Self {
+        let n = m[0].len();
+        let stages = match params.method {
+            Method::Rk45 => 7,
+            Method::Rk23 => 4,
+            Method::Heun => 2,
+        };
+        Self {
+            dt: params.dt_init,
+            m,
+            t: 0.0,
+            params,
+            stats: Stats::default(),
+            k: (0..stages).map(|_| zeros(n)).collect(),
+            tmp: zeros(n),
+            b: zeros(n),
+            fsal_valid: false,
+        }
+    }
+
+    fn eval(&mut self, sys: &System, stage: usize, from_tmp: bool, drive: f64) {
+        let src = if from_tmp { &self.tmp } else { &self.m };
+        let mut k = std::mem::take(&mut self.k[stage]);
+        sys.rhs(src, drive, &mut self.b, &mut k);
+        self.k[stage] = k;
+        self.stats.rhs_evals += 1;
+    }
+
+    /// One attempted adaptive step (or one fixed Heun step); returns true if accepted.
+    /// `drive(t)` scales the current (pulse shape).
+    pub fn step(&mut self, sys: &System, drive: &dyn Fn(f64) -> f64) -> bool {
+        let mask = &sys.mesh.mask;
+        let dt = self.dt;
+        let t = self.t;
+        match self.params.method {
+            Method::Heun => {
+                self.eval(sys, 0, false, drive(t));
+                let k0 = std::mem::take(&mut self.k[0]);
+                axpy_into(&mut self.tmp, &self.m, &[(dt, &k0)], mask);
+                self.k[0] = k0;
+                self.eval(sys, 1, true, drive(t + dt));
+                let (k0, k1) = (std::mem::take(&mut self.k[0]), std::mem::take(&mut self.k[1]));
+                let mut next = zeros(self.m[0].len());
+                axpy_into(&mut next, &self.m, &[(0.5 * dt, &k0), (0.5 * dt, &k1)], mask);
+                self.k[0] = k0;
+                self.k[1] = k1;
+                normalise(&mut next, mask);
+                self.m = next;
+                self.t += dt;
+                self.stats.steps += 1;
+                true
+            }
+            Method::Rk45 => self.step_tableau(sys, drive, &DP45, 5.0),
+            Method::Rk23 => self.step_tableau(sys, drive, &BS23, 3.0),
+        }
+    }
+
+    fn step_tableau(&mut self, sys: &System, drive: &dyn Fn(f64) -> f64, tab: &Tableau, order: f64) -> bool {
+        let mask = &sys.mesh.mask;
+        let dt = self.dt;
+        let t = self.t;
+        let s = tab.c.len();
+        if !self.fsal_valid {
+            self.eval(sys, 0, false, drive(t));
+        }
+        for i in 1..s {
+            let ks: Vec<Field3> = (0..i).map(|j| std::mem::take(&mut self.k[j])).collect();
+            let terms: Vec<(f64, &Field3)> = (0..i).filter(|&j| tab.a[i][j] != 0.0).map(|j| (dt * tab.a[i][j], &ks[j])).collect();
+            axpy_into(&mut self.tmp, &self.m, &terms, mask);
+            for (j, k) in ks.into_iter().enumerate() {
+                self.k[j] = k;
+            }
+            self.eval(sys, i, true, drive(t + tab.c[i] * dt));
+        }
+        // The last stage is the higher-order solution (FSAL tableaux): tmp holds it.
+        // Error: dt * sum (b_i - b*_i) k_i, max norm over cells.
+        let ks: Vec<Field3> = (0..s).map(|j| std::mem::take(&mut self.k[j])).collect();
+        let n = self.m[0].len();
+        let mut err: f64 = 0.0;
+        for i in 0..n {
+            if !mask[i] {
+                continue;
+            }
+            let mut e2 = 0.0;
+            for a in 0..3 {
+                let mut e = 0.0;
+                for (j, k) in ks.iter().enumerate() {
+                    e += tab.e[j] * k[a][i];
+                }
+                e2 += (e * dt) * (e * dt);
+            }
+            err = err.max(e2.sqrt());
+        }
+        for (j, k) in ks.into_iter().enumerate() {
+            self.k[j] = k;
+        }
+        self.stats.rhs_evals += 0;
+        let tol = self.params.max_err;
+        if err <= tol || dt <= self.params.dt_min {
+            std::mem::swap(&mut self.m, &mut self.tmp);
+            normalise(&mut self.m, mask);
+            self.t += dt;
+            self.stats.steps += 1;
+            // FSAL: the last stage's slope is the next step's first (before renormalisation,
+            // which changes m by O(err)); reuse it.
+            let last = s - 1;
+            self.k.swap(0, last);
+            self.fsal_valid = true;
+            let f = if err > 0.0 { 0.8 * (tol / err).powf(1.0 / order) } else { 2.0 };
+            self.dt = (dt * f.clamp(0.5, 2.0)).clamp(self.params.dt_min, self.params.dt_max);
+            true
+        } else {
+            self.stats.rejected += 1;
+            self.fsal_valid = true;
+            // k[0] is still the slope at the start of the step.
+            let f = 0.8 * (tol / err).powf(1.0 / (order + 1.0));
+            self.dt = (dt * f.clamp(0.1, 0.9)).max(self.params.dt_min);
+            false
+        }
+    }
+
+    /// Integrate to time `t_end` (adaptive steps land exactly on it).
+    pub fn run_until(&mut self, sys: &System, t_end: f64, drive: &dyn Fn(f64) -> f64) {
+        while self.t < t_end * (1.0 - 1e-12) {
+            let remaining = t_end - self.t;
+            if self.dt > remaining {
+                self.dt = remaining;
+                self.fsal_valid = self.fsal_valid && self.params.method != Method::Heun;
+            }
+            self.step(sys, drive);
+        }
+    }
+
+    /// The largest torque |m x B| (tesla) of the current state.
+    pub fn max_torque(&mut self, sys: &System) -> f64 {
+        sys.field(&self.m, &mut self.b);
+        let mut t: f64 = 0.0;
+        for i in 0..self.m[0].len() {
+            if sys.mesh.mask[i] {
+                let c = crate::system::cross(
+                    [self.m[0][i], self.m[1][i], self.m[2][i]],
+                    [self.b[0][i], self.b[1][i], self.b[2][i]],
+                );
+                t = t.max((c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt());
+            }
+        }
+        t
+    }
+
+    /// Relax (no drive) until the largest torque is below `torque` (T) or `t_max` passes. The
+    /// state jitters at the level the error tolerance allows (a stiff exchange field turns
+    /// 1e-5 of m into mT of torque), so whenever the torque stops falling the tolerance is
+    /// halved, as mumax3's relax() does; it is restored at the end.
+    pub fn relax(&mut self, sys: &System, torque: f64, t_max: f64) -> f64 {
+        let t0 = self.t;
+        let tol0 = self.params.max_err;
+        let zero = |_: f64| 0.0;
+        let mut best = f64::INFINITY;
+        let tq = loop {
+            for _ in 0..100 {
+                self.step(sys, &zero);
+            }
+            let tq = self.max_torque(sys);
+            if tq < torque || self.t - t0 > t_max {
+                break tq;
+            }
+            if tq > 0.7 * best {
+                if self.params.max_err < 1e-12 {
+                    break tq;
+                }
+                self.params.max_err *= 0.5;
+            }
+            best = best.min(tq);
+        };
+        self.params.max_err = tol0;
+        tq
+    }
+}
+
+/// An explicit Runge-Kutta tableau with an embedded error estimate e = b - b*.
+struct Tableau {
+    c: &'static [f64],
+    a: &'static [&'static [f64]],
+    e: &'static [f64],
+}
+
+const DP45: Tableau = Tableau {
+    c: &[0.0, 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0, 1.0, 1.0],
+    a: &[
+        &[],
+        &[1.0 / 5.0],
+        &[3.0 / 40.0, 9.0 / 40.0],
+        &[44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0],
+        &[19372.0 / 6561.0, -25360.0 / 2187.0, 64448.0 / 6561.0, -212.0 / 729.0],
+        &[9017.0 / 3168.0, -355.0 / 33.0, 46732.0 / 5247.0, 49.0 / 176.0, -5103.0 / 18656.0],
+        &[35.0 / 384.0, 0.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0],
+    ],
+    e: &[
+        35.0 / 384.0 - 5179.0 / 57600.0,
+        0.0,
+        500.0 / 1113.0 - 7571.0 / 16695.0,
+        125.0 / 192.0 - 393.0 / 640.0,
+        -2187.0 / 6784.0 + 92097.0 / 339200.0,
+        11.0 / 84.0 - 187.0 / 2100.0,
+        -1.0 / 40.0,
+    ],
+};
+
+const BS23: Tableau = Tableau {
+    c: &[0.0, 0.5, 0.75, 1.0],
+    a: &[&[], &[0.5], &[0.0, 0.75], &[2.0 / 9.0, 1.0 / 3.0, 4.0 / 9.0]],
+    e: &[2.0 / 9.0 - 7.0 / 24.0, 1.0 / 3.0 - 0.25, 4.0 / 9.0 - 1.0 / 3.0, -0.125],
+};
