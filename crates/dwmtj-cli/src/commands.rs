@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Dw(args) => crate::dw::cmd_dw(&args),
         Command::Train(args) => crate::train::cmd_train(&args),
         Command::Compare(args) => crate::train::cmd_compare(&args),
+        Command::Micromag(args) => crate::micromag::cmd_micromag(&args),
         Command::Design(args) => crate::design::cmd_design(&args),
         Command::Export { format, device, out } => {
             let ext = match format.as_str() {

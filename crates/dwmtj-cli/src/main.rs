@@ -4,6 +4,7 @@
 mod commands;
 mod design;
 mod dw;
+mod micromag;
 mod output;
 mod plot;
 mod train;
@@ -149,6 +150,13 @@ pub enum Command {
     ///
     /// Example: dwmtj compare configs/nn/neurosim-400-100-10.toml --out runs/neurosim
     Compare(Box<train::TrainArgs>),
+    /// Run a 2D micromagnetic problem (finite-difference LLG: exchange, uniaxial anisotropy,
+    /// interfacial DMI with its boundary condition, Newell FFT demag or the thin-film local
+    /// form, Zeeman, damping- and field-like SOT from the heavy-metal current) and write
+    /// table.csv, OVF 2.0 snapshots, an m_z map and the wall position.
+    ///
+    /// Example: dwmtj micromag configs/micromag/sot-wall.toml --out runs/mm
+    Micromag(Box<micromag::MicromagArgs>),
     /// Project the write energy of scaled devices, E = J^2 w t rho L tau, under explicit
     /// assumptions, and show the paper's prototype energies (E = P tau).
     Energy {

@@ -215,3 +215,81 @@ pub fn write_bars(dir: &Path, stem: &str, bars: &Bars) -> Result<()> {
     draw_bars(SVGBackend::new(&svg, (1000, 600)).into_drawing_area(), bars)?;
     Ok(())
 }
+
+/// A colour map of a scalar in [-1, 1] on an nx x ny grid (red +1, white 0, blue -1), as PNG
+/// and SVG; `extent` is the physical size (x, y) in the axis unit.
+#[allow(clippy::too_many_arguments)]
+pub fn write_map(dir: &Path, stem: &str, title: &str, nx: usize, ny: usize, values: &[f64], extent: (f64, f64), unit: &str) -> Result<()> {
+    register_font();
+    let aspect = (extent.1 / extent.0).clamp(0.05, 1.0);
+    let h = (120.0 + 900.0 * aspect) as u32;
+    draw_map_on(
+        BitMapBackend::new(&dir.join(format!("{stem}.png")), (1000, h)).into_drawing_area(),
+        title,
+        nx,
+        ny,
+        values,
+        extent,
+        unit,
+    )?;
+    draw_map_on(
+        SVGBackend::new(&dir.join(format!("{stem}.svg")), (1000, h)).into_drawing_area(),
+        title,
+        nx,
+        ny,
+        values,
+        extent,
+        unit,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_map_on<DB: DrawingBackend>(
+    area: DrawingArea<DB, Shift>,
+    title: &str,
+    nx: usize,
+    ny: usize,
+    values: &[f64],
+    extent: (f64, f64),
+    unit: &str,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    area.fill(&WHITE).map_err(|e| anyhow!("{e:?}"))?;
+    let mut ctx = ChartBuilder::on(&area)
+        .caption(title, ("sans-serif", 20))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..extent.0, 0.0..extent.1)
+        .map_err(|e| anyhow!("{e:?}"))?;
+    ctx.configure_mesh()
+        .disable_mesh()
+        .x_desc(format!("x ({unit})"))
+        .y_desc(format!("y ({unit})"))
+        .draw()
+        .map_err(|e| anyhow!("{e:?}"))?;
+    let (cx, cy) = (extent.0 / nx as f64, extent.1 / ny as f64);
+    let color = |v: f64| {
+        let v = v.clamp(-1.0, 1.0);
+        if v >= 0.0 {
+            let c = (255.0 * (1.0 - v)) as u8;
+            RGBColor(255, c, c)
+        } else {
+            let c = (255.0 * (1.0 + v)) as u8;
+            RGBColor(c, c, 255)
+        }
+    };
+    ctx.draw_series((0..ny).flat_map(|j| {
+        (0..nx).map(move |i| {
+            let v = values[j * nx + i];
+            let x0 = i as f64 * cx;
+            let y0 = j as f64 * cy;
+            Rectangle::new([(x0, y0), (x0 + cx, y0 + cy)], color(v).filled())
+        })
+    }))
+    .map_err(|e| anyhow!("{e:?}"))?;
+    area.present().map_err(|e| anyhow!("{e:?}"))?;
+    Ok(())
+}

@@ -1,7 +1,16 @@
-//! dwmtj-micromag: finite-difference micromagnetics for DW-MTJ wires.
+//! dwmtj-micromag: finite-difference micromagnetics for DW-MTJ wires: a single-layer mesh
+//! from the wire geometry (`mesh.rs`), the effective field, energies and LLG right-hand side
+//! (`system.rs`, equations in its module docs), Newell FFT demag (`demag.rs`), RK45/RK23/Heun
+//! integrators and relaxation (`solver.rs`), OVF 2.0 I/O (`ovf.rs`), run files (`config.rs`)
+//! and runs sampling a table and snapshots (`run.rs`).
 #![deny(clippy::float_cmp)]
+// Stencils index several arrays by the same cell index; iterators would obscure them.
+#![allow(clippy::needless_range_loop)]
 
+pub mod config;
 pub mod demag;
 pub mod mesh;
+pub mod ovf;
+pub mod run;
 pub mod solver;
 pub mod system;

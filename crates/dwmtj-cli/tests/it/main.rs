@@ -937,3 +937,53 @@ fn train_bad_inputs_name_the_problem_and_write_nothing() {
     let bad = write(tmp.path(), "bad.toml", "[network]\nhidden = [8]\n[training]\nlr = \"fast\"\n");
     assert_rejected!(dwmtj(&["train", bad.to_str().unwrap(), "--out", out.to_str().unwrap()]), out, "lr");
 }
+
+#[test]
+fn micromag_examples_run_and_write_ovf_that_reads_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dmi");
+    let cfg = repo().join("configs/micromag/dmi-1d.toml");
+    let o = dwmtj(&[
+        "micromag",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "binary8",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(out.join("m_final.ovf")).unwrap();
+    let f = dwmtj_micromag::ovf::read(&bytes).unwrap();
+    assert_eq!(f.nodes, [200, 2, 1]);
+    // The standard problem's edge canting (cell centre 0.25 nm inside the edge).
+    let edge = f.values[199][0] + 0.25e-9 * (3e-3 / 26e-12) * f.values[199][2];
+    assert!((edge - 0.6578).abs() < 0.01, "{edge}");
+    for v in &f.values {
+        assert!(((v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt() - 1.0).abs() < 1e-9);
+    }
+    for name in ["table.csv", "mz.png", "wall.svg", "summary.json", "manifest.json"] {
+        assert!(out.join(name).exists(), "{name}");
+    }
+    let sot = tmp.path().join("sot");
+    let cfg = repo().join("configs/micromag/sot-wall.toml");
+    let o = dwmtj(&["micromag", cfg.to_str().unwrap(), "--out", sot.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["wall_displacement_m"].as_f64().unwrap() > 0.0, "{v}");
+    let f = dwmtj_micromag::ovf::read(&std::fs::read(sot.join("m_final.ovf")).unwrap()).unwrap();
+    assert_eq!(f.nodes, [256, 16, 1]);
+    let bad = write(
+        tmp.path(),
+        "bad.toml",
+        &std::fs::read_to_string(&cfg)
+            .unwrap()
+            .replace("demag = \"full\"", "demag = \"fft\""),
+    );
+    let dir = tmp.path().join("bad");
+    assert_rejected!(
+        dwmtj(&["micromag", bad.to_str().unwrap(), "--out", dir.to_str().unwrap()]),
+        dir,
+        "run.demag"
+    );
+}

@@ -1,0 +1,258 @@
+//! Micromagnetic run files (TOML, quantities with units, unknown keys rejected):
+//!
+//! ```toml
+//! [mesh]
+//! length = "1024 nm"      # along x (the current)
+//! width = "128 nm"        # or width_end for a linear taper
+//! thickness = "1 nm"
+//! cell = "2 nm"
+//! periodic_y = false
+//! [material]
+//! ms = "1.1e6 A/m"
+//! a_ex = "1.5e-11 J/m"
+//! ku = "1e6 J/m^3"
+//! dmi = "0.5 mJ/m^2"      # physics.md sign: D > 0 puts the up/down wall at phi = 0
+//! alpha = 0.1
+//! theta_sh = 0.1
+//! fl_ratio = 0.0
+//! [drive]
+//! current_density = "1e11 A/m^2"   # heavy metal, along +x, at the start width
+//! bx = "0 mT"
+//! by = "0 mT"
+//! bz = "0 mT"
+//! [initial]
+//! state = "neel-wall"     # or "uniform"
+//! x0 = "512 nm"
+//! [run]
+//! demag = "full"          # full | local | none
+//! duration = "1 ns"
+//! relax = false
+//! method = "rk45"         # rk45 | rk23
+//! max_err = 1e-5
+//! samples = 100           # table rows
+//! snapshots = 4           # OVF files besides the final state
+//! ```
+
+use crate::mesh::Mesh;
+use crate::solver::{Method, SolverParams};
+use crate::system::{DemagMode, Params};
+use dwmtj_core::geometry::WidthProfile;
+use dwmtj_core::quantity::{opt_si, RawQuantity};
+use dwmtj_core::units::Dim;
+use dwmtj_core::ConfigError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMesh {
+    pub length: RawQuantity,
+    pub width: RawQuantity,
+    pub width_end: Option<RawQuantity>,
+    pub thickness: RawQuantity,
+    pub cell: RawQuantity,
+    pub periodic_y: Option<bool>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMaterial {
+    pub ms: RawQuantity,
+    pub a_ex: RawQuantity,
+    pub ku: RawQuantity,
+    pub dmi: Option<RawQuantity>,
+    pub alpha: f64,
+    pub theta_sh: Option<f64>,
+    pub fl_ratio: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDrive {
+    pub current_density: Option<RawQuantity>,
+    pub bx: Option<RawQuantity>,
+    pub by: Option<RawQuantity>,
+    pub bz: Option<RawQuantity>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInitial {
+    pub state: String,
+    pub x0: Option<RawQuantity>,
+    pub direction: Option<[f64; 3]>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRun {
+    pub demag: Option<String>,
+    pub duration: RawQuantity,
+    pub relax: Option<bool>,
+    pub method: Option<String>,
+    pub max_err: Option<f64>,
+    pub samples: Option<usize>,
+    pub snapshots: Option<usize>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRunFile {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub mesh: RawMesh,
+    pub material: RawMaterial,
+    #[serde(default)]
+    pub drive: RawDrive,
+    pub initial: RawInitial,
+    pub run: RawRun,
+}
+
+/// The initial magnetisation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Initial {
+    NeelWall { x0: f64 },
+    Uniform([f64; 3]),
+}
+
+/// A validated run.
+#[derive(Clone, Debug)]
+pub struct RunSpec {
+    pub name: String,
+    pub mesh: Mesh,
+    pub params: Params,
+    pub solver: SolverParams,
+    pub initial: Initial,
+    pub duration: f64,
+    pub relax: bool,
+    pub samples: usize,
+    pub snapshots: usize,
+}
+
+fn err(field: &str, value: impl ToString, problem: &str) -> ConfigError {
+    ConfigError::field(field, value.to_string(), problem)
+}
+
+fn positive(v: f64, field: &str, what: &str) -> Result<f64, ConfigError> {
+    if v > 0.0 && v.is_finite() {
+        Ok(v)
+    } else {
+        Err(err(field, v, &format!("expected a positive {what}")))
+    }
+}
+
+impl RawRunFile {
+    pub fn validate(&self) -> Result<RunSpec, ConfigError> {
+        let m = &self.mesh;
+        let length = positive(m.length.to_si(Dim::LENGTH, "mesh.length")?, "mesh.length", "length")?;
+        let width = positive(m.width.to_si(Dim::LENGTH, "mesh.width")?, "mesh.width", "width")?;
+        let width_end = match &m.width_end {
+            Some(q) => positive(q.to_si(Dim::LENGTH, "mesh.width_end")?, "mesh.width_end", "width")?,
+            None => width,
+        };
+        let dz = positive(m.thickness.to_si(Dim::LENGTH, "mesh.thickness")?, "mesh.thickness", "thickness")?;
+        let cell = positive(m.cell.to_si(Dim::LENGTH, "mesh.cell")?, "mesh.cell", "cell size")?;
+        let cells = (length / cell) * (width.max(width_end) / cell);
+        if cells > 4e6 {
+            return Err(err(
+                "mesh.cell",
+                format!("{cell} m"),
+                "more than 4 million cells; use a larger cell",
+            ));
+        }
+        let mut mesh = Mesh::from_profile(&WidthProfile::linear(length, width, width_end), cell, dz);
+        if m.periodic_y.unwrap_or(false) {
+            mesh = mesh.periodic_in_y();
+        }
+        let mat = &self.material;
+        let ms = positive(mat.ms.to_si(Dim::FIELD, "material.ms")?, "material.ms", "magnetisation")?;
+        let a_ex = positive(
+            mat.a_ex.to_si(Dim::EXCHANGE, "material.a_ex")?,
+            "material.a_ex",
+            "exchange stiffness",
+        )?;
+        let ku = mat.ku.to_si(Dim::ENERGY_DENSITY, "material.ku")?;
+        let dmi = opt_si(&mat.dmi, Dim::SURFACE_ENERGY, "material.dmi", 0.0)?;
+        if !(mat.alpha > 0.0 && mat.alpha <= 10.0) {
+            return Err(err("material.alpha", mat.alpha, "expected a damping in (0, 10]"));
+        }
+        let d = &self.drive;
+        let demag = match self.run.demag.as_deref().unwrap_or("full") {
+            "full" => DemagMode::Full,
+            "local" => DemagMode::Local,
+            "none" => DemagMode::None,
+            other => return Err(err("run.demag", other, "expected full, local or none")),
+        };
+        if demag == DemagMode::Full && mesh.periodic_y {
+            return Err(err(
+                "mesh.periodic_y",
+                true,
+                "full demag is not periodic; use run.demag = \"local\"",
+            ));
+        }
+        let params = Params {
+            ms,
+            a_ex,
+            ku,
+            dmi,
+            alpha: mat.alpha,
+            b_ext: [
+                opt_si(&d.bx, Dim::FLUX_DENSITY, "drive.bx", 0.0)?,
+                opt_si(&d.by, Dim::FLUX_DENSITY, "drive.by", 0.0)?,
+                opt_si(&d.bz, Dim::FLUX_DENSITY, "drive.bz", 0.0)?,
+            ],
+            demag,
+            theta_sh: mat.theta_sh.unwrap_or(0.0),
+            fl_ratio: mat.fl_ratio.unwrap_or(0.0),
+            current_density: opt_si(&d.current_density, Dim::CURRENT_DENSITY, "drive.current_density", 0.0)?,
+            j_ref_width: if (width - width_end).abs() > 0.0 { width } else { 0.0 },
+            ..Params::default()
+        };
+        let initial = match self.initial.state.as_str() {
+            "neel-wall" => Initial::NeelWall {
+                x0: opt_si(&self.initial.x0, Dim::LENGTH, "initial.x0", length / 2.0)?,
+            },
+            "uniform" => {
+                let d = self.initial.direction.unwrap_or([0.0, 0.0, 1.0]);
+                if d.iter().map(|v| v * v).sum::<f64>() <= 0.0 {
+                    return Err(err("initial.direction", format!("{d:?}"), "expected a non-zero vector"));
+                }
+                Initial::Uniform(d)
+            }
+            other => return Err(err("initial.state", other, "expected neel-wall or uniform")),
+        };
+        let method = match self.run.method.as_deref().unwrap_or("rk45") {
+            "rk45" => Method::Rk45,
+            "rk23" => Method::Rk23,
+            other => return Err(err("run.method", other, "expected rk45 or rk23")),
+        };
+        let max_err = self.run.max_err.unwrap_or(1e-5);
+        if !(max_err > 0.0 && max_err < 0.1) {
+            return Err(err("run.max_err", max_err, "expected a tolerance in (0, 0.1)"));
+        }
+        let duration = positive(self.run.duration.to_si(Dim::TIME, "run.duration")?, "run.duration", "time")?;
+        Ok(RunSpec {
+            name: self.name.clone().unwrap_or_else(|| "micromag".into()),
+            mesh,
+            params,
+            solver: SolverParams {
+                method,
+                max_err,
+                ..SolverParams::default()
+            },
+            initial,
+            duration,
+            relax: self.run.relax.unwrap_or(false),
+            samples: self.run.samples.unwrap_or(100).clamp(1, 100_000),
+            snapshots: self.run.snapshots.unwrap_or(4).min(1000),
+        })
+    }
+}
+
+pub fn parse(text: &str, origin: &str) -> Result<(RawRunFile, RunSpec), ConfigError> {
+    let raw: RawRunFile = toml::from_str(text).map_err(|e| ConfigError::Toml {
+        origin: origin.to_string(),
+        message: e.to_string(),
+    })?;
+    let spec = raw.validate()?;
+    Ok((raw, spec))
+}
