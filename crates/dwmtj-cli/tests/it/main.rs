@@ -987,3 +987,57 @@ fn micromag_examples_run_and_write_ovf_that_reads_back() {
         "run.demag"
     );
 }
+
+/// A Python with spirit-code's `ovf` package (libovf), an OVF reader independent of ours.
+fn ovf_python() -> Option<String> {
+    let candidates: Vec<String> = std::env::var("DWMTJ_PYTHON")
+        .ok()
+        .into_iter()
+        .chain(std::iter::once("python3".to_string()))
+        .collect();
+    candidates.into_iter().find(|py| {
+        Command::new(py)
+            .args(["-c", "from ovf import ovf; import numpy"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+#[test]
+fn ovf_output_reads_back_with_an_independent_reader() {
+    let Some(py) = ovf_python() else {
+        eprintln!("skipped: no Python with the `ovf` package (.ci/run installs it)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = repo().join("configs/micromag/dmi-1d.toml");
+    let script = "import sys, numpy as np\nfrom ovf import ovf\nwith ovf.ovf_file(sys.argv[1]) as f:\n    s = ovf.ovf_segment()\n    f.read_segment_header(0, s)\n    d = np.zeros((s.N, 3), dtype='d')\n    f.read_segment_data(0, s, d)\n    print(s.n_cells[0], s.n_cells[1], s.n_cells[2], repr(float(d[199][0])), repr(float(d[199][2])), repr(float(np.abs(np.linalg.norm(d, axis=1) - 1).max())))\n";
+    let mut seen = Vec::new();
+    for format in ["binary4", "binary8", "text"] {
+        let out = tmp.path().join(format);
+        let o = dwmtj(&[
+            "micromag",
+            cfg.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let file = out.join("m_final.ovf");
+        let ours = dwmtj_micromag::ovf::read(&std::fs::read(&file).unwrap()).unwrap();
+        let r = Command::new(&py).args(["-c", script, file.to_str().unwrap()]).output().unwrap();
+        assert!(r.status.success(), "{format}: {}", String::from_utf8_lossy(&r.stderr));
+        let text = String::from_utf8_lossy(&r.stdout);
+        let f: Vec<f64> = text.split_whitespace().map(|v| v.parse().unwrap()).collect();
+        assert_eq!(&f[..3], &[200.0, 2.0, 1.0], "{format}: {text}");
+        let tol = if format == "binary4" { 1e-6 } else { 1e-12 };
+        assert!(
+            (f[3] - ours.values[199][0]).abs() < tol && (f[4] - ours.values[199][2]).abs() < tol,
+            "{format}: {text}"
+        );
+        assert!(f[5] < 1e-6, "{format}: |m| = 1 as read: {text}");
+        seen.push(f[3]);
+    }
+    assert!((seen[0] - seen[1]).abs() < 1e-6);
+}
