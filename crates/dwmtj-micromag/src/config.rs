@@ -15,6 +15,7 @@
 //! alpha = 0.1
 //! theta_sh = 0.1
 //! fl_ratio = 0.0
+//! gamma = 1.76086e11      # rad/(s T), optional
 //! [drive]
 //! current_density = "1e11 A/m^2"   # heavy metal, along +x, at the start width
 //! bx = "0 mT"
@@ -63,6 +64,8 @@ pub struct RawMaterial {
     pub alpha: f64,
     pub theta_sh: Option<f64>,
     pub fl_ratio: Option<f64>,
+    /// Gyromagnetic ratio (rad/(s T)); default 1.76086e11 (physics.md), mumax3 uses 1.7595e11.
+    pub gamma: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -195,6 +198,13 @@ impl RawRunFile {
             ku,
             dmi,
             alpha: mat.alpha,
+            gamma: match mat.gamma {
+                Some(g) if !(g > 1e10 && g < 1e12) => {
+                    return Err(err("material.gamma", g, "expected a gyromagnetic ratio in rad/(s T), 1e10-1e12"))
+                }
+                Some(g) => g,
+                None => dwmtj_core::material::GAMMA,
+            },
             b_ext: [
                 opt_si(&d.bx, Dim::FLUX_DENSITY, "drive.bx", 0.0)?,
                 opt_si(&d.by, Dim::FLUX_DENSITY, "drive.by", 0.0)?,

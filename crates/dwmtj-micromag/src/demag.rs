@@ -112,10 +112,14 @@ fn stencil(func: impl Fn(f64, f64, f64) -> f64, x: f64, y: f64, z: f64, dx: f64,
     s
 }
 
+/// Beyond this many cells the point-dipole tensor replaces Newell's sums (muMAG SP4's result
+/// is unchanged to 1e-6 with the switch moved out to 1000 cells).
+const FAR_CELLS: f64 = 40.0;
+
 /// The four in-plane components (xx, yy, zz, xy) of the cell-averaged tensor at offset
 /// (x, y, 0) between cells of size (dx, dy, dz).
 pub fn newell_tensor(x: f64, y: f64, dx: f64, dy: f64, dz: f64) -> [f64; 4] {
-    if (x * x + y * y).sqrt() > 40.0 * dx.max(dy).max(dz) {
+    if (x * x + y * y).sqrt() > FAR_CELLS * dx.max(dy).max(dz) {
         dipole_tensor(x, y, dx * dy * dz)
     } else {
         newell_exact(x, y, dx, dy, dz)
@@ -146,8 +150,13 @@ pub struct DemagKernel {
     ny: usize,
     px: usize,
     py: usize,
-    /// Spectra of N_xx, N_yy, N_zz, N_xy on (px/2 + 1) x py, column-major by kx.
-    spectra: [Vec<Complex64>; 4],
+    /// Spectra of N_xx, N_yy, N_zz, N_xy on (px/2 + 1) x py, column-major by kx. The tensor
+    /// components are even (xx, yy, zz) or odd in both x and y (xy) on the padded periodic
+    /// grid, so their spectra are real: only the real parts are kept.
+    spectra: [Vec<f64>; 4],
+    /// Reused buffers: per component, the x-transformed rows (ny x nk, row-major) and the
+    /// columns (nk x py, column-major).
+    work: std::sync::Mutex<Vec<(Vec<Complex64>, Vec<Complex64>)>>,
     r2c: Arc<dyn RealToComplex<f64>>,
     c2r: Arc<dyn ComplexToReal<f64>>,
     fwd_y: Arc<dyn Fft<f64>>,
@@ -203,13 +212,20 @@ impl DemagKernel {
             px,
             py,
             spectra: std::array::from_fn(|_| Vec::new()),
+            work: std::sync::Mutex::new(Vec::new()),
             r2c,
             c2r,
             fwd_y,
             inv_y,
         };
         for c in 0..4 {
-            k.spectra[c] = k.forward(&real[c]);
+            let spec = k.forward(&real[c]);
+            let scale = spec.iter().fold(0.0f64, |a, z| a.max(z.norm()));
+            debug_assert!(
+                spec.iter().all(|z| z.im.abs() <= 1e-9 * scale.max(1e-300)),
+                "kernel spectrum not real"
+            );
+            k.spectra[c] = spec.iter().map(|z| z.re).collect();
         }
         k
     }
@@ -238,66 +254,83 @@ impl DemagKernel {
 
     /// H_demag (A/m) of magnetisation Ms m (m: 3 x cells, SoA) added into `h` (3 x cells).
     pub fn add_field(&self, m: [&[f64]; 3], ms: &[f64], h: [&mut [f64]; 3]) {
+        self.add_scaled(m, ms, h, 1.0);
+    }
+
+    /// factor x H_demag added into `out`.
+    fn add_scaled(&self, m: [&[f64]; 3], ms: &[f64], h: [&mut [f64]; 3], factor: f64) {
         let (nx, ny, px, py) = (self.nx, self.ny, self.px, self.py);
         let nk = px / 2 + 1;
-        // Forward transforms of Mx, My, Mz: x transforms per row in parallel, then y per column.
-        let spectra_m: Vec<Vec<Complex64>> = (0..3)
-            .into_par_iter()
-            .map(|c| {
-                let mut cols = vec![Complex64::new(0.0, 0.0); nk * py];
-                let mut buf = vec![0.0; px];
-                let mut out = self.r2c.make_output_vec();
-                for jy in 0..ny {
+        let zero = Complex64::new(0.0, 0.0);
+        let mut work = self.work.lock().unwrap_or_else(|e| e.into_inner());
+        if work.len() != 3 {
+            *work = (0..3).map(|_| (vec![zero; ny * nk], vec![zero; nk * py])).collect();
+        }
+        // Forward: x transforms of the ny physical rows (in parallel), then a transpose into
+        // columns (zero rows ny..py are the padding), then the y transforms per column.
+        for (c, (rows, cols)) in work.iter_mut().enumerate() {
+            rows.par_chunks_mut(nk).enumerate().for_each_init(
+                || (vec![0.0; px], vec![zero; self.r2c.get_scratch_len()]),
+                |(buf, scratch), (jy, out)| {
                     buf.iter_mut().for_each(|v| *v = 0.0);
                     for ix in 0..nx {
                         let k = jy * nx + ix;
                         buf[ix] = m[c][k] * ms[k];
                     }
-                    self.r2c.process(&mut buf, &mut out).expect("sizes match");
-                    for kx in 0..nk {
-                        cols[kx * py + jy] = out[kx];
+                    self.r2c.process_with_scratch(buf, out, scratch).expect("sizes match");
+                },
+            );
+            let rows = &*rows;
+            cols.par_chunks_mut(py).enumerate().for_each_init(
+                || vec![zero; self.fwd_y.get_inplace_scratch_len()],
+                |scratch, (kx, col)| {
+                    for jy in 0..ny {
+                        col[jy] = rows[jy * nk + kx];
                     }
-                }
-                if py > 1 {
-                    let mut scratch = vec![Complex64::new(0.0, 0.0); self.fwd_y.get_inplace_scratch_len()];
-                    for col in cols.chunks_mut(py) {
-                        self.fwd_y.process_with_scratch(col, &mut scratch);
+                    col[ny..].iter_mut().for_each(|v| *v = zero);
+                    if py > 1 {
+                        self.fwd_y.process_with_scratch(col, scratch);
                     }
-                }
-                cols
-            })
-            .collect();
-        // Multiply: Hx = -(Nxx Mx + Nxy My), Hy = -(Nxy Mx + Nyy My), Hz = -Nzz Mz.
+                },
+            );
+        }
+        // Multiply by the real kernel spectra, in place: Hx = -(Nxx Mx + Nxy My),
+        // Hy = -(Nxy Mx + Nyy My), Hz = -Nzz Mz.
         let [nxx, nyy, nzz, nxy] = &self.spectra;
-        let n = nk * py;
-        let mut hs: [Vec<Complex64>; 3] = std::array::from_fn(|_| vec![Complex64::new(0.0, 0.0); n]);
-        let [hx, hy, hz] = &mut hs;
-        hx.par_iter_mut()
-            .zip(hy.par_iter_mut())
-            .zip(hz.par_iter_mut())
-            .enumerate()
-            .for_each(|(k, ((a, b), c))| {
-                let (mx, my, mz) = (spectra_m[0][k], spectra_m[1][k], spectra_m[2][k]);
-                *a = -(nxx[k] * mx + nxy[k] * my);
-                *b = -(nxy[k] * mx + nyy[k] * my);
-                *c = -(nzz[k] * mz);
-            });
-        // Inverse: y per column, then x per row; keep the physical region; add.
-        let scale = 1.0 / (px * py) as f64;
-        let [h0, h1, h2] = h;
-        let outs: Vec<Vec<f64>> = hs
-            .into_par_iter()
-            .map(|mut cols| {
-                if py > 1 {
-                    let mut scratch = vec![Complex64::new(0.0, 0.0); self.inv_y.get_inplace_scratch_len()];
-                    for col in cols.chunks_mut(py) {
-                        self.inv_y.process_with_scratch(col, &mut scratch);
+        {
+            let (first, rest) = work.split_at_mut(1);
+            let (second, third) = rest.split_at_mut(1);
+            let (cx, cy, cz) = (&mut first[0].1, &mut second[0].1, &mut third[0].1);
+            cx.par_chunks_mut(4096)
+                .zip(cy.par_chunks_mut(4096))
+                .zip(cz.par_chunks_mut(4096))
+                .enumerate()
+                .for_each(|(b, ((x, y), z))| {
+                    let o = b * 4096;
+                    for i in 0..x.len() {
+                        let k = o + i;
+                        let (mx, my) = (x[i], y[i]);
+                        x[i] = -(mx * nxx[k] + my * nxy[k]);
+                        y[i] = -(mx * nxy[k] + my * nyy[k]);
+                        z[i] = -(z[i] * nzz[k]);
                     }
-                }
-                let mut spec = self.c2r.make_input_vec();
-                let mut buf = vec![0.0; px];
-                let mut res = vec![0.0; nx * ny];
-                for jy in 0..ny {
+                });
+        }
+        // Inverse: y transforms per column, transpose the physical rows back, x transforms.
+        let scale = factor / (px * py) as f64;
+        for ((rows, cols), dst) in work.iter_mut().zip(h) {
+            cols.par_chunks_mut(py).for_each_init(
+                || vec![zero; self.inv_y.get_inplace_scratch_len()],
+                |scratch, col| {
+                    if py > 1 {
+                        self.inv_y.process_with_scratch(col, scratch);
+                    }
+                },
+            );
+            let cols = &*cols;
+            rows.par_chunks_mut(nk).zip(dst.par_chunks_mut(nx)).enumerate().for_each_init(
+                || (vec![0.0; px], vec![zero; self.c2r.get_scratch_len()]),
+                |(buf, scratch), (jy, (spec, out))| {
                     for kx in 0..nk {
                         spec[kx] = cols[kx * py + jy];
                     }
@@ -307,30 +340,18 @@ impl DemagKernel {
                     if px % 2 == 0 {
                         spec[nk - 1].im = 0.0;
                     }
-                    self.c2r.process(&mut spec, &mut buf).expect("sizes match");
+                    self.c2r.process_with_scratch(spec, buf, scratch).expect("sizes match");
                     for ix in 0..nx {
-                        res[jy * nx + ix] = buf[ix] * scale;
+                        out[ix] += buf[ix] * scale;
                     }
-                }
-                res
-            })
-            .collect();
-        for (dst, src) in [h0, h1, h2].into_iter().zip(&outs) {
-            dst.iter_mut().zip(src).for_each(|(d, s)| *d += s);
+                },
+            );
         }
     }
 
-    /// B_demag = mu0 H_demag (tesla).
+    /// B_demag = mu0 H_demag (tesla), added into `b`.
     pub fn add_b(&self, m: [&[f64]; 3], ms: &[f64], b: [&mut [f64]; 3]) {
-        let n = m[0].len();
-        let mut h: [Vec<f64>; 3] = std::array::from_fn(|_| vec![0.0; n]);
-        {
-            let [a, bb, c] = &mut h;
-            self.add_field(m, ms, [a, bb, c]);
-        }
-        for (dst, src) in b.into_iter().zip(&h) {
-            dst.iter_mut().zip(src).for_each(|(d, s)| *d += MU0 * s);
-        }
+        self.add_scaled(m, ms, b, MU0);
     }
 }
 

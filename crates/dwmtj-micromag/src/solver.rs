@@ -81,14 +81,21 @@ fn axpy_into(out: &mut Field3, m: &Field3, terms: &[(f64, &Field3)], mask: &[boo
 }
 
 fn normalise(m: &mut Field3, mask: &[bool]) {
-    for i in 0..mask.len() {
-        if mask[i] {
-            let r = (m[0][i] * m[0][i] + m[1][i] * m[1][i] + m[2][i] * m[2][i]).sqrt();
-            m[0][i] /= r;
-            m[1][i] /= r;
-            m[2][i] /= r;
-        }
-    }
+    use rayon::prelude::*;
+    let [x, y, z] = m;
+    x.par_iter_mut()
+        .zip(y.par_iter_mut())
+        .zip(z.par_iter_mut())
+        .zip(mask.par_iter())
+        .with_min_len(4096)
+        .for_each(|(((x, y), z), &on)| {
+            if on {
+                let r = (*x * *x + *y * *y + *z * *z).sqrt();
+                *x /= r;
+                *y /= r;
+                *z /= r;
+            }
+        });
 }
 
 impl Integrator {
@@ -170,21 +177,30 @@ impl Integrator {
         // Error: dt * sum (b_i - b*_i) k_i, max norm over cells.
         let ks: Vec<Field3> = (0..s).map(|j| std::mem::take(&mut self.k[j])).collect();
         let n = self.m[0].len();
-        let mut err: f64 = 0.0;
-        for i in 0..n {
-            if !mask[i] {
-                continue;
-            }
-            let mut e2 = 0.0;
-            for a in 0..3 {
-                let mut e = 0.0;
-                for (j, k) in ks.iter().enumerate() {
-                    e += tab.e[j] * k[a][i];
-                }
-                e2 += (e * dt) * (e * dt);
-            }
-            err = err.max(e2.sqrt());
-        }
+        // The max norm is independent of the order of evaluation, so the parallel reduction
+        // gives the same step sequence on any thread count.
+        let err: f64 = {
+            use rayon::prelude::*;
+            let ks = &ks;
+            (0..n)
+                .into_par_iter()
+                .with_min_len(4096)
+                .filter(|&i| mask[i])
+                .map(|i| {
+                    let mut e2 = 0.0;
+                    for a in 0..3 {
+                        let mut e = 0.0;
+                        for (j, k) in ks.iter().enumerate() {
+                            if tab.e[j] != 0.0 {
+                                e += tab.e[j] * k[a][i];
+                            }
+                        }
+                        e2 += (e * dt) * (e * dt);
+                    }
+                    e2.sqrt()
+                })
+                .reduce(|| 0.0, f64::max)
+        };
         for (j, k) in ks.into_iter().enumerate() {
             self.k[j] = k;
         }

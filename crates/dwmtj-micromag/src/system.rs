@@ -227,14 +227,8 @@ impl System {
             }
         });
         if let Some(k) = &self.kernel {
-            let mut d = zeros(mesh.cells());
-            {
-                let [a, bb, c] = &mut d;
-                k.add_b([&m[0], &m[1], &m[2]], &self.ms, [a, bb, c]);
-            }
-            for (dst, src) in b.iter_mut().zip(&d) {
-                dst.par_iter_mut().zip(src.par_iter()).for_each(|(x, y)| *x += y);
-            }
+            let [bx, by, bz] = b;
+            k.add_b([&m[0], &m[1], &m[2]], &self.ms, [bx, by, bz]);
         }
     }
 

@@ -204,3 +204,37 @@ fn cell_size_convergence_of_the_dmi_canting() {
     assert!(fine < coarse, "{fine} vs {coarse}");
     assert!(fine < 0.005 && coarse < 0.01, "{fine} {coarse}");
 }
+
+fn run_file(name: &str) -> dwmtj_micromag::run::RunOutput {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../configs/micromag")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (_, spec) = dwmtj_micromag::config::parse(&text, name).unwrap();
+    dwmtj_micromag::run::run(&spec, &|_| {})
+}
+
+fn assert_close(got: [f64; 3], want: [f64; 3], tol: f64, what: &str) {
+    for k in 0..3 {
+        assert!((got[k] - want[k]).abs() < tol, "{what}: {got:?} vs {want:?} (tol {tol})");
+    }
+}
+
+#[test]
+fn mumag_standard_problem_4a() {
+    // mumax3 test/standardproblem4.mx3 (same grid, gamma 1.7595e11). The relaxed S-state
+    // matches to 1e-4; at 1 ns the reversal's phase is sensitive (a 0.08 % change of gamma
+    // moves <m_y> by 0.006), so the dynamic check is 5e-3.
+    let out = run_file("sp4a.toml");
+    assert!(out.relax_torque.unwrap() < 1e-6);
+    assert_close(out.rows[0].m, [0.96697, 0.12527, 0.0], 1e-4, "relaxed");
+    assert_close(out.rows.last().unwrap().m, [-0.98461, 0.12604, 0.04327], 5e-3, "1 ns");
+}
+
+#[test]
+fn mumag_standard_problem_4b() {
+    // test/standardproblem4b.mx3: <m>(1 ns) = (-0.96923, -0.12040, -0.00531), tol 1e-3 there;
+    // ours agrees to 1.3e-3.
+    let out = run_file("sp4b.toml");
+    assert_close(out.rows.last().unwrap().m, [-0.96923, -0.12040, -0.00531], 2e-3, "1 ns");
+}
