@@ -60,7 +60,12 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
         ProgressBar::hidden()
     };
     let t0 = std::time::Instant::now();
-    let out = dwmtj_micromag::run::run(&spec, &|f| pb.set_position((f * 1000.0) as u64));
+    // On a pool worker, so the solver's parallel stages do not each wake a thread.
+    let go = || dwmtj_micromag::run::run(&spec, &|f| pb.set_position((f * 1000.0) as u64));
+    let out = match rayon::ThreadPoolBuilder::new().num_threads(rayon::current_num_threads()).build() {
+        Ok(pool) => pool.install(go),
+        Err(_) => go(),
+    };
     pb.finish_and_clear();
     let wall_s = t0.elapsed().as_secs_f64();
     let dir = run.path();

@@ -5,6 +5,16 @@ use dwmtj_micromag::mesh::Mesh;
 use dwmtj_micromag::solver::{Integrator, SolverParams};
 use dwmtj_micromag::system::{Params, System};
 fn main() {
+    // On a pool worker: the main thread would otherwise hand every parallel stage to the
+    // workers and wait (a cross-thread wake-up per stage).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .build()
+        .unwrap();
+    pool.install(body);
+}
+
+fn body() {
     let t_end: f64 = std::env::args().nth(1).map(|s| s.parse().unwrap()).unwrap_or(1e-9);
     let mesh = Mesh::rectangle(512, 64, 2e-9, 2e-9, 1e-9);
     let p = Params {

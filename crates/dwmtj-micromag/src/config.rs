@@ -28,7 +28,10 @@
 //! demag = "full"          # full | local | none
 //! duration = "1 ns"
 //! relax = false
-//! method = "rk45"         # rk45 | rk23
+//! method = "rk45"         # rk45 | rk23 | heun (fixed step `dt`, needed for `temperature`)
+//! temperature = "300 K"   # thermal field (heun only)
+//! dt = "50 fs"
+//! seed = 1
 //! max_err = 1e-5
 //! samples = 100           # table rows
 //! snapshots = 4           # OVF files besides the final state
@@ -95,6 +98,11 @@ pub struct RawRun {
     pub max_err: Option<f64>,
     pub samples: Option<usize>,
     pub snapshots: Option<usize>,
+    /// Temperature of the thermal field (needs method = "heun").
+    pub temperature: Option<RawQuantity>,
+    /// Fixed step of the Heun integrator.
+    pub dt: Option<RawQuantity>,
+    pub seed: Option<u64>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -192,7 +200,7 @@ impl RawRunFile {
                 "full demag is not periodic; use run.demag = \"local\"",
             ));
         }
-        let params = Params {
+        let mut params = Params {
             ms,
             a_ex,
             ku,
@@ -215,6 +223,7 @@ impl RawRunFile {
             fl_ratio: mat.fl_ratio.unwrap_or(0.0),
             current_density: opt_si(&d.current_density, Dim::CURRENT_DENSITY, "drive.current_density", 0.0)?,
             j_ref_width: if (width - width_end).abs() > 0.0 { width } else { 0.0 },
+            seed: self.run.seed.unwrap_or(0),
             ..Params::default()
         };
         let initial = match self.initial.state.as_str() {
@@ -233,7 +242,25 @@ impl RawRunFile {
         let method = match self.run.method.as_deref().unwrap_or("rk45") {
             "rk45" => Method::Rk45,
             "rk23" => Method::Rk23,
-            other => return Err(err("run.method", other, "expected rk45 or rk23")),
+            "heun" => Method::Heun,
+            other => return Err(err("run.method", other, "expected rk45, rk23 or heun")),
+        };
+        let temperature = opt_si(&self.run.temperature, Dim::TEMPERATURE, "run.temperature", 0.0)?;
+        if temperature < 0.0 {
+            return Err(err("run.temperature", temperature, "expected a temperature >= 0 K"));
+        }
+        if temperature > 0.0 && method != Method::Heun {
+            return Err(err(
+                "run.method",
+                format!("{method:?}"),
+                "a thermal field needs method = \"heun\" (fixed step, run.dt)",
+            ));
+        }
+        params.temperature = temperature;
+        let dt_init = match (&self.run.dt, method) {
+            (Some(q), _) => positive(q.to_si(Dim::TIME, "run.dt")?, "run.dt", "time step")?,
+            (None, Method::Heun) => return Err(err("run.dt", "(missing)", "the Heun integrator needs a fixed step, e.g. \"50 fs\"")),
+            (None, _) => SolverParams::default().dt_init,
         };
         let max_err = self.run.max_err.unwrap_or(1e-5);
         if !(max_err > 0.0 && max_err < 0.1) {
@@ -247,6 +274,7 @@ impl RawRunFile {
             solver: SolverParams {
                 method,
                 max_err,
+                dt_init,
                 ..SolverParams::default()
             },
             initial,

@@ -6,7 +6,8 @@
 //!   1/6 power); m is renormalised after every accepted step. (Dormand & Prince, J. Comput. Appl.
 //!   Math. 6, 19 (1980); mumax3 engine/rk45dp.go.)
 //! * Bogacki-Shampine RK23 (adaptive, same controller with exponents 1/3 and 1/4).
-//! * Heun (fixed step), the integrator to use with a thermal field.
+//! * Heun (fixed step), the integrator to use with a thermal field: the field is drawn once per
+//!   step from a stream keyed by (seed, step) and held over both stages (Stratonovich).
 //! * Relaxation: integrate with the system's damping until the largest torque |m x B| falls
 //!   below a threshold (tesla).
 
@@ -135,11 +136,32 @@ impl Integrator {
         let t = self.t;
         match self.params.method {
             Method::Heun => {
-                self.eval(sys, 0, false, drive(t));
+                let sigma = sys.thermal_sigma(dt);
+                let thermal = (sigma > 0.0).then(|| {
+                    use rand_distr::{Distribution, StandardNormal};
+                    let n = self.m[0].len();
+                    let mut f = zeros(n);
+                    // One stream per step: the same noise on any thread count.
+                    let mut rng = dwmtj_core::simulate::stream(sys.params.seed, self.stats.steps, 0x7E);
+                    for a in 0..3 {
+                        for i in 0..n {
+                            let g: f64 = StandardNormal.sample(&mut rng);
+                            f[a][i] = if mask[i] { sigma * g } else { 0.0 };
+                        }
+                    }
+                    f
+                });
+                let mut k = std::mem::take(&mut self.k[0]);
+                sys.rhs_with(&self.m, drive(t), thermal.as_ref(), &mut self.b, &mut k);
+                self.k[0] = k;
+                self.stats.rhs_evals += 1;
                 let k0 = std::mem::take(&mut self.k[0]);
                 axpy_into(&mut self.tmp, &self.m, &[(dt, &k0)], mask);
                 self.k[0] = k0;
-                self.eval(sys, 1, true, drive(t + dt));
+                let mut k = std::mem::take(&mut self.k[1]);
+                sys.rhs_with(&self.tmp, drive(t + dt), thermal.as_ref(), &mut self.b, &mut k);
+                self.k[1] = k;
+                self.stats.rhs_evals += 1;
                 let (k0, k1) = (std::mem::take(&mut self.k[0]), std::mem::take(&mut self.k[1]));
                 let mut next = zeros(self.m[0].len());
                 axpy_into(&mut next, &self.m, &[(0.5 * dt, &k0), (0.5 * dt, &k1)], mask);
@@ -229,15 +251,20 @@ impl Integrator {
         }
     }
 
-    /// Integrate to time `t_end` (adaptive steps land exactly on it).
+    /// Integrate to time `t_end` (steps land exactly on it; a fixed step is restored after
+    /// the shortened last one).
     pub fn run_until(&mut self, sys: &System, t_end: f64, drive: &dyn Fn(f64) -> f64) {
         while self.t < t_end * (1.0 - 1e-12) {
             let remaining = t_end - self.t;
-            if self.dt > remaining {
+            let planned = self.dt;
+            let shortened = planned > remaining;
+            if shortened {
                 self.dt = remaining;
-                self.fsal_valid = self.fsal_valid && self.params.method != Method::Heun;
             }
             self.step(sys, drive);
+            if shortened && (self.params.method == Method::Heun || self.dt < planned) {
+                self.dt = planned;
+            }
         }
     }
 

@@ -13,6 +13,8 @@
 //!   with outward normal n is a ghost cell m + d dm/dn with dm/dn = (D/2A)(m_z n_x, m_z n_y,
 //!   -(m.n)), the natural boundary condition of exchange plus DMI;
 //! * demag: Newell FFT (demag.rs), the thin-film local approximation -mu0 Ms m_z z, or none;
+//! * thermal field (Brown; mumax3's form): B_th = eta sqrt(2 alpha k_B T/(gamma Ms V dt)), eta
+//!   ~ N(0, 1) per cell and component, constant over a Heun step;
 //! * damping-like and field-like SOT as the pseudo-fields B_DL (m x sigma) + B_FL sigma with
 //!   B_DL = hbar theta_SH J_x/(2 e Ms t_F), B_FL = r_FL B_DL and sigma = s_geom y for current
 //!   along +x. With s_geom = +1 this is exactly the drive of physics.md 2.3: a Neel wall
@@ -56,6 +58,10 @@ pub struct Params {
     pub current_density: f64,
     /// Width at which `current_density` holds (0: uniform current density).
     pub j_ref_width: f64,
+    /// Temperature (K) of the thermal field (used by the Heun integrator).
+    pub temperature: f64,
+    /// Seed of the thermal field's random streams.
+    pub seed: u64,
 }
 
 impl Default for Params {
@@ -76,6 +82,8 @@ impl Default for Params {
             sot_sign: 1.0,
             current_density: 0.0,
             j_ref_width: 0.0,
+            temperature: 0.0,
+            seed: 0,
         }
     }
 }
@@ -321,7 +329,17 @@ impl System {
 
     /// dm/dt for state m at drive scale `drive` (the pulse shape times the current), into `out`.
     pub fn rhs(&self, m: &Field3, drive: f64, b: &mut Field3, out: &mut Field3) {
+        self.rhs_with(m, drive, None, b, out);
+    }
+
+    /// dm/dt with an extra field (the thermal field) added to B.
+    pub fn rhs_with(&self, m: &Field3, drive: f64, extra: Option<&Field3>, b: &mut Field3, out: &mut Field3) {
         self.field(m, b);
+        if let Some(e) = extra {
+            for (dst, src) in b.iter_mut().zip(e) {
+                dst.par_iter_mut().zip(src.par_iter()).with_min_len(4096).for_each(|(x, y)| *x += y);
+            }
+        }
         let p = &self.params;
         let g = p.gamma / (1.0 + p.alpha * p.alpha);
         let alpha = p.alpha;
@@ -355,6 +373,15 @@ impl System {
                 *dy = -g * (mxh[1] + alpha * mxmxh[1]);
                 *dz = -g * (mxh[2] + alpha * mxmxh[2]);
             });
+    }
+
+    /// The thermal field's standard deviation (T) per component for a step dt.
+    pub fn thermal_sigma(&self, dt: f64) -> f64 {
+        let p = &self.params;
+        if p.temperature <= 0.0 {
+            return 0.0;
+        }
+        (2.0 * p.alpha * dwmtj_core::material::KB * p.temperature / (p.gamma * p.ms * self.mesh.cell_volume() * dt)).sqrt()
     }
 
     /// Up/down wall position from <m_z> over the magnetic cells: q = L (1 + <m_z>)/2.

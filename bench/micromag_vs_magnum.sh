@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of issue 6's problem: dwmtj-micromag vs magnum.np (CPU, f64) on the
+# same strip (1024 x 128 x 1 nm in 2 nm cells, Ms 1.1e6 A/m, A 1.5e-11 J/m, Ku 1e6 J/m^3,
+# D 0.5 mJ/m^2, alpha 0.1, centred Neel wall, full demag, DL-SOT 1e11 A/m^2, theta_SH 0.1),
+# adaptive RK45 in both (magnum.np's RKF45 with atol = rtol = 1e-5; ours max |dm| 1e-5), same
+# threads. Prints both JSON lines, the ratio of wall times and of ns per cell per evaluation,
+# and the wall displacements.
+#
+# magnum.np needs torch (~6 GB), so it is not part of .ci/run:
+#   python3.11 -m venv /tmp/aihw && /tmp/aihw/bin/pip install magnumnp
+#   MAGNUM_PYTHON=/tmp/aihw/bin/python T_END=1e-9 THREADS=1 bench/micromag_vs_magnum.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${MAGNUM_PYTHON:-python3}
+PEER=${PEER:-../shared/bench/magnum_peer.py}
+T_END=${T_END:-1e-10}
+THREADS=${THREADS:-1}
+cargo build --release -q -p dwmtj-micromag --example bench_strip
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+ours=$(RAYON_NUM_THREADS=$THREADS target/release/examples/bench_strip "$T_END")
+OMP_NUM_THREADS=$THREADS "$PY" "$PEER" --dtype float64 --threads "$THREADS" --t_end "$T_END" --chunk "$T_END" --out "$out" > /dev/null
+echo "dwmtj:     $ours"
+echo "magnum.np: $(cat "$out" | tr -d '\n' | cut -c1-600)"
+"$PY" - "$ours" "$out" <<'PYEOF'
+import json, sys
+a = json.loads(sys.argv[1])
+b = json.load(open(sys.argv[2]))
+def find(d, *keys):
+    for k in keys:
+        if k in d:
+            return d[k]
+    for v in d.values():
+        if isinstance(v, dict):
+            r = find(v, *keys)
+            if r is not None:
+                return r
+    return None
+b_wall = find(b, "wall_s", "wall_time_s", "run_wall_s")
+b_evals = find(b, "rhs_evals", "evals")
+b_disp = find(b, "dw_displacement_nm", "displacement_nm", "dx_avg_nm")
+cells = 512 * 64
+b_ns = b_wall / (b_evals * cells) * 1e9 if b_wall and b_evals else float("nan")
+print(f"wall time: dwmtj {a['wall_s']:.2f} s, magnum.np {b_wall:.2f} s, ratio {b_wall / a['wall_s']:.1f}x")
+print(f"ns per cell per RHS evaluation: dwmtj {a['ns_per_cell_eval']:.1f}, magnum.np {b_ns:.1f}, ratio {b_ns / a['ns_per_cell_eval']:.1f}x")
+print(f"RHS evaluations: dwmtj {a['rhs_evals']}, magnum.np {b_evals}")
+print(f"wall displacement: dwmtj {a['displacement_nm']:.3f} nm, magnum.np {b_disp} nm")
+PYEOF
