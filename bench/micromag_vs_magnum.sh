@@ -38,11 +38,11 @@ def find(d, *keys):
     return None
 b_wall = find(b, "wall_s", "wall_time_s", "run_wall_s")
 b_evals = find(b, "rhs_evals", "evals")
-b_disp = find(b, "dw_displacement_nm", "displacement_nm", "dx_avg_nm")
+b_disp = find(b, "dw_disp_from_mz_nm")
 cells = 512 * 64
 b_ns = b_wall / (b_evals * cells) * 1e9 if b_wall and b_evals else float("nan")
 print(f"wall time: dwmtj {a['wall_s']:.2f} s, magnum.np {b_wall:.2f} s, ratio {b_wall / a['wall_s']:.1f}x")
 print(f"ns per cell per RHS evaluation: dwmtj {a['ns_per_cell_eval']:.1f}, magnum.np {b_ns:.1f}, ratio {b_ns / a['ns_per_cell_eval']:.1f}x")
 print(f"RHS evaluations: dwmtj {a['rhs_evals']}, magnum.np {b_evals}")
-print(f"wall displacement: dwmtj {a['displacement_nm']:.3f} nm, magnum.np {b_disp} nm")
+print(f"wall displacement (from <m_z>): dwmtj {a['displacement_nm']:.3f} nm, magnum.np {b_disp:.3f} nm, relative difference {abs(a['displacement_nm'] / b_disp - 1):.2%}")
 PYEOF

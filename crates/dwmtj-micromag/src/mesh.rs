@@ -65,6 +65,30 @@ impl Mesh {
         }
     }
 
+    /// A disk of the given diameter on a square grid; a cell is magnetic when its centre is
+    /// inside.
+    pub fn disk(diameter: f64, cell: f64, dz: f64) -> Self {
+        let n = (diameter / cell).round().max(1.0) as usize;
+        let d = diameter / n as f64;
+        let r = diameter / 2.0;
+        let mut mask = vec![false; n * n];
+        for j in 0..n {
+            for i in 0..n {
+                let (x, y) = ((i as f64 + 0.5) * d - r, (j as f64 + 0.5) * d - r);
+                mask[j * n + i] = x * x + y * y <= r * r;
+            }
+        }
+        Self {
+            nx: n,
+            ny: n,
+            dx: d,
+            dy: d,
+            dz,
+            mask,
+            periodic_y: false,
+        }
+    }
+
     pub fn cells(&self) -> usize {
         self.nx * self.ny
     }

@@ -301,7 +301,7 @@ impl Integrator {
             if tq < torque || self.t - t0 > t_max {
                 break tq;
             }
-            if tq > 0.7 * best {
+            if tq >= best {
                 if self.params.max_err < 1e-12 {
                     break tq;
                 }

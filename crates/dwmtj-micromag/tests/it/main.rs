@@ -288,3 +288,57 @@ fn thermal_field_gives_the_boltzmann_distribution() {
     assert!((measured / expect - 1.0).abs() < 0.04, "<sin^2> {measured} vs Boltzmann {expect}");
     assert!(norm_error(&it.m, &sys.mesh.mask) < 1e-12);
 }
+
+#[test]
+fn dmi_standard_problem_2d_skyrmion_radius() {
+    // Cortes-Ortuno et al. (2018), 2D case: a disk 100 nm across, 2 nm thick, 2 nm cells, the
+    // 1D problem's material, no demag; a core +z for r < 12.5 nm in a -z disk relaxes to a
+    // Neel skyrmion with m_z = 0 at r = 22.03 nm (ODE reference).
+    let mesh = Mesh::disk(100e-9, 2e-9, 2e-9);
+    let p = Params {
+        ms: 0.86e6,
+        a_ex: 13e-12,
+        ku: 0.4e6,
+        dmi: 3e-3,
+        alpha: 1.0,
+        demag: DemagMode::None,
+        ..Params::default()
+    };
+    let sys = System::new(mesh.clone(), p);
+    let mut m = sys.uniform([0.0, 0.0, -1.0]);
+    let n = mesh.nx;
+    for j in 0..n {
+        for i in 0..n {
+            let (x, y) = ((i as f64 + 0.5) * 2e-9 - 50e-9, (j as f64 + 0.5) * 2e-9 - 50e-9);
+            let k = mesh.idx(i, j);
+            if mesh.mask[k] && (x * x + y * y).sqrt() < 12.5e-9 {
+                // A slight in-plane tilt breaks the symmetry so the chirality can develop.
+                let phi = y.atan2(x);
+                m[0][k] = 0.05 * phi.cos();
+                m[1][k] = 0.05 * phi.sin();
+                m[2][k] = (1.0f64 - 0.0025).sqrt();
+            }
+        }
+    }
+    let mut it = Integrator::new(m, SolverParams::default());
+    let torque = it.relax(&sys, 1e-5, 10e-9);
+    assert!(torque < 1e-5, "not relaxed: {torque} T");
+    // m_z along the row through the centre (cells at x = +-1, +-3, ... nm): interpolate the
+    // zero crossing on both sides and average.
+    let j = n / 2;
+    let row: Vec<(f64, f64)> = (0..n).map(|i| ((i as f64 + 0.5) * 2e-9 - 50e-9, it.m[2][mesh.idx(i, j)])).collect();
+    let y0 = 1e-9; // the row's distance from the centre
+    let mut radii = Vec::new();
+    for w in row.windows(2) {
+        let ((x0, m0), (x1, m1)) = (w[0], w[1]);
+        if m0 * m1 < 0.0 {
+            let x = x0 + (x1 - x0) * m0 / (m0 - m1);
+            radii.push((x * x + y0 * y0).sqrt());
+        }
+    }
+    assert_eq!(radii.len(), 2, "{row:?}");
+    let r = 0.5 * (radii[0] + radii[1]);
+    eprintln!("skyrmion radius {} nm", r * 1e9);
+    // 2 nm cells: within 0.5 nm (a quarter cell) of the ODE radius.
+    assert!((r - 22.03e-9).abs() < 0.5e-9, "skyrmion radius {} nm", r * 1e9);
+}
