@@ -26,7 +26,14 @@ fn body() {
     let setup = t0.elapsed().as_secs_f64();
     let m0 = sys.neel_wall(512e-9, 0.0);
     let q0 = sys.wall_position(&m0);
-    let mut it = Integrator::new(m0, SolverParams::default());
+    // magnum.np's RKF45 tolerances: atol = rtol = 1e-5 per component.
+    let mut it = Integrator::new(
+        m0,
+        SolverParams {
+            rel_err: 1e-5,
+            ..SolverParams::default()
+        },
+    );
     let one = |_: f64| 1.0;
     let t1 = std::time::Instant::now();
     it.run_until(&sys, t_end, &one);

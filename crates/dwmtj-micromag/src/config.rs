@@ -32,7 +32,8 @@
 //! temperature = "300 K"   # thermal field (heun only)
 //! dt = "50 fs"
 //! seed = 1
-//! max_err = 1e-5
+//! max_err = 1e-5          # absolute tolerance per component and step
+//! rel_err = 0.0           # relative tolerance
 //! samples = 100           # table rows
 //! snapshots = 4           # OVF files besides the final state
 //! ```
@@ -96,6 +97,8 @@ pub struct RawRun {
     pub relax: Option<bool>,
     pub method: Option<String>,
     pub max_err: Option<f64>,
+    /// Relative tolerance (0: absolute only).
+    pub rel_err: Option<f64>,
     pub samples: Option<usize>,
     pub snapshots: Option<usize>,
     /// Temperature of the thermal field (needs method = "heun").
@@ -274,6 +277,11 @@ impl RawRunFile {
             solver: SolverParams {
                 method,
                 max_err,
+                rel_err: match self.run.rel_err {
+                    Some(r) if !(0.0..0.1).contains(&r) => return Err(err("run.rel_err", r, "expected a relative tolerance in [0, 0.1)")),
+                    Some(r) => r,
+                    None => 0.0,
+                },
                 dt_init,
                 ..SolverParams::default()
             },
