@@ -595,7 +595,8 @@ fn design_rejects_infeasible_and_reports_misses() {
 }
 
 /// A Python with gdstk: $DWMTJ_PYTHON (set by .ci/run), else python3 if it has gdstk.
-fn gdstk_python() -> Option<String> {
+/// A Python (DWMTJ_PYTHON, else python3) that can run `import_line`.
+fn python_with(import_line: &str) -> Option<String> {
     let candidates: Vec<String> = std::env::var("DWMTJ_PYTHON")
         .ok()
         .into_iter()
@@ -603,10 +604,14 @@ fn gdstk_python() -> Option<String> {
         .collect();
     candidates.into_iter().find(|py| {
         Command::new(py)
-            .args(["-c", "import gdstk"])
+            .args(["-c", import_line])
             .output()
             .is_ok_and(|o| o.status.success())
     })
+}
+
+fn gdstk_python() -> Option<String> {
+    python_with("import gdstk")
 }
 
 /// The GDS read back by an independent reader (gdstk) matches the device geometry.
@@ -990,17 +995,7 @@ fn micromag_examples_run_and_write_ovf_that_reads_back() {
 
 /// A Python with spirit-code's `ovf` package (libovf), an OVF reader independent of ours.
 fn ovf_python() -> Option<String> {
-    let candidates: Vec<String> = std::env::var("DWMTJ_PYTHON")
-        .ok()
-        .into_iter()
-        .chain(std::iter::once("python3".to_string()))
-        .collect();
-    candidates.into_iter().find(|py| {
-        Command::new(py)
-            .args(["-c", "from ovf import ovf; import numpy"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
+    python_with("from ovf import ovf; import numpy")
 }
 
 #[test]

@@ -46,14 +46,9 @@ fn without_drive_the_energy_falls_and_m_stays_unit() {
     assert!(it.t > 1e-12);
 }
 
-#[test]
-fn dmi_standard_problem_1d_edge_canting() {
-    // Cortes-Ortuno et al., NJP 20, 113015 (2018): 100 nm wire, Ms 0.86e6, A 13e-12,
-    // D 3e-3 (mumax3 D_ind = -3e-3, ours +3e-3), Ku 0.4e6, no demag, relaxed from +z.
-    // ODE reference: m_x(+-50 nm) = +-0.6578.
-    // One cell across, periodic in y: the reference is strictly one-dimensional.
-    let mesh = Mesh::rectangle(200, 1, 0.5e-9, 1e-9, 1e-9).periodic_in_y();
-    let p = Params {
+/// The DMI standard problem's material (Cortes-Ortuno et al. 2018), no demag, alpha 1.
+fn dmi_sp_material() -> Params {
+    Params {
         ms: 0.86e6,
         a_ex: 13e-12,
         ku: 0.4e6,
@@ -61,7 +56,17 @@ fn dmi_standard_problem_1d_edge_canting() {
         alpha: 1.0,
         demag: DemagMode::None,
         ..Params::default()
-    };
+    }
+}
+
+#[test]
+fn dmi_standard_problem_1d_edge_canting() {
+    // Cortes-Ortuno et al., NJP 20, 113015 (2018): 100 nm wire, Ms 0.86e6, A 13e-12,
+    // D 3e-3 (mumax3 D_ind = -3e-3, ours +3e-3), Ku 0.4e6, no demag, relaxed from +z.
+    // ODE reference: m_x(+-50 nm) = +-0.6578.
+    // One cell across, periodic in y: the reference is strictly one-dimensional.
+    let mesh = Mesh::rectangle(200, 1, 0.5e-9, 1e-9, 1e-9).periodic_in_y();
+    let p = dmi_sp_material();
     let sys = System::new(mesh, p.clone());
     let mut it = Integrator::new(sys.uniform([0.0, 0.0, 1.0]), SolverParams::default());
     let torque = it.relax(&sys, 1e-5, 5e-9);
@@ -178,15 +183,7 @@ fn cell_size_convergence_of_the_dmi_canting() {
     // Halving the cell brings the edge value closer to the ODE reference.
     let err = |dx: f64| {
         let n = (100e-9 / dx).round() as usize;
-        let p = Params {
-            ms: 0.86e6,
-            a_ex: 13e-12,
-            ku: 0.4e6,
-            dmi: 3e-3,
-            alpha: 1.0,
-            demag: DemagMode::None,
-            ..Params::default()
-        };
+        let p = dmi_sp_material();
         let sys = System::new(Mesh::rectangle(n, 1, dx, 1e-9, 1e-9).periodic_in_y(), p.clone());
         let mut it = Integrator::new(
             sys.uniform([0.0, 0.0, 1.0]),
@@ -295,15 +292,7 @@ fn dmi_standard_problem_2d_skyrmion_radius() {
     // 1D problem's material, no demag; a core +z for r < 12.5 nm in a -z disk relaxes to a
     // Neel skyrmion with m_z = 0 at r = 22.03 nm (ODE reference).
     let mesh = Mesh::disk(100e-9, 2e-9, 2e-9);
-    let p = Params {
-        ms: 0.86e6,
-        a_ex: 13e-12,
-        ku: 0.4e6,
-        dmi: 3e-3,
-        alpha: 1.0,
-        demag: DemagMode::None,
-        ..Params::default()
-    };
+    let p = dmi_sp_material();
     let sys = System::new(mesh.clone(), p);
     let mut m = sys.uniform([0.0, 0.0, -1.0]);
     let n = mesh.nx;
