@@ -29,16 +29,11 @@ use rustfft::{Fft, FftPlanner};
 use std::f64::consts::PI;
 use std::sync::Arc;
 
+/// asinh(num / sqrt(den2)); 0 when den2 = 0, where every term using it has a vanishing
+/// prefactor.
 fn asinh_ratio(num: f64, den2: f64) -> f64 {
-    // asinh(num / sqrt(den2)), with the limit 0 when both vanish (the terms it multiplies
-    // vanish there too).
     if den2 <= 0.0 {
-        if num == 0.0 {
-            0.0
-        } else {
-            // Prefactors vanish in this limit; any finite value keeps the sum finite.
-            0.0
-        }
+        0.0
     } else {
         (num / den2.sqrt()).asinh()
     }
@@ -70,12 +65,9 @@ fn newell_f(x: f64, y: f64, z: f64) -> f64 {
 }
 
 fn newell_g(x: f64, y: f64, z: f64) -> f64 {
-    // g is odd in x and in y, even in z.
-    let sign = x.signum() * y.signum();
-    if sign == 0.0 {
-        // Every term of g carries a factor x or y: at x = 0 or y = 0, g(0, y, z) needs care only
-        // through the limits, which vanish.
-    }
+    // g is odd in x and in y, even in z; it vanishes at x = 0 or y = 0 (every term carries a
+    // factor x or y, or tends to 0 there).
+    let sign = if x == 0.0 || y == 0.0 { 0.0 } else { x.signum() * y.signum() };
     let (x, y, z) = (x.abs(), y.abs(), z.abs());
     let (x2, y2, z2) = (x * x, y * y, z * z);
     let r = (x2 + y2 + z2).sqrt();
