@@ -268,7 +268,7 @@ impl DeviceModel {
                 c2c,
                 b_min,
                 b_max,
-            } if n > 1 => {
+            } if n >= 1 => {
                 let g = ((w - b_min) / (b_max - b_min)).clamp(0.0, 1.0);
                 let xi: f64 = if *c2c > 0.0 { rng.sample(StandardNormal) } else { 0.0 };
                 let g_new = neurosim_move(g, f64::from(n), up, *p_max, *a_ltp, *a_ltd) + c2c * f64::from(n).sqrt() * xi;
@@ -319,23 +319,7 @@ impl DeviceModel {
                 let y = 1.0 - amp * (d * gamma * z).exp();
                 w + d * y.max(0.0) * dw_min * (1.0 + c2c * xi())
             }
-            DeviceModel::NeuroSim {
-                p_max,
-                a_ltp,
-                a_ltd,
-                c2c,
-                b_min,
-                b_max,
-            } => {
-                let g = ((w - b_min) / (b_max - b_min)).clamp(0.0, 1.0);
-                // NeuroSim's RealDevice::Write: both directions move along the curve
-                // G(P) = B (1 - e^(-P/A)), B = 1/(1 - e^(-P_max/A)), with A = A_LTP for LTP
-                // (P -> P + 1) and A = A_LTD for LTD (P -> P - 1); a negative A (negative NL
-                // label) makes the curve convex.
-                let g_new = neurosim_move(g, 1.0, up, *p_max, *a_ltp, *a_ltd);
-                let g_new = g_new + c2c * xi();
-                b_min + g_new * (b_max - b_min)
-            }
+            DeviceModel::NeuroSim { .. } => return self.pulses(w, 1, up, rng),
             DeviceModel::Levels {
                 levels,
                 p_switch,
@@ -378,8 +362,10 @@ pub fn differential_levels(levels: &[f64]) -> Vec<f64> {
     out
 }
 
-/// NeuroSim's write of `n` pulses from normalised conductance g: invert the curve for the
-/// pulse position, move it by n, evaluate (RealDevice::Write without the noise).
+/// NeuroSim's write of `n` pulses from normalised conductance g (RealDevice::Write without the
+/// noise): invert G(P) = B (1 - e^(-P/A)), B = 1/(1 - e^(-P_max/A)) for the pulse position, move
+/// it by +n (LTP, A = A_LTP) or -n (LTD, A = A_LTD), evaluate; a negative A (negative NL label)
+/// makes the curve convex.
 #[inline]
 fn neurosim_move(g: f64, n: f64, up: bool, p_max: f64, a_ltp: f64, a_ltd: f64) -> f64 {
     let a = if up { a_ltp } else { a_ltd };
@@ -401,33 +387,8 @@ pub fn dw_mtj_levels(
     b_min: f64,
     b_max: f64,
 ) -> Result<DeviceModel, dwmtj_core::ConfigError> {
-    let model = dwmtj_core::threshold::ThresholdModel::new(device, Some(*pulse))?;
-    let limit = if device.breakdown_current().is_finite() {
-        device.breakdown_current()
-    } else {
-        1.0
-    };
-    let n = device.mtjs.len();
-    let mut order: Vec<(usize, f64)> = (0..n)
-        .filter_map(|i| Some((i, model.switching_current(i, pulse, limit)?)))
-        .collect();
-    order.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let mut state: Vec<f64> = (0..n).map(|i| if model.nominal[i].j_c_ap <= 0.0 { 1.0 } else { 0.0 }).collect();
-    let mut g = vec![device.read(&state).conductance];
-    for &(i, _) in &order {
-        if state[i] < 1.0 {
-            state[i] = 1.0;
-            g.push(device.read(&state).conductance);
-        }
-    }
-    let (g0, g_end) = (g[0], g[g.len() - 1]);
-    let levels = if g.len() < 2 {
-        vec![0.0]
-    } else {
-        g.iter().map(|x| (g0 - x) / (g0 - g_end)).collect()
-    };
     Ok(DeviceModel::Levels {
-        levels,
+        levels: crate::dwdevice::synapse(device, pulse)?.levels,
         p_switch,
         b_min,
         b_max,
