@@ -7,7 +7,7 @@
 use dwmtj_core::device::PulseShape;
 use dwmtj_core::material::find_builtin;
 use dwmtj_core::simulate::stream;
-use dwmtj_core::wall::{run_deterministic, run_thermal, Drive, RunOptions, WallModel};
+use dwmtj_core::wall::{run_deterministic, run_deterministic_many, run_thermal, Drive, RunOptions, WallModel};
 use std::time::Instant;
 
 fn main() {
@@ -44,12 +44,44 @@ fn main() {
         ..RunOptions::default()
     };
     let mut out = run_deterministic(&model, &drive, 0.0, phi0, &opts);
-    let n = 20_000;
+    let n = get("--single-reps", 20_000.0) as u32;
     let t0 = Instant::now();
     for _ in 0..n {
         out = run_deterministic(&model, &drive, 0.0, std::hint::black_box(phi0), &opts);
     }
     let det = t0.elapsed().as_secs_f64() / f64::from(n);
+    // Batches: the same pulse many times (lanes in lock-step), and a sweep of 0.5-1.5 J
+    // (lanes of different step counts, refilled as they finish).
+    let batch = 4096;
+    let same: Vec<(Drive, f64, f64)> = vec![(drive, 0.0, phi0); batch];
+    let sweep: Vec<(Drive, f64, f64)> = (0..batch)
+        .map(|k| {
+            (
+                Drive {
+                    current_density: j * (0.5 + k as f64 / batch as f64),
+                    ..drive
+                },
+                0.0,
+                phi0,
+            )
+        })
+        .collect();
+    let time_batch = |runs: &[(Drive, f64, f64)]| {
+        let reps = get("--batch-reps", 5.0) as u32;
+        let t0 = Instant::now();
+        let mut check = 0.0;
+        for _ in 0..reps {
+            check += run_deterministic_many(&model, std::hint::black_box(runs), &opts)[batch / 2].displacement_m;
+        }
+        (t0.elapsed().as_secs_f64() / f64::from(reps * batch as u32), check)
+    };
+    let (batch_same, _) = time_batch(&same);
+    let (batch_sweep, _) = time_batch(&sweep);
+    assert_eq!(
+        run_deterministic_many(&model, &same[..3], &opts)[2],
+        out,
+        "lanes differ from the single run"
+    );
     let mut thermal = model.clone();
     thermal.temperature = 300.0;
     let topts = RunOptions { dt_thermal: 1e-12, ..opts };
@@ -62,7 +94,7 @@ fn main() {
     }
     let th = t1.elapsed().as_secs_f64() / f64::from(m_th);
     println!(
-        "{{\"displacement_m\": {:e}, \"final_velocity_m_per_s\": {}, \"phi_rad\": {}, \"rhs_evals\": {}, \"seconds_per_pulse\": {:e}, \"pulses_per_s\": {:.1}, \"thermal_seconds_per_pulse\": {:e}, \"thermal_pulses_per_s\": {:.1}, \"thermal_mean_displacement_m\": {:e}}}",
-        out.displacement_m, out.final_velocity_m_per_s, out.phi_rad, out.rhs_evals, det, 1.0 / det, th, 1.0 / th, acc / f64::from(m_th)
+        "{{\"displacement_m\": {:e}, \"final_velocity_m_per_s\": {}, \"phi_rad\": {}, \"rhs_evals\": {}, \"seconds_per_pulse\": {:e}, \"pulses_per_s\": {:.1}, \"batch_pulses_per_s\": {:.1}, \"batch_sweep_pulses_per_s\": {:.1}, \"thermal_seconds_per_pulse\": {:e}, \"thermal_pulses_per_s\": {:.1}, \"thermal_mean_displacement_m\": {:e}}}",
+        out.displacement_m, out.final_velocity_m_per_s, out.phi_rad, out.rhs_evals, det, 1.0 / det, 1.0 / batch_same, 1.0 / batch_sweep, th, 1.0 / th, acc / f64::from(m_th)
     );
 }

@@ -124,6 +124,7 @@ impl PulseShape {
     }
 
     /// Normalised amplitude s(t) in [0, 1].
+    #[inline]
     pub fn shape(&self, t: f64) -> f64 {
         let plateau_end = self.rise + self.width - 0.5 * (self.rise + self.fall);
         if t < 0.0 || t > self.duration() {

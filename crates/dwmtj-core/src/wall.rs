@@ -26,6 +26,12 @@
 //! Thermal noise (physics.md 2.5, fluctuation-dissipation with Gamma = 2 alpha s_tot S/Delta):
 //! independent white forces with <F_i F_j> = alpha s_tot kB T / (S Delta) delta_ij delta(t-t').
 //!
+//! Evaluation: the model constants are folded once per run ([`Folded`]: forces and rates are
+//! then multiplications and additions only), deterministic runs integrate (q, phi, cos phi,
+//! sin phi) so that no trigonometric call is needed, and [`run_deterministic_many`] integrates
+//! many drives side by side in SIMD lanes ([`crate::integrate::lanes`]), each result bitwise
+//! that of the run alone (tested on every force path).
+//!
 //! Energy (uniform wire, no drive): E = S sigma(phi) - 2 mu0 M_net S Q H_z q + V_pin(q), with
 //! sigma(phi) = 4 sqrt(A K_eff) + 2 K_D Delta cos^2 phi - Q pi D cos phi
 //!              - pi mu0 M_net Delta (H_x cos phi + H_y sin phi),
@@ -33,6 +39,7 @@
 
 use crate::device::PulseShape;
 use crate::geometry::WidthProfile;
+use crate::integrate::lanes::{dopri45_lanes, LaneJob, LaneOutcome, LaneSystem};
 use crate::integrate::{dopri45, heun_step, Tolerances};
 use crate::material::{Material, E_CHARGE, GAMMA, HBAR, KB};
 use crate::units::MU0;
@@ -153,6 +160,7 @@ impl Drive {
         }
     }
 
+    #[inline]
     pub fn j_at(&self, t: f64) -> f64 {
         if self.pulse.width <= 0.0 {
             0.0
@@ -309,8 +317,9 @@ impl WallModel {
     /// so the forces need no trigonometric call.
     #[inline]
     pub fn rhs_cs(&self, t: f64, y: &[f64; 4], drive: &Drive) -> [f64; 4] {
-        let (fa, fb) = self.forces_cs(t, y[0], y[2], y[3], drive);
-        let (qd, pd) = self.rates(fa, fb);
+        let k = self.folded();
+        let (fa, fb) = k.forces_at(&self.force_inputs(t, y[0], y[2], y[3], drive), y[2], y[3]);
+        let (qd, pd) = k.rates(fa, fb);
         [qd, pd, -y[3] * pd, y[2] * pd]
     }
 
@@ -354,53 +363,80 @@ impl WallModel {
     }
 
     /// [`WallModel::forces`] with cos(phi) and sin(phi) given: no trigonometric call.
-    #[inline]
     pub fn forces_cs(&self, t: f64, q: f64, cp: f64, sp: f64, drive: &Drive) -> (f64, f64) {
-        let qs = self.q_sign;
+        self.folded().forces_at(&self.force_inputs(t, q, cp, sp, drive), cp, sp)
+    }
+
+    /// The position- and time-dependent inputs of the forces (lookups and branches).
+    #[inline]
+    fn force_inputs(&self, t: f64, q: f64, cp: f64, sp: f64, drive: &Drive) -> ForceInputs {
         let j = self.j_hm(q, t, drive);
-        let c_j = self.c_j_per_j * j;
-        let b_j = self.b_j_per_j * j;
         let hz = if self.stray.is_empty() {
             drive.hz
         } else {
             drive.hz + self.stray_field(q)
         };
         let hy = drive.hy + if self.oersted { -j * self.t_hm / 2.0 } else { 0.0 };
-        let w = self.width_at(q);
-        let s = w * self.t_fm;
-        let dw = self.slope_at(q);
-        let f_geo = if dw == 0.0 {
-            0.0
+        let (f_pin, f_geo) = if self.uniform.is_some() && self.pinning.is_empty() {
+            (0.0, 0.0)
         } else {
-            self.sigma_cs(cp, sp, drive.hx, hy) * dw / (2.0 * w)
+            let w = self.width_at(q);
+            let dw = self.slope_at(q);
+            let f_geo = if dw == 0.0 {
+                0.0
+            } else {
+                self.sigma_cs(cp, sp, drive.hx, hy) * dw / (2.0 * w)
+            };
+            let f_pin = if self.pinning.is_empty() {
+                0.0
+            } else {
+                let s = w * self.t_fm;
+                self.pin_energy(q).1 / (2.0 * s)
+            };
+            (f_pin, f_geo)
         };
-        let f_pin = if self.pinning.is_empty() {
-            0.0
-        } else {
-            self.pin_energy(q).1 / (2.0 * s)
-        };
-        let fa = qs * MU0 * self.m_net * hz + qs * PI / 2.0 * c_j * cp + self.beta * b_j / self.delta - f_pin - f_geo;
-        let fb = qs * (-self.k_d * 2.0 * sp * cp - PI / 2.0 * MU0 * self.m_net * (hy * cp - drive.hx * sp))
-            + PI / 2.0 * self.dmi / self.delta * sp
-            - qs * PI / 2.0 * self.fl_ratio * c_j * cp
-            + b_j / self.delta;
-        (fa, fb)
+        ForceInputs {
+            j,
+            hx: drive.hx,
+            hy,
+            hz,
+            f_pin,
+            f_geo,
+        }
+    }
+
+    /// The constants of the forces and rates folded together (see [`Folded`]).
+    fn folded(&self) -> Folded {
+        let qs = self.q_sign;
+        let (a, sn, st) = (self.alpha, self.s_net, self.s_tot);
+        let den = a * a * st * st + sn * sn;
+        Folded {
+            a_hz: qs * MU0 * self.m_net,
+            a_jc: qs * PI / 2.0 * self.c_j_per_j,
+            a_j: self.beta * self.b_j_per_j / self.delta,
+            b_sc: -2.0 * qs * self.k_d,
+            b_h: -qs * PI / 2.0 * MU0 * self.m_net,
+            b_s: PI / 2.0 * self.dmi / self.delta,
+            b_jc: -qs * PI / 2.0 * self.fl_ratio * self.c_j_per_j,
+            b_j: self.b_j_per_j / self.delta,
+            q_a: self.delta * a * st / den,
+            q_b: self.delta * sn / den,
+            p_a: qs * sn / den,
+            p_b: -qs * a * st / den,
+        }
     }
 
     /// (qdot, phidot) for forces (F_A, F_B).
     pub fn rates(&self, fa: f64, fb: f64) -> (f64, f64) {
-        let (a, sn, st) = (self.alpha, self.s_net, self.s_tot);
-        let den = a * a * st * st + sn * sn;
-        (
-            self.delta * (a * st * fa + sn * fb) / den,
-            self.q_sign * (sn * fa - a * st * fb) / den,
-        )
+        self.folded().rates(fa, fb)
     }
 
     /// Deterministic right-hand side.
     pub fn rhs(&self, t: f64, y: &[f64; 2], drive: &Drive) -> [f64; 2] {
-        let (fa, fb) = self.forces(t, y[0], y[1], drive);
-        let (qd, pd) = self.rates(fa, fb);
+        let k = self.folded();
+        let (sp, cp) = y[1].sin_cos();
+        let (fa, fb) = k.forces_at(&self.force_inputs(t, y[0], cp, sp, drive), cp, sp);
+        let (qd, pd) = k.rates(fa, fb);
         [qd, pd]
     }
 
@@ -450,6 +486,196 @@ impl WallModel {
     }
 }
 
+/// The inputs of the forces at one (t, q): HM current density, fields, pinning and taper forces.
+#[derive(Clone, Copy, Debug, Default)]
+struct ForceInputs {
+    j: f64,
+    hx: f64,
+    hy: f64,
+    hz: f64,
+    f_pin: f64,
+    f_geo: f64,
+}
+
+/// The forces and rates of the module docs with every model constant folded in, so that an
+/// evaluation is multiplications and additions only:
+/// F_A = a_hz H_z + a_jc J cos + a_j J - f_pin - f_geo,
+/// F_B = b_sc sin cos + b_h (H_y cos - H_x sin) + b_s sin + b_jc J cos + b_j J,
+/// qdot = q_a F_A + q_b F_B, phidot = p_a F_A + p_b F_B.
+#[derive(Clone, Copy, Debug)]
+struct Folded {
+    a_hz: f64,
+    a_jc: f64,
+    a_j: f64,
+    b_sc: f64,
+    b_h: f64,
+    b_s: f64,
+    b_jc: f64,
+    b_j: f64,
+    q_a: f64,
+    q_b: f64,
+    p_a: f64,
+    p_b: f64,
+}
+
+impl Folded {
+    /// (F_A, F_B) at HM current density j, fields (hx, hy, hz), pinning and taper forces.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)] // the force inputs, kept scalar so lanes vectorise
+    fn forces(&self, j: f64, hx: f64, hy: f64, hz: f64, f_pin: f64, f_geo: f64, cp: f64, sp: f64) -> (f64, f64) {
+        let fa = self.a_hz * hz + self.a_jc * j * cp + self.a_j * j - f_pin - f_geo;
+        let fb = self.b_sc * sp * cp + self.b_h * (hy * cp - hx * sp) + self.b_s * sp + self.b_jc * j * cp + self.b_j * j;
+        (fa, fb)
+    }
+
+    #[inline(always)]
+    fn forces_at(&self, x: &ForceInputs, cp: f64, sp: f64) -> (f64, f64) {
+        self.forces(x.j, x.hx, x.hy, x.hz, x.f_pin, x.f_geo, cp, sp)
+    }
+
+    #[inline(always)]
+    fn rates(&self, fa: f64, fb: f64) -> (f64, f64) {
+        (self.q_a * fa + self.q_b * fb, self.p_a * fa + self.p_b * fb)
+    }
+}
+
+/// One wall model under many drives, for [`dopri45_lanes`]: job k runs under `drives[k]`.
+struct WallLanes<'a> {
+    model: &'a WallModel,
+    folded: Folded,
+    drives: Vec<&'a Drive>,
+    /// Uniform wire at the reference width without pinning, stray fields or a separate
+    /// heavy-metal profile: the forces need no position lookup.
+    plain: bool,
+    /// Every pulse rectangular (no rise or fall): the shape is 1 on [0, duration], else 0.
+    rectangular: bool,
+    /// Plain, rectangular, and only the damping-like torque and DMI act (no applied or Oersted
+    /// field, STT or field-like torque): equations (A), (B) of physics.md 2.3 as they stand.
+    bare: bool,
+}
+
+/// Lane parameters of a drive: amplitude (0 without a pulse), hx, hy, hz, and the pulse's
+/// rise, plateau end, duration and fall, as [`PulseShape::shape`] uses them.
+const DRIVE_PARAMS: usize = 8;
+
+impl<'a> WallLanes<'a> {
+    fn new(model: &'a WallModel, drives: Vec<&'a Drive>) -> Self {
+        let plain = model.pinning.is_empty()
+            && model.stray.is_empty()
+            && model.hm_profile.is_none()
+            && matches!(model.uniform, Some(w) if (w - model.reference_width).abs() <= 1e-15 * w);
+        let rectangular = drives.iter().all(|d| d.pulse.rise <= 0.0 && d.pulse.fall <= 0.0);
+        let folded = model.folded();
+        let no_field = drives.iter().all(|d| d.hx == 0.0 && d.hy == 0.0 && d.hz == 0.0) && !model.oersted;
+        let bare = plain && rectangular && no_field && folded.a_j == 0.0 && folded.b_j == 0.0 && folded.b_jc == 0.0;
+        Self {
+            model,
+            folded,
+            drives,
+            plain,
+            rectangular,
+            bare,
+        }
+    }
+}
+
+impl LaneSystem<4, DRIVE_PARAMS> for WallLanes<'_> {
+    /// phi is integrated for output only; q matters only where the wire is not plain.
+    fn reads(&self, component: usize) -> bool {
+        match component {
+            0 => !self.plain,
+            1 => false,
+            _ => true,
+        }
+    }
+
+    fn params(&self, job: usize) -> [f64; DRIVE_PARAMS] {
+        let d = self.drives[job];
+        let p = &d.pulse;
+        let amplitude = if p.width <= 0.0 { 0.0 } else { d.current_density };
+        [
+            amplitude,
+            d.hx,
+            d.hy,
+            d.hz,
+            p.rise,
+            p.rise + p.width - 0.5 * (p.rise + p.fall),
+            p.duration(),
+            p.fall,
+        ]
+    }
+
+    #[inline(always)]
+    fn rhs<const L: usize>(
+        &self,
+        job: &[usize; L],
+        p: &[[f64; L]; DRIVE_PARAMS],
+        t: &[f64; L],
+        y: &[[f64; L]; 4],
+        out: &mut [[f64; L]; 4],
+    ) {
+        let m = self.model;
+        let k = &self.folded;
+        let [amp, hx, hy0, hz, rise, plateau_end, duration, fall] = p;
+        let (mut j, mut hy, mut hz, mut f_pin, mut f_geo) = ([0.0; L], [0.0; L], *hz, [0.0; L], [0.0; L]);
+        if self.bare {
+            // Folded::forces and rates with the zero terms dropped (x + 0 = x, so the results
+            // are those of the full expressions).
+            for l in 0..L {
+                let (tl, cp, sp) = (t[l], y[2][l], y[3][l]);
+                let s = if tl < 0.0 || tl > duration[l] { 0.0 } else { 1.0 };
+                let fa = k.a_jc * (amp[l] * s) * cp;
+                let fb = k.b_sc * sp * cp + k.b_s * sp;
+                let (qd, pd) = k.rates(fa, fb);
+                out[0][l] = qd;
+                out[1][l] = pd;
+                out[2][l] = -sp * pd;
+                out[3][l] = cp * pd;
+            }
+            return;
+        }
+        if self.plain && self.rectangular {
+            // PulseShape::shape with rise = fall = 0: the plateau ends at the duration.
+            for l in 0..L {
+                let tl = t[l];
+                let s = if tl < 0.0 || tl > duration[l] { 0.0 } else { 1.0 };
+                j[l] = amp[l] * s;
+                hy[l] = hy0[l] + if m.oersted { -j[l] * m.t_hm / 2.0 } else { 0.0 };
+            }
+        } else if self.plain {
+            // PulseShape::shape and force_inputs as selects, so that the lanes vectorise.
+            for l in 0..L {
+                let tl = t[l];
+                let s = if tl < 0.0 || tl > duration[l] {
+                    0.0
+                } else if tl < rise[l] {
+                    tl / rise[l]
+                } else if tl <= plateau_end[l] {
+                    1.0
+                } else {
+                    ((duration[l] - tl) / fall[l]).max(0.0)
+                };
+                j[l] = amp[l] * s;
+                hy[l] = hy0[l] + if m.oersted { -j[l] * m.t_hm / 2.0 } else { 0.0 };
+            }
+        } else {
+            for l in 0..L {
+                let x = m.force_inputs(t[l], y[0][l], y[2][l], y[3][l], self.drives[job[l]]);
+                (j[l], hy[l], hz[l], f_pin[l], f_geo[l]) = (x.j, x.hy, x.hz, x.f_pin, x.f_geo);
+            }
+        }
+        for l in 0..L {
+            let (cp, sp) = (y[2][l], y[3][l]);
+            let (fa, fb) = k.forces(j[l], hx[l], hy[l], hz[l], f_pin[l], f_geo[l], cp, sp);
+            let (qd, pd) = k.rates(fa, fb);
+            out[0][l] = qd;
+            out[1][l] = pd;
+            out[2][l] = -sp * pd;
+            out[3][l] = cp * pd;
+        }
+    }
+}
+
 /// Options of a wall run.
 #[derive(Clone, Copy, Debug)]
 pub struct RunOptions {
@@ -492,62 +718,149 @@ pub struct WallOutcome {
     pub trajectory: Vec<(f64, f64, f64)>,
 }
 
-/// Deterministic run (T ignored) with adaptive RK45, piecewise across the pulse's kinks.
-pub fn run_deterministic(model: &WallModel, drive: &Drive, q0: f64, phi0: f64, opts: &RunOptions) -> WallOutcome {
-    let t_end = if opts.t_end.is_finite() {
+/// Problems integrated side by side by [`run_deterministic_many`] (SIMD lanes).
+pub const WALL_LANES: usize = 16;
+
+fn end_time(drive: &Drive, opts: &RunOptions) -> f64 {
+    if opts.t_end.is_finite() {
         opts.t_end
     } else {
         drive.pulse.duration()
-    };
-    let tol = Tolerances {
+    }
+}
+
+fn deterministic_tolerances(opts: &RunOptions) -> Tolerances<4> {
+    Tolerances {
         rtol: opts.rtol,
         atol: [opts.atol[0], opts.atol[1], opts.atol[1], opts.atol[1]],
         h_max: f64::INFINITY,
         max_steps: 10_000_000,
         // (cos, sin) are functions of the controlled phi.
         controlled: 2,
-    };
+    }
+}
+
+/// Segment ends: the pulse's kinks before the end time, then the end time.
+fn segment_marks(drive: &Drive, t_end: f64) -> Vec<f64> {
     let mut marks: Vec<f64> = drive.breakpoints().into_iter().filter(|&t| t < t_end).collect();
     marks.push(t_end);
+    marks
+}
+
+/// Keep (cos, sin) on the unit circle between segments.
+fn renormalise(y: &mut [f64; 4]) {
+    let r = y[2].hypot(y[3]);
+    y[2] /= r;
+    y[3] /= r;
+}
+
+/// The outcome of a run that ended in state `end` at t_end.
+fn outcome(model: &WallModel, drive: &Drive, q0: f64, t_end: f64, end: &LaneOutcome<4>) -> WallOutcome {
+    let y = [end.y[0], end.y[1]];
+    // Velocity with the drive just before t_end (left limit at a pulse edge).
+    let v = model.rhs(t_end * (1.0 - 1e-12), &y, drive)[0];
+    WallOutcome {
+        displacement_m: y[0] - q0,
+        final_velocity_m_per_s: v,
+        phi_rad: y[1],
+        rhs_evals: end.rhs_evals,
+        steps: end.steps,
+        completed: end.completed,
+        trajectory: Vec::new(),
+    }
+}
+
+/// [`dopri45_lanes`] on the wall system, one lane for a single run, [`WALL_LANES`] otherwise;
+/// compiled a second time for AVX2 and used where the CPU has it. Both builds do the same
+/// IEEE operations in the same order (Rust never fuses a multiply and an add on its own), so
+/// the results do not depend on the CPU (tested).
+fn solve_lanes(system: &WallLanes<'_>, jobs: &[LaneJob<4>], tol: &Tolerances<4>) -> Vec<LaneOutcome<4>> {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has just been found to support AVX2.
+        return unsafe { solve_lanes_avx2(system, jobs, tol) };
+    }
+    solve_lanes_portable(system, jobs, tol)
+}
+
+#[inline(always)]
+fn solve_lanes_portable(system: &WallLanes<'_>, jobs: &[LaneJob<4>], tol: &Tolerances<4>) -> Vec<LaneOutcome<4>> {
+    if jobs.len() == 1 {
+        dopri45_lanes::<4, DRIVE_PARAMS, 1, _>(system, jobs, tol, renormalise)
+    } else {
+        dopri45_lanes::<4, DRIVE_PARAMS, WALL_LANES, _>(system, jobs, tol, renormalise)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn solve_lanes_avx2(system: &WallLanes<'_>, jobs: &[LaneJob<4>], tol: &Tolerances<4>) -> Vec<LaneOutcome<4>> {
+    solve_lanes_portable(system, jobs, tol)
+}
+
+/// Deterministic run (T ignored) with adaptive RK45, piecewise across the pulse's kinks.
+pub fn run_deterministic(model: &WallModel, drive: &Drive, q0: f64, phi0: f64, opts: &RunOptions) -> WallOutcome {
+    if opts.samples == 0 {
+        return run_deterministic_many(model, &[(*drive, q0, phi0)], opts).remove(0);
+    }
+    let t_end = end_time(drive, opts);
+    let tol = deterministic_tolerances(opts);
     let (s0, c0) = phi0.sin_cos();
     let mut y = [q0, phi0, c0, s0];
     let (mut t, mut nfev, mut steps) = (0.0, 0, 0);
     let mut record: Vec<(f64, [f64; 4])> = Vec::new();
     let mut completed = true;
-    for &tb in &marks {
+    for tb in segment_marks(drive, t_end) {
         if tb <= t {
             continue;
         }
-        let rec = if opts.samples > 0 { Some(&mut record) } else { None };
-        let s = dopri45(|tt, yy| model.rhs_cs(tt, yy, drive), t, y, tb, &tol, None, rec);
+        let s = dopri45(|tt, yy| model.rhs_cs(tt, yy, drive), t, y, tb, &tol, None, Some(&mut record));
         nfev += s.rhs_evals;
         steps += s.steps;
         y = s.y;
-        // Keep (cos, sin) on the unit circle between segments.
-        let r = y[2].hypot(y[3]);
-        y[2] /= r;
-        y[3] /= r;
+        renormalise(&mut y);
         if s.t < tb {
             completed = false;
             break;
         }
         t = tb;
     }
-    let mut traj = vec![(0.0, q0, phi0)];
-    traj.extend(record.iter().map(|(t, y)| (*t, y[0], y[1])));
-    let y = [y[0], y[1]];
-    // Velocity with the drive just before t_end (left limit at a pulse edge).
-    let t_left = t_end * (1.0 - 1e-12);
-    let v = model.rhs(t_left, &y, drive)[0];
-    WallOutcome {
-        displacement_m: y[0] - q0,
-        final_velocity_m_per_s: v,
-        phi_rad: y[1],
+    let end = LaneOutcome {
+        t,
+        y,
         rhs_evals: nfev,
         steps,
         completed,
-        trajectory: traj,
-    }
+    };
+    let mut out = outcome(model, drive, q0, t_end, &end);
+    out.trajectory = std::iter::once((0.0, q0, phi0))
+        .chain(record.iter().map(|(t, y)| (*t, y[0], y[1])))
+        .collect();
+    out
+}
+
+/// Many deterministic runs of one model, each `(drive, q0, phi0)` with the options' tolerances
+/// (no trajectories recorded): [`WALL_LANES`] at a time in lock-step, each result bitwise that
+/// of [`run_deterministic`] on its own.
+pub fn run_deterministic_many(model: &WallModel, runs: &[(Drive, f64, f64)], opts: &RunOptions) -> Vec<WallOutcome> {
+    let jobs: Vec<LaneJob<4>> = runs
+        .iter()
+        .map(|(drive, q0, phi0)| {
+            let (s0, c0) = phi0.sin_cos();
+            LaneJob {
+                t0: 0.0,
+                y0: [*q0, *phi0, c0, s0],
+                marks: segment_marks(drive, end_time(drive, opts)),
+            }
+        })
+        .collect();
+    let system = WallLanes::new(model, runs.iter().map(|r| &r.0).collect());
+    let solved = solve_lanes(&system, &jobs, &deterministic_tolerances(opts));
+    solved
+        .iter()
+        .zip(runs)
+        .map(|(s, (drive, q0, _))| outcome(model, drive, *q0, end_time(drive, opts), s))
+        .collect()
 }
 
 /// Thermal run with stochastic Heun at fixed dt (noise drawn from `rng`).
@@ -562,19 +875,21 @@ pub fn run_thermal<R: Rng>(model: &WallModel, drive: &Drive, q0: f64, phi0: f64,
     let mut y = [q0, phi0];
     let every = n.checked_div(opts.samples).map_or(usize::MAX, |k| k.max(1));
     let mut traj = vec![(0.0, q0, phi0)];
-    for k in 0..n {
-        let t = k as f64 * dt;
+    let k = model.folded();
+    for step in 0..n {
+        let t = step as f64 * dt;
         let sd = model.thermal_force_std(y[0], dt);
         let (na, nb): (f64, f64) = (rng.sample(StandardNormal), rng.sample(StandardNormal));
         let (fa_th, fb_th) = (sd * na, sd * nb);
         let mut f = |tt: f64, yy: &[f64; 2]| {
-            let (fa, fb) = model.forces(tt, yy[0], yy[1], drive);
-            let (qd, pd) = model.rates(fa + fa_th, fb + fb_th);
+            let (sp, cp) = yy[1].sin_cos();
+            let (fa, fb) = k.forces_at(&model.force_inputs(tt, yy[0], cp, sp, drive), cp, sp);
+            let (qd, pd) = k.rates(fa + fa_th, fb + fb_th);
             [qd, pd]
         };
         y = heun_step(&mut f, t, &y, dt);
-        if (k + 1) % every == 0 {
-            traj.push(((k + 1) as f64 * dt, y[0], y[1]));
+        if (step + 1) % every == 0 {
+            traj.push(((step + 1) as f64 * dt, y[0], y[1]));
         }
     }
     let v = model.rhs(t_end * (1.0 - 1e-12), &y, drive)[0];
@@ -626,18 +941,21 @@ pub fn monte_carlo_from(
     target: f64,
 ) -> MonteCarlo {
     use rayon::prelude::*;
-    let outcomes: Vec<(f64, f64, f64)> = (0..trials)
-        .into_par_iter()
-        .map(|k| {
-            let mut rng = crate::simulate::stream(seed, k as u64, 0);
-            let o = if model.temperature > 0.0 {
-                run_thermal(model, drive, q0, phi0, &RunOptions { samples: 0, ..*opts }, &mut rng)
-            } else {
-                run_deterministic(model, drive, q0, phi0, &RunOptions { samples: 0, ..*opts })
-            };
-            (o.displacement_m, o.final_velocity_m_per_s, o.phi_rad)
-        })
-        .collect();
+    let opts = RunOptions { samples: 0, ..*opts };
+    let outcomes: Vec<(f64, f64, f64)> = if model.temperature > 0.0 {
+        (0..trials)
+            .into_par_iter()
+            .map(|k| {
+                let mut rng = crate::simulate::stream(seed, k as u64, 0);
+                let o = run_thermal(model, drive, q0, phi0, &opts, &mut rng);
+                (o.displacement_m, o.final_velocity_m_per_s, o.phi_rad)
+            })
+            .collect()
+    } else {
+        // Without noise every trial is the same run.
+        let o = run_deterministic(model, drive, q0, phi0, &opts);
+        vec![(o.displacement_m, o.final_velocity_m_per_s, o.phi_rad); trials]
+    };
     let col = |f: fn(&(f64, f64, f64)) -> f64| crate::simulate::mean_std(&outcomes.iter().map(f).collect::<Vec<_>>());
     let (dm, ds) = col(|o| o.0);
     let (vm, vs) = col(|o| o.1);
@@ -654,5 +972,40 @@ pub fn monte_carlo_from(
         switching_probability: switched as f64 / trials.max(1) as f64,
         target_m: target,
         outcomes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::material::find_builtin;
+
+    /// The AVX2 build of the lane integrator (where the CPU has it) and the portable build give
+    /// the same bits: results do not depend on the machine's vector width.
+    #[test]
+    fn vector_builds_agree_bit_for_bit() {
+        let model = WallModel::from_material(&find_builtin("ta-cofeb-mgo").unwrap(), 1e-6, 1.0);
+        let drives: Vec<Drive> = (0..37)
+            .map(|k| Drive {
+                hz: 100.0 * f64::from(k % 5),
+                ..Drive::current(2e10 + 3e9 * f64::from(k), PulseShape::rectangular(5e-9))
+            })
+            .collect();
+        let jobs: Vec<LaneJob<4>> = drives
+            .iter()
+            .map(|d| LaneJob {
+                t0: 0.0,
+                y0: [0.0, 0.1, 0.1f64.cos(), 0.1f64.sin()],
+                marks: segment_marks(d, 6e-9),
+            })
+            .collect();
+        let system = WallLanes::new(&model, drives.iter().collect());
+        let tol = deterministic_tolerances(&RunOptions::default());
+        let dispatched = solve_lanes(&system, &jobs, &tol);
+        let portable = solve_lanes_portable(&system, &jobs, &tol);
+        for (a, b) in dispatched.iter().zip(&portable) {
+            assert_eq!(a.y.map(f64::to_bits), b.y.map(f64::to_bits));
+            assert_eq!(a.rhs_evals, b.rhs_evals);
+        }
     }
 }

@@ -12,7 +12,7 @@ use dwmtj_core::analog::{depinning_threshold, dynamic_design_for, with_runout, V
 use dwmtj_core::device::PulseShape;
 use dwmtj_core::geometry::WidthProfile;
 use dwmtj_core::material::Material;
-use dwmtj_core::wall::{run_deterministic, Drive, Pinning, RunOptions, WallModel};
+use dwmtj_core::wall::{run_deterministic_many, Drive, Pinning, RunOptions, WallModel};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum AnalogKind {
@@ -90,22 +90,21 @@ pub fn design_analog(spec: &AnalogSpec) -> Result<AnalogDesign, DesignError> {
     let w_ref = profile.min_width();
     wall.set_hm_width(with_runout(&profile, 2e-6, 4.0), w_ref);
     let n = 15;
-    let curve: Vec<(f64, f64, f64)> = (0..n)
-        .map(|k| {
-            let i = t.i_min + (t.i_max - t.i_min) * (k as f64 + 0.5) / n as f64;
-            let drive = Drive::current(f * i / (w_ref * t_hm), pulse);
-            let out = run_deterministic(
-                &wall,
-                &drive,
-                0.0,
-                0.0,
-                &RunOptions {
-                    t_end: pulse.duration(),
-                    ..RunOptions::default()
-                },
-            );
-            (i, spec.length * t.eval(i), out.displacement_m)
-        })
+    let currents: Vec<f64> = (0..n)
+        .map(|k| t.i_min + (t.i_max - t.i_min) * (k as f64 + 0.5) / n as f64)
+        .collect();
+    let runs: Vec<(Drive, f64, f64)> = currents
+        .iter()
+        .map(|&i| (Drive::current(f * i / (w_ref * t_hm), pulse), 0.0, 0.0))
+        .collect();
+    let opts = RunOptions {
+        t_end: pulse.duration(),
+        ..RunOptions::default()
+    };
+    let curve: Vec<(f64, f64, f64)> = run_deterministic_many(&wall, &runs, &opts)
+        .iter()
+        .zip(&currents)
+        .map(|(out, &i)| (i, spec.length * t.eval(i), out.displacement_m))
         .collect();
     let err: Vec<f64> = curve.iter().map(|c| (c.2 - c.1).abs() / spec.length).collect();
     let rms_error = (err.iter().map(|e| e * e).sum::<f64>() / err.len() as f64).sqrt();

@@ -377,3 +377,74 @@ fn edge_roughness_pins_a_slowly_driven_wall() {
     let moved = run_deterministic(&rough, &fast, 2e-6, 0.0, &opts).displacement_m;
     assert!(moved > 0.5 * run_deterministic(&smooth, &fast, 2e-6, 0.0, &opts).displacement_m);
 }
+
+/// Every model path of the lane integrator (bare DL + DMI, applied fields with shaped pulses,
+/// STT + field-like torque + Oersted field, a tapered wire with pinning and a stray region):
+/// a batch run of many drives returns, bit for bit, what each drive gives alone through the
+/// one-lane path and through the scalar integrator that records the trajectory.
+#[test]
+fn batched_runs_match_single_runs_bit_for_bit() {
+    use dwmtj_core::geometry::WidthProfile;
+    use dwmtj_core::wall::{run_deterministic_many, StrayRegion};
+    let bare = WallModel::from_material(&cofeb(0.3e-3, 0.02), 1e-6, 1.0);
+    let mut torques = cofeb(0.5e-3, 0.1);
+    torques.fl_dl_ratio = 0.3;
+    torques.polarization = 0.5;
+    torques.beta = 0.02;
+    let mut torques = WallModel::from_material(&torques, 1e-6, -1.0);
+    torques.oersted = true;
+    let mut tapered = WallModel::from_material(&cofeb(0.3e-3, 0.05), 200e-9, 1.0);
+    tapered.set_width(WidthProfile::linear(2e-6, 200e-9, 400e-9), 200e-9);
+    tapered.pinning.push(Pinning::Periodic { h_dep: 2e3, period: 40e-9 });
+    tapered.stray.push(StrayRegion {
+        x0: 50e-9,
+        x1: 150e-9,
+        h: 3e3,
+    });
+    for (name, model) in [("bare", &bare), ("torques", &torques), ("tapered", &tapered)] {
+        let runs: Vec<(Drive, f64, f64)> = (0..21)
+            .map(|k| {
+                let k = f64::from(k);
+                let pulse = if (k as usize).is_multiple_of(3) {
+                    PulseShape::rectangular(2e-9 + 0.3e-9 * k)
+                } else {
+                    PulseShape {
+                        width: 3e-9,
+                        rise: 0.2e-9 * k,
+                        fall: 0.5e-9,
+                    }
+                };
+                let (hx, hz) = if name == "bare" {
+                    (0.0, 0.0)
+                } else {
+                    (800.0 * k, -300.0 + 40.0 * k)
+                };
+                let d = Drive {
+                    current_density: 0.3e11 + 0.1e11 * k,
+                    pulse,
+                    hx,
+                    hy: 0.0,
+                    hz,
+                };
+                (d, 1e-9 * k, model.equilibrium_phi(hx, 0.0))
+            })
+            .collect();
+        let opts = RunOptions {
+            t_end: 6e-9,
+            ..RunOptions::default()
+        };
+        let batch = run_deterministic_many(model, &runs, &opts);
+        for (k, (d, q0, phi0)) in runs.iter().enumerate() {
+            let one = run_deterministic(model, d, *q0, *phi0, &opts);
+            let recorded = run_deterministic(model, d, *q0, *phi0, &RunOptions { samples: 5, ..opts });
+            assert!(one.completed && one.displacement_m.abs() > 1e-9, "{name} {k}: {one:?}");
+            for other in [&one, &recorded] {
+                assert_eq!(
+                    (batch[k].displacement_m.to_bits(), batch[k].phi_rad.to_bits(), batch[k].rhs_evals),
+                    (other.displacement_m.to_bits(), other.phi_rad.to_bits(), other.rhs_evals),
+                    "{name} run {k}"
+                );
+            }
+        }
+    }
+}

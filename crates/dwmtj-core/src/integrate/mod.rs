@@ -2,12 +2,18 @@
 //!
 //! * [`dopri45`]: Dormand-Prince 5(4) with FSAL, per-component absolute and a relative
 //!   tolerance (error norm as in Hairer-Norsett-Wanner and SciPy's `solve_ivp`: RMS of
-//!   err_i / (atol_i + rtol max(|y_i|, |y_new_i|))), step factor 0.9 err^(-1/5) in [0.2, 5], and
+//!   err_i / (atol_i + rtol max(|y_i|, |y_new_i|))), accepted when below 1, step factor 0.9 err^(-1/5)
+//!   in [0.2, 10] and no growth on the step that follows a rejection (SciPy's RK45 controller), and
 //!   event location (a sign change of g(t, y) is bracketed by the step and refined by bisection
 //!   on cubic Hermite interpolation between the step ends).
 //! * [`rk4`]: the classical fixed-step fourth-order method, used as an independent check.
+//! * [`lanes::dopri45_lanes`]: the same Dormand-Prince method on L independent problems in
+//!   lock-step (one problem per SIMD lane), each lane with its own step size and bitwise the
+//!   same result as [`dopri45`] alone.
 //! * [`heun_step`]: stochastic Heun for additive noise (Stratonovich = Ito here), with the same
 //!   noise increment in predictor and corrector.
+
+pub mod lanes;
 
 /// An event function g(t, y): integration stops where it changes sign.
 pub type EventFn<'a, const N: usize> = &'a dyn Fn(f64, &[f64; N]) -> f64;
@@ -64,6 +70,30 @@ fn hermite<const N: usize>(t0: f64, y0: &[f64; N], f0: &[f64; N], t1: f64, y1: &
     out
 }
 
+/// First half of the initial-step heuristic (Hairer-Norsett-Wanner II.4, as in SciPy): the probe
+/// step h0 and the scaled derivative norm d1. The caller evaluates f at (t + h0, y + h0 f).
+fn initial_probe<const N: usize>(y: &[f64; N], k1: &[f64; N], tol: &Tolerances<N>, span: f64) -> (f64, f64) {
+    let nc = tol.controlled.clamp(1, N);
+    let scale = |i: usize| tol.atol[i] + tol.rtol * y[i].abs().max(y[i].abs());
+    let d0 = (0..nc).map(|i| (y[i] / scale(i)).powi(2)).sum::<f64>().sqrt() / (nc as f64).sqrt();
+    let d1 = (0..nc).map(|i| (k1[i] / scale(i)).powi(2)).sum::<f64>().sqrt() / (nc as f64).sqrt();
+    let h0 = if d0 < 1e-5 || d1 < 1e-5 { 1e-6 * span } else { 0.01 * d0 / d1 };
+    (h0, d1)
+}
+
+/// Second half of the heuristic: the first step from the probe's derivative `k`.
+fn initial_step<const N: usize>(y: &[f64; N], k1: &[f64; N], k: &[f64; N], h0: f64, d1: f64, tol: &Tolerances<N>, span: f64) -> f64 {
+    let nc = tol.controlled.clamp(1, N);
+    let scale = |i: usize| tol.atol[i] + tol.rtol * y[i].abs().max(y[i].abs());
+    let d2 = (0..nc).map(|i| ((k[i] - k1[i]) / scale(i)).powi(2)).sum::<f64>().sqrt() / (nc as f64).sqrt() / h0;
+    let h1 = if d1 <= 1e-15 && d2 <= 1e-15 {
+        (h0 * 1e-3).max(1e-6 * span)
+    } else {
+        (0.01 / d1.max(d2)).powf(0.2)
+    };
+    (100.0 * h0).min(h1).min(tol.h_max).min(span)
+}
+
 // Dormand-Prince coefficients.
 const C2: f64 = 1.0 / 5.0;
 const C3: f64 = 3.0 / 10.0;
@@ -113,24 +143,15 @@ pub fn dopri45<const N: usize>(
     let mut k1 = f(t, &y);
     let mut nfev = 1;
     let scale = |y: &[f64; N], yn: &[f64; N], i: usize| tol.atol[i] + tol.rtol * y[i].abs().max(yn[i].abs());
-    // Initial step (Hairer-Norsett-Wanner II.4 heuristic, as in SciPy).
     let mut h = {
-        let nc = tol.controlled.clamp(1, N);
-        let d0 = (0..nc).map(|i| (y[i] / scale(&y, &y, i)).powi(2)).sum::<f64>().sqrt() / (nc as f64).sqrt();
-        let d1 = (0..nc).map(|i| (k1[i] / scale(&y, &y, i)).powi(2)).sum::<f64>().sqrt() / (nc as f64).sqrt();
-        let h0 = if d0 < 1e-5 || d1 < 1e-5 { 1e-6 * (t1 - t0) } else { 0.01 * d0 / d1 };
-        let y1 = axpy(&y, h0, &[(1.0, &k1)]);
-        let k = f(t + h0, &y1);
+        let (h0, d1) = initial_probe(&y, &k1, tol, t1 - t0);
+        let k = f(t + h0, &axpy(&y, h0, &[(1.0, &k1)]));
         nfev += 1;
-        let d2 = (0..nc).map(|i| ((k[i] - k1[i]) / scale(&y, &y, i)).powi(2)).sum::<f64>().sqrt() / (nc as f64).sqrt() / h0;
-        let h1 = if d1 <= 1e-15 && d2 <= 1e-15 {
-            (h0 * 1e-3).max(1e-6 * (t1 - t0))
-        } else {
-            (0.01 / d1.max(d2)).powf(0.2)
-        };
-        (100.0 * h0).min(h1).min(tol.h_max).min(t1 - t0)
+        initial_step(&y, &k1, &k, h0, d1, tol, t1 - t0)
     };
     let (mut steps, mut rejected) = (0, 0);
+    // The current step was rejected at least once (SciPy's `step_rejected`).
+    let mut retried = false;
     let mut g_prev = event.map(|g| g(t, &y));
     while t < t1 && steps + rejected < tol.max_steps {
         let last = t + h >= t1;
@@ -152,9 +173,10 @@ pub fn dopri45<const N: usize>(
                 let e = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i]);
                 acc += (e / scale(&y, &y_new, i)).powi(2);
             }
-            (acc / nc as f64).sqrt()
+            (acc * (1.0 / nc as f64)).sqrt()
         };
-        if err <= 1.0 {
+        let factor = step_factor(err);
+        if err < 1.0 {
             let t_new = if last { t1 } else { t + h };
             if let (Some(g), Some(gp)) = (event, g_prev) {
                 let gn = g(t_new, &y_new);
@@ -193,8 +215,9 @@ pub fn dopri45<const N: usize>(
         } else {
             rejected += 1;
         }
-        let factor = if err == 0.0 { 5.0 } else { (0.9 * err.powf(-0.2)).clamp(0.2, 5.0) };
-        h = (h * if err > 1.0 { factor.min(1.0) } else { factor }).min(tol.h_max);
+        let ok = err < 1.0;
+        h = (h * if retried || !ok { factor.min(1.0) } else { factor }).min(tol.h_max);
+        retried = !ok;
     }
     Solution {
         t,
@@ -203,6 +226,30 @@ pub fn dopri45<const N: usize>(
         steps,
         rejected,
         event: None,
+    }
+}
+
+/// The Dormand-Prince step-size factor 0.9 err^(-1/5), clamped to [0.2, 10] as in SciPy (10 for
+/// err = 0, 0.2 for a NaN error). err^(-1/5) comes from a single-precision exponent-bit guess,
+/// bits(y) = K - bits(err)/5 with K tuned for the smallest worst-case error (3.2 %), and three
+/// Newton steps on y^-5 = err (relative error below 3e-9), not from libm's `pow`, which costs
+/// as much as a right-hand side of the wall model. Branch-free, so that it vectorises across
+/// lanes, and each Newton step is four multiplications deep.
+#[inline(always)]
+pub fn step_factor(err: f64) -> f64 {
+    // Outside [5.8e-6, 2000] the clamp decides the factor anyway.
+    let x = err.clamp(5.8e-6, 2000.0);
+    let mut y = f64::from(f32::from_bits(1_277_930_359 - (x as f32).to_bits() / 5));
+    for _ in 0..3 {
+        // y (6 - x y^5) / 5, grouped for a short dependency chain.
+        let (xy, y2) = (x * y, y * y);
+        y = (0.2 * y) * (6.0 - xy * (y2 * y2));
+    }
+    let f = (0.9 * y).clamp(0.2, 10.0);
+    if err.is_nan() {
+        0.2
+    } else {
+        f
     }
 }
 
@@ -243,6 +290,18 @@ mod tests {
             max_steps: 1_000_000,
             controlled: 2,
         }
+    }
+
+    #[test]
+    fn step_factor_matches_the_power_law() {
+        let mut worst: f64 = 0.0;
+        for k in 0..=4000 {
+            let err = 10f64.powf(-6.0 + 10.0 * f64::from(k) / 4000.0);
+            let exact = (0.9 * err.powf(-0.2)).clamp(0.2, 10.0);
+            worst = worst.max((step_factor(err) / exact - 1.0).abs());
+        }
+        assert!(worst < 5e-9, "{worst}");
+        assert!((step_factor(0.0) - 10.0).abs() < 1e-15 && (step_factor(f64::NAN) - 0.2).abs() < 1e-15);
     }
 
     #[test]
