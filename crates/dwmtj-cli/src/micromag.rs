@@ -70,7 +70,7 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
     let wall_s = t0.elapsed().as_secs_f64();
     let dir = run.path();
     let mut w = csv::Writer::from_path(dir.join("table.csv"))?;
-    w.write_record([
+    let mut header: Vec<String> = [
         "t_s",
         "mx",
         "my",
@@ -83,7 +83,13 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
         "e_zeeman_j",
         "wall_x_m",
         "wall_v_m_per_s",
-    ])?;
+    ]
+    .map(String::from)
+    .to_vec();
+    for r in &spec.regions {
+        header.extend(["mx", "my", "mz"].map(|c| format!("{c}_{}", r.name)));
+    }
+    w.write_record(&header)?;
     for (k, r) in out.rows.iter().enumerate() {
         let v = if k > 0 {
             let p = &out.rows[k - 1];
@@ -92,23 +98,22 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
             0.0
         };
         let e = &r.energy;
-        w.write_record(
-            [
-                r.t,
-                r.m[0],
-                r.m[1],
-                r.m[2],
-                e.total(),
-                e.exchange,
-                e.anisotropy,
-                e.dmi,
-                e.demag,
-                e.zeeman,
-                r.wall_position,
-                v,
-            ]
-            .map(|x| x.to_string()),
-        )?;
+        let mut record: Vec<f64> = vec![
+            r.t,
+            r.m[0],
+            r.m[1],
+            r.m[2],
+            e.total(),
+            e.exchange,
+            e.anisotropy,
+            e.dmi,
+            e.demag,
+            e.zeeman,
+            r.wall_position,
+            v,
+        ];
+        record.extend(r.regions.iter().flatten());
+        w.write_record(record.iter().map(|x| x.to_string()))?;
     }
     w.flush()?;
     let n = out.snapshots.len();
@@ -160,6 +165,7 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
         "magnetic_cells": spec.mesh.magnetic_cells(),
         "duration_s": spec.duration,
         "final_m": last.m,
+        "final_region_m": spec.regions.iter().zip(&last.regions).map(|(r, m)| json!({"name": r.name, "m": m})).collect::<Vec<_>>(),
         "final_energy_j": last.energy.total(),
         "wall_displacement_m": last.wall_position - first.wall_position,
         "wall_velocity_m_per_s": if last.t > late.t { (last.wall_position - late.wall_position) / (last.t - late.t) } else { 0.0 },

@@ -39,6 +39,7 @@ impl Dim {
     pub const SURFACE_ENERGY: Dim = Dim([0, 1, -2, 0, 0]); // J/m^2
     pub const VELOCITY: Dim = Dim([1, 0, -1, 0, 0]);
     pub const AREA: Dim = Dim([2, 0, 0, 0, 0]);
+    pub const FREQUENCY: Dim = Dim([0, 0, -1, 0, 0]);
 
     fn mul(self, other: Dim, power: i8) -> Dim {
         let mut d = self.0;
@@ -70,6 +71,7 @@ impl Dim {
             Dim::SURFACE_ENERGY => "a surface energy density (J/m^2, mJ/m^2)",
             Dim::VELOCITY => "a velocity (m/s)",
             Dim::AREA => "an area (um^2, nm^2)",
+            Dim::FREQUENCY => "a frequency (Hz, MHz, GHz)",
             _ => "a quantity of another dimension",
         }
     }
@@ -108,7 +110,7 @@ const BASE_UNITS: &[(&str, f64, Dim)] = &[
     ("eV", 1.602_176_634e-19, Dim::ENERGY),
     ("T", 1.0, Dim::FLUX_DENSITY),
     ("Oe", 1000.0 / (4.0 * std::f64::consts::PI), Dim::FIELD),
-    ("Hz", 1.0, Dim([0, 0, -1, 0, 0])),
+    ("Hz", 1.0, Dim::FREQUENCY),
     ("N", 1.0, Dim([1, 1, -2, 0, 0])),
 ];
 

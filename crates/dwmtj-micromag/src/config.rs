@@ -16,11 +16,35 @@
 //! theta_sh = 0.1
 //! fl_ratio = 0.0
 //! gamma = 1.76086e11      # rad/(s T), optional
+//! t_hm = "5 nm"          # heavy-metal thickness (Oersted field)
 //! [drive]
 //! current_density = "1e11 A/m^2"   # heavy metal, along +x, at the start width
+//! oersted = false         # add -mu0 J t_hm / 2 along y
 //! bx = "0 mT"
 //! by = "0 mT"
 //! bz = "0 mT"
+//! [drive.current_pulse]   # optional: the current as a trapezoidal pulse (else constant)
+//! delay = "0.1 ns"
+//! width = "1 ns"          # FWHM, as for device pulses
+//! rise = "0.1 ns"
+//! fall = "0.1 ns"
+//! [drive.field_pulse]     # optional: b s(t) added to (bx, by, bz), s as above
+//! b = ["0 mT", "0 mT", "20 mT"]
+//! delay = "0 ns"
+//! width = "0.5 ns"
+//! rise = "0.05 ns"
+//! fall = "0.05 ns"
+//! [drive.field_ac]        # optional, instead of field_pulse: b sin(2 pi f t + phase)
+//! b = ["5 mT", "0 mT", "0 mT"]
+//! frequency = "2 GHz"
+//! phase = 0.0             # rad
+//! [[region]]              # any number; later regions win where they overlap
+//! name = "mtj1"           # its average m is a table column (the MTJ readout)
+//! shape = "ellipse"       # rect (x, y ranges) or ellipse (centre, semi-axes)
+//! x = ["200 nm", "260 nm"]  # rect: x range from the wire start; ellipse: [cx, rx]
+//! y = ["-20 nm", "20 nm"]   # rect: y range from the centre line; ellipse: [cy, ry]
+//! ku = "0.9e6 J/m^3"      # any of ms, a_ex, ku, dmi, alpha
+//! b = ["0 mT", "0 mT", "-15 mT"]   # static stray field of the MTJ's reference layer
 //! [initial]
 //! state = "neel-wall"     # or "uniform"
 //! x0 = "512 nm"
@@ -40,7 +64,8 @@
 
 use crate::mesh::Mesh;
 use crate::solver::{Method, SolverParams};
-use crate::system::{DemagMode, Params};
+use crate::system::{DemagMode, FieldWaveform, Params, Region, Shape};
+use dwmtj_core::device::PulseShape;
 use dwmtj_core::geometry::WidthProfile;
 use dwmtj_core::quantity::{opt_si, RawQuantity};
 use dwmtj_core::units::Dim;
@@ -70,12 +95,51 @@ pub struct RawMaterial {
     pub fl_ratio: Option<f64>,
     /// Gyromagnetic ratio (rad/(s T)); default 1.76086e11 (physics.md), mumax3 uses 1.7595e11.
     pub gamma: Option<f64>,
+    /// Heavy-metal thickness, for the Oersted field.
+    pub t_hm: Option<RawQuantity>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPulse {
+    pub b: Option<[RawQuantity; 3]>,
+    pub delay: Option<RawQuantity>,
+    pub width: RawQuantity,
+    pub rise: Option<RawQuantity>,
+    pub fall: Option<RawQuantity>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAc {
+    pub b: [RawQuantity; 3],
+    pub frequency: RawQuantity,
+    pub phase: Option<f64>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegion {
+    pub name: String,
+    pub shape: Option<String>,
+    pub x: [RawQuantity; 2],
+    pub y: Option<[RawQuantity; 2]>,
+    pub ms: Option<RawQuantity>,
+    pub a_ex: Option<RawQuantity>,
+    pub ku: Option<RawQuantity>,
+    pub dmi: Option<RawQuantity>,
+    pub alpha: Option<f64>,
+    pub b: Option<[RawQuantity; 3]>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDrive {
     pub current_density: Option<RawQuantity>,
+    pub oersted: Option<bool>,
+    pub current_pulse: Option<RawPulse>,
+    pub field_pulse: Option<RawPulse>,
+    pub field_ac: Option<RawAc>,
     pub bx: Option<RawQuantity>,
     pub by: Option<RawQuantity>,
     pub bz: Option<RawQuantity>,
@@ -119,6 +183,8 @@ pub struct RawRunFile {
     pub drive: RawDrive,
     pub initial: RawInitial,
     pub run: RawRun,
+    #[serde(default)]
+    pub region: Vec<RawRegion>,
 }
 
 /// The initial magnetisation.
@@ -134,6 +200,10 @@ pub struct RunSpec {
     pub name: String,
     pub mesh: Mesh,
     pub params: Params,
+    pub regions: Vec<Region>,
+    pub waveform: Option<FieldWaveform>,
+    /// The current's time dependence: (delay, shape); None for a constant current.
+    pub current_pulse: Option<(f64, PulseShape)>,
     pub solver: SolverParams,
     pub initial: Initial,
     pub duration: f64,
@@ -152,6 +222,104 @@ fn positive(v: f64, field: &str, what: &str) -> Result<f64, ConfigError> {
     } else {
         Err(err(field, v, &format!("expected a positive {what}")))
     }
+}
+
+fn pulse(raw: &RawPulse, field: &str) -> Result<(f64, PulseShape), ConfigError> {
+    let q = |v: &Option<RawQuantity>, name: &str| opt_si(v, Dim::TIME, &format!("{field}.{name}"), 0.0);
+    let width = positive(
+        raw.width.to_si(Dim::TIME, &format!("{field}.width"))?,
+        &format!("{field}.width"),
+        "duration",
+    )?;
+    let (delay, rise, fall) = (q(&raw.delay, "delay")?, q(&raw.rise, "rise")?, q(&raw.fall, "fall")?);
+    for (v, name) in [(delay, "delay"), (rise, "rise"), (fall, "fall")] {
+        if !(v >= 0.0 && v.is_finite()) {
+            return Err(err(&format!("{field}.{name}"), v, "expected a time >= 0"));
+        }
+    }
+    if 0.5 * (rise + fall) > width {
+        return Err(err(
+            &format!("{field}.width"),
+            width,
+            "expected a width (FWHM) of at least half the rise plus the fall",
+        ));
+    }
+    Ok((delay, PulseShape { width, rise, fall }))
+}
+
+fn field3(raw: &[RawQuantity; 3], field: &str) -> Result<[f64; 3], ConfigError> {
+    let mut b = [0.0; 3];
+    for a in 0..3 {
+        b[a] = raw[a].to_si(Dim::FLUX_DENSITY, &format!("{field}[{a}]"))?;
+    }
+    Ok(b)
+}
+
+fn region(raw: &RawRegion, k: usize) -> Result<Region, ConfigError> {
+    let f = |name: &str| format!("region[{k}].{name}");
+    let len = |q: &RawQuantity, name: &str| q.to_si(Dim::LENGTH, &f(name));
+    let x = [len(&raw.x[0], "x")?, len(&raw.x[1], "x")?];
+    let y = match &raw.y {
+        Some(y) => [len(&y[0], "y")?, len(&y[1], "y")?],
+        None => [-1.0, 1.0],
+    };
+    let shape = match raw.shape.as_deref().unwrap_or("rect") {
+        "rect" => {
+            if x[1] <= x[0] || y[1] <= y[0] {
+                return Err(err(
+                    &f("x"),
+                    format!("{x:?} {y:?}"),
+                    "expected increasing [start, end] ranges in x and y",
+                ));
+            }
+            Shape::Rect {
+                x0: x[0],
+                x1: x[1],
+                y0: y[0],
+                y1: y[1],
+            }
+        }
+        "ellipse" => {
+            if raw.y.is_none() || x[1] <= 0.0 || y[1] <= 0.0 {
+                return Err(err(
+                    &f("x"),
+                    format!("{x:?} {y:?}"),
+                    "an ellipse needs x = [cx, rx] and y = [cy, ry] with positive semi-axes",
+                ));
+            }
+            Shape::Ellipse {
+                cx: x[0],
+                rx: x[1],
+                cy: y[0],
+                ry: y[1],
+            }
+        }
+        other => return Err(err(&f("shape"), other, "expected rect or ellipse")),
+    };
+    let mut r = Region::new(&raw.name, shape);
+    let opt = |q: &Option<RawQuantity>, dim: Dim, name: &str| -> Result<Option<f64>, ConfigError> {
+        q.as_ref().map(|q| q.to_si(dim, &f(name))).transpose()
+    };
+    r.ms = opt(&raw.ms, Dim::FIELD, "ms")?;
+    r.a_ex = opt(&raw.a_ex, Dim::EXCHANGE, "a_ex")?;
+    r.ku = opt(&raw.ku, Dim::ENERGY_DENSITY, "ku")?;
+    r.dmi = opt(&raw.dmi, Dim::SURFACE_ENERGY, "dmi")?;
+    if let Some(v) = r.ms.filter(|v| v.is_nan() || *v <= 0.0) {
+        return Err(err(&f("ms"), v, "expected a positive magnetisation"));
+    }
+    if let Some(v) = r.a_ex.filter(|v| v.is_nan() || *v <= 0.0) {
+        return Err(err(&f("a_ex"), v, "expected a positive exchange stiffness"));
+    }
+    if let Some(a) = raw.alpha {
+        if !(a > 0.0 && a <= 10.0) {
+            return Err(err(&f("alpha"), a, "expected a damping in (0, 10]"));
+        }
+        r.alpha = Some(a);
+    }
+    if let Some(b) = &raw.b {
+        r.b_stray = field3(b, &f("b"))?;
+    }
+    Ok(r)
 }
 
 impl RawRunFile {
@@ -225,10 +393,69 @@ impl RawRunFile {
             theta_sh: mat.theta_sh.unwrap_or(0.0),
             fl_ratio: mat.fl_ratio.unwrap_or(0.0),
             current_density: opt_si(&d.current_density, Dim::CURRENT_DENSITY, "drive.current_density", 0.0)?,
+            oersted: d.oersted.unwrap_or(false),
+            t_hm: {
+                let t = opt_si(&mat.t_hm, Dim::LENGTH, "material.t_hm", 5e-9)?;
+                positive(t, "material.t_hm", "thickness")?
+            },
             j_ref_width: if (width - width_end).abs() > 0.0 { width } else { 0.0 },
             seed: self.run.seed.unwrap_or(0),
             ..Params::default()
         };
+        let waveform = match (&d.field_pulse, &d.field_ac) {
+            (Some(_), Some(_)) => return Err(err("drive.field_ac", "(set)", "use either drive.field_pulse or drive.field_ac")),
+            (Some(p), None) => {
+                let (delay, shape) = pulse(p, "drive.field_pulse")?;
+                let b = match &p.b {
+                    Some(b) => field3(b, "drive.field_pulse.b")?,
+                    None => {
+                        return Err(err(
+                            "drive.field_pulse.b",
+                            "(missing)",
+                            "expected the pulse's field, e.g. [\"0 mT\", \"0 mT\", \"20 mT\"]",
+                        ))
+                    }
+                };
+                Some(FieldWaveform::Pulse { b, delay, pulse: shape })
+            }
+            (None, Some(ac)) => Some(FieldWaveform::Sine {
+                b: field3(&ac.b, "drive.field_ac.b")?,
+                frequency: positive(
+                    ac.frequency.to_si(Dim::FREQUENCY, "drive.field_ac.frequency")?,
+                    "drive.field_ac.frequency",
+                    "frequency",
+                )?,
+                phase: ac.phase.unwrap_or(0.0),
+            }),
+            (None, None) => None,
+        };
+        let current_pulse = match &d.current_pulse {
+            Some(p) if p.b.is_some() => {
+                return Err(err(
+                    "drive.current_pulse.b",
+                    "(set)",
+                    "a current pulse has no field; scale drive.current_density",
+                ))
+            }
+            Some(p) => Some(pulse(p, "drive.current_pulse")?),
+            None => None,
+        };
+        let regions = self
+            .region
+            .iter()
+            .enumerate()
+            .map(|(k, r)| region(r, k))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (k, r) in regions.iter().enumerate() {
+            let valid = !r.name.is_empty() && r.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !valid || regions[..k].iter().any(|q| q.name == r.name) {
+                return Err(err(
+                    &format!("region[{k}].name"),
+                    &r.name,
+                    "expected a unique name of letters, digits, '_' or '-' (it names table columns)",
+                ));
+            }
+        }
         let initial = match self.initial.state.as_str() {
             "neel-wall" => Initial::NeelWall {
                 x0: opt_si(&self.initial.x0, Dim::LENGTH, "initial.x0", length / 2.0)?,
@@ -274,6 +501,9 @@ impl RawRunFile {
             name: self.name.clone().unwrap_or_else(|| "micromag".into()),
             mesh,
             params,
+            regions,
+            waveform,
+            current_pulse,
             solver: SolverParams {
                 method,
                 max_err,

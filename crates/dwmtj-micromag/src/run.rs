@@ -11,6 +11,8 @@ pub struct Row {
     pub m: [f64; 3],
     pub energy: Energies,
     pub wall_position: f64,
+    /// Average m of each region (the MTJ readout), in the order of the run file.
+    pub regions: Vec<[f64; 3]>,
 }
 
 pub struct RunOutput {
@@ -25,22 +27,30 @@ pub struct RunOutput {
 pub fn run(spec: &RunSpec, progress: &dyn Fn(f64)) -> RunOutput {
     let drive_params = spec.params.clone();
     // Relaxation without drive.
-    let still = System::new(
+    // Relaxation keeps the regions (their static stray fields too) but no applied drive.
+    let still = System::with_regions(
         spec.mesh.clone(),
         crate::system::Params {
             current_density: 0.0,
             b_ext: [0.0; 3],
             ..drive_params.clone()
         },
+        spec.regions.clone(),
     );
     // The relaxed state does not depend on the damping; alpha = 1 gets there fastest.
     let relaxer = spec.relax.then(|| {
-        System::new(
+        let regions = spec
+            .regions
+            .iter()
+            .map(|r| crate::system::Region { alpha: None, ..r.clone() })
+            .collect();
+        System::with_regions(
             spec.mesh.clone(),
             crate::system::Params {
                 alpha: 1.0,
                 ..still.params.clone()
             },
+            regions,
         )
     });
     let m0 = match spec.initial {
@@ -50,25 +60,30 @@ pub fn run(spec: &RunSpec, progress: &dyn Fn(f64)) -> RunOutput {
     let mut it = Integrator::new(m0, spec.solver.clone());
     let relax_torque = relaxer.map(|r| it.relax(&r, 1e-6, 20e-9));
     it.t = 0.0;
-    let sys = if drive_params == still.params {
+    let mut sys = if drive_params == still.params {
         still
     } else {
-        System::new(spec.mesh.clone(), drive_params)
+        System::with_regions(spec.mesh.clone(), drive_params, spec.regions.clone())
     };
-    let one = |_: f64| 1.0;
+    sys.waveform = spec.waveform.clone();
+    let drive = |t: f64| match &spec.current_pulse {
+        Some((delay, shape)) => shape.shape(t - delay),
+        None => 1.0,
+    };
     let mut rows = Vec::with_capacity(spec.samples + 1);
     let mut snapshots = Vec::new();
     let row = |it: &Integrator| Row {
         t: it.t,
         m: sys.average(&it.m),
-        energy: sys.energies(&it.m),
+        energy: sys.energies_at(&it.m, it.t),
         wall_position: sys.wall_position(&it.m),
+        regions: (0..sys.regions.len()).map(|r| sys.region_average(&it.m, r)).collect(),
     };
     rows.push(row(&it));
     let snap_every = spec.samples.checked_div(spec.snapshots).map_or(usize::MAX, |k| k.max(1));
     for k in 1..=spec.samples {
         let t = spec.duration * k as f64 / spec.samples as f64;
-        it.run_until(&sys, t, &one);
+        it.run_until(&sys, t, &drive);
         rows.push(row(&it));
         if k % snap_every == 0 && k < spec.samples {
             snapshots.push((it.t, it.m.clone()));

@@ -125,10 +125,10 @@ impl Integrator {
         }
     }
 
-    fn eval(&mut self, sys: &System, stage: usize, from_tmp: bool, drive: f64) {
+    fn eval(&mut self, sys: &System, stage: usize, from_tmp: bool, t: f64, drive: f64) {
         let src = if from_tmp { &self.tmp } else { &self.m };
         let mut k = std::mem::take(&mut self.k[stage]);
-        sys.rhs(src, drive, &mut self.b, &mut k);
+        sys.rhs(src, t, drive, &mut self.b, &mut k);
         self.k[stage] = k;
         self.stats.rhs_evals += 1;
     }
@@ -141,8 +141,7 @@ impl Integrator {
         let t = self.t;
         match self.params.method {
             Method::Heun => {
-                let sigma = sys.thermal_sigma(dt);
-                let thermal = (sigma > 0.0).then(|| {
+                let thermal = (sys.params.temperature > 0.0).then(|| {
                     use rand_distr::{Distribution, StandardNormal};
                     let n = self.m[0].len();
                     let mut f = zeros(n);
@@ -151,20 +150,20 @@ impl Integrator {
                     for a in 0..3 {
                         for i in 0..n {
                             let g: f64 = StandardNormal.sample(&mut rng);
-                            f[a][i] = if mask[i] { sigma * g } else { 0.0 };
+                            f[a][i] = if mask[i] { sys.thermal_sigma_at(i, dt) * g } else { 0.0 };
                         }
                     }
                     f
                 });
                 let mut k = std::mem::take(&mut self.k[0]);
-                sys.rhs_with(&self.m, drive(t), thermal.as_ref(), &mut self.b, &mut k);
+                sys.rhs_with(&self.m, t, drive(t), thermal.as_ref(), &mut self.b, &mut k);
                 self.k[0] = k;
                 self.stats.rhs_evals += 1;
                 let k0 = std::mem::take(&mut self.k[0]);
                 axpy_into(&mut self.tmp, &self.m, &[(dt, &k0)], mask);
                 self.k[0] = k0;
                 let mut k = std::mem::take(&mut self.k[1]);
-                sys.rhs_with(&self.tmp, drive(t + dt), thermal.as_ref(), &mut self.b, &mut k);
+                sys.rhs_with(&self.tmp, t + dt, drive(t + dt), thermal.as_ref(), &mut self.b, &mut k);
                 self.k[1] = k;
                 self.stats.rhs_evals += 1;
                 let (k0, k1) = (std::mem::take(&mut self.k[0]), std::mem::take(&mut self.k[1]));
@@ -189,7 +188,7 @@ impl Integrator {
         let t = self.t;
         let s = tab.c.len();
         if !self.fsal_valid {
-            self.eval(sys, 0, false, drive(t));
+            self.eval(sys, 0, false, t, drive(t));
         }
         for i in 1..s {
             let ks: Vec<Field3> = (0..i).map(|j| std::mem::take(&mut self.k[j])).collect();
@@ -198,7 +197,7 @@ impl Integrator {
             for (j, k) in ks.into_iter().enumerate() {
                 self.k[j] = k;
             }
-            self.eval(sys, i, true, drive(t + tab.c[i] * dt));
+            self.eval(sys, i, true, t + tab.c[i] * dt, drive(t + tab.c[i] * dt));
         }
         // The last stage is the higher-order solution (FSAL tableaux): tmp holds it.
         // Error: dt * sum (b_i - b*_i) k_i, max norm over cells.

@@ -62,6 +62,10 @@ pub struct Params {
     pub temperature: f64,
     /// Seed of the thermal field's random streams.
     pub seed: u64,
+    /// Add the Oersted field of the heavy-metal current (-mu0 J t_HM / 2 along y).
+    pub oersted: bool,
+    /// Heavy-metal thickness (m), for the Oersted field.
+    pub t_hm: f64,
 }
 
 impl Default for Params {
@@ -84,6 +88,8 @@ impl Default for Params {
             j_ref_width: 0.0,
             temperature: 0.0,
             seed: 0,
+            oersted: false,
+            t_hm: 5e-9,
         }
     }
 }
@@ -111,6 +117,127 @@ pub fn zeros(n: usize) -> Field3 {
     std::array::from_fn(|_| vec![0.0; n])
 }
 
+/// A region's outline in the plane: x from the wire's start, y from the mesh's centre line.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub enum Shape {
+    Rect { x0: f64, x1: f64, y0: f64, y1: f64 },
+    Ellipse { cx: f64, cy: f64, rx: f64, ry: f64 },
+}
+
+impl Shape {
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        match *self {
+            Shape::Rect { x0, x1, y0, y1 } => x >= x0 && x <= x1 && y >= y0 && y <= y1,
+            Shape::Ellipse { cx, cy, rx, ry } => ((x - cx) / rx).powi(2) + ((y - cy) / ry).powi(2) <= 1.0,
+        }
+    }
+}
+
+/// Part of the mesh with its own material or an extra static field: an MTJ footprint and its
+/// stray field, a notch of lower anisotropy, a damping sink. Later regions win where regions
+/// overlap; the number of regions is not limited (each cell holds its own values).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Region {
+    pub name: String,
+    pub shape: Shape,
+    pub ms: Option<f64>,
+    pub a_ex: Option<f64>,
+    pub ku: Option<f64>,
+    pub dmi: Option<f64>,
+    pub alpha: Option<f64>,
+    /// Static field added in the region (T): the stray field of an MTJ's reference layer.
+    pub b_stray: [f64; 3],
+}
+
+impl Region {
+    /// A region that changes nothing yet.
+    pub fn new(name: &str, shape: Shape) -> Self {
+        Self {
+            name: name.into(),
+            shape,
+            ms: None,
+            a_ex: None,
+            ku: None,
+            dmi: None,
+            alpha: None,
+            b_stray: [0.0; 3],
+        }
+    }
+}
+
+/// A time-dependent applied field added to `Params::b_ext`: b s(t), with s a trapezoidal pulse
+/// (delay, rise, plateau, fall as [`dwmtj_core::device::PulseShape`]) or a sine.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub enum FieldWaveform {
+    Pulse {
+        b: [f64; 3],
+        delay: f64,
+        pulse: dwmtj_core::device::PulseShape,
+    },
+    Sine {
+        b: [f64; 3],
+        frequency: f64,
+        phase: f64,
+    },
+}
+
+impl FieldWaveform {
+    pub fn at(&self, t: f64) -> [f64; 3] {
+        match self {
+            FieldWaveform::Pulse { b, delay, pulse } => {
+                let s = pulse.shape(t - delay);
+                b.map(|v| v * s)
+            }
+            FieldWaveform::Sine { b, frequency, phase } => {
+                let s = (2.0 * std::f64::consts::PI * frequency * t + phase).sin();
+                b.map(|v| v * s)
+            }
+        }
+    }
+}
+
+/// Which terms a field evaluation includes (energies evaluate them one at a time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Terms {
+    pub exchange: bool,
+    pub dmi: bool,
+    pub anisotropy: bool,
+    /// The local demag approximation (when the system uses it) and the full FFT demag.
+    pub demag: bool,
+    pub zeeman: bool,
+}
+
+impl Terms {
+    pub const ALL: Terms = Terms {
+        exchange: true,
+        dmi: true,
+        anisotropy: true,
+        demag: true,
+        zeeman: true,
+    };
+    pub const NONE: Terms = Terms {
+        exchange: false,
+        dmi: false,
+        anisotropy: false,
+        demag: false,
+        zeeman: false,
+    };
+}
+
+/// Per-cell material where regions make it non-uniform, with the couplings across each face
+/// (right, left, up, down) resolved once: the harmonic mean of A and the mean of D between two
+/// magnetic cells (a symmetric pair energy, so the field stays the energy's gradient), the
+/// cell's own values towards a ghost cell.
+struct Maps {
+    ku: Vec<f64>,
+    alpha: Vec<f64>,
+    /// D/(2A) of the cell: the ghost-cell boundary condition.
+    xi: Vec<f64>,
+    a_face: Vec<[f64; 4]>,
+    d_face: Vec<[f64; 4]>,
+    b_stray: Field3,
+}
+
 pub struct System {
     pub mesh: Mesh,
     pub params: Params,
@@ -118,32 +245,120 @@ pub struct System {
     pub ms: Vec<f64>,
     /// Heavy-metal current density per cell (A/m^2, along x).
     pub jx: Vec<f64>,
-    /// SOT sign-carrying prefactor: B_DL = sot_b * J (T per A/m^2).
+    /// SOT sign-carrying prefactor of the base material: B_DL = sot_b * J (T per A/m^2).
     pub sot_b: f64,
     pub t_fm: f64,
+    pub regions: Vec<Region>,
+    /// The cells of each region (magnetic cells only), for region averages (MTJ readout).
+    pub region_cells: Vec<Vec<usize>>,
+    /// Optional time-dependent applied field.
+    pub waveform: Option<FieldWaveform>,
     kernel: Option<DemagKernel>,
+    maps: Option<Maps>,
+    /// All four neighbours magnetic and inside (or wrapped): no ghost cell needed.
+    interior: Vec<bool>,
 }
 
 impl System {
     pub fn new(mesh: Mesh, params: Params) -> Self {
-        let ms: Vec<f64> = mesh.mask.iter().map(|&m| if m { params.ms } else { 0.0 }).collect();
-        let jx = (0..mesh.cells())
+        Self::with_regions(mesh, params, Vec::new())
+    }
+
+    /// A system whose material and static field vary by region.
+    pub fn with_regions(mesh: Mesh, params: Params, regions: Vec<Region>) -> Self {
+        assert!(
+            !(mesh.periodic_y && params.demag == DemagMode::Full),
+            "full demag is not periodic: use local demag with periodic_y"
+        );
+        let n = mesh.cells();
+        let (nx, ny) = (mesh.nx, mesh.ny);
+        let centre = |k: usize| {
+            (
+                ((k % nx) as f64 + 0.5) * mesh.dx,
+                ((k / nx) as f64 + 0.5) * mesh.dy - 0.5 * ny as f64 * mesh.dy,
+            )
+        };
+        let mut ms: Vec<f64> = mesh.mask.iter().map(|&m| if m { params.ms } else { 0.0 }).collect();
+        let mut a_ex = vec![params.a_ex; n];
+        let mut ku = vec![params.ku; n];
+        let mut dmi = vec![params.dmi; n];
+        let mut alpha = vec![params.alpha; n];
+        let mut b_stray = zeros(n);
+        let mut region_cells = vec![Vec::new(); regions.len()];
+        for (r, region) in regions.iter().enumerate() {
+            for k in (0..n).filter(|&k| mesh.mask[k]) {
+                let (x, y) = centre(k);
+                if !region.shape.contains(x, y) {
+                    continue;
+                }
+                region_cells[r].push(k);
+                if let Some(v) = region.ms {
+                    ms[k] = v;
+                }
+                if let Some(v) = region.a_ex {
+                    a_ex[k] = v;
+                }
+                if let Some(v) = region.ku {
+                    ku[k] = v;
+                }
+                if let Some(v) = region.dmi {
+                    dmi[k] = v;
+                }
+                if let Some(v) = region.alpha {
+                    alpha[k] = v;
+                }
+                for a in 0..3 {
+                    b_stray[a][k] += region.b_stray[a];
+                }
+            }
+        }
+        let neighbour = |k: usize, dir: usize| -> Option<usize> {
+            let (i, j) = ((k % nx) as isize, (k / nx) as isize);
+            let (ii, mut jj) = match dir {
+                0 => (i + 1, j),
+                1 => (i - 1, j),
+                2 => (i, j + 1),
+                _ => (i, j - 1),
+            };
+            if mesh.periodic_y {
+                jj = jj.rem_euclid(ny as isize);
+            }
+            (ii >= 0 && jj >= 0 && (ii as usize) < nx && (jj as usize) < ny)
+                .then(|| jj as usize * nx + ii as usize)
+                .filter(|&q| mesh.mask[q])
+        };
+        let interior: Vec<bool> = (0..n).map(|k| mesh.mask[k] && (0..4).all(|d| neighbour(k, d).is_some())).collect();
+        let maps = (!regions.is_empty()).then(|| {
+            let xi = (0..n).map(|k| if a_ex[k] > 0.0 { dmi[k] / (2.0 * a_ex[k]) } else { 0.0 }).collect();
+            let harmonic = |a: f64, b: f64| if a + b > 0.0 { 2.0 * a * b / (a + b) } else { 0.0 };
+            let a_face = (0..n)
+                .map(|k| std::array::from_fn(|d| neighbour(k, d).map_or(a_ex[k], |q| harmonic(a_ex[k], a_ex[q]))))
+                .collect();
+            let d_face = (0..n)
+                .map(|k| std::array::from_fn(|d| neighbour(k, d).map_or(dmi[k], |q| 0.5 * (dmi[k] + dmi[q]))))
+                .collect();
+            Maps {
+                ku,
+                alpha,
+                xi,
+                a_face,
+                d_face,
+                b_stray,
+            }
+        });
+        let jx = (0..n)
             .map(|k| {
                 if !mesh.mask[k] {
                     return 0.0;
                 }
                 if params.j_ref_width > 0.0 {
-                    let w = mesh.column_width(k % mesh.nx);
+                    let w = mesh.column_width(k % nx);
                     params.current_density * params.j_ref_width / w
                 } else {
                     params.current_density
                 }
             })
             .collect();
-        assert!(
-            !(mesh.periodic_y && params.demag == DemagMode::Full),
-            "full demag is not periodic: use local demag with periodic_y"
-        );
         let kernel = (params.demag == DemagMode::Full).then(|| DemagKernel::new(&mesh));
         let t_fm = mesh.dz;
         let sot_b = params.sot_sign * HBAR * params.theta_sh / (2.0 * E_CHARGE * params.ms * t_fm);
@@ -154,7 +369,12 @@ impl System {
             jx,
             sot_b,
             t_fm,
+            regions,
+            region_cells,
+            waveform: None,
             kernel,
+            maps,
+            interior,
         }
     }
 
@@ -166,20 +386,37 @@ impl System {
             let f = j / old;
             self.jx.iter_mut().for_each(|v| *v *= f);
         } else {
-            *self = System::new(self.mesh.clone(), self.params.clone());
+            let jx: Vec<f64> = self.mesh.mask.iter().map(|&on| if on { j } else { 0.0 }).collect();
+            self.jx = if self.params.j_ref_width > 0.0 {
+                (0..jx.len())
+                    .map(|k| jx[k] * self.params.j_ref_width / self.mesh.column_width(k % self.mesh.nx).max(f64::MIN_POSITIVE))
+                    .collect()
+            } else {
+                jx
+            };
         }
     }
 
-    /// Interaction field (no SOT pseudo-field), tesla, into `b` (overwritten).
+    /// The uniform applied field at time t (T): the static part plus the waveform.
+    pub fn applied_field(&self, t: f64) -> [f64; 3] {
+        let mut b = self.params.b_ext;
+        if let Some(w) = &self.waveform {
+            let d = w.at(t);
+            for a in 0..3 {
+                b[a] += d[a];
+            }
+        }
+        b
+    }
+
+    /// Interaction field (no SOT pseudo-field, no Oersted field) at t = 0, tesla, into `b`.
     pub fn field(&self, m: &Field3, b: &mut Field3) {
-        let mesh = &self.mesh;
-        let p = &self.params;
-        let (nx, ny) = (mesh.nx, mesh.ny);
-        let (dx, dy) = (mesh.dx, mesh.dy);
-        let cex = 2.0 * p.a_ex / p.ms;
-        let cdm = 2.0 * p.dmi / p.ms;
-        let can = 2.0 * p.ku / p.ms;
-        let xi = if p.a_ex > 0.0 { p.dmi / (2.0 * p.a_ex) } else { 0.0 };
+        self.field_terms(m, self.applied_field(0.0), Terms::ALL, b);
+    }
+
+    /// The selected terms of the interaction field with applied field `b_app`, into `b`.
+    pub fn field_terms(&self, m: &Field3, b_app: [f64; 3], terms: Terms, b: &mut Field3) {
+        let nx = self.mesh.nx;
         let [bx, by, bz] = b;
         let rows = bx
             .par_chunks_mut(nx)
@@ -189,161 +426,224 @@ impl System {
         rows.for_each(|(j, ((bxr, byr), bzr))| {
             for i in 0..nx {
                 let k = j * nx + i;
-                if !mesh.mask[k] {
-                    bxr[i] = 0.0;
-                    byr[i] = 0.0;
-                    bzr[i] = 0.0;
-                    continue;
-                }
-                let c = [m[0][k], m[1][k], m[2][k]];
-                // Neighbour or ghost across the face with outward normal (nxo, nyo).
-                let nb = |ii: isize, jj: isize, nxo: f64, nyo: f64, d: f64| -> [f64; 3] {
-                    let jj = if mesh.periodic_y { jj.rem_euclid(ny as isize) } else { jj };
-                    if ii >= 0 && jj >= 0 && (ii as usize) < nx && (jj as usize) < ny {
-                        let q = jj as usize * nx + ii as usize;
-                        if mesh.mask[q] {
-                            return [m[0][q], m[1][q], m[2][q]];
-                        }
-                    }
-                    let mn = c[0] * nxo + c[1] * nyo;
-                    [c[0] + d * xi * c[2] * nxo, c[1] + d * xi * c[2] * nyo, c[2] - d * xi * mn]
+                let h = if !self.mesh.mask[k] {
+                    [0.0; 3]
+                } else if self.maps.is_some() {
+                    self.cell_field_maps(m, k, terms, b_app)
+                } else {
+                    self.cell_field_uniform(m, k, terms, b_app)
                 };
-                let (ii, jj) = (i as isize, j as isize);
-                let r = nb(ii + 1, jj, 1.0, 0.0, dx);
-                let l = nb(ii - 1, jj, -1.0, 0.0, dx);
-                let u = nb(ii, jj + 1, 0.0, 1.0, dy);
-                let dn = nb(ii, jj - 1, 0.0, -1.0, dy);
-                let mut h = [0.0; 3];
-                for a in 0..3 {
-                    h[a] = cex * ((r[a] + l[a] - 2.0 * c[a]) / (dx * dx) + (u[a] + dn[a] - 2.0 * c[a]) / (dy * dy));
-                }
-                if p.dmi != 0.0 {
-                    let dxmz = (r[2] - l[2]) / (2.0 * dx);
-                    let dxmx = (r[0] - l[0]) / (2.0 * dx);
-                    let (dymz, dymy) = ((u[2] - dn[2]) / (2.0 * dy), (u[1] - dn[1]) / (2.0 * dy));
-                    h[0] -= cdm * dxmz;
-                    h[1] -= cdm * dymz;
-                    h[2] += cdm * (dxmx + dymy);
-                }
-                h[2] += can * c[2];
-                if p.demag == DemagMode::Local {
-                    h[2] -= MU0 * p.ms * c[2];
-                }
-                bxr[i] = h[0] + p.b_ext[0];
-                byr[i] = h[1] + p.b_ext[1];
-                bzr[i] = h[2] + p.b_ext[2];
+                bxr[i] = h[0];
+                byr[i] = h[1];
+                bzr[i] = h[2];
             }
         });
-        if let Some(k) = &self.kernel {
-            let [bx, by, bz] = b;
-            k.add_b([&m[0], &m[1], &m[2]], &self.ms, [bx, by, bz]);
+        if terms.demag {
+            if let Some(kernel) = &self.kernel {
+                let [bx, by, bz] = b;
+                kernel.add_b([&m[0], &m[1], &m[2]], &self.ms, [bx, by, bz]);
+            }
         }
     }
 
-    /// Energies of the state m.
+    /// The four neighbours (right, left, up, down) of magnetic cell k, ghost cells where one
+    /// is missing (xi = D/2A of the cell).
+    #[inline(always)]
+    fn neighbours(&self, m: &Field3, k: usize, xi: f64) -> [[f64; 3]; 4] {
+        let mesh = &self.mesh;
+        let (nx, ny) = (mesh.nx, mesh.ny);
+        let up = if k + nx < nx * ny { k + nx } else { k + nx - nx * ny };
+        let down = if k >= nx { k - nx } else { k + nx * ny - nx };
+        let at = |q: usize| [m[0][q], m[1][q], m[2][q]];
+        if self.interior[k] {
+            return [at(k + 1), at(k - 1), at(up), at(down)];
+        }
+        let c = at(k);
+        let (i, j) = ((k % nx) as isize, (k / nx) as isize);
+        let nb = |ii: isize, jj: isize, nxo: f64, nyo: f64, d: f64| -> [f64; 3] {
+            let jj = if mesh.periodic_y { jj.rem_euclid(ny as isize) } else { jj };
+            if ii >= 0 && jj >= 0 && (ii as usize) < nx && (jj as usize) < ny {
+                let q = jj as usize * nx + ii as usize;
+                if mesh.mask[q] {
+                    return at(q);
+                }
+            }
+            let mn = c[0] * nxo + c[1] * nyo;
+            [c[0] + d * xi * c[2] * nxo, c[1] + d * xi * c[2] * nyo, c[2] - d * xi * mn]
+        };
+        [
+            nb(i + 1, j, 1.0, 0.0, mesh.dx),
+            nb(i - 1, j, -1.0, 0.0, mesh.dx),
+            nb(i, j + 1, 0.0, 1.0, mesh.dy),
+            nb(i, j - 1, 0.0, -1.0, mesh.dy),
+        ]
+    }
+
+    /// The local field of cell k for a uniform material.
+    #[inline(always)]
+    fn cell_field_uniform(&self, m: &Field3, k: usize, terms: Terms, b_app: [f64; 3]) -> [f64; 3] {
+        let p = &self.params;
+        let (dx, dy) = (self.mesh.dx, self.mesh.dy);
+        // The ghost cells carry the exchange + DMI boundary condition; with exchange alone
+        // (energies) they carry xi of the full system all the same.
+        let xi = if p.a_ex > 0.0 { p.dmi / (2.0 * p.a_ex) } else { 0.0 };
+        let c = [m[0][k], m[1][k], m[2][k]];
+        let [r, l, u, dn] = self.neighbours(m, k, xi);
+        let mut h = [0.0; 3];
+        if terms.exchange {
+            let cex = 2.0 * p.a_ex / p.ms;
+            for a in 0..3 {
+                h[a] = cex * ((r[a] + l[a] - 2.0 * c[a]) / (dx * dx) + (u[a] + dn[a] - 2.0 * c[a]) / (dy * dy));
+            }
+        }
+        if terms.dmi && p.dmi != 0.0 {
+            let cdm = 2.0 * p.dmi / p.ms;
+            let dxmz = (r[2] - l[2]) / (2.0 * dx);
+            let dxmx = (r[0] - l[0]) / (2.0 * dx);
+            let (dymz, dymy) = ((u[2] - dn[2]) / (2.0 * dy), (u[1] - dn[1]) / (2.0 * dy));
+            h[0] -= cdm * dxmz;
+            h[1] -= cdm * dymz;
+            h[2] += cdm * (dxmx + dymy);
+        }
+        if terms.anisotropy {
+            h[2] += 2.0 * p.ku / p.ms * c[2];
+        }
+        if terms.demag && p.demag == DemagMode::Local {
+            h[2] -= MU0 * p.ms * c[2];
+        }
+        if terms.zeeman {
+            for a in 0..3 {
+                h[a] += b_app[a];
+            }
+        }
+        h
+    }
+
+    /// The local field of cell k with per-cell material (see [`Maps`]).
+    #[inline(always)]
+    fn cell_field_maps(&self, m: &Field3, k: usize, terms: Terms, b_app: [f64; 3]) -> [f64; 3] {
+        let maps = self.maps.as_ref().expect("maps");
+        let (dx, dy) = (self.mesh.dx, self.mesh.dy);
+        let ms = self.ms[k];
+        let c = [m[0][k], m[1][k], m[2][k]];
+        let [r, l, u, dn] = self.neighbours(m, k, maps.xi[k]);
+        let (af, df) = (maps.a_face[k], maps.d_face[k]);
+        let mut h = [0.0; 3];
+        if terms.exchange {
+            for a in 0..3 {
+                h[a] = 2.0 / ms
+                    * ((af[0] * (r[a] - c[a]) + af[1] * (l[a] - c[a])) / (dx * dx)
+                        + (af[2] * (u[a] - c[a]) + af[3] * (dn[a] - c[a])) / (dy * dy));
+            }
+        }
+        if terms.dmi {
+            h[0] -= (df[0] * r[2] - df[1] * l[2]) / (ms * dx);
+            h[1] -= (df[2] * u[2] - df[3] * dn[2]) / (ms * dy);
+            h[2] += ((df[0] * r[0] - df[1] * l[0]) / dx + (df[2] * u[1] - df[3] * dn[1]) / dy) / ms;
+        }
+        if terms.anisotropy {
+            h[2] += 2.0 * maps.ku[k] / ms * c[2];
+        }
+        if terms.demag && self.params.demag == DemagMode::Local {
+            h[2] -= MU0 * ms * c[2];
+        }
+        if terms.zeeman {
+            for a in 0..3 {
+                h[a] += b_app[a] + maps.b_stray[a][k];
+            }
+        }
+        h
+    }
+
+    /// Energies of the state m at t = 0 (applied field included).
     pub fn energies(&self, m: &Field3) -> Energies {
+        self.energies_at(m, 0.0)
+    }
+
+    /// Energies of the state m with the applied field of time t.
+    pub fn energies_at(&self, m: &Field3, t: f64) -> Energies {
         let n = self.mesh.cells();
         let v = self.mesh.cell_volume();
-        // Evaluate each quadratic term's field alone: E = -1/2 sum V Ms m.B.
-        let part = |params: Params| -> f64 {
-            let mut sys = System {
-                mesh: self.mesh.clone(),
-                params,
-                ms: self.ms.clone(),
-                jx: self.jx.clone(),
-                sot_b: 0.0,
-                t_fm: self.t_fm,
-                kernel: None,
-            };
-            if sys.params.demag == DemagMode::Full {
-                sys.kernel = None;
-            }
+        let b_app = self.applied_field(t);
+        // E = -1/2 sum V Ms m.B for each quadratic term, -sum V Ms m.B for the Zeeman term.
+        let sum = |terms: Terms, factor: f64| -> f64 {
             let mut b = zeros(n);
-            sys.field(m, &mut b);
+            self.field_terms(m, b_app, terms, &mut b);
             let mut s = 0.0;
             for k in 0..n {
                 if self.mesh.mask[k] {
-                    s += m[0][k] * b[0][k] + m[1][k] * b[1][k] + m[2][k] * b[2][k];
+                    s += self.ms[k] * (m[0][k] * b[0][k] + m[1][k] * b[1][k] + m[2][k] * b[2][k]);
                 }
             }
-            -0.5 * v * self.params.ms * s
+            -factor * v * s
         };
-        let base = Params {
-            a_ex: 0.0,
-            ku: 0.0,
-            dmi: 0.0,
-            b_ext: [0.0; 3],
-            demag: DemagMode::None,
-            ..self.params.clone()
-        };
-        let exchange = part(Params {
-            a_ex: self.params.a_ex,
-            ..base.clone()
-        });
-        let anisotropy = part(Params {
-            ku: self.params.ku,
-            ..base.clone()
-        });
-        // DMI with exchange present (the ghost cells need xi = D/2A), minus exchange alone.
-        let dmi = part(Params {
-            a_ex: self.params.a_ex,
-            dmi: self.params.dmi,
-            ..base.clone()
-        }) - exchange;
-        let demag = match self.params.demag {
-            DemagMode::None => 0.0,
-            DemagMode::Local => part(Params {
-                demag: DemagMode::Local,
-                ..base.clone()
-            }),
-            DemagMode::Full => {
-                let mut b = zeros(n);
-                {
-                    let [a, bb, c] = &mut b;
-                    self.kernel
-                        .as_ref()
-                        .expect("full demag has a kernel")
-                        .add_b([&m[0], &m[1], &m[2]], &self.ms, [a, bb, c]);
-                }
-                let mut s = 0.0;
-                for k in 0..n {
-                    s += m[0][k] * b[0][k] + m[1][k] * b[1][k] + m[2][k] * b[2][k];
-                }
-                -0.5 * v * self.params.ms * s
-            }
-        };
-        let mut zee = 0.0;
-        for k in 0..n {
-            if self.mesh.mask[k] {
-                zee += m[0][k] * self.params.b_ext[0] + m[1][k] * self.params.b_ext[1] + m[2][k] * self.params.b_ext[2];
-            }
-        }
+        let exchange = sum(
+            Terms {
+                exchange: true,
+                ..Terms::NONE
+            },
+            0.5,
+        );
+        // DMI with exchange present (the ghost cells are shared), minus exchange alone.
+        let dmi = sum(
+            Terms {
+                exchange: true,
+                dmi: true,
+                ..Terms::NONE
+            },
+            0.5,
+        ) - exchange;
         Energies {
             exchange,
-            anisotropy,
             dmi,
-            demag,
-            zeeman: -v * self.params.ms * zee,
+            anisotropy: sum(
+                Terms {
+                    anisotropy: true,
+                    ..Terms::NONE
+                },
+                0.5,
+            ),
+            demag: if self.params.demag == DemagMode::None {
+                0.0
+            } else {
+                sum(
+                    Terms {
+                        demag: true,
+                        ..Terms::NONE
+                    },
+                    0.5,
+                )
+            },
+            zeeman: sum(
+                Terms {
+                    zeeman: true,
+                    ..Terms::NONE
+                },
+                1.0,
+            ),
         }
     }
 
-    /// dm/dt for state m at drive scale `drive` (the pulse shape times the current), into `out`.
-    pub fn rhs(&self, m: &Field3, drive: f64, b: &mut Field3, out: &mut Field3) {
-        self.rhs_with(m, drive, None, b, out);
+    /// dm/dt for state m at time t and drive scale `drive` (the pulse shape times the
+    /// current), into `out`.
+    pub fn rhs(&self, m: &Field3, t: f64, drive: f64, b: &mut Field3, out: &mut Field3) {
+        self.rhs_with(m, t, drive, None, b, out);
     }
 
     /// dm/dt with an extra field (the thermal field) added to B.
-    pub fn rhs_with(&self, m: &Field3, drive: f64, extra: Option<&Field3>, b: &mut Field3, out: &mut Field3) {
-        self.field(m, b);
+    pub fn rhs_with(&self, m: &Field3, t: f64, drive: f64, extra: Option<&Field3>, b: &mut Field3, out: &mut Field3) {
+        self.field_terms(m, self.applied_field(t), Terms::ALL, b);
         if let Some(e) = extra {
             for (dst, src) in b.iter_mut().zip(e) {
                 dst.par_iter_mut().zip(src.par_iter()).with_min_len(4096).for_each(|(x, y)| *x += y);
             }
         }
         let p = &self.params;
-        let g = p.gamma / (1.0 + p.alpha * p.alpha);
-        let alpha = p.alpha;
         let sign = p.sot_sign;
+        // Oersted field of the heavy-metal sheet current at the free layer: -J t_HM / 2 along y.
+        let oe = if p.oersted { -MU0 * p.t_hm / 2.0 } else { 0.0 };
+        let maps = self.maps.as_ref();
+        let sot_c = p.sot_sign * HBAR * p.theta_sh / (2.0 * E_CHARGE * self.t_fm);
         let [ox, oy, oz] = out;
         let (bx, by, bz) = (&b[0], &b[1], &b[2]);
         ox.par_iter_mut()
@@ -358,15 +658,22 @@ impl System {
                     *dz = 0.0;
                     return;
                 }
+                let (alpha, sot_b) = match maps {
+                    None => (p.alpha, self.sot_b),
+                    Some(mp) => (mp.alpha[k], sot_c / self.ms[k]),
+                };
+                let g = p.gamma / (1.0 + alpha * alpha);
                 let c = [m[0][k], m[1][k], m[2][k]];
                 let mut h = [bx[k], by[k], bz[k]];
-                let bdl = self.sot_b * self.jx[k] * drive;
+                let j = self.jx[k] * drive;
+                let bdl = sot_b * j;
                 if bdl != 0.0 {
                     // sigma = sign * y: m x sigma = sign (-m_z, 0, m_x).
                     h[0] += bdl * sign * -c[2];
                     h[2] += bdl * sign * c[0];
                     h[1] += p.fl_ratio * bdl * sign;
                 }
+                h[1] += oe * j;
                 let mxh = cross(c, h);
                 let mxmxh = cross(c, mxh);
                 *dx = -g * (mxh[0] + alpha * mxmxh[0]);
@@ -375,13 +682,26 @@ impl System {
             });
     }
 
-    /// The thermal field's standard deviation (T) per component for a step dt.
-    pub fn thermal_sigma(&self, dt: f64) -> f64 {
+    /// Average m over a region's cells (the MTJ readout), or over the mesh without regions.
+    pub fn region_average(&self, m: &Field3, region: usize) -> [f64; 3] {
+        let cells = &self.region_cells[region];
+        let mut s = [0.0; 3];
+        for &k in cells {
+            for a in 0..3 {
+                s[a] += m[a][k];
+            }
+        }
+        s.map(|v| v / cells.len().max(1) as f64)
+    }
+
+    /// The thermal field's standard deviation (T) in cell k for a step dt.
+    pub fn thermal_sigma_at(&self, k: usize, dt: f64) -> f64 {
         let p = &self.params;
-        if p.temperature <= 0.0 {
+        if p.temperature <= 0.0 || !self.mesh.mask[k] {
             return 0.0;
         }
-        (2.0 * p.alpha * dwmtj_core::material::KB * p.temperature / (p.gamma * p.ms * self.mesh.cell_volume() * dt)).sqrt()
+        let alpha = self.maps.as_ref().map_or(p.alpha, |mp| mp.alpha[k]);
+        (2.0 * alpha * dwmtj_core::material::KB * p.temperature / (p.gamma * self.ms[k] * self.mesh.cell_volume() * dt)).sqrt()
     }
 
     /// Up/down wall position from <m_z> over the magnetic cells: q = L (1 + <m_z>)/2.
@@ -448,4 +768,158 @@ impl System {
 #[inline]
 pub fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
     [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canted(sys: &System) -> Field3 {
+        let mut m = sys.neel_wall(100e-9, 0.4);
+        for k in 0..m[0].len() {
+            if sys.mesh.mask[k] {
+                m[1][k] += 0.3 * ((k as f64) * 0.61).sin();
+                let r = (m[0][k] * m[0][k] + m[1][k] * m[1][k] + m[2][k] * m[2][k]).sqrt();
+                (0..3).for_each(|a| m[a][k] /= r);
+            }
+        }
+        m
+    }
+
+    /// A region that repeats the base material everywhere takes the per-cell path and gives the
+    /// uniform path's field (to rounding) and energies.
+    #[test]
+    fn per_cell_maps_reduce_to_the_uniform_material() {
+        let mesh = Mesh::from_profile(&dwmtj_core::geometry::WidthProfile::linear(200e-9, 40e-9, 60e-9), 4e-9, 1e-9);
+        let p = Params {
+            b_ext: [0.01, -0.02, 0.03],
+            ..Params::default()
+        };
+        let uniform = System::new(mesh.clone(), p.clone());
+        let mut all = Region::new(
+            "all",
+            Shape::Rect {
+                x0: -1.0,
+                x1: 1.0,
+                y0: -1.0,
+                y1: 1.0,
+            },
+        );
+        all.ku = Some(p.ku);
+        let mapped = System::with_regions(mesh, p, vec![all]);
+        let m = canted(&uniform);
+        let (mut b1, mut b2) = (zeros(m[0].len()), zeros(m[0].len()));
+        uniform.field(&m, &mut b1);
+        mapped.field(&m, &mut b2);
+        let scale = b1[2].iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        for a in 0..3 {
+            for k in 0..m[0].len() {
+                assert!((b1[a][k] - b2[a][k]).abs() < 1e-10 * scale, "{a} {k}: {} {}", b1[a][k], b2[a][k]);
+            }
+        }
+        let (e1, e2) = (uniform.energies(&m), mapped.energies(&m));
+        assert!((e1.total() - e2.total()).abs() < 1e-9 * e1.total().abs(), "{e1:?} {e2:?}");
+        assert_eq!(mapped.region_cells[0].len(), mapped.mesh.magnetic_cells());
+    }
+
+    /// Regions of other Ms, A, Ku, D and alpha, and a stray field: the field stays the
+    /// gradient of the energy, so a damped run without drive only lowers it.
+    #[test]
+    fn with_regions_the_energy_falls_without_drive() {
+        let mesh = Mesh::rectangle(50, 12, 4e-9, 4e-9, 1e-9);
+        let p = Params {
+            demag: DemagMode::Full,
+            alpha: 0.5,
+            ..Params::default()
+        };
+        let mut notch = Region::new(
+            "notch",
+            Shape::Rect {
+                x0: 60e-9,
+                x1: 90e-9,
+                y0: -30e-9,
+                y1: 30e-9,
+            },
+        );
+        (notch.ku, notch.a_ex, notch.dmi, notch.ms, notch.alpha) = (Some(0.8e6), Some(1.0e-11), Some(0.2e-3), Some(0.9e6), Some(0.3));
+        let mut mtj = Region::new(
+            "mtj",
+            Shape::Ellipse {
+                cx: 150e-9,
+                cy: 0.0,
+                rx: 20e-9,
+                ry: 15e-9,
+            },
+        );
+        mtj.b_stray = [0.0, 0.0, -0.05];
+        let sys = System::with_regions(mesh, p, vec![notch, mtj]);
+        assert!(sys.region_cells[0].len() > 50 && sys.region_cells[1].len() > 20);
+        let mut it = crate::solver::Integrator::new(canted(&sys), crate::solver::SolverParams::default());
+        let mut e = sys.energies(&it.m).total();
+        let zero = |_: f64| 0.0;
+        for _ in 0..150 {
+            if it.step(&sys, &zero) {
+                let e2 = sys.energies(&it.m).total();
+                assert!(e2 <= e + 1e-12 * e.abs(), "energy rose: {e} -> {e2} at t = {}", it.t);
+                e = e2;
+            }
+        }
+        // The stray field's Zeeman energy is -V Ms m.b over the region.
+        let up = sys.uniform([0.0, 0.0, 1.0]);
+        let z = sys.energies(&up).zeeman;
+        let want = sys.mesh.cell_volume() * sys.params.ms * 0.05 * sys.region_cells[1].len() as f64;
+        assert!((z - want).abs() < 1e-12 * want, "{z} {want}");
+    }
+
+    /// The Oersted field of a current along +x points along -y above the heavy metal with
+    /// magnitude mu0 J t_HM / 2: for m along x it turns m towards +z at the rate gamma B.
+    #[test]
+    fn oersted_field_has_the_sheet_current_sign_and_size() {
+        let mesh = Mesh::rectangle(8, 4, 4e-9, 4e-9, 1e-9);
+        let p = Params {
+            ku: 0.0,
+            dmi: 0.0,
+            demag: DemagMode::None,
+            theta_sh: 0.0,
+            current_density: 2e12,
+            oersted: true,
+            t_hm: 5e-9,
+            ..Params::default()
+        };
+        let sys = System::new(mesh, p.clone());
+        let m = sys.uniform([1.0, 0.0, 0.0]);
+        let n = m[0].len();
+        let (mut b, mut out) = (zeros(n), zeros(n));
+        sys.rhs(&m, 0.0, 1.0, &mut b, &mut out);
+        let b_oe = MU0 * 2e12 * 5e-9 / 2.0;
+        // dm/dt = -g [m x B + alpha m x (m x B)] with B = -b_oe y: m x B = -b_oe z.
+        let g = p.gamma / (1.0 + p.alpha * p.alpha);
+        for k in 0..n {
+            assert!((out[2][k] - g * b_oe).abs() < 1e-9 * g * b_oe, "{}", out[2][k]);
+            assert!((out[1][k] + g * p.alpha * b_oe).abs() < 1e-9 * g * b_oe, "{}", out[1][k]);
+        }
+    }
+
+    #[test]
+    fn field_waveforms_follow_their_shape() {
+        let mut sys = System::new(Mesh::rectangle(2, 2, 1e-9, 1e-9, 1e-9), Params::default());
+        sys.params.b_ext = [0.0, 0.0, 0.01];
+        sys.waveform = Some(FieldWaveform::Pulse {
+            b: [0.0, 0.0, 0.1],
+            delay: 1e-9,
+            pulse: dwmtj_core::device::PulseShape {
+                width: 2e-9,
+                rise: 0.5e-9,
+                fall: 0.5e-9,
+            },
+        });
+        let bz = |t: f64| sys.applied_field(t)[2];
+        assert!((bz(0.5e-9) - 0.01).abs() < 1e-15 && (bz(1.25e-9) - 0.06).abs() < 1e-12 && (bz(2.0e-9) - 0.11).abs() < 1e-12);
+        sys.waveform = Some(FieldWaveform::Sine {
+            b: [0.02, 0.0, 0.0],
+            frequency: 1e9,
+            phase: 0.0,
+        });
+        assert!((sys.applied_field(0.25e-9)[0] - 0.02).abs() < 1e-12);
+    }
 }

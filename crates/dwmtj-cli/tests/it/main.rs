@@ -991,6 +991,39 @@ fn micromag_examples_run_and_write_ovf_that_reads_back() {
         dir,
         "run.demag"
     );
+    // Regions: MTJ footprints with stray fields read out as table columns, under a current
+    // pulse with its Oersted field.
+    let mtj = tmp.path().join("mtj");
+    let cfg = repo().join("configs/micromag/mtj-readout.toml");
+    let o = dwmtj(&["micromag", cfg.to_str().unwrap(), "--out", mtj.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["final_region_m"][2]["name"], "mtj2", "{v}");
+    let table = std::fs::read_to_string(mtj.join("table.csv")).unwrap();
+    let header: Vec<&str> = table.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "mz_mtj1").expect("mz_mtj1 column");
+    let mz: Vec<f64> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+        .collect();
+    // The wall leaves the first MTJ's footprint: its up domain grows under it.
+    assert!(mz.last().unwrap() > &(mz[0] + 0.05), "{mz:?}");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    for (from, to, field) in [
+        ("name = \"notch\"", "name = \"mtj1\"", "region[1].name"),
+        ("shape = \"ellipse\"", "shape = \"circle\"", "region[0].shape"),
+        ("ku = \"0.95e6 J/m^3\"", "ku = \"0.95e6 A/m\"", "region[1].ku"),
+        ("width = \"0.25 ns\"", "width = \"0.01 ns\"", "drive.current_pulse.width"),
+    ] {
+        let bad = write(tmp.path(), "bad-region.toml", &text.replacen(from, to, 1));
+        let dir = tmp.path().join("bad-region");
+        assert_rejected!(
+            dwmtj(&["micromag", bad.to_str().unwrap(), "--out", dir.to_str().unwrap()]),
+            dir,
+            field
+        );
+    }
 }
 
 /// A Python with spirit-code's `ovf` package (libovf), an OVF reader independent of ours.
