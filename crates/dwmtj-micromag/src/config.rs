@@ -52,8 +52,8 @@
 //! demag = "full"          # full | local | none
 //! duration = "1 ns"
 //! relax = false
-//! method = "rk45"         # rk45 | rk23 | heun (fixed step `dt`, needed for `temperature`)
-//! temperature = "300 K"   # thermal field (heun only)
+//! method = "rk45"         # rk45 | rk23 | heun | rk4 (heun, rk4: fixed step `dt`)
+//! temperature = "300 K"   # thermal field (fixed-step methods only)
 //! dt = "50 fs"
 //! seed = 1
 //! max_err = 1e-5          # absolute tolerance per component and step
@@ -473,23 +473,27 @@ impl RawRunFile {
             "rk45" => Method::Rk45,
             "rk23" => Method::Rk23,
             "heun" => Method::Heun,
-            other => return Err(err("run.method", other, "expected rk45, rk23 or heun")),
+            "rk4" => Method::Rk4,
+            other => return Err(err("run.method", other, "expected rk45, rk23, heun or rk4")),
         };
         let temperature = opt_si(&self.run.temperature, Dim::TEMPERATURE, "run.temperature", 0.0)?;
         if temperature < 0.0 {
             return Err(err("run.temperature", temperature, "expected a temperature >= 0 K"));
         }
-        if temperature > 0.0 && method != Method::Heun {
+        let fixed = matches!(method, Method::Heun | Method::Rk4);
+        if temperature > 0.0 && !fixed {
             return Err(err(
                 "run.method",
                 format!("{method:?}"),
-                "a thermal field needs method = \"heun\" (fixed step, run.dt)",
+                "a thermal field needs a fixed-step method, \"heun\" or \"rk4\" (with run.dt)",
             ));
         }
         params.temperature = temperature;
         let dt_init = match (&self.run.dt, method) {
             (Some(q), _) => positive(q.to_si(Dim::TIME, "run.dt")?, "run.dt", "time step")?,
-            (None, Method::Heun) => return Err(err("run.dt", "(missing)", "the Heun integrator needs a fixed step, e.g. \"50 fs\"")),
+            (None, Method::Heun | Method::Rk4) => {
+                return Err(err("run.dt", "(missing)", "a fixed-step method needs run.dt, e.g. \"50 fs\""))
+            }
             (None, _) => SolverParams::default().dt_init,
         };
         let max_err = self.run.max_err.unwrap_or(1e-5);

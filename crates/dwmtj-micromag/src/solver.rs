@@ -7,6 +7,7 @@
 //!   1/6 power); m is renormalised after every accepted step. (Dormand & Prince, J. Comput. Appl.
 //!   Math. 6, 19 (1980); mumax3 engine/rk45dp.go.)
 //! * Bogacki-Shampine RK23 (adaptive, same controller with exponents 1/3 and 1/4).
+//! * Classical RK4 (fixed step), with a thermal field held over the step like Heun's.
 //! * Heun (fixed step), the integrator to use with a thermal field: the field is drawn once per
 //!   step from a stream keyed by (seed, step) and held over both stages (Stratonovich).
 //! * Relaxation: integrate with the system's damping until the largest torque |m x B| falls
@@ -20,6 +21,8 @@ pub enum Method {
     Rk45,
     Rk23,
     Heun,
+    /// Classical fourth-order Runge-Kutta at a fixed step (thermal field held over the step).
+    Rk4,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -111,6 +114,7 @@ impl Integrator {
             Method::Rk45 => 7,
             Method::Rk23 => 4,
             Method::Heun => 2,
+            Method::Rk4 => 4,
         };
         Self {
             dt: params.dt_init,
@@ -141,20 +145,7 @@ impl Integrator {
         let t = self.t;
         match self.params.method {
             Method::Heun => {
-                let thermal = (sys.params.temperature > 0.0).then(|| {
-                    use rand_distr::{Distribution, StandardNormal};
-                    let n = self.m[0].len();
-                    let mut f = zeros(n);
-                    // One stream per step: the same noise on any thread count.
-                    let mut rng = dwmtj_core::simulate::stream(sys.params.seed, self.stats.steps, 0x7E);
-                    for a in 0..3 {
-                        for i in 0..n {
-                            let g: f64 = StandardNormal.sample(&mut rng);
-                            f[a][i] = if mask[i] { sys.thermal_sigma_at(i, dt) * g } else { 0.0 };
-                        }
-                    }
-                    f
-                });
+                let thermal = self.thermal_field(sys, dt);
                 let mut k = std::mem::take(&mut self.k[0]);
                 sys.rhs_with(&self.m, t, drive(t), thermal.as_ref(), &mut self.b, &mut k);
                 self.k[0] = k;
@@ -177,9 +168,63 @@ impl Integrator {
                 self.stats.steps += 1;
                 true
             }
+            Method::Rk4 => {
+                let thermal = self.thermal_field(sys, dt);
+                let th = thermal.as_ref();
+                let n = self.m[0].len();
+                // k1..k4 at t, t + dt/2, t + dt/2, t + dt.
+                let nodes = [(0.0, 0.0), (0.5, 0.5), (0.5, 0.5), (1.0, 1.0)];
+                for (i, &(c, a)) in nodes.iter().enumerate() {
+                    let mut k = std::mem::take(&mut self.k[i]);
+                    if i == 0 {
+                        sys.rhs_with(&self.m, t, drive(t), th, &mut self.b, &mut k);
+                    } else {
+                        let prev = std::mem::take(&mut self.k[i - 1]);
+                        axpy_into(&mut self.tmp, &self.m, &[(a * dt, &prev)], mask);
+                        self.k[i - 1] = prev;
+                        sys.rhs_with(&self.tmp, t + c * dt, drive(t + c * dt), th, &mut self.b, &mut k);
+                    }
+                    self.k[i] = k;
+                    self.stats.rhs_evals += 1;
+                }
+                let mut next = zeros(n);
+                {
+                    let ks: Vec<&Field3> = self.k.iter().collect();
+                    let w = dt / 6.0;
+                    axpy_into(
+                        &mut next,
+                        &self.m,
+                        &[(w, ks[0]), (2.0 * w, ks[1]), (2.0 * w, ks[2]), (w, ks[3])],
+                        mask,
+                    );
+                }
+                normalise(&mut next, mask);
+                self.m = next;
+                self.t += dt;
+                self.stats.steps += 1;
+                true
+            }
             Method::Rk45 => self.step_tableau(sys, drive, &DP45, 5.0),
             Method::Rk23 => self.step_tableau(sys, drive, &BS23, 3.0),
         }
+    }
+
+    /// The thermal field of this step (None at T = 0): drawn from one stream per step, so the
+    /// same noise on any thread count.
+    fn thermal_field(&self, sys: &System, dt: f64) -> Option<Field3> {
+        use rand_distr::{Distribution, StandardNormal};
+        (sys.params.temperature > 0.0).then(|| {
+            let n = self.m[0].len();
+            let mut f = zeros(n);
+            let mut rng = dwmtj_core::simulate::stream(sys.params.seed, self.stats.steps, 0x7E);
+            for a in 0..3 {
+                for i in 0..n {
+                    let g: f64 = StandardNormal.sample(&mut rng);
+                    f[a][i] = if sys.mesh.mask[i] { sys.thermal_sigma_at(i, dt) * g } else { 0.0 };
+                }
+            }
+            f
+        })
     }
 
     fn step_tableau(&mut self, sys: &System, drive: &dyn Fn(f64) -> f64, tab: &Tableau, order: f64) -> bool {
@@ -271,7 +316,8 @@ impl Integrator {
                 self.dt = remaining;
             }
             self.step(sys, drive);
-            if shortened && (self.params.method == Method::Heun || self.dt < planned) {
+            let fixed = matches!(self.params.method, Method::Heun | Method::Rk4);
+            if shortened && (fixed || self.dt < planned) {
                 self.dt = planned;
             }
         }
