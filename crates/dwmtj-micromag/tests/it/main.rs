@@ -1,6 +1,8 @@
 //! Validation of the micromagnetic solver: conservation laws, the DMI standard problem's edge
 //! canting, field- and SOT-driven walls against the 1D model, cell-size convergence.
 
+#![allow(clippy::needless_range_loop)] // component loops index several fields by the same (a, k)
+
 use dwmtj_core::material::{builtin, GAMMA};
 use dwmtj_core::units::MU0;
 use dwmtj_core::wall::{run_deterministic, Drive, RunOptions, WallModel};
