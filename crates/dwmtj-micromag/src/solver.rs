@@ -71,20 +71,25 @@ pub struct Integrator {
     fsal_valid: bool,
 }
 
+/// out = m + sum c_i k_i on the magnetic cells (0 elsewhere), block by block so that each
+/// term is one vectorised pass over a block that stays in cache.
 fn axpy_into(out: &mut Field3, m: &Field3, terms: &[(f64, &Field3)], mask: &[bool]) {
     use rayon::prelude::*;
+    const BLOCK: usize = 2048;
     for a in 0..3 {
-        let o = &mut out[a];
-        o.par_iter_mut().enumerate().with_min_len(4096).for_each(|(i, v)| {
-            if !mask[i] {
-                *v = 0.0;
-                return;
-            }
-            let mut s = m[a][i];
+        out[a].par_chunks_mut(BLOCK).enumerate().for_each(|(b, o)| {
+            let r = b * BLOCK..b * BLOCK + o.len();
+            o.copy_from_slice(&m[a][r.clone()]);
             for (c, k) in terms {
-                s += c * k[a][i];
+                for (v, x) in o.iter_mut().zip(&k[a][r.clone()]) {
+                    *v += c * x;
+                }
             }
-            *v = s;
+            for (v, &on) in o.iter_mut().zip(&mask[r]) {
+                if !on {
+                    *v = 0.0;
+                }
+            }
         });
     }
 }
@@ -256,22 +261,31 @@ impl Integrator {
         let (atol, rtol) = (self.params.max_err, self.params.rel_err);
         let err: f64 = {
             use rayon::prelude::*;
+            const BLOCK: usize = 2048;
             let ks = &ks;
             let m = &self.m;
-            (0..n)
+            let nb = n.div_ceil(BLOCK);
+            (0..nb)
                 .into_par_iter()
-                .with_min_len(4096)
-                .filter(|&i| mask[i])
-                .map(|i| {
+                .map(|b| {
+                    let r = b * BLOCK..(b * BLOCK + BLOCK).min(n);
+                    let mut e = vec![0.0; r.len()];
                     let mut worst: f64 = 0.0;
                     for a in 0..3 {
-                        let mut e = 0.0;
+                        e.iter_mut().for_each(|v| *v = 0.0);
                         for (j, k) in ks.iter().enumerate() {
-                            if tab.e[j] != 0.0 {
-                                e += tab.e[j] * k[a][i];
+                            let c = tab.e[j] * dt;
+                            if c != 0.0 {
+                                for (v, x) in e.iter_mut().zip(&k[a][r.clone()]) {
+                                    *v += c * x;
+                                }
                             }
                         }
-                        worst = worst.max((e * dt).abs() / (atol + rtol * m[a][i].abs()));
+                        for ((v, &mv), &on) in e.iter().zip(&m[a][r.clone()]).zip(&mask[r.clone()]) {
+                            if on {
+                                worst = worst.max(v.abs() / (atol + rtol * mv.abs()));
+                            }
+                        }
                     }
                     worst
                 })

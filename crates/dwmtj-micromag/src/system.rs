@@ -645,39 +645,35 @@ impl System {
         let sot_c = p.sot_sign * HBAR * p.theta_sh / (2.0 * E_CHARGE * self.t_fm);
         let [ox, oy, oz] = out;
         let (bx, by, bz) = (&b[0], &b[1], &b[2]);
-        ox.par_iter_mut()
-            .zip(oy.par_iter_mut())
-            .zip(oz.par_iter_mut())
+        // Block by block, the per-cell material looked up once per block's path, every cell
+        // computed without branches (masked cells zeroed after), so that the loop vectorises.
+        const BLOCK: usize = 1024;
+        ox.par_chunks_mut(BLOCK)
+            .zip(oy.par_chunks_mut(BLOCK))
+            .zip(oz.par_chunks_mut(BLOCK))
             .enumerate()
-            .with_min_len(1024)
-            .for_each(|(k, ((dx, dy), dz))| {
-                if !self.mesh.mask[k] {
-                    *dx = 0.0;
-                    *dy = 0.0;
-                    *dz = 0.0;
-                    return;
+            .for_each(|(blk, ((ox, oy), oz))| {
+                let k0 = blk * BLOCK;
+                for i in 0..ox.len() {
+                    let k = k0 + i;
+                    let (alpha, sot_b) = match maps {
+                        None => (p.alpha, self.sot_b),
+                        Some(mp) => (mp.alpha[k], sot_c / self.ms[k].max(f64::MIN_POSITIVE)),
+                    };
+                    let g = p.gamma / (1.0 + alpha * alpha);
+                    let c = [m[0][k], m[1][k], m[2][k]];
+                    let j = self.jx[k] * drive;
+                    // sigma = sign * y: m x sigma = sign (-m_z, 0, m_x); the field-like part along
+                    // sigma; the Oersted field along y.
+                    let bdl = sot_b * j * sign;
+                    let h = [bx[k] - bdl * c[2], by[k] + p.fl_ratio * bdl + oe * j, bz[k] + bdl * c[0]];
+                    let mxh = cross(c, h);
+                    let mxmxh = cross(c, mxh);
+                    let on = if self.mesh.mask[k] { 1.0 } else { 0.0 };
+                    ox[i] = on * -g * (mxh[0] + alpha * mxmxh[0]);
+                    oy[i] = on * -g * (mxh[1] + alpha * mxmxh[1]);
+                    oz[i] = on * -g * (mxh[2] + alpha * mxmxh[2]);
                 }
-                let (alpha, sot_b) = match maps {
-                    None => (p.alpha, self.sot_b),
-                    Some(mp) => (mp.alpha[k], sot_c / self.ms[k]),
-                };
-                let g = p.gamma / (1.0 + alpha * alpha);
-                let c = [m[0][k], m[1][k], m[2][k]];
-                let mut h = [bx[k], by[k], bz[k]];
-                let j = self.jx[k] * drive;
-                let bdl = sot_b * j;
-                if bdl != 0.0 {
-                    // sigma = sign * y: m x sigma = sign (-m_z, 0, m_x).
-                    h[0] += bdl * sign * -c[2];
-                    h[2] += bdl * sign * c[0];
-                    h[1] += p.fl_ratio * bdl * sign;
-                }
-                h[1] += oe * j;
-                let mxh = cross(c, h);
-                let mxmxh = cross(c, mxh);
-                *dx = -g * (mxh[0] + alpha * mxmxh[0]);
-                *dy = -g * (mxh[1] + alpha * mxmxh[1]);
-                *dz = -g * (mxh[2] + alpha * mxmxh[2]);
             });
     }
 
