@@ -44,8 +44,7 @@ pub fn run(spec: &RunSpec, progress: &dyn Fn(f64)) -> RunOutput {
             .iter()
             .map(|r| crate::system::Region { alpha: None, ..r.clone() })
             .collect();
-        System::with_regions(
-            spec.mesh.clone(),
+        still.rebuild(
             crate::system::Params {
                 alpha: 1.0,
                 ..still.params.clone()
@@ -63,7 +62,7 @@ pub fn run(spec: &RunSpec, progress: &dyn Fn(f64)) -> RunOutput {
     let mut sys = if drive_params == still.params {
         still
     } else {
-        System::with_regions(spec.mesh.clone(), drive_params, spec.regions.clone())
+        still.rebuild(drive_params, spec.regions.clone())
     };
     sys.waveform = spec.waveform.clone();
     let drive = |t: f64| match &spec.current_pulse {

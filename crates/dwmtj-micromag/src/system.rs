@@ -253,7 +253,8 @@ pub struct System {
     pub region_cells: Vec<Vec<usize>>,
     /// Optional time-dependent applied field.
     pub waveform: Option<FieldWaveform>,
-    kernel: Option<DemagKernel>,
+    /// The demag kernel, shared between systems on the same mesh ([`System::rebuild`]).
+    kernel: Option<std::sync::Arc<DemagKernel>>,
     maps: Option<Maps>,
     /// All four neighbours magnetic and inside (or wrapped): no ghost cell needed.
     interior: Vec<bool>,
@@ -359,7 +360,7 @@ impl System {
                 }
             })
             .collect();
-        let kernel = (params.demag == DemagMode::Full).then(|| DemagKernel::new(&mesh));
+        let kernel = (params.demag == DemagMode::Full).then(|| std::sync::Arc::new(DemagKernel::new(&mesh)));
         let t_fm = mesh.dz;
         let sot_b = params.sot_sign * HBAR * params.theta_sh / (2.0 * E_CHARGE * params.ms * t_fm);
         Self {
@@ -376,6 +377,27 @@ impl System {
             maps,
             interior,
         }
+    }
+
+    /// The same mesh with other parameters and regions, reusing this system's demag kernel
+    /// (the Newell tensor and its spectra depend on the mesh only).
+    pub fn rebuild(&self, params: Params, regions: Vec<Region>) -> System {
+        let keep = self.kernel.clone().filter(|_| params.demag == DemagMode::Full);
+        let demag = params.demag;
+        // Build without a kernel, then attach the shared one.
+        let mut sys = System::with_regions(
+            self.mesh.clone(),
+            Params {
+                demag: if keep.is_some() { DemagMode::None } else { demag },
+                ..params
+            },
+            regions,
+        );
+        if keep.is_some() {
+            sys.params.demag = demag;
+            sys.kernel = keep;
+        }
+        sys
     }
 
     /// Set the drive current density (same width scaling).
@@ -893,6 +915,24 @@ mod tests {
             assert!((out[2][k] - g * b_oe).abs() < 1e-9 * g * b_oe, "{}", out[2][k]);
             assert!((out[1][k] + g * p.alpha * b_oe).abs() < 1e-9 * g * b_oe, "{}", out[1][k]);
         }
+    }
+
+    #[test]
+    fn rebuilt_systems_share_the_kernel_and_give_the_fresh_field() {
+        let mesh = Mesh::rectangle(24, 6, 4e-9, 4e-9, 1e-9);
+        let a = System::new(mesh.clone(), Params::default());
+        let p = Params {
+            current_density: 1e11,
+            ku: 0.9e6,
+            ..Params::default()
+        };
+        let (b, fresh) = (a.rebuild(p.clone(), Vec::new()), System::new(mesh, p));
+        assert!(std::sync::Arc::ptr_eq(a.kernel.as_ref().unwrap(), b.kernel.as_ref().unwrap()));
+        let m = canted(&a);
+        let (mut f1, mut f2) = (zeros(m[0].len()), zeros(m[0].len()));
+        b.field(&m, &mut f1);
+        fresh.field(&m, &mut f2);
+        assert_eq!(f1, f2);
     }
 
     #[test]
