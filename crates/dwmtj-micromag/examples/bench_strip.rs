@@ -17,8 +17,11 @@ fn main() {
 fn body() {
     let t_end: f64 = std::env::args().nth(1).map(|s| s.parse().unwrap()).unwrap_or(1e-9);
     let mesh = Mesh::rectangle(512, 64, 2e-9, 2e-9, 1e-9);
+    // `f32` as a second argument: the demag convolution in single precision.
+    let f32 = std::env::args().nth(2).is_some_and(|a| a == "f32");
     let p = Params {
         current_density: 1e11,
+        demag_f32: f32,
         ..Params::default()
     };
     let t0 = std::time::Instant::now();
@@ -41,12 +44,13 @@ fn body() {
     let q = sys.wall_position(&it.m);
     let cells = 512.0 * 64.0;
     println!(
-        "{{\"code\": \"dwmtj\", \"t_end_s\": {t_end}, \"displacement_nm\": {}, \"wall_s\": {wall}, \"setup_s\": {setup}, \"steps\": {}, \"rejected\": {}, \"rhs_evals\": {}, \"ns_per_cell_eval\": {}, \"threads\": {}}}",
+        "{{\"code\": \"dwmtj\", \"t_end_s\": {t_end}, \"displacement_nm\": {}, \"wall_s\": {wall}, \"setup_s\": {setup}, \"steps\": {}, \"rejected\": {}, \"rhs_evals\": {}, \"ns_per_cell_eval\": {}, \"threads\": {}, \"demag\": \"{}\"}}",
         (q - q0) * 1e9,
         it.stats.steps,
         it.stats.rejected,
         it.stats.rhs_evals,
         wall / (it.stats.rhs_evals as f64 * cells) * 1e9,
-        rayon::current_num_threads()
+        rayon::current_num_threads(),
+        if f32 { "f32" } else { "f64" }
     );
 }

@@ -50,6 +50,7 @@
 //! x0 = "512 nm"
 //! [run]
 //! demag = "full"          # full | local | none
+//! demag_precision = "f64" # or "f32": single-precision FFT convolution
 //! duration = "1 ns"
 //! relax = false
 //! method = "rk45"         # rk45 | rk23 | heun | rk4 (heun, rk4: fixed step `dt`)
@@ -170,6 +171,8 @@ pub struct RawRun {
     /// Fixed step of the Heun integrator.
     pub dt: Option<RawQuantity>,
     pub seed: Option<u64>,
+    /// Precision of the demag convolution: "f64" (default) or "f32".
+    pub demag_precision: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -489,6 +492,11 @@ impl RawRunFile {
             ));
         }
         params.temperature = temperature;
+        params.demag_f32 = match self.run.demag_precision.as_deref().unwrap_or("f64") {
+            "f64" => false,
+            "f32" => true,
+            other => return Err(err("run.demag_precision", other, "expected f64 or f32")),
+        };
         let dt_init = match (&self.run.dt, method) {
             (Some(q), _) => positive(q.to_si(Dim::TIME, "run.dt")?, "run.dt", "time step")?,
             (None, Method::Heun | Method::Rk4) => {

@@ -24,8 +24,8 @@ use crate::mesh::Mesh;
 use dwmtj_core::units::MU0;
 use rayon::prelude::*;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
-use rustfft::num_complex::Complex64;
-use rustfft::{Fft, FftPlanner};
+use rustfft::num_complex::{Complex, Complex64};
+use rustfft::{Fft, FftNum, FftPlanner};
 use std::f64::consts::PI;
 use std::sync::Arc;
 
@@ -136,8 +136,27 @@ pub fn newell_exact(x: f64, y: f64, dx: f64, dy: f64, dz: f64) -> [f64; 4] {
     [nxx, nyy, nzz, nxy]
 }
 
+/// The floating-point type of the convolution: f64 (default) or f32 (single-precision FFTs
+/// and spectra, twice the SIMD width and half the memory traffic; the tensor is still computed
+/// in f64 and only rounded at the end, and fields are accumulated in f64).
+pub trait KernelFloat: FftNum + Into<f64> {
+    fn of(x: f64) -> Self;
+}
+
+impl KernelFloat for f64 {
+    fn of(x: f64) -> Self {
+        x
+    }
+}
+
+impl KernelFloat for f32 {
+    fn of(x: f64) -> Self {
+        x as f32
+    }
+}
+
 /// The FFT'd kernel of a mesh, with plans and scratch sizes.
-pub struct DemagKernel {
+pub struct DemagKernel<T: KernelFloat = f64> {
     nx: usize,
     ny: usize,
     px: usize,
@@ -145,31 +164,31 @@ pub struct DemagKernel {
     /// Spectra of N_xx, N_yy, N_zz, N_xy on (px/2 + 1) x py, column-major by kx. The tensor
     /// components are even (xx, yy, zz) or odd in both x and y (xy) on the padded periodic
     /// grid, so their spectra are real: only the real parts are kept.
-    spectra: [Vec<f64>; 4],
+    spectra: [Vec<T>; 4],
     /// Reused buffers: per component, the x-transformed rows (ny x nk, row-major) and the
     /// columns (nk x py, column-major).
-    work: std::sync::Mutex<Vec<(Vec<Complex64>, Vec<Complex64>)>>,
-    r2c: Arc<dyn RealToComplex<f64>>,
-    c2r: Arc<dyn ComplexToReal<f64>>,
-    fwd_y: Arc<dyn Fft<f64>>,
-    inv_y: Arc<dyn Fft<f64>>,
+    work: std::sync::Mutex<Vec<(Vec<Complex<T>>, Vec<Complex<T>>)>>,
+    r2c: Arc<dyn RealToComplex<T>>,
+    c2r: Arc<dyn ComplexToReal<T>>,
+    fwd_y: Arc<dyn Fft<T>>,
+    inv_y: Arc<dyn Fft<T>>,
 }
 
-impl std::fmt::Debug for DemagKernel {
+impl<T: KernelFloat> std::fmt::Debug for DemagKernel<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "DemagKernel({}x{} padded {}x{})", self.nx, self.ny, self.px, self.py)
     }
 }
 
-impl DemagKernel {
+impl<T: KernelFloat> DemagKernel<T> {
     pub fn new(mesh: &Mesh) -> Self {
         let (nx, ny) = (mesh.nx, mesh.ny);
         let px = (2 * nx).max(2);
         let py = if ny > 1 { 2 * ny } else { 1 };
-        let mut rp = RealFftPlanner::<f64>::new();
+        let mut rp = RealFftPlanner::<T>::new();
         let r2c = rp.plan_fft_forward(px);
         let c2r = rp.plan_fft_inverse(px);
-        let mut cp = FftPlanner::<f64>::new();
+        let mut cp = FftPlanner::<T>::new();
         let fwd_y = cp.plan_fft_forward(py);
         let inv_y = cp.plan_fft_inverse(py);
         // Real-space kernel on the padded grid with wrap-around offsets.
@@ -198,50 +217,31 @@ impl DemagKernel {
                 }
             }
         }
-        let mut k = Self {
+        // The spectra in f64 whatever T is, rounded to T at the end.
+        let mut rp = RealFftPlanner::<f64>::new();
+        let mut cp = FftPlanner::<f64>::new();
+        let (r2c64, fwd64) = (rp.plan_fft_forward(px), cp.plan_fft_forward(py));
+        let spectra = std::array::from_fn(|c| {
+            let spec = forward_f64(&real[c], px, py, &*r2c64, &*fwd64);
+            let scale: f64 = spec.iter().fold(0.0f64, |a, z| a.max(z.norm()));
+            debug_assert!(
+                spec.iter().all(|z: &Complex64| z.im.abs() <= 1e-9 * scale.max(1e-300)),
+                "kernel spectrum not real"
+            );
+            spec.iter().map(|z| T::of(z.re)).collect()
+        });
+        Self {
             nx,
             ny,
             px,
             py,
-            spectra: std::array::from_fn(|_| Vec::new()),
+            spectra,
             work: std::sync::Mutex::new(Vec::new()),
             r2c,
             c2r,
             fwd_y,
             inv_y,
-        };
-        for c in 0..4 {
-            let spec = k.forward(&real[c]);
-            let scale = spec.iter().fold(0.0f64, |a, z| a.max(z.norm()));
-            debug_assert!(
-                spec.iter().all(|z| z.im.abs() <= 1e-9 * scale.max(1e-300)),
-                "kernel spectrum not real"
-            );
-            k.spectra[c] = spec.iter().map(|z| z.re).collect();
         }
-        k
-    }
-
-    /// 2D forward transform of a padded real grid (px x py, row-major) to (px/2+1) x py,
-    /// stored column by column (index kx * py + ky).
-    fn forward(&self, grid: &[f64]) -> Vec<Complex64> {
-        let (px, py) = (self.px, self.py);
-        let nk = px / 2 + 1;
-        let mut rows = vec![Complex64::new(0.0, 0.0); nk * py];
-        // Row transforms (x), written transposed.
-        let mut buf = vec![0.0; px];
-        let mut out = self.r2c.make_output_vec();
-        for jy in 0..py {
-            buf.copy_from_slice(&grid[jy * px..(jy + 1) * px]);
-            self.r2c.process(&mut buf, &mut out).expect("sizes match");
-            for kx in 0..nk {
-                rows[kx * py + jy] = out[kx];
-            }
-        }
-        if py > 1 {
-            rows.par_chunks_mut(py).for_each(|col| self.fwd_y.process(col));
-        }
-        rows
     }
 
     /// H_demag (A/m) of magnetisation Ms m (m: 3 x cells, SoA) added into `h` (3 x cells).
@@ -253,7 +253,7 @@ impl DemagKernel {
     fn add_scaled(&self, m: [&[f64]; 3], ms: &[f64], h: [&mut [f64]; 3], factor: f64) {
         let (nx, ny, px, py) = (self.nx, self.ny, self.px, self.py);
         let nk = px / 2 + 1;
-        let zero = Complex64::new(0.0, 0.0);
+        let zero = Complex::new(T::of(0.0), T::of(0.0));
         let mut work = self.work.lock().unwrap_or_else(|e| e.into_inner());
         if work.len() != 3 {
             *work = (0..3).map(|_| (vec![zero; ny * nk], vec![zero; nk * py])).collect();
@@ -262,12 +262,12 @@ impl DemagKernel {
         // columns (zero rows ny..py are the padding), then the y transforms per column.
         for (c, (rows, cols)) in work.iter_mut().enumerate() {
             rows.par_chunks_mut(nk).enumerate().for_each_init(
-                || (vec![0.0; px], vec![zero; self.r2c.get_scratch_len()]),
+                || (vec![T::of(0.0); px], vec![zero; self.r2c.get_scratch_len()]),
                 |(buf, scratch), (jy, out)| {
-                    buf.iter_mut().for_each(|v| *v = 0.0);
+                    buf.iter_mut().for_each(|v| *v = T::of(0.0));
                     for ix in 0..nx {
                         let k = jy * nx + ix;
-                        buf[ix] = m[c][k] * ms[k];
+                        buf[ix] = T::of(m[c][k] * ms[k]);
                     }
                     self.r2c.process_with_scratch(buf, out, scratch).expect("sizes match");
                 },
@@ -321,20 +321,20 @@ impl DemagKernel {
             );
             let cols = &*cols;
             rows.par_chunks_mut(nk).zip(dst.par_chunks_mut(nx)).enumerate().for_each_init(
-                || (vec![0.0; px], vec![zero; self.c2r.get_scratch_len()]),
+                || (vec![T::of(0.0); px], vec![zero; self.c2r.get_scratch_len()]),
                 |(buf, scratch), (jy, (spec, out))| {
                     for kx in 0..nk {
                         spec[kx] = cols[kx * py + jy];
                     }
                     // The DC and Nyquist bins of a real signal's spectrum are real; rounding
                     // leaves tiny imaginary parts that realfft rejects.
-                    spec[0].im = 0.0;
+                    spec[0].im = T::of(0.0);
                     if px % 2 == 0 {
-                        spec[nk - 1].im = 0.0;
+                        spec[nk - 1].im = T::of(0.0);
                     }
                     self.c2r.process_with_scratch(spec, buf, scratch).expect("sizes match");
                     for ix in 0..nx {
-                        out[ix] += buf[ix] * scale;
+                        out[ix] += buf[ix].into() * scale;
                     }
                 },
             );
@@ -345,6 +345,27 @@ impl DemagKernel {
     pub fn add_b(&self, m: [&[f64]; 3], ms: &[f64], b: [&mut [f64]; 3]) {
         self.add_scaled(m, ms, b, MU0);
     }
+}
+
+/// 2D forward transform (f64) of a padded real grid (px x py, row-major) to (px/2+1) x py,
+/// stored column by column (index kx * py + ky).
+fn forward_f64(grid: &[f64], px: usize, py: usize, r2c: &dyn RealToComplex<f64>, fwd_y: &dyn Fft<f64>) -> Vec<Complex64> {
+    let nk = px / 2 + 1;
+    let mut rows = vec![Complex64::new(0.0, 0.0); nk * py];
+    // Row transforms (x), written transposed.
+    let mut buf = vec![0.0; px];
+    let mut out = r2c.make_output_vec();
+    for jy in 0..py {
+        buf.copy_from_slice(&grid[jy * px..(jy + 1) * px]);
+        r2c.process(&mut buf, &mut out).expect("sizes match");
+        for kx in 0..nk {
+            rows[kx * py + jy] = out[kx];
+        }
+    }
+    if py > 1 {
+        rows.par_chunks_mut(py).for_each(|col| fwd_y.process(col));
+    }
+    rows
 }
 
 #[cfg(test)]
@@ -386,7 +407,7 @@ mod tests {
     fn a_uniform_film_has_nzz_near_one_and_in_plane_near_zero() {
         // 64 x 64 cells of 4 x 4 x 1 nm: demag of uniform m_z at the centre ~ -Ms (1 - t/L).
         let mesh = Mesh::rectangle(64, 64, 4e-9, 4e-9, 1e-9);
-        let k = DemagKernel::new(&mesh);
+        let k: DemagKernel = DemagKernel::new(&mesh);
         let n = mesh.cells();
         let ms = vec![1.0; n];
         for (axis, expect) in [(2usize, -1.0), (0, 0.0)] {
