@@ -155,6 +155,9 @@ impl KernelFloat for f32 {
     }
 }
 
+/// One component's buffers: x-transformed rows and the columns.
+type Workspace<T> = (Vec<Complex<T>>, Vec<Complex<T>>);
+
 /// The FFT'd kernel of a mesh, with plans and scratch sizes.
 pub struct DemagKernel<T: KernelFloat = f64> {
     nx: usize,
@@ -167,7 +170,7 @@ pub struct DemagKernel<T: KernelFloat = f64> {
     spectra: [Vec<T>; 4],
     /// Reused buffers: per component, the x-transformed rows (ny x nk, row-major) and the
     /// columns (nk x py, column-major).
-    work: std::sync::Mutex<Vec<(Vec<Complex<T>>, Vec<Complex<T>>)>>,
+    work: std::sync::Mutex<Vec<Workspace<T>>>,
     r2c: Arc<dyn RealToComplex<T>>,
     c2r: Arc<dyn ComplexToReal<T>>,
     fwd_y: Arc<dyn Fft<T>>,

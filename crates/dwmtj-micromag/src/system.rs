@@ -19,7 +19,20 @@
 //!   B_DL = hbar theta_SH J_x/(2 e Ms t_F), B_FL = r_FL B_DL and sigma = s_geom y for current
 //!   along +x. With s_geom = +1 this is exactly the drive of physics.md 2.3: a Neel wall
 //!   (m along x cos phi at its centre) feels H_z = (pi/2) H_SL cos phi (tested against the 1D
-//!   model). The current density follows the local wire width, J(x) = J_0 w_0/w(x).
+//!   model). The current density follows the local wire width, J(x) = J_0 w_0/w(x);
+//! * Oersted field of the heavy-metal sheet current below the free layer (Ampere's law for a
+//!   sheet, K = J t_HM along x): B_Oe = -mu0 J t_HM / 2 along y, scaled with the drive;
+//! * applied field B_ext + b s(t) (a trapezoidal pulse or a sine) plus static per-cell stray
+//!   fields (an MTJ's reference layer).
+//!
+//! Regions give cells their own Ms, A, Ku, D, alpha (and stray field). Across a face between
+//! cells i and j exchange uses A_ij = 2 A_i A_j / (A_i + A_j) (mumax3's default) and DMI
+//! D_ij = (D_i + D_j)/2, in the pair form
+//!   B_ex,i  = (2/Ms_i) sum_faces A_f (m_nb - m_i)/d^2,
+//!   B_dmi,i = (1/Ms_i) ( -(D_r m_z,r - D_l m_z,l)/dx, -(D_u m_z,u - D_d m_z,d)/dy,
+//!                         (D_r m_x,r - D_l m_x,l)/dx + (D_u m_y,u - D_d m_y,d)/dy ),
+//! the gradient of a symmetric pair energy (so the energy still falls without drive, tested);
+//! for uniform A and D it is the stencil above.
 
 use crate::demag::DemagKernel;
 use crate::mesh::Mesh;
@@ -226,6 +239,17 @@ impl Terms {
         demag: false,
         zeeman: false,
     };
+}
+
+/// Coefficients of the uniform material's local field (see [`System::stencil`]).
+struct Stencil {
+    xi: f64,
+    ex_x: f64,
+    ex_y: f64,
+    dm_x: f64,
+    dm_y: f64,
+    kz: f64,
+    b: [f64; 3],
 }
 
 /// The demag convolution in double or single precision.
@@ -467,6 +491,7 @@ impl System {
     /// The selected terms of the interaction field with applied field `b_app`, into `b`.
     pub fn field_terms(&self, m: &Field3, b_app: [f64; 3], terms: Terms, b: &mut Field3) {
         let nx = self.mesh.nx;
+        let stencil = self.stencil(terms, b_app);
         let [bx, by, bz] = b;
         let rows = bx
             .par_chunks_mut(nx)
@@ -481,7 +506,7 @@ impl System {
                 } else if self.maps.is_some() {
                     self.cell_field_maps(m, k, terms, b_app)
                 } else {
-                    self.cell_field_uniform(m, k, terms, b_app)
+                    self.cell_field_uniform(m, k, &stencil)
                 };
                 bxr[i] = h[0];
                 byr[i] = h[1];
@@ -529,42 +554,40 @@ impl System {
         ]
     }
 
-    /// The local field of cell k for a uniform material.
-    #[inline(always)]
-    fn cell_field_uniform(&self, m: &Field3, k: usize, terms: Terms, b_app: [f64; 3]) -> [f64; 3] {
+    /// The uniform material's stencil with the selected terms folded into its coefficients
+    /// (a term left out has zero coefficients), so that a cell's field has no branches.
+    fn stencil(&self, terms: Terms, b_app: [f64; 3]) -> Stencil {
         let p = &self.params;
         let (dx, dy) = (self.mesh.dx, self.mesh.dy);
-        // The ghost cells carry the exchange + DMI boundary condition; with exchange alone
-        // (energies) they carry xi of the full system all the same.
-        let xi = if p.a_ex > 0.0 { p.dmi / (2.0 * p.a_ex) } else { 0.0 };
+        let on = |t: bool| if t { 1.0 } else { 0.0 };
+        let (ex, dm) = (on(terms.exchange), on(terms.dmi));
+        let local = on(terms.demag && p.demag == DemagMode::Local);
+        Stencil {
+            // The ghost cells carry the exchange + DMI boundary condition; with exchange alone
+            // (energies) they carry xi of the full system all the same.
+            xi: if p.a_ex > 0.0 { p.dmi / (2.0 * p.a_ex) } else { 0.0 },
+            // 2A/Ms times the 5-point Laplacian; 2D/Ms times central differences.
+            ex_x: ex * 2.0 * p.a_ex / (p.ms * dx * dx),
+            ex_y: ex * 2.0 * p.a_ex / (p.ms * dy * dy),
+            dm_x: dm * p.dmi / (p.ms * dx),
+            dm_y: dm * p.dmi / (p.ms * dy),
+            kz: on(terms.anisotropy) * 2.0 * p.ku / p.ms - local * MU0 * p.ms,
+            b: b_app.map(|v| on(terms.zeeman) * v),
+        }
+    }
+
+    /// The local field of cell k for a uniform material.
+    #[inline(always)]
+    fn cell_field_uniform(&self, m: &Field3, k: usize, st: &Stencil) -> [f64; 3] {
         let c = [m[0][k], m[1][k], m[2][k]];
-        let [r, l, u, dn] = self.neighbours(m, k, xi);
+        let [r, l, u, dn] = self.neighbours(m, k, st.xi);
         let mut h = [0.0; 3];
-        if terms.exchange {
-            // 2A/Ms times the 5-point Laplacian (constants folded: no division per cell).
-            let (cx, cy) = (2.0 * p.a_ex / (p.ms * dx * dx), 2.0 * p.a_ex / (p.ms * dy * dy));
-            for a in 0..3 {
-                h[a] = cx * (r[a] + l[a] - 2.0 * c[a]) + cy * (u[a] + dn[a] - 2.0 * c[a]);
-            }
+        for a in 0..3 {
+            h[a] = st.ex_x * (r[a] + l[a] - 2.0 * c[a]) + st.ex_y * (u[a] + dn[a] - 2.0 * c[a]) + st.b[a];
         }
-        if terms.dmi && p.dmi != 0.0 {
-            // 2D/Ms times central differences.
-            let (cx, cy) = (p.dmi / (p.ms * dx), p.dmi / (p.ms * dy));
-            h[0] -= cx * (r[2] - l[2]);
-            h[1] -= cy * (u[2] - dn[2]);
-            h[2] += cx * (r[0] - l[0]) + cy * (u[1] - dn[1]);
-        }
-        if terms.anisotropy {
-            h[2] += 2.0 * p.ku / p.ms * c[2];
-        }
-        if terms.demag && p.demag == DemagMode::Local {
-            h[2] -= MU0 * p.ms * c[2];
-        }
-        if terms.zeeman {
-            for a in 0..3 {
-                h[a] += b_app[a];
-            }
-        }
+        h[0] -= st.dm_x * (r[2] - l[2]);
+        h[1] -= st.dm_y * (u[2] - dn[2]);
+        h[2] += st.dm_x * (r[0] - l[0]) + st.dm_y * (u[1] - dn[1]) + st.kz * c[2];
         h
     }
 
