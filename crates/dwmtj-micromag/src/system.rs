@@ -890,55 +890,6 @@ mod tests {
         assert_eq!(mapped.region_cells[0].len(), mapped.mesh.magnetic_cells());
     }
 
-    /// Regions of other Ms, A, Ku, D and alpha, and a stray field: the field stays the
-    /// gradient of the energy, so a damped run without drive only lowers it.
-    #[test]
-    fn with_regions_the_energy_falls_without_drive() {
-        let mesh = Mesh::rectangle(50, 12, 4e-9, 4e-9, 1e-9);
-        let p = Params {
-            demag: DemagMode::Full,
-            alpha: 0.5,
-            ..Params::default()
-        };
-        let mut notch = Region::new(
-            "notch",
-            Shape::Rect {
-                x0: 60e-9,
-                x1: 90e-9,
-                y0: -30e-9,
-                y1: 30e-9,
-            },
-        );
-        (notch.ku, notch.a_ex, notch.dmi, notch.ms, notch.alpha) = (Some(0.8e6), Some(1.0e-11), Some(0.2e-3), Some(0.9e6), Some(0.3));
-        let mut mtj = Region::new(
-            "mtj",
-            Shape::Ellipse {
-                cx: 150e-9,
-                cy: 0.0,
-                rx: 20e-9,
-                ry: 15e-9,
-            },
-        );
-        mtj.b_stray = [0.0, 0.0, -0.05];
-        let sys = System::with_regions(mesh, p, vec![notch, mtj]);
-        assert!(sys.region_cells[0].len() > 50 && sys.region_cells[1].len() > 20);
-        let mut it = crate::solver::Integrator::new(canted(&sys), crate::solver::SolverParams::default());
-        let mut e = sys.energies(&it.m).total();
-        let zero = |_: f64| 0.0;
-        for _ in 0..150 {
-            if it.step(&sys, &zero) {
-                let e2 = sys.energies(&it.m).total();
-                assert!(e2 <= e + 1e-12 * e.abs(), "energy rose: {e} -> {e2} at t = {}", it.t);
-                e = e2;
-            }
-        }
-        // The stray field's Zeeman energy is -V Ms m.b over the region.
-        let up = sys.uniform([0.0, 0.0, 1.0]);
-        let z = sys.energies(&up).zeeman;
-        let want = sys.mesh.cell_volume() * sys.params.ms * 0.05 * sys.region_cells[1].len() as f64;
-        assert!((z - want).abs() < 1e-12 * want, "{z} {want}");
-    }
-
     /// The Oersted field of a current along +x points along -y above the heavy metal with
     /// magnitude mu0 J t_HM / 2: for m along x it turns m towards +z at the rate gamma B.
     #[test]

@@ -12,6 +12,9 @@
 //! step control at every mark as [`super::dopri45`] called once per segment does; `at_mark` may
 //! adjust the state between segments.
 
+// Lane loops index several per-lane arrays by the same lane.
+#![allow(clippy::needless_range_loop)]
+
 use super::{initial_probe, initial_step, step_factor, Tolerances};
 use super::{A21, A31, A32, A41, A42, A43, A51, A52, A53, A54, A61, A62, A63, A64, A65};
 use super::{B1, B3, B4, B5, B6, C2, C3, C4, C5, E1, E3, E4, E5, E6, E7};
@@ -92,6 +95,62 @@ fn set_lane<const N: usize, const L: usize>(b: &mut Block<N, L>, l: usize, v: &[
     }
 }
 
+/// What each lane holds: its problem, time, step, segment, counters, state and parameters.
+struct LaneState<const N: usize, const P: usize, const L: usize> {
+    job: [usize; L],
+    active: [bool; L],
+    needs_init: [bool; L],
+    t: [f64; L],
+    t_end: [f64; L],
+    h: [f64; L],
+    seg: [usize; L],
+    nfev: [usize; L],
+    steps: [usize; L],
+    y: Block<N, L>,
+    par: [[f64; L]; P],
+    /// The next problem of the queue.
+    next_job: usize,
+}
+
+impl<const N: usize, const P: usize, const L: usize> LaneState<N, P, L> {
+    /// Load the next problem into lane l, or idle it when the queue is empty (an idle lane has
+    /// h = 0 and keeps a valid state); problems with no segment complete at once.
+    #[inline(always)]
+    fn load<S: LaneSystem<N, P>>(&mut self, l: usize, sys: &S, jobs: &[LaneJob<N>], out: &mut [Option<LaneOutcome<N>>]) {
+        self.active[l] = false;
+        self.h[l] = 0.0;
+        while self.next_job < jobs.len() {
+            let j = self.next_job;
+            self.next_job += 1;
+            let p = &jobs[j];
+            match p.marks.iter().position(|&m| m > p.t0) {
+                None => {
+                    out[j] = Some(LaneOutcome {
+                        t: p.t0,
+                        y: p.y0,
+                        rhs_evals: 0,
+                        steps: 0,
+                        completed: true,
+                    });
+                }
+                Some(s) => {
+                    self.job[l] = j;
+                    self.active[l] = true;
+                    self.needs_init[l] = true;
+                    self.t[l] = p.t0;
+                    self.t_end[l] = p.marks[s];
+                    self.seg[l] = s;
+                    self.nfev[l] = 0;
+                    self.steps[l] = 0;
+                    set_lane(&mut self.y, l, &p.y0);
+                    set_lane(&mut self.par, l, &sys.params(j));
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// Integrate every job; results in job order. See the module docs. Inlined always, so that a
 /// caller compiled for wider vector units (`#[target_feature]`) gets them here too.
 #[inline(always)]
@@ -111,120 +170,59 @@ pub fn dopri45_lanes<const N: usize, const P: usize, const L: usize, S: LaneSyst
     for (i, r) in reads.iter_mut().enumerate() {
         *r = sys.reads(i);
     }
-    // Lane state.
-    let mut job = [0usize; L];
-    let mut active = [false; L];
-    let mut needs_init = [false; L];
-    let mut t = [jobs[0].t0; L];
-    let mut t_end = [jobs[0].t0; L];
-    let mut h = [0.0; L];
-    let mut seg = [0usize; L];
+    let mut st = LaneState::<N, P, L> {
+        job: [0; L],
+        active: [false; L],
+        needs_init: [false; L],
+        t: [jobs[0].t0; L],
+        t_end: [jobs[0].t0; L],
+        h: [0.0; L],
+        seg: [0; L],
+        nfev: [0; L],
+        steps: [0; L],
+        y: std::array::from_fn(|i| [jobs[0].y0[i]; L]),
+        par: std::array::from_fn(|k| [sys.params(0)[k]; L]),
+        next_job: 0,
+    };
     let mut seg_tries = [0usize; L];
     let mut retried = [false; L];
-    let mut nfev = [0usize; L];
-    let mut steps = [0usize; L];
-    let mut y: Block<N, L> = std::array::from_fn(|i| [jobs[0].y0[i]; L]);
     let mut k1: Block<N, L> = [[0.0; L]; N];
-    let mut par: [[f64; L]; P] = std::array::from_fn(|k| [sys.params(0)[k]; L]);
-    let mut next_job = 0;
-
-    // Load the next job into lane l (or idle it); finished jobs with no segment complete at once.
-    let mut load = |l: usize,
-                    job: &mut [usize; L],
-                    active: &mut [bool; L],
-                    needs_init: &mut [bool; L],
-                    t: &mut [f64; L],
-                    t_end: &mut [f64; L],
-                    h: &mut [f64; L],
-                    seg: &mut [usize; L],
-                    nfev: &mut [usize; L],
-                    steps: &mut [usize; L],
-                    y: &mut Block<N, L>,
-                    par: &mut [[f64; L]; P],
-                    out: &mut [Option<LaneOutcome<N>>]| {
-        active[l] = false;
-        h[l] = 0.0;
-        while next_job < jobs.len() {
-            let j = next_job;
-            next_job += 1;
-            let p = &jobs[j];
-            match p.marks.iter().position(|&m| m > p.t0) {
-                None => {
-                    out[j] = Some(LaneOutcome {
-                        t: p.t0,
-                        y: p.y0,
-                        rhs_evals: 0,
-                        steps: 0,
-                        completed: true,
-                    });
-                }
-                Some(s) => {
-                    job[l] = j;
-                    active[l] = true;
-                    needs_init[l] = true;
-                    t[l] = p.t0;
-                    t_end[l] = p.marks[s];
-                    seg[l] = s;
-                    nfev[l] = 0;
-                    steps[l] = 0;
-                    set_lane(y, l, &p.y0);
-                    set_lane(par, l, &sys.params(j));
-                    return;
-                }
-            }
-        }
-    };
     for l in 0..L {
-        load(
-            l,
-            &mut job,
-            &mut active,
-            &mut needs_init,
-            &mut t,
-            &mut t_end,
-            &mut h,
-            &mut seg,
-            &mut nfev,
-            &mut steps,
-            &mut y,
-            &mut par,
-            &mut out,
-        );
+        st.load(l, sys, jobs, &mut out);
     }
-
     let mut kt: Block<N, L> = [[0.0; L]; N];
     // Stage derivatives, the stage state and the candidate step, reused across steps. The
     // stage state starts as a copy of a valid state so that unread components stay finite.
     let (mut k2, mut k3, mut k4, mut k5, mut k6, mut k7) = (kt, kt, kt, kt, kt, kt);
-    let (mut ys, mut y_new) = (y, y);
-    while active.iter().any(|&a| a) {
-        if needs_init.iter().any(|&b| b) {
+    let (mut ys, mut y_new) = (st.y, st.y);
+    while st.active.iter().any(|&a| a) {
+        if st.needs_init.iter().any(|&b| b) {
             // Initial-step heuristic for the lanes that start a segment: two evaluations for
             // all lanes, kept only where needed (segment starts are rare next to steps).
-            sys.rhs(&job, &par, &t, &y, &mut kt);
-            let mut tp = t;
-            let mut yp = y;
+            sys.rhs(&st.job, &st.par, &st.t, &st.y, &mut kt);
+            let mut tp = st.t;
+            let mut yp = st.y;
             let mut probe = [(0.0, 0.0); L];
             for l in 0..L {
-                if needs_init[l] {
-                    let (yl, kl) = (lane(&y, l), lane(&kt, l));
+                if st.needs_init[l] {
+                    let (yl, kl) = (lane(&st.y, l), lane(&kt, l));
                     set_lane(&mut k1, l, &kl);
-                    nfev[l] += 1;
-                    let (h0, d1) = initial_probe(&yl, &kl, tol, t_end[l] - t[l]);
+                    st.nfev[l] += 1;
+                    let (h0, d1) = initial_probe(&yl, &kl, tol, st.t_end[l] - st.t[l]);
                     probe[l] = (h0, d1);
-                    tp[l] = t[l] + h0;
+                    tp[l] = st.t[l] + h0;
                     for i in 0..N {
                         yp[i][l] = yl[i] + h0 * 1.0 * kl[i];
                     }
                 }
             }
-            sys.rhs(&job, &par, &tp, &yp, &mut kt);
+            sys.rhs(&st.job, &st.par, &tp, &yp, &mut kt);
             for l in 0..L {
-                if needs_init[l] {
-                    nfev[l] += 1;
+                if st.needs_init[l] {
+                    st.nfev[l] += 1;
                     let (h0, d1) = probe[l];
-                    h[l] = initial_step(&lane(&y, l), &lane(&k1, l), &lane(&kt, l), h0, d1, tol, t_end[l] - t[l]);
-                    needs_init[l] = false;
+                    st.h[l] = initial_step(&lane(&st.y, l), &lane(&k1, l), &lane(&kt, l), h0, d1, tol, st.t_end[l] - st.t[l]);
+                    st.needs_init[l] = false;
                     seg_tries[l] = 0;
                     retried[l] = false;
                 }
@@ -232,46 +230,46 @@ pub fn dopri45_lanes<const N: usize, const P: usize, const L: usize, S: LaneSyst
         }
         let mut last = [false; L];
         for l in 0..L {
-            last[l] = active[l] && t[l] + h[l] >= t_end[l];
-            h[l] = if last[l] { t_end[l] - t[l] } else { h[l] };
+            last[l] = st.active[l] && st.t[l] + st.h[l] >= st.t_end[l];
+            st.h[l] = if last[l] { st.t_end[l] - st.t[l] } else { st.h[l] };
         }
         let ts = |c: f64| -> [f64; L] {
             let mut out = [0.0; L];
             for l in 0..L {
-                out[l] = t[l] + c * h[l];
+                out[l] = st.t[l] + c * st.h[l];
             }
             out
         };
-        stage(&mut ys, &y, &h, &[(A21, &k1)], &reads);
-        sys.rhs(&job, &par, &ts(C2), &ys, &mut k2);
-        stage(&mut ys, &y, &h, &[(A31, &k1), (A32, &k2)], &reads);
-        sys.rhs(&job, &par, &ts(C3), &ys, &mut k3);
-        stage(&mut ys, &y, &h, &[(A41, &k1), (A42, &k2), (A43, &k3)], &reads);
-        sys.rhs(&job, &par, &ts(C4), &ys, &mut k4);
-        stage(&mut ys, &y, &h, &[(A51, &k1), (A52, &k2), (A53, &k3), (A54, &k4)], &reads);
-        sys.rhs(&job, &par, &ts(C5), &ys, &mut k5);
+        stage(&mut ys, &st.y, &st.h, &[(A21, &k1)], &reads);
+        sys.rhs(&st.job, &st.par, &ts(C2), &ys, &mut k2);
+        stage(&mut ys, &st.y, &st.h, &[(A31, &k1), (A32, &k2)], &reads);
+        sys.rhs(&st.job, &st.par, &ts(C3), &ys, &mut k3);
+        stage(&mut ys, &st.y, &st.h, &[(A41, &k1), (A42, &k2), (A43, &k3)], &reads);
+        sys.rhs(&st.job, &st.par, &ts(C4), &ys, &mut k4);
+        stage(&mut ys, &st.y, &st.h, &[(A51, &k1), (A52, &k2), (A53, &k3), (A54, &k4)], &reads);
+        sys.rhs(&st.job, &st.par, &ts(C5), &ys, &mut k5);
         stage(
             &mut ys,
-            &y,
-            &h,
+            &st.y,
+            &st.h,
             &[(A61, &k1), (A62, &k2), (A63, &k3), (A64, &k4), (A65, &k5)],
             &reads,
         );
-        sys.rhs(&job, &par, &ts(1.0), &ys, &mut k6);
+        sys.rhs(&st.job, &st.par, &ts(1.0), &ys, &mut k6);
         stage(
             &mut y_new,
-            &y,
-            &h,
+            &st.y,
+            &st.h,
             &[(B1, &k1), (B3, &k3), (B4, &k4), (B5, &k5), (B6, &k6)],
             &[true; N],
         );
-        sys.rhs(&job, &par, &ts(1.0), &y_new, &mut k7);
+        sys.rhs(&st.job, &st.par, &ts(1.0), &y_new, &mut k7);
         // Error norm per lane, in dopri45's order.
         let mut acc = [0.0; L];
         for i in 0..nc {
             for l in 0..L {
-                let e = h[l] * (E1 * k1[i][l] + E3 * k3[i][l] + E4 * k4[i][l] + E5 * k5[i][l] + E6 * k6[i][l] + E7 * k7[i][l]);
-                let sc = tol.atol[i] + tol.rtol * y[i][l].abs().max(y_new[i][l].abs());
+                let e = st.h[l] * (E1 * k1[i][l] + E3 * k3[i][l] + E4 * k4[i][l] + E5 * k5[i][l] + E6 * k6[i][l] + E7 * k7[i][l]);
+                let sc = tol.atol[i] + tol.rtol * st.y[i][l].abs().max(y_new[i][l].abs());
                 acc[l] += (e / sc).powi(2);
             }
         }
@@ -282,65 +280,51 @@ pub fn dopri45_lanes<const N: usize, const P: usize, const L: usize, S: LaneSyst
             let err = (acc[l] * inv_nc).sqrt();
             let factor = step_factor(err);
             ok[l] = err < 1.0;
-            t[l] = if ok[l] {
+            st.t[l] = if ok[l] {
                 if last[l] {
-                    t_end[l]
+                    st.t_end[l]
                 } else {
-                    t[l] + h[l]
+                    st.t[l] + st.h[l]
                 }
             } else {
-                t[l]
+                st.t[l]
             };
-            h[l] = (h[l] * if retried[l] || !ok[l] { factor.min(1.0) } else { factor }).min(tol.h_max);
+            st.h[l] = (st.h[l] * if retried[l] || !ok[l] { factor.min(1.0) } else { factor }).min(tol.h_max);
             retried[l] = !ok[l];
-            steps[l] += usize::from(ok[l]);
-            nfev[l] += 6;
+            st.steps[l] += usize::from(ok[l]);
+            st.nfev[l] += 6;
             seg_tries[l] += 1;
         }
         for i in 0..N {
             for l in 0..L {
-                y[i][l] = if ok[l] { y_new[i][l] } else { y[i][l] };
+                st.y[i][l] = if ok[l] { y_new[i][l] } else { st.y[i][l] };
                 k1[i][l] = if ok[l] { k7[i][l] } else { k1[i][l] };
             }
         }
         for l in 0..L {
-            if !active[l] || (t[l] < t_end[l] && seg_tries[l] < tol.max_steps) {
+            if !st.active[l] || (st.t[l] < st.t_end[l] && seg_tries[l] < tol.max_steps) {
                 continue;
             }
-            let reached = t[l] >= t_end[l];
+            let reached = st.t[l] >= st.t_end[l];
             if reached || seg_tries[l] >= tol.max_steps {
-                let mut yl = lane(&y, l);
+                let mut yl = lane(&st.y, l);
                 at_mark(&mut yl);
-                set_lane(&mut y, l, &yl);
-                let p = &jobs[job[l]];
-                let next = seg[l] + 1;
+                set_lane(&mut st.y, l, &yl);
+                let p = &jobs[st.job[l]];
+                let next = st.seg[l] + 1;
                 if reached && next < p.marks.len() {
-                    seg[l] = next;
-                    t_end[l] = p.marks[next];
-                    needs_init[l] = true;
+                    st.seg[l] = next;
+                    st.t_end[l] = p.marks[next];
+                    st.needs_init[l] = true;
                 } else {
-                    out[job[l]] = Some(LaneOutcome {
-                        t: t[l],
+                    out[st.job[l]] = Some(LaneOutcome {
+                        t: st.t[l],
                         y: yl,
-                        rhs_evals: nfev[l],
-                        steps: steps[l],
+                        rhs_evals: st.nfev[l],
+                        steps: st.steps[l],
                         completed: reached,
                     });
-                    load(
-                        l,
-                        &mut job,
-                        &mut active,
-                        &mut needs_init,
-                        &mut t,
-                        &mut t_end,
-                        &mut h,
-                        &mut seg,
-                        &mut nfev,
-                        &mut steps,
-                        &mut y,
-                        &mut par,
-                        &mut out,
-                    );
+                    st.load(l, sys, jobs, &mut out);
                 }
             }
         }
