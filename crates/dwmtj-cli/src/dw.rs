@@ -8,7 +8,7 @@ use dwmtj_core::device::PulseShape;
 use dwmtj_core::material::{find_builtin, parse_material_file, Material, PARAMS};
 use dwmtj_core::simulate::stream;
 use dwmtj_core::units::{parse_quantity, Dim};
-use dwmtj_core::wall::{monte_carlo_from, run_deterministic, run_thermal, Drive, Pinning, RunOptions, WallModel};
+use dwmtj_core::wall::{monte_carlo_from, run_deterministic, run_deterministic_many, run_thermal, Drive, Pinning, RunOptions, WallModel};
 use dwmtj_core::RawQuantity;
 use serde_json::json;
 use std::path::Path;
@@ -167,6 +167,49 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
         run_deterministic(&model, &drive, q0, phi0, &opts)
     };
     let mc = (a.trials > 1).then(|| monte_carlo_from(&model, &drive, q0, phi0, &opts, a.trials, a.seed, target));
+    // Travel against current: (J, displacement, its std, final velocity, phi).
+    let sweep: Option<Vec<[f64; 5]>> = match (&a.sweep_to, a.sweep_points) {
+        (Some(to), Some(n)) => {
+            let j1 = q(to, Dim::CURRENT_DENSITY, "sweep-to")?;
+            if n < 2 {
+                bail!("--sweep-points {n}: expected at least 2");
+            }
+            let j0 = drive.current_density;
+            let js: Vec<f64> = (0..n).map(|k| j0 + (j1 - j0) * k as f64 / (n - 1) as f64).collect();
+            let drives: Vec<Drive> = js
+                .iter()
+                .map(|&j| Drive {
+                    current_density: j,
+                    ..drive
+                })
+                .collect();
+            Some(if thermal {
+                drives
+                    .iter()
+                    .enumerate()
+                    .map(|(k, d)| {
+                        let m = monte_carlo_from(&model, d, q0, phi0, &opts, a.trials, a.seed.wrapping_add(k as u64), target);
+                        [
+                            d.current_density,
+                            m.displacement_mean_m,
+                            m.displacement_std_m,
+                            m.final_velocity_mean_m_per_s,
+                            m.phi_mean_rad,
+                        ]
+                    })
+                    .collect()
+            } else {
+                let runs: Vec<(Drive, f64, f64)> = drives.iter().map(|d| (*d, q0, phi0)).collect();
+                let plain = RunOptions { samples: 0, ..opts };
+                run_deterministic_many(&model, &runs, &plain)
+                    .iter()
+                    .zip(&js)
+                    .map(|(o, &j)| [j, o.displacement_m, 0.0, o.final_velocity_m_per_s, o.phi_rad])
+                    .collect()
+            })
+        }
+        _ => None,
+    };
     let terms = json!({
         "damping_like_sot": material.theta_sh != 0.0,
         "dmi": material.dmi != 0.0,
@@ -209,6 +252,13 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
         o.insert("phi_std_rad".into(), json!(m.phi_std_rad));
         o.insert("switching_probability".into(), json!(m.switching_probability));
         o.insert("target_m".into(), json!(m.target_m));
+    }
+    if let Some(sw) = &sweep {
+        let rows: Vec<_> = sw
+            .iter()
+            .map(|r| json!({"current_density_a_per_m2": r[0], "displacement_m": r[1], "displacement_std_m": r[2], "final_velocity_m_per_s": r[3], "phi_rad": r[4]}))
+            .collect();
+        summary.as_object_mut().unwrap().insert("sweep".into(), json!(rows));
     }
     if !single.completed {
         eprintln!("warning: the adaptive integrator hit its step limit before the end time; the result is where it stopped");
@@ -258,6 +308,38 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
                 }],
             },
         )?;
+        if let Some(sw) = &sweep {
+            let mut w = csv::Writer::from_path(run.path().join("sweep.csv"))?;
+            w.write_record([
+                "current_density_a_per_m2",
+                "displacement_m",
+                "displacement_std_m",
+                "final_velocity_m_per_s",
+                "phi_rad",
+            ])?;
+            for r in sw {
+                w.write_record(r.map(|v| v.to_string()))?;
+            }
+            w.flush()?;
+            write_chart(
+                run.path(),
+                "sweep",
+                &Chart {
+                    title: format!("travel in one {:.3} ns pulse", pulse_w * 1e9),
+                    x_label: "current density (1e11 A/m^2)".into(),
+                    y_label: "displacement (nm)".into(),
+                    series: vec![Series {
+                        label: if thermal {
+                            format!("mean of {} trials", a.trials)
+                        } else {
+                            "deterministic".into()
+                        },
+                        points: sw.iter().map(|r| (r[0] * 1e-11, r[1] * 1e9, r[2] * 1e9)).collect(),
+                        mark: if thermal { Mark::PointsWithErrors } else { Mark::Line },
+                    }],
+                },
+            )?;
+        }
         run.write_json("summary.json", &summary)?;
         Manifest::new(Some(a.seed)).write(&run, "")?;
         run.finish()?;

@@ -232,6 +232,14 @@ pub struct DwArgs {
     /// Add the Oersted field of the heavy-metal current.
     #[arg(long)]
     pub oersted: bool,
+    /// Sweep the current density from --current-density to this value (travel against current:
+    /// sweep.csv, a plot and a `sweep` array in the JSON). Deterministic sweeps run in SIMD
+    /// batches; with --temperature each point is a Monte Carlo of --trials runs.
+    #[arg(long, allow_hyphen_values = true, requires = "sweep_points")]
+    pub sweep_to: Option<String>,
+    /// Points of the sweep (at least 2), evenly spaced.
+    #[arg(long)]
+    pub sweep_points: Option<usize>,
     /// Monte Carlo trials (thermal runs).
     #[arg(long, default_value_t = 1)]
     pub trials: usize,

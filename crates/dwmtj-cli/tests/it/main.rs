@@ -343,6 +343,38 @@ fn dw_matches_the_scipy_peer_problem() {
     assert!((w["displacement_m"].as_f64().unwrap() / d - 1.0).abs() < 1e-9);
 }
 
+/// A current sweep runs the drives side by side in SIMD lanes: each point is the single run at
+/// that current, bit for bit, and the travel grows with the current.
+#[test]
+fn dw_current_sweep_matches_single_runs() {
+    let base = ["--pulse", "4 ns", "--rise", "0.3 ns", "--set", "dmi=0.3 mJ/m^2"];
+    let sweep = dw_json(
+        &[
+            &["--current-density", "0.4e11", "--sweep-to", "2e11", "--sweep-points", "17"],
+            &base[..],
+        ]
+        .concat(),
+        &[],
+    );
+    let points = sweep["sweep"].as_array().unwrap();
+    assert_eq!(points.len(), 17);
+    for k in [0usize, 5, 16] {
+        let j = points[k]["current_density_a_per_m2"].as_f64().unwrap();
+        let single = dw_json(&[&["--current-density", &j.to_string()], &base[..]].concat(), &[]);
+        assert_eq!(points[k]["displacement_m"], single["displacement_m"], "point {k}");
+    }
+    let travel: Vec<f64> = points.iter().map(|p| p["displacement_m"].as_f64().unwrap().abs()).collect();
+    assert!(travel.windows(2).all(|w| w[1] > w[0]), "{travel:?}");
+    let o = dwmtj(
+        &[
+            &["dw", "--current-density", "1e11", "--sweep-to", "2e11", "--sweep-points", "1"],
+            &base[..],
+        ]
+        .concat(),
+    );
+    assert!(!o.status.success() && stderr(&o).contains("--sweep-points"), "{}", stderr(&o));
+}
+
 #[test]
 fn dw_monte_carlo_is_reproducible_and_writes_outputs() {
     let tmp = tempfile::tempdir().unwrap();
