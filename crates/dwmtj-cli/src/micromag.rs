@@ -31,7 +31,7 @@ pub struct MicromagArgs {
 fn to_ovf(spec: &config::RunSpec, m: &Field3) -> OvfField {
     let mesh = &spec.mesh;
     OvfField {
-        nodes: [mesh.nx, mesh.ny, 1],
+        nodes: [mesh.nx, mesh.ny, mesh.nz],
         step: [mesh.dx, mesh.dy, mesh.dz],
         title: "m".into(),
         values: (0..mesh.cells()).map(|k| [m[0][k], m[1][k], m[2][k]]).collect(),
@@ -132,11 +132,22 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
     write_map(
         dir,
         "mz",
-        &format!("m_z at t = {:.3} ns", tf * 1e9),
+        &if spec.mesh.nz > 1 {
+            format!("m_z averaged over {} layers at t = {:.3} ns", spec.mesh.nz, tf * 1e9)
+        } else {
+            format!("m_z at t = {:.3} ns", tf * 1e9)
+        },
         spec.mesh.nx,
         spec.mesh.ny,
-        &(0..spec.mesh.cells())
-            .map(|k| if spec.mesh.mask[k] { mf[2][k] } else { 0.0 })
+        &(0..spec.mesh.plane())
+            .map(|k| {
+                let cells = (0..spec.mesh.nz).map(|l| l * spec.mesh.plane() + k);
+                if spec.mesh.mask[k] {
+                    cells.map(|q| mf[2][q]).sum::<f64>() / spec.mesh.nz as f64
+                } else {
+                    0.0
+                }
+            })
             .collect::<Vec<_>>(),
         (spec.mesh.nx as f64 * spec.mesh.dx * 1e9, spec.mesh.ny as f64 * spec.mesh.dy * 1e9),
         "nm",

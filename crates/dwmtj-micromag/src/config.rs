@@ -7,6 +7,7 @@
 //! thickness = "1 nm"
 //! cell = "2 nm"
 //! periodic_y = false
+//! layers = 1              # the thickness split into this many layers (3D demag, exchange in z)
 //! [material]
 //! ms = "1.1e6 A/m"
 //! a_ex = "1.5e-11 J/m"
@@ -82,6 +83,8 @@ pub struct RawMesh {
     pub thickness: RawQuantity,
     pub cell: RawQuantity,
     pub periodic_y: Option<bool>,
+    /// Layers through the thickness (default 1).
+    pub layers: Option<usize>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -347,6 +350,11 @@ impl RawRunFile {
         let mut mesh = Mesh::from_profile(&WidthProfile::linear(length, width, width_end), cell, dz);
         if m.periodic_y.unwrap_or(false) {
             mesh = mesh.periodic_in_y();
+        }
+        match m.layers {
+            Some(n) if n == 0 || n > 64 => return Err(err("mesh.layers", n, "expected 1 to 64 layers")),
+            Some(n) if n > 1 => mesh = mesh.layered(n),
+            _ => {}
         }
         let mat = &self.material;
         let ms = positive(mat.ms.to_si(Dim::FIELD, "material.ms")?, "material.ms", "magnetisation")?;

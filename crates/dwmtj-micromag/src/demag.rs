@@ -47,7 +47,7 @@ fn atan_ratio(num: f64, den: f64) -> f64 {
     }
 }
 
-fn newell_f(x: f64, y: f64, z: f64) -> f64 {
+pub(crate) fn newell_f(x: f64, y: f64, z: f64) -> f64 {
     let (x, y, z) = (x.abs(), y.abs(), z.abs());
     let (x2, y2, z2) = (x * x, y * y, z * z);
     let r = (x2 + y2 + z2).sqrt();
@@ -64,7 +64,7 @@ fn newell_f(x: f64, y: f64, z: f64) -> f64 {
     s
 }
 
-fn newell_g(x: f64, y: f64, z: f64) -> f64 {
+pub(crate) fn newell_g(x: f64, y: f64, z: f64) -> f64 {
     // g is odd in x and in y, even in z; it vanishes at x = 0 or y = 0 (every term carries a
     // factor x or y, or tends to 0 there).
     let sign = if x == 0.0 || y == 0.0 { 0.0 } else { x.signum() * y.signum() };
@@ -91,7 +91,7 @@ fn newell_g(x: f64, y: f64, z: f64) -> f64 {
     }
 }
 
-fn stencil(func: impl Fn(f64, f64, f64) -> f64, x: f64, y: f64, z: f64, dx: f64, dy: f64, dz: f64) -> f64 {
+pub(crate) fn stencil(func: impl Fn(f64, f64, f64) -> f64, x: f64, y: f64, z: f64, dx: f64, dy: f64, dz: f64) -> f64 {
     let c = |e: i32| if e == 0 { 2.0 } else { -1.0 };
     let mut s = 0.0;
     for ex in -1..=1 {
@@ -106,7 +106,7 @@ fn stencil(func: impl Fn(f64, f64, f64) -> f64, x: f64, y: f64, z: f64, dx: f64,
 
 /// Beyond this many cells the point-dipole tensor replaces Newell's sums (muMAG SP4's result
 /// is unchanged to 1e-6 with the switch moved out to 1000 cells).
-const FAR_CELLS: f64 = 40.0;
+pub(crate) const FAR_CELLS: f64 = 40.0;
 
 /// The four in-plane components (xx, yy, zz, xy) of the cell-averaged tensor at offset
 /// (x, y, 0) between cells of size (dx, dy, dz).

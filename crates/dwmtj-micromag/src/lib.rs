@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod demag;
+pub mod demag_layers;
 pub mod mesh;
 pub mod ovf;
 pub mod run;

@@ -10,7 +10,10 @@ pub struct Mesh {
     pub dx: f64,
     pub dy: f64,
     pub dz: f64,
-    /// true where the cell is magnetic (row-major, index = j * nx + i).
+    /// Layers through the thickness (1: the thin-film case); each is dz thick.
+    pub nz: usize,
+    /// true where the cell is magnetic (index = (l * ny + j) * nx + i; every layer has the
+    /// same outline).
     pub mask: Vec<bool>,
     /// Periodic boundaries along y (an infinitely wide film; exchange and DMI only, no demag).
     pub periodic_y: bool,
@@ -27,6 +30,7 @@ impl Mesh {
             dz,
             mask: vec![true; nx * ny],
             periodic_y: false,
+            nz: 1,
         }
     }
 
@@ -62,6 +66,7 @@ impl Mesh {
             dz,
             mask,
             periodic_y: false,
+            nz: 1,
         }
     }
 
@@ -86,10 +91,25 @@ impl Mesh {
             dz,
             mask,
             periodic_y: false,
+            nz: 1,
         }
     }
 
+    /// The thickness split into `nz` layers of dz / nz (the outline repeated in each).
+    pub fn layered(mut self, nz: usize) -> Self {
+        assert!(nz >= 1 && self.nz == 1, "layer a single-layer mesh into at least one layer");
+        self.dz /= nz as f64;
+        self.mask = self.mask.repeat(nz);
+        self.nz = nz;
+        self
+    }
+
     pub fn cells(&self) -> usize {
+        self.nx * self.ny * self.nz
+    }
+
+    /// Cells in one layer.
+    pub fn plane(&self) -> usize {
         self.nx * self.ny
     }
 

@@ -246,6 +246,7 @@ struct Stencil {
     xi: f64,
     ex_x: f64,
     ex_y: f64,
+    ex_z: f64,
     dm_x: f64,
     dm_y: f64,
     kz: f64,
@@ -256,6 +257,8 @@ struct Stencil {
 enum Kernel {
     F64(DemagKernel<f64>),
     F32(DemagKernel<f32>),
+    /// Several layers (f64).
+    Layered(crate::demag_layers::LayeredKernel),
 }
 
 impl Kernel {
@@ -263,6 +266,7 @@ impl Kernel {
         match self {
             Kernel::F64(k) => k.add_b(m, ms, b),
             Kernel::F32(k) => k.add_b(m, ms, b),
+            Kernel::Layered(k) => k.add_b(m, ms, b),
         }
     }
 }
@@ -276,7 +280,8 @@ struct Maps {
     alpha: Vec<f64>,
     /// D/(2A) of the cell: the ghost-cell boundary condition.
     xi: Vec<f64>,
-    a_face: Vec<[f64; 4]>,
+    /// Exchange across the faces +x, -x, +y, -y, +z, -z.
+    a_face: Vec<[f64; 6]>,
     d_face: Vec<[f64; 4]>,
     b_stray: Field3,
 }
@@ -301,6 +306,8 @@ pub struct System {
     maps: Option<Maps>,
     /// All four neighbours magnetic and inside (or wrapped): no ghost cell needed.
     interior: Vec<bool>,
+    /// The cells above and below (the cell itself at a free surface); empty-effect for nz = 1.
+    vertical: Vec<[usize; 2]>,
 }
 
 impl System {
@@ -319,7 +326,7 @@ impl System {
         let centre = |k: usize| {
             (
                 ((k % nx) as f64 + 0.5) * mesh.dx,
-                ((k / nx) as f64 + 0.5) * mesh.dy - 0.5 * ny as f64 * mesh.dy,
+                ((k / nx % ny) as f64 + 0.5) * mesh.dy - 0.5 * ny as f64 * mesh.dy,
             )
         };
         let mut ms: Vec<f64> = mesh.mask.iter().map(|&m| if m { params.ms } else { 0.0 }).collect();
@@ -356,8 +363,15 @@ impl System {
                 }
             }
         }
+        let plane = nx * ny;
+        // Neighbour of k across face dir (0..4 in the plane: +x, -x, +y, -y; 4, 5: +z, -z).
         let neighbour = |k: usize, dir: usize| -> Option<usize> {
-            let (i, j) = ((k % nx) as isize, (k / nx) as isize);
+            let (l, kk) = (k / plane, k % plane);
+            if dir >= 4 {
+                let lz = if dir == 4 { l + 1 } else { l.wrapping_sub(1) };
+                return (lz < mesh.nz).then(|| lz * plane + kk).filter(|&q| mesh.mask[q]);
+            }
+            let (i, j) = ((kk % nx) as isize, (kk / nx) as isize);
             let (ii, mut jj) = match dir {
                 0 => (i + 1, j),
                 1 => (i - 1, j),
@@ -368,10 +382,15 @@ impl System {
                 jj = jj.rem_euclid(ny as isize);
             }
             (ii >= 0 && jj >= 0 && (ii as usize) < nx && (jj as usize) < ny)
-                .then(|| jj as usize * nx + ii as usize)
+                .then(|| l * plane + jj as usize * nx + ii as usize)
                 .filter(|&q| mesh.mask[q])
         };
         let interior: Vec<bool> = (0..n).map(|k| mesh.mask[k] && (0..4).all(|d| neighbour(k, d).is_some())).collect();
+        // Through the thickness: the cell above and below (free surfaces: the cell itself, so
+        // the exchange term vanishes there, dm/dz = 0).
+        let vertical: Vec<[usize; 2]> = (0..n)
+            .map(|k| [neighbour(k, 4).unwrap_or(k), neighbour(k, 5).unwrap_or(k)])
+            .collect();
         let maps = (!regions.is_empty()).then(|| {
             let xi = (0..n).map(|k| if a_ex[k] > 0.0 { dmi[k] / (2.0 * a_ex[k]) } else { 0.0 }).collect();
             let harmonic = |a: f64, b: f64| if a + b > 0.0 { 2.0 * a * b / (a + b) } else { 0.0 };
@@ -404,13 +423,16 @@ impl System {
             })
             .collect();
         let kernel = (params.demag == DemagMode::Full).then(|| {
-            std::sync::Arc::new(if params.demag_f32 {
+            std::sync::Arc::new(if mesh.nz > 1 {
+                Kernel::Layered(crate::demag_layers::LayeredKernel::new(&mesh))
+            } else if params.demag_f32 {
                 Kernel::F32(DemagKernel::new(&mesh))
             } else {
                 Kernel::F64(DemagKernel::new(&mesh))
             })
         });
-        let t_fm = mesh.dz;
+        // The SOT acts on the whole free layer: its thickness is all the layers.
+        let t_fm = mesh.dz * mesh.nz as f64;
         let sot_b = params.sot_sign * HBAR * params.theta_sh / (2.0 * E_CHARGE * params.ms * t_fm);
         Self {
             mesh,
@@ -425,6 +447,7 @@ impl System {
             kernel,
             maps,
             interior,
+            vertical,
         }
     }
 
@@ -527,18 +550,20 @@ impl System {
     fn neighbours(&self, m: &Field3, k: usize, xi: f64) -> [[f64; 3]; 4] {
         let mesh = &self.mesh;
         let (nx, ny) = (mesh.nx, mesh.ny);
-        let up = if k + nx < nx * ny { k + nx } else { k + nx - nx * ny };
-        let down = if k >= nx { k - nx } else { k + nx * ny - nx };
+        let plane = nx * ny;
+        let (base, kk) = (k - k % plane, k % plane);
+        let up = base + if kk + nx < plane { kk + nx } else { kk + nx - plane };
+        let down = base + if kk >= nx { kk - nx } else { kk + plane - nx };
         let at = |q: usize| [m[0][q], m[1][q], m[2][q]];
         if self.interior[k] {
             return [at(k + 1), at(k - 1), at(up), at(down)];
         }
         let c = at(k);
-        let (i, j) = ((k % nx) as isize, (k / nx) as isize);
+        let (i, j) = ((kk % nx) as isize, (kk / nx) as isize);
         let nb = |ii: isize, jj: isize, nxo: f64, nyo: f64, d: f64| -> [f64; 3] {
             let jj = if mesh.periodic_y { jj.rem_euclid(ny as isize) } else { jj };
             if ii >= 0 && jj >= 0 && (ii as usize) < nx && (jj as usize) < ny {
-                let q = jj as usize * nx + ii as usize;
+                let q = base + jj as usize * nx + ii as usize;
                 if mesh.mask[q] {
                     return at(q);
                 }
@@ -569,6 +594,7 @@ impl System {
             // 2A/Ms times the 5-point Laplacian; 2D/Ms times central differences.
             ex_x: ex * 2.0 * p.a_ex / (p.ms * dx * dx),
             ex_y: ex * 2.0 * p.a_ex / (p.ms * dy * dy),
+            ex_z: ex * 2.0 * p.a_ex / (p.ms * self.mesh.dz * self.mesh.dz),
             dm_x: dm * p.dmi / (p.ms * dx),
             dm_y: dm * p.dmi / (p.ms * dy),
             kz: on(terms.anisotropy) * 2.0 * p.ku / p.ms - local * MU0 * p.ms,
@@ -584,6 +610,12 @@ impl System {
         let mut h = [0.0; 3];
         for a in 0..3 {
             h[a] = st.ex_x * (r[a] + l[a] - 2.0 * c[a]) + st.ex_y * (u[a] + dn[a] - 2.0 * c[a]) + st.b[a];
+        }
+        if self.mesh.nz > 1 {
+            let [above, below] = self.vertical[k];
+            for a in 0..3 {
+                h[a] += st.ex_z * (m[a][above] + m[a][below] - 2.0 * c[a]);
+            }
         }
         h[0] -= st.dm_x * (r[2] - l[2]);
         h[1] -= st.dm_y * (u[2] - dn[2]);
@@ -602,10 +634,13 @@ impl System {
         let (af, df) = (maps.a_face[k], maps.d_face[k]);
         let mut h = [0.0; 3];
         if terms.exchange {
+            let dz = self.mesh.dz;
+            let [above, below] = self.vertical[k];
             for a in 0..3 {
                 h[a] = 2.0 / ms
                     * ((af[0] * (r[a] - c[a]) + af[1] * (l[a] - c[a])) / (dx * dx)
-                        + (af[2] * (u[a] - c[a]) + af[3] * (dn[a] - c[a])) / (dy * dy));
+                        + (af[2] * (u[a] - c[a]) + af[3] * (dn[a] - c[a])) / (dy * dy)
+                        + (af[4] * (m[a][above] - c[a]) + af[5] * (m[a][below] - c[a])) / (dz * dz));
             }
         }
         if terms.dmi {

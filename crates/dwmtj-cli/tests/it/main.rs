@@ -1023,6 +1023,15 @@ fn micromag_examples_run_and_write_ovf_that_reads_back() {
         dir,
         "run.demag"
     );
+    // Three layers through the thickness: the OVF output carries them as znodes.
+    let layers = tmp.path().join("layers");
+    let cfg = repo().join("configs/micromag/layers.toml");
+    let o = dwmtj(&["micromag", cfg.to_str().unwrap(), "--out", layers.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["wall_displacement_m"].as_f64().unwrap() > 0.0, "{v}");
+    let f = dwmtj_micromag::ovf::read(&std::fs::read(layers.join("m_final.ovf")).unwrap()).unwrap();
+    assert_eq!(f.nodes, [128, 16, 3]);
     // Regions: MTJ footprints with stray fields read out as table columns, under a current
     // pulse with its Oersted field.
     let mtj = tmp.path().join("mtj");
