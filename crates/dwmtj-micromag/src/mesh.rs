@@ -1,5 +1,6 @@
-//! A single-layer finite-difference mesh: nx x ny cells of dx x dy x dz, x along the wire,
-//! with a mask of magnetic cells (a shaped wire is a mask) and per-cell current density.
+//! A finite-difference mesh: nx x ny cells of dx x dy x dz, x along the wire, in one layer or
+//! nz layers through the thickness (`Mesh::layered`), with a mask of magnetic cells (a shaped
+//! wire is a mask; every layer has the same outline).
 
 use dwmtj_core::geometry::WidthProfile;
 

@@ -550,11 +550,15 @@ impl System {
     fn neighbours(&self, m: &Field3, k: usize, xi: f64) -> [[f64; 3]; 4] {
         let mesh = &self.mesh;
         let (nx, ny) = (mesh.nx, mesh.ny);
+        let at = |q: usize| [m[0][q], m[1][q], m[2][q]];
+        if self.interior[k] && !mesh.periodic_y {
+            // All four neighbours inside this layer's plane: no wrap, no ghost.
+            return [at(k + 1), at(k - 1), at(k + nx), at(k - nx)];
+        }
         let plane = nx * ny;
         let (base, kk) = (k - k % plane, k % plane);
         let up = base + if kk + nx < plane { kk + nx } else { kk + nx - plane };
         let down = base + if kk >= nx { kk - nx } else { kk + plane - nx };
-        let at = |q: usize| [m[0][q], m[1][q], m[2][q]];
         if self.interior[k] {
             return [at(k + 1), at(k - 1), at(up), at(down)];
         }
