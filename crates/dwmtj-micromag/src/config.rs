@@ -55,7 +55,7 @@
 //! duration = "1 ns"
 //! relax = false
 //! method = "rk45"         # rk45 | rk23 | heun | rk4 (heun, rk4: fixed step `dt`)
-//! temperature = "300 K"   # thermal field (fixed-step methods only)
+//! temperature = "300 K"   # thermal field (adaptive methods: one field per attempted step)
 //! dt = "50 fs"
 //! seed = 1
 //! max_err = 1e-5          # absolute tolerance per component and step
@@ -169,7 +169,7 @@ pub struct RawRun {
     pub rel_err: Option<f64>,
     pub samples: Option<usize>,
     pub snapshots: Option<usize>,
-    /// Temperature of the thermal field (needs method = "heun").
+    /// Temperature of the thermal field (any method; the adaptive ones draw one per attempt).
     pub temperature: Option<RawQuantity>,
     /// Fixed step of the Heun integrator.
     pub dt: Option<RawQuantity>,
@@ -490,14 +490,6 @@ impl RawRunFile {
         let temperature = opt_si(&self.run.temperature, Dim::TEMPERATURE, "run.temperature", 0.0)?;
         if temperature < 0.0 {
             return Err(err("run.temperature", temperature, "expected a temperature >= 0 K"));
-        }
-        let fixed = matches!(method, Method::Heun | Method::Rk4);
-        if temperature > 0.0 && !fixed {
-            return Err(err(
-                "run.method",
-                format!("{method:?}"),
-                "a thermal field needs a fixed-step method, \"heun\" or \"rk4\" (with run.dt)",
-            ));
         }
         params.temperature = temperature;
         params.demag_f32 = match self.run.demag_precision.as_deref().unwrap_or("f64") {

@@ -8,6 +8,9 @@
 //!   Math. 6, 19 (1980); mumax3 engine/rk45dp.go.)
 //! * Bogacki-Shampine RK23 (adaptive, same controller with exponents 1/3 and 1/4).
 //! * Classical RK4 (fixed step), with a thermal field held over the step like Heun's.
+//! * At finite temperature the adaptive methods hold one thermal field per attempted step
+//!   (drawn for that dt, redrawn after a rejection) and evaluate the first stage afresh (FSAL
+//!   off).
 //! * Heun (fixed step), the integrator to use with a thermal field: the field is drawn once per
 //!   step from a stream keyed by (seed, step) and held over both stages (Stratonovich).
 //! * Relaxation: integrate with the system's damping until the largest torque |m x B| falls
@@ -134,10 +137,10 @@ impl Integrator {
         }
     }
 
-    fn eval(&mut self, sys: &System, stage: usize, from_tmp: bool, t: f64, drive: f64) {
+    fn eval(&mut self, sys: &System, stage: usize, from_tmp: bool, t: f64, drive: f64, thermal: Option<&Field3>) {
         let src = if from_tmp { &self.tmp } else { &self.m };
         let mut k = std::mem::take(&mut self.k[stage]);
-        sys.rhs(src, t, drive, &mut self.b, &mut k);
+        sys.rhs_with(src, t, drive, thermal, &mut self.b, &mut k);
         self.k[stage] = k;
         self.stats.rhs_evals += 1;
     }
@@ -214,14 +217,14 @@ impl Integrator {
         }
     }
 
-    /// The thermal field of this step (None at T = 0): drawn from one stream per step, so the
-    /// same noise on any thread count.
+    /// The thermal field of this step attempt (None at T = 0): drawn from one stream per
+    /// (step, rejections so far), so the same noise on any thread count.
     fn thermal_field(&self, sys: &System, dt: f64) -> Option<Field3> {
         use rand_distr::{Distribution, StandardNormal};
         (sys.params.temperature > 0.0).then(|| {
             let n = self.m[0].len();
             let mut f = zeros(n);
-            let mut rng = dwmtj_core::simulate::stream(sys.params.seed, self.stats.steps, 0x7E);
+            let mut rng = dwmtj_core::simulate::stream(sys.params.seed, self.stats.steps, 0x7E + (self.stats.rejected << 8));
             for a in 0..3 {
                 for i in 0..n {
                     let g: f64 = StandardNormal.sample(&mut rng);
@@ -237,8 +240,12 @@ impl Integrator {
         let dt = self.dt;
         let t = self.t;
         let s = tab.c.len();
-        if !self.fsal_valid {
-            self.eval(sys, 0, false, t, drive(t));
+        // At finite temperature each attempt holds its own thermal field (drawn for this dt),
+        // so the first stage cannot be reused from the last step (FSAL off).
+        let thermal = self.thermal_field(sys, dt);
+        let th = thermal.as_ref();
+        if !self.fsal_valid || th.is_some() {
+            self.eval(sys, 0, false, t, drive(t), th);
         }
         for i in 1..s {
             let ks: Vec<Field3> = (0..i).map(|j| std::mem::take(&mut self.k[j])).collect();
@@ -247,7 +254,7 @@ impl Integrator {
             for (j, k) in ks.into_iter().enumerate() {
                 self.k[j] = k;
             }
-            self.eval(sys, i, true, t + tab.c[i] * dt, drive(t + tab.c[i] * dt));
+            self.eval(sys, i, true, t + tab.c[i] * dt, drive(t + tab.c[i] * dt), th);
         }
         // The last stage is the higher-order solution (FSAL tableaux): tmp holds it.
         // Error: dt * sum (b_i - b*_i) k_i, max norm over cells.
