@@ -2,6 +2,7 @@
 //!
 //! ```toml
 //! [mesh]
+//! shape = "wire"          # or "disk" with diameter = "100 nm"
 //! length = "1024 nm"      # along x (the current)
 //! width = "128 nm"        # or width_end for a linear taper
 //! thickness = "1 nm"
@@ -47,7 +48,7 @@
 //! ku = "0.9e6 J/m^3"      # any of ms, a_ex, ku, dmi, alpha
 //! b = ["0 mT", "0 mT", "-15 mT"]   # static stray field of the MTJ's reference layer
 //! [initial]
-//! state = "neel-wall"     # or "uniform"
+//! state = "neel-wall"     # or "uniform" (direction = [x, y, z]) or "skyrmion" (radius)
 //! x0 = "512 nm"
 //! [run]
 //! demag = "full"          # full | local | none
@@ -77,8 +78,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMesh {
-    pub length: RawQuantity,
-    pub width: RawQuantity,
+    /// "wire" (default: length, width, width_end) or "disk" (diameter).
+    pub shape: Option<String>,
+    pub diameter: Option<RawQuantity>,
+    pub length: Option<RawQuantity>,
+    pub width: Option<RawQuantity>,
     pub width_end: Option<RawQuantity>,
     pub thickness: RawQuantity,
     pub cell: RawQuantity,
@@ -153,6 +157,8 @@ pub struct RawDrive {
 #[serde(deny_unknown_fields)]
 pub struct RawInitial {
     pub state: String,
+    /// Core radius of the "skyrmion" state.
+    pub radius: Option<RawQuantity>,
     pub x0: Option<RawQuantity>,
     pub direction: Option<[f64; 3]>,
 }
@@ -196,8 +202,14 @@ pub struct RawRunFile {
 /// The initial magnetisation.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Initial {
-    NeelWall { x0: f64 },
+    NeelWall {
+        x0: f64,
+    },
     Uniform([f64; 3]),
+    /// A +z core of this radius in a -z background, centred, with a slight radial tilt.
+    Skyrmion {
+        radius: f64,
+    },
 }
 
 /// A validated run.
@@ -331,11 +343,27 @@ fn region(raw: &RawRegion, k: usize) -> Result<Region, ConfigError> {
 impl RawRunFile {
     pub fn validate(&self) -> Result<RunSpec, ConfigError> {
         let m = &self.mesh;
-        let length = positive(m.length.to_si(Dim::LENGTH, "mesh.length")?, "mesh.length", "length")?;
-        let width = positive(m.width.to_si(Dim::LENGTH, "mesh.width")?, "mesh.width", "width")?;
-        let width_end = match &m.width_end {
-            Some(q) => positive(q.to_si(Dim::LENGTH, "mesh.width_end")?, "mesh.width_end", "width")?,
-            None => width,
+        let need = |q: &Option<RawQuantity>, field: &str, what: &str| -> Result<f64, ConfigError> {
+            match q {
+                Some(q) => positive(q.to_si(Dim::LENGTH, field)?, field, what),
+                None => Err(err(field, "(missing)", &format!("expected the {what}"))),
+            }
+        };
+        let disk = match m.shape.as_deref().unwrap_or("wire") {
+            "wire" => false,
+            "disk" => true,
+            other => return Err(err("mesh.shape", other, "expected wire or disk")),
+        };
+        let (length, width, width_end) = if disk {
+            let d = need(&m.diameter, "mesh.diameter", "disk diameter")?;
+            (d, d, d)
+        } else {
+            let width = need(&m.width, "mesh.width", "width")?;
+            let width_end = match &m.width_end {
+                Some(q) => positive(q.to_si(Dim::LENGTH, "mesh.width_end")?, "mesh.width_end", "width")?,
+                None => width,
+            };
+            (need(&m.length, "mesh.length", "length")?, width, width_end)
         };
         let dz = positive(m.thickness.to_si(Dim::LENGTH, "mesh.thickness")?, "mesh.thickness", "thickness")?;
         let cell = positive(m.cell.to_si(Dim::LENGTH, "mesh.cell")?, "mesh.cell", "cell size")?;
@@ -347,7 +375,11 @@ impl RawRunFile {
                 "more than 4 million cells; use a larger cell",
             ));
         }
-        let mut mesh = Mesh::from_profile(&WidthProfile::linear(length, width, width_end), cell, dz);
+        let mut mesh = if disk {
+            Mesh::disk(length, cell, dz)
+        } else {
+            Mesh::from_profile(&WidthProfile::linear(length, width, width_end), cell, dz)
+        };
         if m.periodic_y.unwrap_or(false) {
             mesh = mesh.periodic_in_y();
         }
@@ -478,7 +510,14 @@ impl RawRunFile {
                 }
                 Initial::Uniform(d)
             }
-            other => return Err(err("initial.state", other, "expected neel-wall or uniform")),
+            "skyrmion" => Initial::Skyrmion {
+                radius: positive(
+                    opt_si(&self.initial.radius, Dim::LENGTH, "initial.radius", width / 8.0)?,
+                    "initial.radius",
+                    "radius",
+                )?,
+            },
+            other => return Err(err("initial.state", other, "expected neel-wall, uniform or skyrmion")),
         };
         let method = match self.run.method.as_deref().unwrap_or("rk45") {
             "rk45" => Method::Rk45,

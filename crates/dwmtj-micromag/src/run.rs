@@ -55,6 +55,7 @@ pub fn run(spec: &RunSpec, progress: &dyn Fn(f64)) -> RunOutput {
     let m0 = match spec.initial {
         Initial::NeelWall { x0 } => still.neel_wall(x0, 0.0),
         Initial::Uniform(d) => still.uniform(d),
+        Initial::Skyrmion { radius } => still.skyrmion(radius),
     };
     let mut it = Integrator::new(m0, spec.solver.clone());
     let relax_torque = relaxer.map(|r| it.relax(&r, 1e-6, 20e-9));

@@ -1023,6 +1023,22 @@ fn micromag_examples_run_and_write_ovf_that_reads_back() {
         dir,
         "run.demag"
     );
+    // The validation examples: the DMI standard problem's skyrmion on a disk mesh, and a
+    // field-driven wall below the Walker field at gamma Delta B / alpha.
+    let sk = tmp.path().join("skyrmion");
+    let cfg = repo().join("configs/micromag/skyrmion.toml");
+    let o = dwmtj(&["micromag", cfg.to_str().unwrap(), "--out", sk.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mz = v["final_m"][2].as_f64().unwrap();
+    assert!(mz > -0.7 && mz < -0.4, "a skyrmion of ~22 nm in a 100 nm disk: <m_z> = {mz}");
+    let fw = tmp.path().join("field-wall");
+    let cfg = repo().join("configs/micromag/field-wall.toml");
+    let o = dwmtj(&["micromag", cfg.to_str().unwrap(), "--out", fw.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let speed = v["wall_velocity_m_per_s"].as_f64().unwrap();
+    assert!((speed / 9.27 - 1.0).abs() < 0.05, "{speed} m/s");
     // Three layers through the thickness: the OVF output carries them as znodes.
     let layers = tmp.path().join("layers");
     let cfg = repo().join("configs/micromag/layers.toml");
