@@ -47,6 +47,7 @@
 //! y = ["-20 nm", "20 nm"]   # rect: y range from the centre line; ellipse: [cy, ry]
 //! ku = "0.9e6 J/m^3"      # any of ms, a_ex, ku, dmi, alpha
 //! b = ["0 mT", "0 mT", "-15 mT"]   # static stray field of the MTJ's reference layer
+//! layers = [0, 0]         # only these layers (0 = bottom); default all
 //! [initial]
 //! state = "neel-wall"     # or "uniform" (direction = [x, y, z]) or "skyrmion" (radius)
 //! x0 = "512 nm"
@@ -138,6 +139,8 @@ pub struct RawRegion {
     pub dmi: Option<RawQuantity>,
     pub alpha: Option<f64>,
     pub b: Option<[RawQuantity; 3]>,
+    /// [first, last] layer (0 = bottom); all layers when absent.
+    pub layers: Option<[usize; 2]>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -337,6 +340,16 @@ fn region(raw: &RawRegion, k: usize) -> Result<Region, ConfigError> {
     if let Some(b) = &raw.b {
         r.b_stray = field3(b, &f("b"))?;
     }
+    if let Some([a, b]) = raw.layers {
+        if a > b {
+            return Err(err(
+                &f("layers"),
+                format!("[{a}, {b}]"),
+                "expected [first, last] with first <= last",
+            ));
+        }
+        r.layers = Some((a, b));
+    }
     Ok(r)
 }
 
@@ -490,6 +503,13 @@ impl RawRunFile {
             .map(|(k, r)| region(r, k))
             .collect::<Result<Vec<_>, _>>()?;
         for (k, r) in regions.iter().enumerate() {
+            if let Some((_, last)) = r.layers.filter(|&(_, last)| last >= mesh.nz) {
+                return Err(err(
+                    &format!("region[{k}].layers"),
+                    last,
+                    &format!("the mesh has {} layer(s), numbered from 0", mesh.nz),
+                ));
+            }
             let valid = !r.name.is_empty() && r.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
             if !valid || regions[..k].iter().any(|q| q.name == r.name) {
                 return Err(err(

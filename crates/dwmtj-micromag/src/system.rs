@@ -164,6 +164,9 @@ pub struct Region {
     pub alpha: Option<f64>,
     /// Static field added in the region (T): the stray field of an MTJ's reference layer.
     pub b_stray: [f64; 3],
+    /// Layers the region covers (first, last; 0 is the bottom, next to the heavy metal); all
+    /// when None.
+    pub layers: Option<(usize, usize)>,
 }
 
 impl Region {
@@ -178,6 +181,7 @@ impl Region {
             dmi: None,
             alpha: None,
             b_stray: [0.0; 3],
+            layers: None,
         }
     }
 }
@@ -339,7 +343,9 @@ impl System {
         for (r, region) in regions.iter().enumerate() {
             for k in (0..n).filter(|&k| mesh.mask[k]) {
                 let (x, y) = centre(k);
-                if !region.shape.contains(x, y) {
+                let layer = k / (nx * ny);
+                let in_layers = region.layers.is_none_or(|(a, b)| layer >= a && layer <= b);
+                if !in_layers || !region.shape.contains(x, y) {
                     continue;
                 }
                 region_cells[r].push(k);
@@ -1023,6 +1029,28 @@ mod tests {
             .flat_map(|a| b64[a].iter().zip(&b32[a]).map(|(x, y)| (x - y).abs()))
             .fold(0.0f64, f64::max);
         assert!(worst < 1e-6 * scale && worst > 0.0, "{worst} of {scale}");
+    }
+
+    #[test]
+    fn regions_can_cover_chosen_layers() {
+        let mesh = Mesh::rectangle(10, 4, 4e-9, 4e-9, 2e-9).layered(2);
+        let mut bottom = Region::new(
+            "bottom",
+            Shape::Rect {
+                x0: 0.0,
+                x1: 20e-9,
+                y0: -1.0,
+                y1: 1.0,
+            },
+        );
+        bottom.layers = Some((0, 0));
+        bottom.dmi = Some(1e-3);
+        let mut both = bottom.clone();
+        both.layers = None;
+        let sys = System::with_regions(mesh, Params::default(), vec![bottom, both]);
+        // Columns with centres below 20 nm: 5 of 10, in 4 rows; one layer, then two.
+        assert_eq!((sys.region_cells[0].len(), sys.region_cells[1].len()), (20, 40));
+        assert!(sys.region_cells[0].iter().all(|&k| k < 40));
     }
 
     #[test]
