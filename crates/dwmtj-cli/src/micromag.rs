@@ -89,6 +89,9 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
     for r in &spec.regions {
         header.extend(["mx", "my", "mz"].map(|c| format!("{c}_{}", r.name)));
     }
+    for r in spec.regions.iter().filter(|r| r.mtj.is_some()) {
+        header.push(format!("g_{}_s", r.name));
+    }
     w.write_record(&header)?;
     for (k, r) in out.rows.iter().enumerate() {
         let v = if k > 0 {
@@ -113,6 +116,7 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
             v,
         ];
         record.extend(r.regions.iter().flatten());
+        record.extend(r.conductance.iter().flatten());
         w.write_record(record.iter().map(|x| x.to_string()))?;
     }
     w.flush()?;
@@ -176,7 +180,7 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
         "magnetic_cells": spec.mesh.magnetic_cells(),
         "duration_s": spec.duration,
         "final_m": last.m,
-        "final_region_m": spec.regions.iter().zip(&last.regions).map(|(r, m)| json!({"name": r.name, "m": m})).collect::<Vec<_>>(),
+        "final_region_m": spec.regions.iter().zip(&last.regions).zip(&last.conductance).map(|((r, m), g)| json!({"name": r.name, "m": m, "conductance_s": g})).collect::<Vec<_>>(),
         "final_energy_j": last.energy.total(),
         "wall_displacement_m": last.wall_position - first.wall_position,
         "wall_velocity_m_per_s": if last.t > late.t { (last.wall_position - late.wall_position) / (last.t - late.t) } else { 0.0 },

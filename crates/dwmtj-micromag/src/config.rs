@@ -48,6 +48,9 @@
 //! ku = "0.9e6 J/m^3"      # any of ms, a_ex, ku, dmi, alpha
 //! b = ["0 mT", "0 mT", "-15 mT"]   # static stray field of the MTJ's reference layer
 //! layers = [0, 0]         # only these layers (0 = bottom); default all
+//! ra = "10 Ohm*um^2"      # an MTJ on the footprint: its conductance is a table column
+//! tmr = "150 %"
+//! reference = "+z"
 //! [initial]
 //! state = "neel-wall"     # or "uniform" (direction = [x, y, z]) or "skyrmion" (radius)
 //! x0 = "512 nm"
@@ -141,6 +144,12 @@ pub struct RawRegion {
     pub b: Option<[RawQuantity; 3]>,
     /// [first, last] layer (0 = bottom); all layers when absent.
     pub layers: Option<[usize; 2]>,
+    /// An MTJ on the region: resistance-area product of the parallel state.
+    pub ra: Option<RawQuantity>,
+    /// TMR ratio (1.0 = 100 %, or "150 %"), with `ra`.
+    pub tmr: Option<RawQuantity>,
+    /// Reference layer direction, "+z" (default) or "-z", with `ra`.
+    pub reference: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -339,6 +348,23 @@ fn region(raw: &RawRegion, k: usize) -> Result<Region, ConfigError> {
     }
     if let Some(b) = &raw.b {
         r.b_stray = field3(b, &f("b"))?;
+    }
+    match (&raw.ra, &raw.tmr) {
+        (Some(ra), Some(tmr)) => {
+            let ra = positive(ra.to_si(Dim::RESISTANCE_AREA, &f("ra"))?, &f("ra"), "resistance-area product")?;
+            let tmr = tmr.to_si(Dim::NONE, &f("tmr"))?;
+            if !(tmr >= 0.0 && tmr.is_finite()) {
+                return Err(err(&f("tmr"), tmr, "expected a TMR ratio >= 0 (1.0 or \"100 %\")"));
+            }
+            let reference = match raw.reference.as_deref().unwrap_or("+z") {
+                "+z" => 1.0,
+                "-z" => -1.0,
+                other => return Err(err(&f("reference"), other, "expected +z or -z")),
+            };
+            r.mtj = Some(crate::system::MtjReadout { ra, tmr, reference });
+        }
+        (None, None) if raw.reference.is_none() => {}
+        _ => return Err(err(&f("ra"), "(incomplete)", "an MTJ needs both ra and tmr (reference optional)")),
     }
     if let Some([a, b]) = raw.layers {
         if a > b {

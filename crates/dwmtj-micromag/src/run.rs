@@ -11,8 +11,10 @@ pub struct Row {
     pub m: [f64; 3],
     pub energy: Energies,
     pub wall_position: f64,
-    /// Average m of each region (the MTJ readout), in the order of the run file.
+    /// Average m of each region, in the order of the run file.
     pub regions: Vec<[f64; 3]>,
+    /// Conductance (S) of each region that carries an MTJ (None for the others).
+    pub conductance: Vec<Option<f64>>,
 }
 
 pub struct RunOutput {
@@ -78,6 +80,7 @@ pub fn run(spec: &RunSpec, progress: &dyn Fn(f64)) -> RunOutput {
         energy: sys.energies_at(&it.m, it.t),
         wall_position: sys.wall_position(&it.m),
         regions: (0..sys.regions.len()).map(|r| sys.region_average(&it.m, r)).collect(),
+        conductance: (0..sys.regions.len()).map(|r| sys.region_conductance(&it.m, r)).collect(),
     };
     rows.push(row(&it));
     let snap_every = spec.samples.checked_div(spec.snapshots).map_or(usize::MAX, |k| k.max(1));

@@ -167,6 +167,21 @@ pub struct Region {
     /// Layers the region covers (first, last; 0 is the bottom, next to the heavy metal); all
     /// when None.
     pub layers: Option<(usize, usize)>,
+    /// An MTJ on this footprint: its conductance is read from the top layer's m_z.
+    pub mtj: Option<MtjReadout>,
+}
+
+/// The tunnel junction on a region: G(theta) = G_P (1 + cos theta)/2 + G_AP (1 - cos theta)/2 per
+/// cell (Slonczewski's angular dependence), cos theta = s m_z with s = +1 for a reference layer
+/// along +z, G_P = area / RA_P, G_AP = G_P / (1 + TMR); cells in parallel.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct MtjReadout {
+    /// Resistance-area product of the parallel state (Ohm m^2).
+    pub ra: f64,
+    /// TMR ratio (R_AP - R_P)/R_P (1.0 = 100 %).
+    pub tmr: f64,
+    /// +1: reference layer along +z; -1: along -z.
+    pub reference: f64,
 }
 
 impl Region {
@@ -182,6 +197,7 @@ impl Region {
             alpha: None,
             b_stray: [0.0; 3],
             layers: None,
+            mtj: None,
         }
     }
 }
@@ -807,6 +823,26 @@ impl System {
         s.map(|v| v / cells.len().max(1) as f64)
     }
 
+    /// Conductance (S) of the MTJ on region `region`, if it has one: the region's cells in the
+    /// top layer (the free layer's surface under the barrier), each a parallel channel.
+    pub fn region_conductance(&self, m: &Field3, region: usize) -> Option<f64> {
+        let mtj = self.regions[region].mtj?;
+        let top = self.mesh.nz - 1;
+        let plane = self.mesh.plane();
+        let area = self.mesh.dx * self.mesh.dy;
+        let (g_p, g_ap) = (area / mtj.ra, area / mtj.ra / (1.0 + mtj.tmr));
+        Some(
+            self.region_cells[region]
+                .iter()
+                .filter(|&&k| k / plane == top)
+                .map(|&k| {
+                    let c = mtj.reference * m[2][k];
+                    g_p * (1.0 + c) / 2.0 + g_ap * (1.0 - c) / 2.0
+                })
+                .sum(),
+        )
+    }
+
     /// The thermal field's standard deviation (T) in cell k for a step dt.
     pub fn thermal_sigma_at(&self, k: usize, dt: f64) -> f64 {
         let p = &self.params;
@@ -1051,6 +1087,33 @@ mod tests {
         // Columns with centres below 20 nm: 5 of 10, in 4 rows; one layer, then two.
         assert_eq!((sys.region_cells[0].len(), sys.region_cells[1].len()), (20, 40));
         assert!(sys.region_cells[0].iter().all(|&k| k < 40));
+    }
+
+    /// An MTJ over a footprint of 5 x 4 cells: parallel (m_z = +1 under a +z reference) gives
+    /// area/RA, antiparallel that over (1 + TMR), a wall in the middle their mean.
+    #[test]
+    fn mtj_regions_read_the_conductance() {
+        let mesh = Mesh::rectangle(10, 4, 4e-9, 4e-9, 1e-9);
+        let mut r = Region::new(
+            "mtj",
+            Shape::Rect {
+                x0: 0.0,
+                x1: 20e-9,
+                y0: -1.0,
+                y1: 1.0,
+            },
+        );
+        r.mtj = Some(MtjReadout {
+            ra: 10e-12,
+            tmr: 1.5,
+            reference: 1.0,
+        });
+        let sys = System::with_regions(mesh, Params::default(), vec![r]);
+        let g_p = 20.0 * 16e-18 / 10e-12;
+        let g = |dir: [f64; 3]| sys.region_conductance(&sys.uniform(dir), 0).unwrap();
+        assert!((g([0.0, 0.0, 1.0]) / g_p - 1.0).abs() < 1e-12);
+        assert!((g([0.0, 0.0, -1.0]) / (g_p / 2.5) - 1.0).abs() < 1e-12);
+        assert!((g([1.0, 0.0, 0.0]) / (0.5 * (g_p + g_p / 2.5)) - 1.0).abs() < 1e-12);
     }
 
     #[test]

@@ -1064,14 +1064,27 @@ fn micromag_examples_run_and_write_ovf_that_reads_back() {
         .skip(1)
         .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
         .collect();
-    // The wall leaves the first MTJ's footprint: its up domain grows under it.
+    // The wall leaves the first MTJ's footprint: its up domain grows under it, and with a +z
+    // reference layer its conductance rises; the second MTJ sits in the down domain (G_AP).
     assert!(mz.last().unwrap() > &(mz[0] + 0.05), "{mz:?}");
+    let g_col = header.iter().position(|h| *h == "g_mtj1_s").expect("g_mtj1_s column");
+    let g: Vec<f64> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(g_col).unwrap().parse().unwrap())
+        .collect();
+    assert!(g.last().unwrap() > &(g[0] * 1.02), "{g:?}");
+    let g2 = v["final_region_m"][2]["conductance_s"].as_f64().unwrap();
+    let (area, ra) = (std::f64::consts::PI * 20e-9 * 14e-9, 10e-12);
+    assert!((g2 / (area / ra / 2.5) - 1.0).abs() < 0.15, "G_AP of mtj2 {g2} S");
+    assert!(v["final_region_m"][1]["conductance_s"].is_null());
     let text = std::fs::read_to_string(&cfg).unwrap();
     for (from, to, field) in [
         ("name = \"notch\"", "name = \"mtj1\"", "region[1].name"),
         ("shape = \"ellipse\"", "shape = \"circle\"", "region[0].shape"),
         ("ku = \"0.95e6 J/m^3\"", "ku = \"0.95e6 A/m\"", "region[1].ku"),
         ("width = \"0.25 ns\"", "width = \"0.01 ns\"", "drive.current_pulse.width"),
+        ("tmr = \"150 %\"", "tmr = \"-1\"", "region[0].tmr"),
     ] {
         let bad = write(tmp.path(), "bad-region.toml", &text.replacen(from, to, 1));
         let dir = tmp.path().join("bad-region");
