@@ -150,12 +150,19 @@ pub enum Command {
     ///
     /// Example: dwmtj compare configs/nn/neurosim-400-100-10.toml --out runs/neurosim
     Compare(Box<train::TrainArgs>),
-    /// Run a 2D micromagnetic problem (finite-difference LLG: exchange, uniaxial anisotropy,
-    /// interfacial DMI with its boundary condition, Newell FFT demag or the thin-film local
-    /// form, Zeeman, damping- and field-like SOT from the heavy-metal current) and write
-    /// table.csv, OVF 2.0 snapshots, an m_z map and the wall position.
+    /// Run a micromagnetic problem (finite-difference LLG on a wire, disk or film of one or more
+    /// layers: exchange, uniaxial anisotropy, interfacial DMI with its boundary condition,
+    /// Newell FFT demag or the thin-film local form, Zeeman with pulses or AC fields,
+    /// damping- and field-like SOT and the Oersted field of the heavy-metal current, the thermal
+    /// field; regions with their own material, stray fields and MTJ readout) and write
+    /// table.csv (time, <m>, energies, wall position and velocity, region <m> and MTJ
+    /// conductances), OVF 2.0 snapshots, an m_z map and summary.json.
     ///
-    /// Example: dwmtj micromag configs/micromag/sot-wall.toml --out runs/mm
+    /// Examples (configs/micromag/): sp4a.toml, sp4b.toml (muMAG standard problem 4),
+    /// dmi-1d.toml and skyrmion.toml (the DMI standard problem), field-wall.toml (Walker),
+    /// sot-wall.toml, mtj-readout.toml (regions, pulses, Oersted field), layers.toml.
+    ///
+    /// Example: dwmtj micromag configs/micromag/mtj-readout.toml --out runs/mm
     Micromag(Box<micromag::MicromagArgs>),
     /// Project the write energy of scaled devices, E = J^2 w t rho L tau, under explicit
     /// assumptions, and show the paper's prototype energies (E = P tau).
