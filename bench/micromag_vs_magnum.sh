@@ -4,7 +4,8 @@
 # D 0.5 mJ/m^2, alpha 0.1, centred Neel wall, full demag, DL-SOT 1e11 A/m^2, theta_SH 0.1),
 # adaptive RK45 in both (magnum.np's RKF45 with atol = rtol = 1e-5; ours max |dm| 1e-5), same
 # threads. Prints the JSON lines, the ratio of wall times and of ns per cell per evaluation,
-# and the wall displacements; dwmtj runs twice, with the demag convolution in f64 and in f32.
+# and the wall displacements; dwmtj runs four times: Dormand-Prince RK45 and Runge-Kutta-Fehlberg
+# (magnum.np's method), each with the demag convolution in f64 and in f32.
 #
 # magnum.np needs torch (~6 GB), so it is not part of .ci/run:
 #   python3.11 -m venv /tmp/aihw && /tmp/aihw/bin/pip install magnumnp
@@ -20,15 +21,20 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 ours=$(RAYON_NUM_THREADS=$THREADS target/release/examples/bench_strip "$T_END")
 ours32=$(RAYON_NUM_THREADS=$THREADS target/release/examples/bench_strip "$T_END" f32)
+oursf=$(RAYON_NUM_THREADS=$THREADS target/release/examples/bench_strip "$T_END" rkf45)
+oursf32=$(RAYON_NUM_THREADS=$THREADS target/release/examples/bench_strip "$T_END" rkf45 f32)
 OMP_NUM_THREADS=$THREADS "$PY" "$PEER" --dtype float64 --threads "$THREADS" --t_end "$T_END" --chunk "$T_END" --out "$out" > /dev/null
 echo "dwmtj:     $ours"
 echo "dwmtj f32: $ours32"
+echo "dwmtj rkf45: $oursf"
+echo "dwmtj rkf45 f32: $oursf32"
 echo "magnum.np: $(cat "$out" | tr -d '\n' | cut -c1-600)"
-"$PY" - "$ours" "$out" "$ours32" <<'PYEOF'
+"$PY" - "$ours" "$out" "$ours32" "$oursf" "$oursf32" <<'PYEOF'
 import json, sys
 a = json.loads(sys.argv[1])
 b = json.load(open(sys.argv[2]))
 a32 = json.loads(sys.argv[3])
+extra = [json.loads(v) for v in sys.argv[4:]]
 def find(d, *keys):
     for k in keys:
         if k in d:
@@ -48,6 +54,7 @@ print(f"wall time: dwmtj {a['wall_s']:.2f} s, magnum.np {b_wall:.2f} s, ratio {b
 print(f"ns per cell per RHS evaluation: dwmtj {a['ns_per_cell_eval']:.1f}, magnum.np {b_ns:.1f}, ratio {b_ns / a['ns_per_cell_eval']:.1f}x")
 print(f"RHS evaluations: dwmtj {a['rhs_evals']}, magnum.np {b_evals}")
 print(f"wall displacement (from <m_z>): dwmtj {a['displacement_nm']:.3f} nm, magnum.np {b_disp:.3f} nm, relative difference {abs(a['displacement_nm'] / b_disp - 1):.2%}")
-print(f"dwmtj with the demag convolution in f32: {a32['wall_s']:.2f} s ({b_wall / a32['wall_s']:.1f}x magnum.np), "
-      f"{a32['ns_per_cell_eval']:.1f} ns per cell-evaluation, displacement {a32['displacement_nm']:.3f} nm")
+for r in [a32] + extra:
+    print(f"dwmtj {r['method']}, demag {r['demag']}: {r['wall_s']:.2f} s ({b_wall / r['wall_s']:.1f}x magnum.np), {r['rhs_evals']} evaluations, "
+          f"{r['ns_per_cell_eval']:.1f} ns per cell-evaluation, displacement {r['displacement_nm']:.3f} nm")
 PYEOF

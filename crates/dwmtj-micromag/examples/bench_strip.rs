@@ -17,8 +17,10 @@ fn main() {
 fn body() {
     let t_end: f64 = std::env::args().nth(1).map(|s| s.parse().unwrap()).unwrap_or(1e-9);
     let mesh = Mesh::rectangle(512, 64, 2e-9, 2e-9, 1e-9);
-    // `f32` as a second argument: the demag convolution in single precision.
-    let f32 = std::env::args().nth(2).is_some_and(|a| a == "f32");
+    // Further arguments: `f32` (the demag convolution in single precision), `rkf45` (Fehlberg
+    // instead of Dormand-Prince).
+    let f32 = std::env::args().skip(2).any(|a| a == "f32");
+    let rkf45 = std::env::args().skip(2).any(|a| a == "rkf45");
     let p = Params {
         current_density: 1e11,
         demag_f32: f32,
@@ -34,6 +36,11 @@ fn body() {
         m0,
         SolverParams {
             rel_err: 1e-5,
+            method: if rkf45 {
+                dwmtj_micromag::solver::Method::Rkf45
+            } else {
+                dwmtj_micromag::solver::Method::Rk45
+            },
             ..SolverParams::default()
         },
     );
@@ -44,13 +51,14 @@ fn body() {
     let q = sys.wall_position(&it.m);
     let cells = 512.0 * 64.0;
     println!(
-        "{{\"code\": \"dwmtj\", \"t_end_s\": {t_end}, \"displacement_nm\": {}, \"wall_s\": {wall}, \"setup_s\": {setup}, \"steps\": {}, \"rejected\": {}, \"rhs_evals\": {}, \"ns_per_cell_eval\": {}, \"threads\": {}, \"demag\": \"{}\"}}",
+        "{{\"code\": \"dwmtj\", \"t_end_s\": {t_end}, \"displacement_nm\": {}, \"wall_s\": {wall}, \"setup_s\": {setup}, \"steps\": {}, \"rejected\": {}, \"rhs_evals\": {}, \"ns_per_cell_eval\": {}, \"threads\": {}, \"demag\": \"{}\", \"method\": \"{}\"}}",
         (q - q0) * 1e9,
         it.stats.steps,
         it.stats.rejected,
         it.stats.rhs_evals,
         wall / (it.stats.rhs_evals as f64 * cells) * 1e9,
         rayon::current_num_threads(),
-        if f32 { "f32" } else { "f64" }
+        if f32 { "f32" } else { "f64" },
+        if rkf45 { "rkf45" } else { "rk45" }
     );
 }

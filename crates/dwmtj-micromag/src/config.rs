@@ -59,7 +59,7 @@
 //! demag_precision = "f64" # or "f32": single-precision FFT convolution
 //! duration = "1 ns"
 //! relax = false
-//! method = "rk45"         # rk45 | rk23 | heun | rk4 (heun, rk4: fixed step `dt`)
+//! method = "rk45"         # rk45 | rkf45 | rk23 | heun | rk4 (heun, rk4: fixed step `dt`)
 //! temperature = "300 K"   # thermal field (adaptive methods: one field per attempted step)
 //! dt = "50 fs"
 //! seed = 1
@@ -567,10 +567,11 @@ impl RawRunFile {
         };
         let method = match self.run.method.as_deref().unwrap_or("rk45") {
             "rk45" => Method::Rk45,
+            "rkf45" => Method::Rkf45,
             "rk23" => Method::Rk23,
             "heun" => Method::Heun,
             "rk4" => Method::Rk4,
-            other => return Err(err("run.method", other, "expected rk45, rk23, heun or rk4")),
+            other => return Err(err("run.method", other, "expected rk45, rkf45, rk23, heun or rk4")),
         };
         let temperature = opt_si(&self.run.temperature, Dim::TEMPERATURE, "run.temperature", 0.0)?;
         if temperature < 0.0 {

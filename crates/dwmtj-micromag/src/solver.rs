@@ -21,7 +21,10 @@ use crate::system::{zeros, Field3, System};
 /// Adaptive method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Method {
+    /// Dormand-Prince 5(4), FSAL.
     Rk45,
+    /// Runge-Kutta-Fehlberg 4(5), fifth-order solution (magnum.np's default).
+    Rkf45,
     Rk23,
     Heun,
     /// Classical fourth-order Runge-Kutta at a fixed step (thermal field held over the step).
@@ -121,6 +124,7 @@ impl Integrator {
         let stages = match params.method {
             Method::Rk45 => 7,
             Method::Rk23 => 4,
+            Method::Rkf45 => 6,
             Method::Heun => 2,
             Method::Rk4 => 4,
         };
@@ -214,6 +218,7 @@ impl Integrator {
             }
             Method::Rk45 => self.step_tableau(sys, drive, &DP45, 5.0),
             Method::Rk23 => self.step_tableau(sys, drive, &BS23, 3.0),
+            Method::Rkf45 => self.step_tableau(sys, drive, &RKF45, 5.0),
         }
     }
 
@@ -256,7 +261,16 @@ impl Integrator {
             }
             self.eval(sys, i, true, t + tab.c[i] * dt, drive(t + tab.c[i] * dt), th);
         }
-        // The last stage is the higher-order solution (FSAL tableaux): tmp holds it.
+        // FSAL tableaux: the last stage's input is the higher-order solution and tmp holds it;
+        // otherwise form it from the weights.
+        if let Some(b) = tab.b {
+            let ks: Vec<Field3> = (0..s).map(|j| std::mem::take(&mut self.k[j])).collect();
+            let terms: Vec<(f64, &Field3)> = (0..s).filter(|&j| b[j] != 0.0).map(|j| (dt * b[j], &ks[j])).collect();
+            axpy_into(&mut self.tmp, &self.m, &terms, mask);
+            for (j, k) in ks.into_iter().enumerate() {
+                self.k[j] = k;
+            }
+        }
         // Error: dt * sum (b_i - b*_i) k_i, max norm over cells.
         let ks: Vec<Field3> = (0..s).map(|j| std::mem::take(&mut self.k[j])).collect();
         let n = self.m[0].len();
@@ -310,9 +324,13 @@ impl Integrator {
             self.stats.steps += 1;
             // FSAL: the last stage's slope is the next step's first (before renormalisation,
             // which changes m by O(err)); reuse it.
-            let last = s - 1;
-            self.k.swap(0, last);
-            self.fsal_valid = true;
+            if tab.b.is_none() {
+                let last = s - 1;
+                self.k.swap(0, last);
+                self.fsal_valid = true;
+            } else {
+                self.fsal_valid = false;
+            }
             let f = if err > 0.0 { HEADROOM * (tol / err).powf(1.0 / order) } else { 2.0 };
             self.dt = (dt * f.clamp(0.5, 2.0)).clamp(self.params.dt_min, self.params.dt_max);
             true
@@ -399,6 +417,9 @@ struct Tableau {
     c: &'static [f64],
     a: &'static [&'static [f64]],
     e: &'static [f64],
+    /// Weights of the propagated solution when it is not the last stage's input (None: an
+    /// FSAL tableau, whose last stage is evaluated at the solution and reused next step).
+    b: Option<&'static [f64]>,
 }
 
 const DP45: Tableau = Tableau {
@@ -421,10 +442,35 @@ const DP45: Tableau = Tableau {
         11.0 / 84.0 - 187.0 / 2100.0,
         -1.0 / 40.0,
     ],
+    b: None,
 };
 
 const BS23: Tableau = Tableau {
     c: &[0.0, 0.5, 0.75, 1.0],
     a: &[&[], &[0.5], &[0.0, 0.75], &[2.0 / 9.0, 1.0 / 3.0, 4.0 / 9.0]],
     e: &[2.0 / 9.0 - 7.0 / 24.0, 1.0 / 3.0 - 0.25, 4.0 / 9.0 - 1.0 / 3.0, -0.125],
+    b: None,
+};
+
+/// Runge-Kutta-Fehlberg 4(5) propagating the fifth-order solution, as magnum.np's RKF45 does
+/// (Fehlberg, NASA TR R-315 (1969)); six evaluations per step, no FSAL.
+const RKF45: Tableau = Tableau {
+    c: &[0.0, 1.0 / 4.0, 3.0 / 8.0, 12.0 / 13.0, 1.0, 1.0 / 2.0],
+    a: &[
+        &[],
+        &[1.0 / 4.0],
+        &[3.0 / 32.0, 9.0 / 32.0],
+        &[1932.0 / 2197.0, -7200.0 / 2197.0, 7296.0 / 2197.0],
+        &[439.0 / 216.0, -8.0, 3680.0 / 513.0, -845.0 / 4104.0],
+        &[-8.0 / 27.0, 2.0, -3544.0 / 2565.0, 1859.0 / 4104.0, -11.0 / 40.0],
+    ],
+    e: &[
+        16.0 / 135.0 - 25.0 / 216.0,
+        0.0,
+        6656.0 / 12825.0 - 1408.0 / 2565.0,
+        28561.0 / 56430.0 - 2197.0 / 4104.0,
+        -9.0 / 50.0 + 1.0 / 5.0,
+        2.0 / 55.0,
+    ],
+    b: Some(&[16.0 / 135.0, 0.0, 6656.0 / 12825.0, 28561.0 / 56430.0, -9.0 / 50.0, 2.0 / 55.0]),
 };

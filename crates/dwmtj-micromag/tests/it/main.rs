@@ -355,7 +355,8 @@ fn dmi_standard_problem_2d_skyrmion_radius() {
 
 /// A 40 ps SOT-driven run of a canted wall (256 x 32 nm, 4 nm cells, full demag): classical
 /// RK4 at a fixed 25 fs step, an integrator with no error control and no shared code path with
-/// the adaptive tableaux, lands on Dormand-Prince's state at a tight tolerance.
+/// the adaptive tableaux, and Runge-Kutta-Fehlberg land on Dormand-Prince's state at a tight
+/// tolerance.
 #[test]
 fn fixed_step_rk4_agrees_with_adaptive_rk45() {
     let mesh = Mesh::rectangle(64, 8, 4e-9, 4e-9, 1e-9);
@@ -392,6 +393,16 @@ fn fixed_step_rk4_agrees_with_adaptive_rk45() {
         }
     }
     assert!(moved > 0.05 && worst < 1e-6, "RK4 vs RK45: {worst:e} (state moved by {moved})");
+    // Fehlberg 4(5), another embedded pair with its own stages and no FSAL.
+    let rkf = run(SolverParams {
+        method: Method::Rkf45,
+        max_err: 1e-9,
+        ..SolverParams::default()
+    });
+    let worst = (0..3)
+        .flat_map(|a| dp.m[a].iter().zip(&rkf.m[a]).map(|(d, r)| (d - r).abs()))
+        .fold(0.0f64, f64::max);
+    assert!(worst < 1e-6, "RKF45 vs RK45: {worst:e}");
 }
 
 /// The thin-film local demag (-mu0 Ms m_z z) against the full Newell demag on the same strip
