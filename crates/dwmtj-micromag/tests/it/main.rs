@@ -632,3 +632,53 @@ fn a_layered_thin_strip_matches_the_single_layer() {
     let it = assert_energy_falls(&sys, m, 100);
     assert!(norm_error(&it.m, &sys.mesh.mask) < 1e-12);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+    /// Any value put in place of one of the example run file's values either validates, with a
+    /// mesh the solver can build, or is rejected with an error that names a field: never a
+    /// panic. (The run file is the MTJ-readout example: mesh, material, pulses, regions.)
+    #[test]
+    fn run_files_with_any_value_validate_or_name_the_field(
+        slot in 0usize..40,
+        value in proptest::prop_oneof![
+            proptest::prelude::Just("\"-3 nm\"".to_string()),
+            proptest::prelude::Just("\"0 nm\"".to_string()),
+            proptest::prelude::Just("\"1e9 A/m\"".to_string()),
+            proptest::prelude::Just("\"nan ns\"".to_string()),
+            proptest::prelude::Just("[\"1 nm\", \"2 nm\"]".to_string()),
+            proptest::prelude::Just("[0, 99]".to_string()),
+            proptest::prelude::Just("true".to_string()),
+            "-?[0-9]{1,4}(\\.[0-9]{1,3})?(e-?[0-9]{1,2})?",
+            "\"[0-9]{1,3} (nm|um|ns|mT|T|A/m|J/m\\^3|pJ/m|%|Ohm\\*um\\^2|xyz)\"",
+        ],
+    ) {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../configs/micromag/mtj-readout.toml")).unwrap();
+        // Replace the slot-th `key = value` line's value.
+        let mut k = 0;
+        let edited: Vec<String> = text
+            .lines()
+            .map(|l| {
+                if !l.starts_with('#') && !l.starts_with('[') && l.contains(" = ") {
+                    k += 1;
+                    if k == slot + 1 {
+                        let key = l.split(" = ").next().unwrap();
+                        return format!("{key} = {value}");
+                    }
+                }
+                l.to_string()
+            })
+            .collect();
+        match dwmtj_micromag::config::parse(&edited.join("\n"), "prop.toml") {
+            Ok((_, spec)) => {
+                proptest::prop_assert!(spec.mesh.cells() > 0 && spec.duration > 0.0);
+                let sys = System::with_regions(spec.mesh.clone(), spec.params.clone(), spec.regions.clone());
+                proptest::prop_assert_eq!(sys.region_cells.len(), spec.regions.len());
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                proptest::prop_assert!(msg.contains('`') || msg.contains("TOML") || msg.contains("prop.toml"), "{}", msg);
+            }
+        }
+    }
+}
