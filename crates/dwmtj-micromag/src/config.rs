@@ -583,6 +583,13 @@ impl RawRunFile {
             "f32" => true,
             other => return Err(err("run.demag_precision", other, "expected f64 or f32")),
         };
+        if params.demag_f32 && mesh.nz > 1 {
+            return Err(err(
+                "run.demag_precision",
+                "f32",
+                "the layered demag kernel is f64 only; use f64 with mesh.layers > 1",
+            ));
+        }
         let dt_init = match (&self.run.dt, method) {
             (Some(q), _) => positive(q.to_si(Dim::TIME, "run.dt")?, "run.dt", "time step")?,
             (None, Method::Heun | Method::Rk4) => {

@@ -1048,6 +1048,19 @@ fn micromag_examples_run_and_write_ovf_that_reads_back() {
     assert!(v["wall_displacement_m"].as_f64().unwrap() > 0.0, "{v}");
     let f = dwmtj_micromag::ovf::read(&std::fs::read(layers.join("m_final.ovf")).unwrap()).unwrap();
     assert_eq!(f.nodes, [128, 16, 3]);
+    let bad = write(
+        tmp.path(),
+        "bad-layers.toml",
+        &std::fs::read_to_string(&cfg)
+            .unwrap()
+            .replace("demag = \"full\"", "demag = \"full\"\ndemag_precision = \"f32\""),
+    );
+    let dir = tmp.path().join("bad-layers");
+    assert_rejected!(
+        dwmtj(&["micromag", bad.to_str().unwrap(), "--out", dir.to_str().unwrap()]),
+        dir,
+        "run.demag_precision"
+    );
     // Regions: MTJ footprints with stray fields read out as table columns, under a current
     // pulse with its Oersted field.
     let mtj = tmp.path().join("mtj");
