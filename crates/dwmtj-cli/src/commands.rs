@@ -38,14 +38,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Compare(args) => crate::train::cmd_compare(&args),
         Command::Micromag(args) => crate::micromag::cmd_micromag(&args),
         Command::Design(args) => crate::design::cmd_design(&args),
-        Command::Export { format, device, out } => {
+        Command::Export {
+            format,
+            device,
+            out,
+            force,
+        } => {
             let ext = match format.as_str() {
                 "gds" => "gds",
                 "svg" => "svg",
                 _ => "cir",
             };
             let out = out.unwrap_or_else(|| PathBuf::from(device.file_stem().unwrap_or_default()).with_extension(ext));
-            cmd_export(&format, &device, &out)
+            cmd_export(&format, &device, &out, force)
         }
         Command::Energy {
             width,
@@ -113,7 +118,7 @@ fn cmd_simulate(
     if let Some(s) = seed {
         program.seed = s;
     }
-    let run = RunDir::create(out, force)?;
+    let run = RunDir::create(out, force, &[path])?;
     let pb = progress_bar(u64::from(program.cycles) * u64::from(program.devices), &device.name);
     let sim = simulate(&device, &program, &|n| pb.set_position(n))?;
     pb.finish_and_clear();
@@ -157,7 +162,7 @@ fn figure_extra(fig: &Figure) -> serde_json::Value {
 }
 
 fn cmd_reproduce(target: &str, out: &Path, force: bool, json: bool) -> Result<ExitCode> {
-    let run = RunDir::create(out, force)?;
+    let run = RunDir::create(out, force, &[])?;
     let mut checks: Vec<Check> = Vec::new();
     let mut figures = Vec::new();
     for id in ["fig3f", "fig4c"] {
@@ -443,7 +448,7 @@ fn write_fig5b(run: &RunDir, fig: &paper::AnalogFigure) -> Result<()> {
 fn cmd_calibrate(path: &Path, out: &Path, force: bool, json: bool) -> Result<ExitCode> {
     let (_, device, program) = load_device(path)?;
     let program = program.with_context(|| format!("{} has no [program]: its pulse is the calibration pulse", path.display()))?;
-    let run = RunDir::create(out, force)?;
+    let run = RunDir::create(out, force, &[path])?;
     let limit = if device.breakdown_current().is_finite() {
         device.breakdown_current()
     } else {
@@ -524,21 +529,31 @@ fn cmd_calibrate(path: &Path, out: &Path, force: bool, json: bool) -> Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-/// Write `bytes` to `out` through a temporary sibling, so a failure leaves nothing behind.
-fn write_atomically(out: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = out.with_extension(format!("partial-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, out).with_context(|| format!("cannot move to {}", out.display()))
+/// Byte strings every export of a format contains (what `--force` may replace).
+fn export_signature(format: &str) -> &'static [u8] {
+    match format {
+        "gds" => b"DWMTJ",
+        "svg" => b"<!-- dwmtj layout -->",
+        _ => b"* dwmtj export",
+    }
 }
 
-fn cmd_export(format: &str, path: &Path, out: &Path) -> Result<ExitCode> {
+fn cmd_export(format: &str, path: &Path, out: &Path, force: bool) -> Result<ExitCode> {
+    crate::output::check_target(
+        out,
+        force,
+        crate::output::OutKind::File {
+            signature: export_signature(format),
+        },
+        &[path],
+    )?;
     let (_, device, program) = load_device(path)?;
     if format == "spice" {
         let pulse = program
             .map(|p| p.pulse)
             .context("spice export needs the device's [program] for the pulse width")?;
         let (name, text) = dwmtj_design::spice::subcircuit(&device, &pulse)?;
-        write_atomically(out, text.as_bytes())?;
+        crate::output::write_file(out, force, export_signature(format), text.as_bytes())?;
         println!("wrote {} (subcircuit {name}: in_p in_n out_p out_n)", out.display());
         return Ok(ExitCode::SUCCESS);
     }
@@ -551,7 +566,7 @@ fn cmd_export(format: &str, path: &Path, out: &Path) -> Result<ExitCode> {
         }
         _ => layout.to_svg().into_bytes(),
     };
-    write_atomically(out, &bytes)?;
+    crate::output::write_file(out, force, export_signature(format), &bytes)?;
     println!("wrote {} ({} polygons, cell {})", out.display(), layout.polygons.len(), layout.cell);
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@ use dwmtj_design::discrete::{design, DesignSpec, FabRules};
 use dwmtj_design::target::Target;
 use dwmtj_design::verify::verify;
 use serde_json::json;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn q(text: &str, dim: Dim, flag: &str) -> Result<f64> {
@@ -44,7 +45,13 @@ fn read_table(path: &std::path::Path) -> Result<Target> {
     Target::table(rows).with_context(|| path.display().to_string())
 }
 
+/// The files a design run reads.
+fn design_inputs(a: &DesignArgs) -> Vec<&Path> {
+    a.target_file.iter().chain(&a.table).map(PathBuf::as_path).collect()
+}
+
 pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
+    crate::output::check_target(&a.out, a.force, crate::output::OutKind::Folder, &design_inputs(a))?;
     if let Some(path) = &a.target_file {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         let req = dwmtj_design::config::parse_request(&text, &path.display().to_string(), path.parent(), &|p| {
@@ -140,7 +147,7 @@ fn run_design(a: &DesignArgs, spec: DesignSpec, tolerance: f64) -> Result<ExitCo
         "mtj_positions_m": d.positions_m,
         "wire_nodes_m": d.wire_nodes,
     });
-    let run = RunDir::create(&a.out, a.force)?;
+    let run = RunDir::create(&a.out, a.force, &design_inputs(a))?;
     run.write_text("design.toml", &d.device_toml)?;
     let (_, device, _) = dwmtj_core::config::parse_device(&d.device_toml, "design.toml", None)?;
     let layout = dwmtj_design::layout::layout(&device);
@@ -263,7 +270,7 @@ fn run_analog(a: &DesignArgs, target: Target, kind: &str) -> Result<ExitCode> {
         "hm_width_nodes_m": d.hm_nodes,
         "curve": d.curve,
     });
-    let run = RunDir::create(&a.out, a.force)?;
+    let run = RunDir::create(&a.out, a.force, &design_inputs(a))?;
     let mut w = csv::Writer::from_path(run.path().join("hm_width.csv"))?;
     w.write_record(["x_m", "hm_width_m"])?;
     for (x, wd) in &d.hm_nodes {

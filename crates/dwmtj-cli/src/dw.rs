@@ -35,6 +35,11 @@ fn load_material(name: &str) -> Result<Material> {
 }
 
 pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
+    let material_file = std::path::Path::new(&a.material);
+    let inputs: Vec<&std::path::Path> = if material_file.exists() { vec![material_file] } else { vec![] };
+    if let Some(out) = &a.out {
+        crate::output::check_target(out, a.force, crate::output::OutKind::Folder, &inputs)?;
+    }
     let mut material = load_material(&a.material)?;
     let mut wall_keys: Vec<(String, String)> = Vec::new();
     for kv in &a.set {
@@ -264,7 +269,7 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
         eprintln!("warning: the adaptive integrator hit its step limit before the end time; the result is where it stopped");
     }
     if let Some(out) = &a.out {
-        let run = RunDir::create(out, a.force)?;
+        let run = RunDir::create(out, a.force, &inputs)?;
         let mut w = csv::Writer::from_path(run.path().join("trajectory.csv"))?;
         w.write_record(["t_s", "q_m", "phi_rad"])?;
         for &(t, qq, p) in &single.trajectory {

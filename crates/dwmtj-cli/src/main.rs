@@ -4,6 +4,7 @@
 mod commands;
 mod design;
 mod dw;
+mod interrupt;
 mod micromag;
 mod output;
 mod plot;
@@ -105,6 +106,9 @@ pub enum Command {
         /// folder).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace an existing file that dwmtj exported earlier (never any other file).
+        #[arg(long)]
+        force: bool,
     },
     /// Validate a device file (units, ranges, geometry, calibration) without running it.
     Check {
@@ -346,6 +350,7 @@ pub struct DesignArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    interrupt::install();
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -47,7 +47,7 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
         "text" => OvfFormat::Text,
         _ => OvfFormat::Binary4,
     };
-    let run = RunDir::create(&args.out, args.force)?;
+    let run = RunDir::create(&args.out, args.force, &[args.config.as_path()])?;
     let pb = if std::io::stderr().is_terminal() {
         let pb = ProgressBar::new(1000);
         pb.set_style(

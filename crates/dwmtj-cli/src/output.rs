@@ -1,39 +1,270 @@
-//! Run folders written atomically: everything goes into a hidden sibling folder that is renamed
-//! into place only when the run succeeded, so a failed run leaves nothing behind.
+//! Output that never loses data: run folders and files are written under a hidden temporary
+//! name next to the target and renamed into place only when complete, so a failed or interrupted
+//! run leaves nothing behind.
+//!
+//! Rules, checked before any work starts ([`check_target`]):
+//! * an existing target is replaced only with `--force`, and only if dwmtj wrote it (a folder
+//!   holding a dwmtj `manifest.json`, or a file carrying dwmtj's export signature);
+//! * never the current folder, one of its ancestors, the home folder, or a folder that holds
+//!   an input of the run, even with `--force`;
+//! * a replaced target is moved aside, the new one moved in, and only then the old one removed.
+//!
+//! Temporary names are `.NAME.partial-PID` (a folder holds a `.dwmtj-partial` marker); the next
+//! run removes those of processes that no longer exist. Interrupts are handled in
+//! [`crate::interrupt`], which removes the registered temporaries.
 
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+/// File inside every temporary run folder, so that only dwmtj's own leftovers are ever removed.
+const PARTIAL_MARKER: &str = ".dwmtj-partial";
+
+/// What kind of output a command writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutKind {
+    /// A run folder (with a manifest.json).
+    Folder,
+    /// One file; `signature` is a byte string every dwmtj-written file of this kind contains.
+    File { signature: &'static [u8] },
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    // Canonicalise the longest existing ancestor, then append the rest.
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+    };
+    let mut tail = Vec::new();
+    let mut head = abs.as_path();
+    loop {
+        if let Ok(c) = head.canonicalize() {
+            let mut out = c;
+            for t in tail.iter().rev() {
+                out.push(t);
+            }
+            return out;
+        }
+        match (head.file_name(), head.parent()) {
+            (Some(name), Some(parent)) => {
+                tail.push(name.to_os_string());
+                head = parent;
+            }
+            _ => return abs,
+        }
+    }
+}
+
+/// True when `dir` holds a manifest.json written by dwmtj.
+pub fn is_dwmtj_folder(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| v.get("tool").and_then(|t| t.as_str()) == Some("dwmtj"))
+}
+
+fn file_has_signature(path: &Path, signature: &[u8]) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head)).is_ok()
+        && head.windows(signature.len()).any(|w| w == signature)
+}
+
+/// Refuse, before any work, an output target that could not be written or would destroy data
+/// that dwmtj did not write. `inputs` are the files and folders the run reads.
+pub fn check_target(target: &Path, force: bool, kind: OutKind, inputs: &[&Path]) -> Result<()> {
+    if target.as_os_str().is_empty() {
+        bail!("--out: empty path");
+    }
+    let abs = absolute(target);
+    let cwd = std::env::current_dir().ok().map(|d| absolute(&d));
+    if let Some(cwd) = &cwd {
+        if cwd.starts_with(&abs) {
+            bail!(
+                "--out {}: is the current folder or one of its ancestors; give a new folder, e.g. --out runs/NAME",
+                target.display()
+            );
+        }
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        if absolute(Path::new(&home)).starts_with(&abs) {
+            bail!(
+                "--out {}: is the home folder or one of its ancestors; give a new folder",
+                target.display()
+            );
+        }
+    }
+    for input in inputs {
+        let i = absolute(input);
+        if i == abs {
+            bail!(
+                "--out {}: is an input of this run ({}); choose another output",
+                target.display(),
+                input.display()
+            );
+        }
+        if kind == OutKind::Folder && i.starts_with(&abs) {
+            bail!(
+                "--out {}: holds an input of this run ({}); refusing to replace it, even with --force",
+                target.display(),
+                input.display()
+            );
+        }
+    }
+    let meta = match std::fs::symlink_metadata(target) {
+        Ok(m) => m,
+        Err(_) => {
+            let parent = abs.parent().unwrap_or(Path::new("/"));
+            let mut existing = parent;
+            while !existing.exists() {
+                existing = existing.parent().unwrap_or(Path::new("/"));
+            }
+            if !existing.is_dir() {
+                bail!("--out {}: {} is a file, not a folder", target.display(), existing.display());
+            }
+            return Ok(());
+        }
+    };
+    match kind {
+        OutKind::Folder => {
+            if !meta.is_dir() {
+                bail!(
+                    "--out {}: exists and is not a folder; dwmtj writes a run folder there and never replaces other files",
+                    target.display()
+                );
+            }
+            let empty = std::fs::read_dir(target).map(|mut d| d.next().is_none()).unwrap_or(false);
+            if empty {
+                return Ok(());
+            }
+            if !force {
+                bail!(
+                    "--out {}: already exists and is not empty; pass --force to replace an earlier dwmtj run folder",
+                    target.display()
+                );
+            }
+            if !is_dwmtj_folder(target) {
+                bail!(
+                    "--out {}: exists and was not written by dwmtj (no dwmtj manifest.json); --force replaces only dwmtj run folders",
+                    target.display()
+                );
+            }
+        }
+        OutKind::File { signature } => {
+            if meta.is_dir() {
+                bail!("--out {}: is a folder; give a file name", target.display());
+            }
+            if !force {
+                bail!(
+                    "--out {}: already exists; pass --force to replace a file dwmtj wrote",
+                    target.display()
+                );
+            }
+            if !meta.is_file() || !file_has_signature(target, signature) {
+                bail!(
+                    "--out {}: exists and was not written by dwmtj; --force replaces only dwmtj's own exports",
+                    target.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn name_and_parent(target: &Path) -> (String, PathBuf) {
+    let abs = absolute(target);
+    let name = abs.file_name().and_then(|n| n.to_str()).unwrap_or("out").to_string();
+    let parent = abs.parent().map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+    (name, parent)
+}
+
+fn pid_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
+}
+
+/// Remove the temporaries (`.X.partial-PID`, `.X.old-PID`) of dwmtj processes that no longer
+/// exist from `dir`.
+pub fn remove_stale_partials(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix('.') else { continue };
+        let Some((_, pid)) = rest.rsplit_once(".partial-").or_else(|| rest.rsplit_once(".old-")) else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid == std::process::id() || pid_alive(pid) {
+            continue;
+        }
+        let p = e.path();
+        if p.is_dir() {
+            if p.join(PARTIAL_MARKER).exists() || is_dwmtj_folder(&p) {
+                let _ = std::fs::remove_dir_all(&p);
+            }
+        } else if name.contains(".partial-") {
+            let _ = std::fs::remove_file(&p);
+        }
+    }
+}
+
+/// Move `temp` into `target`, replacing an existing target only after the new one is in place.
+fn replace(temp: &Path, target: &Path, old: &Path) -> Result<()> {
+    let existed = std::fs::symlink_metadata(target).is_ok();
+    if existed {
+        if target.is_dir() && std::fs::read_dir(target).map(|mut d| d.next().is_none()).unwrap_or(false) {
+            std::fs::remove_dir(target).with_context(|| format!("cannot replace the empty folder {}", target.display()))?;
+        } else {
+            std::fs::rename(target, old).with_context(|| format!("cannot move {} aside", target.display()))?;
+        }
+    }
+    if let Err(e) = std::fs::rename(temp, target) {
+        if old.exists() {
+            let _ = std::fs::rename(old, target);
+        }
+        return Err(e).with_context(|| format!("cannot move the results to {}", target.display()));
+    }
+    if old.is_dir() {
+        std::fs::remove_dir_all(old).with_context(|| format!("cannot remove the replaced {}", old.display()))?;
+    } else if old.exists() {
+        std::fs::remove_file(old).with_context(|| format!("cannot remove the replaced {}", old.display()))?;
+    }
+    Ok(())
+}
+
+/// A run folder being written.
 pub struct RunDir {
     target: PathBuf,
     temp: PathBuf,
+    old: PathBuf,
     force: bool,
     finished: bool,
 }
 
 impl RunDir {
-    /// Prepare `target`. Fails if it exists and is not empty, unless `force`.
-    pub fn create(target: &Path, force: bool) -> Result<Self> {
-        if target.exists() && !force {
-            let empty = target.is_dir() && std::fs::read_dir(target).map(|mut d| d.next().is_none()).unwrap_or(false);
-            if !empty {
-                bail!(
-                    "output folder {} already exists and is not empty; pass --force to replace it",
-                    target.display()
-                );
-            }
-        }
-        let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-        let temp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    /// Check `target` ([`check_target`]) and create its temporary folder. `inputs` are the
+    /// files and folders the run reads.
+    pub fn create(target: &Path, force: bool, inputs: &[&Path]) -> Result<Self> {
+        check_target(target, force, OutKind::Folder, inputs)?;
+        let (name, parent) = name_and_parent(target);
+        std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        remove_stale_partials(&parent);
+        let pid = std::process::id();
+        let temp = parent.join(format!(".{name}.partial-{pid}"));
         if temp.exists() {
-            std::fs::remove_dir_all(&temp).ok();
+            std::fs::remove_dir_all(&temp).with_context(|| format!("cannot clear {}", temp.display()))?;
         }
-        std::fs::create_dir_all(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+        crate::interrupt::register(&temp);
+        std::fs::create_dir(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+        std::fs::write(temp.join(PARTIAL_MARKER), b"dwmtj run folder being written\n")
+            .with_context(|| format!("cannot write in {}", temp.display()))?;
         Ok(Self {
             target: target.to_path_buf(),
+            old: parent.join(format!(".{name}.old-{pid}")),
             temp,
             force,
             finished: false,
@@ -45,32 +276,30 @@ impl RunDir {
     }
 
     pub fn write_json<T: Serialize>(&self, rel: &str, value: &T) -> Result<()> {
-        let p = self.temp.join(rel);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(&p, serde_json::to_string_pretty(value)? + "\n").with_context(|| format!("cannot write {}", p.display()))
+        self.write_text(rel, &(serde_json::to_string_pretty(value)? + "\n"))
     }
 
     pub fn write_text(&self, rel: &str, text: &str) -> Result<()> {
+        self.write_bytes(rel, text.as_bytes())
+    }
+
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let p = self.temp.join(rel);
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(&p, text).with_context(|| format!("cannot write {}", p.display()))
+        std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
     }
 
-    /// Move the finished folder into place.
+    /// Move the finished folder into place (an earlier run there is replaced only now).
     pub fn finish(mut self) -> Result<PathBuf> {
-        if self.target.exists() {
-            if self.force || self.target.is_dir() {
-                std::fs::remove_dir_all(&self.target).with_context(|| format!("cannot replace {}", self.target.display()))?;
-            } else {
-                bail!("{} exists", self.target.display());
-            }
-        }
-        std::fs::rename(&self.temp, &self.target).with_context(|| format!("cannot move results to {}", self.target.display()))?;
+        let _writing = crate::interrupt::writing();
+        // The target may have changed while the run was going on.
+        check_target(&self.target, self.force, OutKind::Folder, &[])?;
+        std::fs::remove_file(self.temp.join(PARTIAL_MARKER)).ok();
+        replace(&self.temp, &self.target, &self.old)?;
         self.finished = true;
+        crate::interrupt::unregister(&self.temp);
         Ok(self.target.clone())
     }
 }
@@ -79,8 +308,29 @@ impl Drop for RunDir {
     fn drop(&mut self) {
         if !self.finished {
             let _ = std::fs::remove_dir_all(&self.temp);
+            crate::interrupt::unregister(&self.temp);
         }
     }
+}
+
+/// Write one file atomically (temporary sibling, then rename), under the rules of
+/// [`check_target`]; a failure leaves nothing behind.
+pub fn write_file(target: &Path, force: bool, signature: &'static [u8], bytes: &[u8]) -> Result<()> {
+    check_target(target, force, OutKind::File { signature }, &[])?;
+    let (name, parent) = name_and_parent(target);
+    remove_stale_partials(&parent);
+    let pid = std::process::id();
+    let temp = parent.join(format!(".{name}.partial-{pid}"));
+    let old = parent.join(format!(".{name}.old-{pid}"));
+    crate::interrupt::register(&temp);
+    let result = std::fs::write(&temp, bytes)
+        .with_context(|| format!("cannot write {}", target.display()))
+        .and_then(|()| replace(&temp, target, &old));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    crate::interrupt::unregister(&temp);
+    result
 }
 
 /// Provenance of a run.
@@ -114,6 +364,7 @@ impl Manifest {
         let dir = run.path().join(sub);
         let mut files = Vec::new();
         collect(&dir, &dir, &mut files)?;
+        files.retain(|f| f != PARTIAL_MARKER);
         files.sort();
         self.files = files;
         let rel = if sub.is_empty() {

@@ -45,6 +45,11 @@ pub struct TrainArgs {
     pub json: bool,
 }
 
+/// The files and folders a training run reads.
+fn inputs(args: &TrainArgs) -> Vec<&Path> {
+    args.config.iter().chain(&args.data_dir).map(PathBuf::as_path).collect()
+}
+
 fn load(args: &TrainArgs) -> Result<(RawTrainConfig, TrainConfig, Data)> {
     let o = Overrides {
         data_dir: args.data_dir.clone(),
@@ -255,7 +260,7 @@ fn write_common(run: &RunDir, raw: &RawTrainConfig, cfg: &TrainConfig) -> Result
 
 pub fn cmd_train(args: &TrainArgs) -> Result<ExitCode> {
     let (raw, cfg, data) = load(args)?;
-    let run = RunDir::create(&args.out, args.force)?;
+    let run = RunDir::create(&args.out, args.force, &inputs(args))?;
     let t0 = std::time::Instant::now();
     let r = run_one(&cfg, &cfg.device, &data);
     let mut summary = result_json(&r, &cfg, &data);
@@ -305,7 +310,7 @@ pub fn cmd_compare(args: &TrainArgs) -> Result<ExitCode> {
         Some(d) => vec![d.clone()],
         None => cfg.compare.clone(),
     };
-    let run = RunDir::create(&args.out, args.force)?;
+    let run = RunDir::create(&args.out, args.force, &inputs(args))?;
     let mut rows = Vec::new();
     let mut results = Vec::new();
     for name in &names {

@@ -175,7 +175,7 @@ impl Layout {
         let pad = 200;
         let s = 0.1; // px per nm
         let (w, h) = (((x1 - x0 + 2 * pad) as f64 * s).ceil(), ((y1 - y0 + 2 * pad) as f64 * s).ceil());
-        let mut out = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\n<title>{}</title>\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n", self.cell);
+        let mut out = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\n<!-- dwmtj layout -->\n<title>{}</title>\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n", self.cell);
         let style = |layer: i16| match layer {
             LAYER_WIRE => ("#4c72b0", 0.8, "wire (1/0)"),
             LAYER_MTJ => ("#dd8452", 0.9, "MTJ (2/0)"),

@@ -1,0 +1,101 @@
+//! SIGINT and SIGTERM: stop at once, remove every temporary output of this process, keep a
+//! resumable checkpoint where the run has one, and exit 130 (SIGINT) or 143 (SIGTERM).
+//!
+//! The handler runs on its own thread. Writing phases hold [`writing`], so the handler never
+//! removes a folder while a file is being written into it (it waits for the phase, at most
+//! ten seconds), and a run that is already being moved into place completes.
+
+use signal_hook::consts::{SIGINT, SIGTERM};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+struct Partial {
+    temp: PathBuf,
+    /// (checkpoint inside `temp`, where to keep it on interrupt, how to resume).
+    keep: Option<(PathBuf, PathBuf, String)>,
+}
+
+fn registry() -> &'static Mutex<Vec<Partial>> {
+    static R: OnceLock<Mutex<Vec<Partial>>> = OnceLock::new();
+    R.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+fn write_lock() -> &'static Mutex<()> {
+    static W: OnceLock<Mutex<()>> = OnceLock::new();
+    W.get_or_init(|| Mutex::new(()))
+}
+
+fn lock<T>(m: &'static Mutex<T>) -> MutexGuard<'static, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Held while files are written into a temporary output.
+pub fn writing() -> MutexGuard<'static, ()> {
+    lock(write_lock())
+}
+
+/// Remove `temp` if the process is interrupted.
+pub fn register(temp: &Path) {
+    lock(registry()).push(Partial {
+        temp: temp.to_path_buf(),
+        keep: None,
+    });
+}
+
+/// On interrupt, keep `checkpoint` (inside the registered `temp`) as `resumable`, and tell the
+/// user `how` to resume.
+pub fn keep_on_interrupt(temp: &Path, checkpoint: &Path, resumable: &Path, how: &str) {
+    for p in lock(registry()).iter_mut().filter(|p| p.temp == temp) {
+        p.keep = Some((checkpoint.to_path_buf(), resumable.to_path_buf(), how.to_string()));
+    }
+}
+
+pub fn unregister(temp: &Path) {
+    lock(registry()).retain(|p| p.temp != temp);
+}
+
+fn clean_up_and_exit(signal: i32) -> ! {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let _guard = loop {
+        match write_lock().try_lock() {
+            Ok(g) => break Some(g),
+            Err(std::sync::TryLockError::Poisoned(p)) => break Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Err(std::sync::TryLockError::WouldBlock) => break None,
+        }
+    };
+    let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
+    let partials = std::mem::take(&mut *lock(registry()));
+    for p in &partials {
+        if let Some((checkpoint, resumable, how)) = &p.keep {
+            if checkpoint.exists() {
+                if resumable.exists() {
+                    let _ = std::fs::remove_dir_all(resumable);
+                }
+                if std::fs::rename(checkpoint, resumable).is_ok() {
+                    eprintln!("interrupted ({name}): kept the last checkpoint in {}; {how}", resumable.display());
+                }
+            }
+        }
+        if p.temp.is_dir() {
+            let _ = std::fs::remove_dir_all(&p.temp);
+        } else {
+            let _ = std::fs::remove_file(&p.temp);
+        }
+    }
+    eprintln!("interrupted ({name}): stopped; partial output removed");
+    std::process::exit(128 + signal)
+}
+
+/// Install the handler (once, at start-up).
+pub fn install() {
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            clean_up_and_exit(sig);
+        }
+    });
+}
