@@ -101,23 +101,10 @@ fn cmd_simulate(
     force: bool,
     json: bool,
 ) -> Result<ExitCode> {
-    let (_, device, program) = load_device(path)?;
-    let mut program = program.with_context(|| format!("{} has no [program] table: nothing to simulate", path.display()))?;
-    if let Some(c) = cycles {
-        if c == 0 {
-            bail!("--cycles must be at least 1");
-        }
-        program.cycles = c;
-    }
-    if let Some(d) = devices {
-        if d == 0 {
-            bail!("--devices must be at least 1");
-        }
-        program.devices = d;
-    }
-    if let Some(s) = seed {
-        program.seed = s;
-    }
+    crate::output::check_target(out, force, crate::output::OutKind::Folder, &[path])?;
+    let overrides = dwmtj_core::config::ProgramOverrides { cycles, devices, seed };
+    let (_, device, program) = dwmtj_core::config::load_device_with(path, &overrides)?;
+    let program = program.with_context(|| format!("{} has no [program] table: nothing to simulate", path.display()))?;
     let run = RunDir::create(out, force, &[path])?;
     let pb = progress_bar(u64::from(program.cycles) * u64::from(program.devices), &device.name);
     let sim = simulate(&device, &program, &|n| pb.set_position(n))?;

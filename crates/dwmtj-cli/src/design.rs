@@ -52,6 +52,13 @@ fn design_inputs(a: &DesignArgs) -> Vec<&Path> {
 
 pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
     crate::output::check_target(&a.out, a.force, crate::output::OutKind::Folder, &design_inputs(a))?;
+    if let Some(n) = a.monte_carlo {
+        if n == 0 {
+            bail!("--monte-carlo must be at least 1");
+        }
+        // One RMS error per device instance, plus its simulation's scratch.
+        dwmtj_core::resources::check_memory("--monte-carlo", n, n as f64 * 64.0)?;
+    }
     if let Some(path) = &a.target_file {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         let req = dwmtj_design::config::parse_request(&text, &path.display().to_string(), path.parent(), &|p| {

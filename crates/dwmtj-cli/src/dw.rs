@@ -127,6 +127,11 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
     if a.trials == 0 {
         bail!("--trials must be at least 1");
     }
+    // Each trial keeps its (displacement, velocity, phi) for trials.csv and the statistics.
+    dwmtj_core::resources::check_memory("--trials", a.trials, a.trials as f64 * 64.0)?;
+    if let Some(n) = a.sweep_points {
+        dwmtj_core::resources::check_memory("--sweep-points", n, n as f64 * 512.0)?;
+    }
     if let (Some(rms), Some(xi)) = (get("pin_rms", Dim::FIELD)?, get("pin_correlation", Dim::LENGTH)?) {
         // A landscape long enough for any plausible travel: 10 um or 2x the flow distance.
         let span = 10e-6f64.max(4.0 * t_end * 1e3);

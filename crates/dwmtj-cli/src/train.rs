@@ -70,6 +70,19 @@ fn load(args: &TrainArgs) -> Result<(RawTrainConfig, TrainConfig, Data)> {
     };
     let ds = load_dataset(&cfg.data_dir).with_context(|| format!("loading the data set from {}", cfg.data_dir.display()))?;
     let data = Data::from_dataset(&ds, cfg.crop, cfg.train_limit, cfg.test_limit).map_err(|m| anyhow::anyhow!("data.crop: {m}"))?;
+    if data.train_y.is_empty() || data.test_y.is_empty() {
+        anyhow::bail!(
+            "{}: {} training and {} test images; training needs at least one of each (data.train_limit / data.test_limit must be >= 1)",
+            cfg.data_dir.display(),
+            data.train_y.len(),
+            data.test_y.len()
+        );
+    }
+    dwmtj_core::resources::check_memory(
+        "network.hidden",
+        format!("{:?} on {} inputs", cfg.spec.hidden, data.inputs),
+        dwmtj_nn::network::memory_estimate(&cfg.spec, data.inputs, cfg.params.batch),
+    )?;
     Ok((raw, cfg, data))
 }
 

@@ -265,6 +265,50 @@ pub fn load_device(path: &Path) -> Result<(RawDevice, Device, Option<Program>), 
     parse_device(&text, &path.display().to_string(), path.parent())
 }
 
+/// Command-line overrides of a device file's `[program]`. They are applied to the raw values
+/// before validation, so the file's limits hold for them too.
+#[derive(Clone, Debug, Default)]
+pub struct ProgramOverrides {
+    pub cycles: Option<u32>,
+    pub devices: Option<u32>,
+    pub seed: Option<u64>,
+}
+
+impl ProgramOverrides {
+    /// Write the overrides into `raw.program`; an error if there is none to override.
+    pub fn apply(&self, raw: &mut RawDevice) -> Result<(), ConfigError> {
+        if self.cycles.is_none() && self.devices.is_none() && self.seed.is_none() {
+            return Ok(());
+        }
+        let p = raw.program.as_mut().ok_or_else(|| {
+            ConfigError::field(
+                "program",
+                "missing",
+                "the overrides (--cycles, --devices, --seed) need a [program] table",
+            )
+        })?;
+        p.cycles = self.cycles.or(p.cycles);
+        p.devices = self.devices.or(p.devices);
+        p.seed = self.seed.or(p.seed);
+        Ok(())
+    }
+}
+
+/// Read a device file, apply `overrides` to its raw values, and validate.
+pub fn load_device_with(path: &Path, overrides: &ProgramOverrides) -> Result<(RawDevice, Device, Option<Program>), ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let mut raw: RawDevice = toml::from_str(&text).map_err(|e| ConfigError::Toml {
+        origin: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    overrides.apply(&mut raw)?;
+    let (device, program) = raw.validate(path.parent())?;
+    Ok((raw, device, program))
+}
+
 /// Parse and validate device TOML text.
 pub fn parse_device(text: &str, origin: &str, base_dir: Option<&Path>) -> Result<(RawDevice, Device, Option<Program>), ConfigError> {
     let raw: RawDevice = toml::from_str(text).map_err(|e| ConfigError::Toml {
@@ -731,14 +775,14 @@ impl RawProgram {
         let devices = self.devices.unwrap_or(1);
         if cycles == 0 || cycles > 100_000 {
             return Err(ConfigError::field(
-                "program.cycles",
+                "program.cycles (or --cycles)",
                 cycles.to_string(),
                 "must be between 1 and 100000",
             ));
         }
         if devices == 0 || devices > 100_000 {
             return Err(ConfigError::field(
-                "program.devices",
+                "program.devices (or --devices)",
                 devices.to_string(),
                 "must be between 1 and 100000",
             ));

@@ -19,6 +19,7 @@ pub mod material;
 pub mod mtj;
 pub mod paper;
 pub mod quantity;
+pub mod resources;
 pub mod roughness;
 pub mod simulate;
 pub mod threshold;

@@ -38,6 +38,35 @@ pub fn mean_std(xs: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
+/// Running mean and sum of squared deviations (Welford) of (R, G, switched count) at one pulse.
+#[derive(Clone, Copy, Debug, Default)]
+struct Moments {
+    n: f64,
+    mean: [f64; 3],
+    m2: [f64; 3],
+}
+
+impl Moments {
+    fn add(&mut self, (r, g, s): (f64, f64, f64)) {
+        self.n += 1.0;
+        for (a, x) in [r, g, s].into_iter().enumerate() {
+            let d = x - self.mean[a];
+            self.mean[a] += d / self.n;
+            self.m2[a] += d * (x - self.mean[a]);
+        }
+    }
+
+    /// Mean and sample standard deviation of component `a`.
+    fn mean_std(&self, a: usize) -> (f64, f64) {
+        let sd = if self.n < 2.0 {
+            0.0
+        } else {
+            (self.m2[a].max(0.0) / (self.n - 1.0)).sqrt()
+        };
+        (self.mean[a], sd)
+    }
+}
+
 /// One point of the transfer curve, aggregated over runs.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct TransferPoint {
@@ -173,17 +202,29 @@ pub fn simulate(device: &Device, program: &Program, progress: &(dyn Fn(u64) + Sy
     };
     let draws: Vec<Draw> = (0..program.devices).map(|d| engine.draw(program.seed, u64::from(d))).collect();
     let runs = (program.devices as usize) * (program.cycles as usize);
+    let pulses = program.pulses_per_cycle();
+    // Runs are computed in parallel chunks and folded into running moments in index order, so
+    // memory stays at one chunk of traces and the result does not depend on the thread count.
+    const CHUNK: usize = 1024;
     let done = std::sync::atomic::AtomicU64::new(0);
-    let traces: Vec<Trace> = (0..runs)
-        .into_par_iter()
-        .map(|k| {
-            let d = k / program.cycles as usize;
-            let c = k % program.cycles as usize;
-            let t = run_one(&engine, device, program, &draws[d], program.seed, d as u64, c as u64);
-            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-            t
-        })
-        .collect();
+    let mut moments = vec![Moments::default(); pulses];
+    for start in (0..runs).step_by(CHUNK) {
+        let traces: Vec<Trace> = (start..(start + CHUNK).min(runs))
+            .into_par_iter()
+            .map(|k| {
+                let d = k / program.cycles as usize;
+                let c = k % program.cycles as usize;
+                let t = run_one(&engine, device, program, &draws[d], program.seed, d as u64, c as u64);
+                progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+                t
+            })
+            .collect();
+        for t in &traces {
+            for (m, x) in moments.iter_mut().zip(t) {
+                m.add(*x);
+            }
+        }
+    }
 
     let r_wire = device.wire_resistance();
     let e_dur = program.pulse.energy_duration();
@@ -193,10 +234,8 @@ pub fn simulate(device: &Device, program: &Program, progress: &(dyn Fn(u64) + Sy
     for sweep in &program.sweeps {
         let mut seen = std::collections::BTreeSet::new();
         for (k, &current) in sweep.currents.iter().enumerate() {
-            let col = |f: fn(&(f64, f64, f64)) -> f64| -> Vec<f64> { traces.iter().map(|t| f(&t[idx])).collect() };
-            let (r_mean, r_std) = mean_std(&col(|x| x.0));
-            let (g_mean, g_std) = mean_std(&col(|x| x.1));
-            let (s_mean, s_std) = mean_std(&col(|x| x.2));
+            let m = &moments[idx];
+            let ((r_mean, r_std), (g_mean, g_std), (s_mean, s_std)) = (m.mean_std(0), m.mean_std(1), m.mean_std(2));
             seen.insert(s_mean.round() as i64);
             points.push(TransferPoint {
                 sweep: sweep.label.clone(),

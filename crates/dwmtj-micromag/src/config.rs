@@ -246,6 +246,18 @@ fn err(field: &str, value: impl ToString, problem: &str) -> ConfigError {
     ConfigError::field(field, value.to_string(), problem)
 }
 
+/// Bytes a run on an `nx` x `ny` x `nz` mesh holds: per cell m, up to 7 Runge-Kutta stages,
+/// scratch, field and thermal buffers and the material maps (about 50 f64); the demag kernel
+/// spectra (6 components, per layer offset) and the padded FFT work arrays.
+pub fn memory_estimate(nx: usize, ny: usize, nz: usize) -> f64 {
+    let cells = (nx * ny * nz) as f64;
+    let px = (2 * nx).max(2) as f64;
+    let py = if ny > 1 { 2.0 * ny as f64 } else { 1.0 };
+    let spectrum = (px / 2.0 + 1.0) * py * 16.0;
+    let offsets = if nz > 1 { (2 * nz - 1) as f64 } else { 1.0 };
+    cells * 50.0 * 8.0 + offsets * 6.0 * spectrum + nz as f64 * 6.0 * spectrum
+}
+
 fn positive(v: f64, field: &str, what: &str) -> Result<f64, ConfigError> {
     if v > 0.0 && v.is_finite() {
         Ok(v)
@@ -421,6 +433,10 @@ impl RawRunFile {
         };
         if m.periodic_y.unwrap_or(false) {
             mesh = mesh.periodic_in_y();
+        }
+        if let Some(n) = Some(m.layers.unwrap_or(1)).filter(|&n| (1..=64).contains(&n)) {
+            let estimate = memory_estimate(mesh.nx, mesh.ny, n);
+            dwmtj_core::resources::check_memory("mesh.layers", format!("{n} layers of {} x {} cells", mesh.nx, mesh.ny), estimate)?;
         }
         match m.layers {
             Some(n) if n == 0 || n > 64 => return Err(err("mesh.layers", n, "expected 1 to 64 layers")),

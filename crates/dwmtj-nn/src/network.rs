@@ -394,6 +394,18 @@ impl Mlp {
 }
 
 /// Train and evaluate; `progress(done, total)` counts minibatches.
+/// Bytes a network of `spec` on `inputs` inputs holds while training with batches of `batch`:
+/// per weight its value, step scale, update state and gradient buffers (about 32 bytes), per
+/// activation of a batch the forward, backward and periphery buffers (about 64 bytes).
+pub fn memory_estimate(spec: &NetworkSpec, inputs: usize, batch: usize) -> f64 {
+    let mut widths = vec![inputs as f64];
+    widths.extend(spec.hidden.iter().map(|&h| h as f64));
+    widths.push(10.0);
+    let weights: f64 = widths.windows(2).map(|w| (w[0] + 1.0) * w[1]).sum();
+    let activations: f64 = widths.iter().sum::<f64>() * batch.max(1) as f64;
+    weights * 32.0 + activations * 64.0
+}
+
 pub fn train(
     spec: &NetworkSpec,
     device: &DeviceEntry,
