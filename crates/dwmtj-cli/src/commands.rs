@@ -11,7 +11,7 @@ use dwmtj_core::energy::{project, ScalingAssumptions};
 use dwmtj_core::material::{builtin, parse_material_file, Material, PARAMS};
 use dwmtj_core::paper::{self, Check, Figure};
 use dwmtj_core::simulate::simulate;
-use dwmtj_core::units::{parse_quantity, Dim, MU0};
+use dwmtj_core::units::{Dim, MU0};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::io::IsTerminal;
@@ -62,7 +62,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             pulse,
             json,
         } => {
-            let q = |s: &str, d: Dim, f: &str| parse_quantity(s, d).with_context(|| format!("--{f}"));
+            let q = |s: &str, d: Dim, f: &str| dwmtj_core::quantity::RawQuantity::Text(s.to_string()).to_si(d, &format!("--{f}"));
             let a = ScalingAssumptions {
                 wire_width: q(&width, Dim::LENGTH, "width")?,
                 thickness: q(&thickness, Dim::LENGTH, "thickness")?,

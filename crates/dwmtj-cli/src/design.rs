@@ -5,7 +5,7 @@ use crate::plot::{write_chart, Chart, Mark, Series};
 use crate::DesignArgs;
 use anyhow::{bail, Context, Result};
 use dwmtj_core::material::find_builtin;
-use dwmtj_core::units::{parse_quantity, Dim};
+use dwmtj_core::units::Dim;
 use dwmtj_design::discrete::{design, DesignSpec, FabRules};
 use dwmtj_design::target::Target;
 use dwmtj_design::verify::verify;
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn q(text: &str, dim: Dim, flag: &str) -> Result<f64> {
-    parse_quantity(text, dim).with_context(|| format!("--{flag} {text:?}"))
+    Ok(dwmtj_core::quantity::RawQuantity::Text(text.to_string()).to_si(dim, &format!("--{flag}"))?)
 }
 
 fn read_table(path: &std::path::Path) -> Result<Target> {

@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use dwmtj_core::device::PulseShape;
 use dwmtj_core::material::{find_builtin, parse_material_file, Material, PARAMS};
 use dwmtj_core::simulate::stream;
-use dwmtj_core::units::{parse_quantity, Dim};
+use dwmtj_core::units::Dim;
 use dwmtj_core::wall::{monte_carlo_from, run_deterministic, run_deterministic_many, run_thermal, Drive, Pinning, RunOptions, WallModel};
 use dwmtj_core::RawQuantity;
 use serde_json::json;
@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 fn q(text: &str, dim: Dim, flag: &str) -> Result<f64> {
-    parse_quantity(text, dim).with_context(|| format!("--{flag} {text:?}"))
+    Ok(dwmtj_core::quantity::RawQuantity::Text(text.to_string()).to_si(dim, &format!("--{flag}"))?)
 }
 
 fn load_material(name: &str) -> Result<Material> {
@@ -37,6 +37,9 @@ fn load_material(name: &str) -> Result<Material> {
 pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
     let material_file = std::path::Path::new(&a.material);
     let inputs: Vec<&std::path::Path> = if material_file.exists() { vec![material_file] } else { vec![] };
+    if !(a.rtol > 0.0 && a.rtol <= 0.1) {
+        bail!("--rtol {}: expected a relative tolerance in (0, 0.1], e.g. 1e-8", a.rtol);
+    }
     if let Some(out) = &a.out {
         crate::output::check_target(out, a.force, crate::output::OutKind::Folder, &inputs)?;
     }
@@ -271,7 +274,12 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
         summary.as_object_mut().unwrap().insert("sweep".into(), json!(rows));
     }
     if !single.completed {
-        eprintln!("warning: the adaptive integrator hit its step limit before the end time; the result is where it stopped");
+        let reached = single.trajectory.last().map_or(0.0, |p| p.0);
+        bail!(
+            "the adaptive integrator hit its step limit at t = {reached:.3e} s of {t_end:.3e} s ({} right-hand-side evaluations); \
+             simulate a shorter time (--pulse, --duration) or loosen --rtol",
+            single.rhs_evals
+        );
     }
     if let Some(out) = &a.out {
         let run = RunDir::create(out, a.force, &inputs)?;

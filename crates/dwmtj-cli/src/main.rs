@@ -25,6 +25,10 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Accept values outside the plausible ranges (a 10 m wire, a 100 T field, a TMR of
+    /// 4400 %, a 1 um micromagnetic cell). The hard limits (signs, fractions, memory) still hold.
+    #[arg(long, global = true)]
+    pub allow_implausible: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -351,6 +355,9 @@ pub struct DesignArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     interrupt::install();
+    if cli.allow_implausible {
+        dwmtj_core::plausible::set_enforced(false);
+    }
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -56,6 +56,42 @@ pub fn calibrate(device: &Device, pulse: &PulseShape, limit: f64) -> Result<Cali
     let quasi_static: Vec<f64> = (0..n)
         .map(|i| device.current_for_density(i, quasi.nominal[i].j_c_ap.max(0.0)))
         .collect();
+    // The threshold model can only be fitted to MTJs the current switches: a positive
+    // dynamic switching current. Zero means the bias field alone reverses the footprint.
+    if !i_dyn.iter().any(|c| c.is_some_and(|v| v > 0.0)) {
+        let by_field = i_dyn.iter().filter(|c| c.is_some()).count();
+        let unreachable = n - by_field;
+        let lo = quasi_static.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = quasi_static.iter().copied().fold(0.0, f64::max);
+        let mut why = Vec::new();
+        if by_field > 0 {
+            why.push(format!(
+                "{by_field} of {n} MTJs reverse under the bias field alone (H_z = {:.1} Oe plus stray fields exceeds the \
+                 film depinning field h_dep = {:.1} Oe of material '{}'): set material_overrides.h_dep above |H_z| or \
+                 lower bias.hz",
+                device.bias_field * 4e-3 * std::f64::consts::PI,
+                device.material.h_dep * 4e-3 * std::f64::consts::PI,
+                device.material.name
+            ));
+        }
+        if unreachable > 0 {
+            why.push(format!(
+                "{unreachable} of {n} MTJs do not switch below {:.1} uA with the {:.2} ns pulse (quasi-static \
+                 estimates {:.1}-{:.1} uA; pinning period {:.1} nm): lengthen program.pulse_width or raise \
+                 wire.breakdown_current_density",
+                limit * 1e6,
+                pulse.width * 1e9,
+                lo * 1e6,
+                hi * 1e6,
+                pin_period * 1e9
+            ));
+        }
+        return Err(ConfigError::field(
+            "switching",
+            format!("device '{}'", device.name),
+            format!("cannot calibrate: no MTJ has a current-driven switching threshold in the dynamic 1D model; {}", why.join("; ")),
+        ));
+    }
 
     // Flow law: the dynamic wall's mean velocity without pinning at the median switching
     // density, as a mobility above a zero propagation threshold.

@@ -232,6 +232,15 @@ fn opt_positive(q: &Option<Q>, dim: Dim, field: &str, default: f64) -> Result<f6
     }
 }
 
+/// A TMR ratio: positive, and at most 10 (1000 %) unless the plausibility check is off.
+fn opt_tmr(q: &Option<Q>, field: &str, default: f64) -> Result<f64, ConfigError> {
+    let v = opt_positive(q, Dim::NONE, field, default)?;
+    if let Some(q) = q {
+        crate::plausible::check_ratio(field, &q.to_string(), v, 10.0)?;
+    }
+    Ok(v)
+}
+
 fn fraction(q: &Option<Q>, field: &str, default: f64, lo: f64, hi: f64) -> Result<f64, ConfigError> {
     let v = opt_si(q, Dim::NONE, field, default)?;
     if (lo..=hi).contains(&v) {
@@ -435,7 +444,7 @@ impl RawDevice {
         let def_len = opt_positive(&d.length, Dim::LENGTH, "mtj_defaults.length", 200e-9)?;
         let def_wid = opt_positive(&d.width, Dim::LENGTH, "mtj_defaults.width", 400e-9)?;
         let def_ra = opt_positive(&d.ra, Dim::RESISTANCE_AREA, "mtj_defaults.ra", 20e-12)?;
-        let def_tmr = opt_positive(&d.tmr, Dim::NONE, "mtj_defaults.tmr", 0.44)?;
+        let def_tmr = opt_tmr(&d.tmr, "mtj_defaults.tmr", 0.44)?;
         let vh = opt_positive(&d.tmr_half_voltage, Dim::VOLTAGE, "mtj_defaults.tmr_half_voltage", 0.5)?;
         let def_stray = opt_si(&d.stray_field, Dim::FIELD, "mtj_defaults.stray_field", 0.0)?;
         let reference_up = choice(&d.reference, "mtj_defaults.reference", &["up", "down"], "up")? == "up";
@@ -485,7 +494,7 @@ impl RawDevice {
                         length: opt_positive(&m.length, Dim::LENGTH, &f("length"), def_len)?,
                         width: opt_positive(&m.width, Dim::LENGTH, &f("width"), def_wid)?,
                         ra: opt_positive(&m.ra, Dim::RESISTANCE_AREA, &f("ra"), def_ra)?,
-                        tmr: opt_positive(&m.tmr, Dim::NONE, &f("tmr"), def_tmr)?,
+                        tmr: opt_tmr(&m.tmr, &f("tmr"), def_tmr)?,
                         tmr_half_voltage: vh,
                         stray_field: opt_si(&m.stray_field, Dim::FIELD, &f("stray_field"), def_stray)?,
                     });
@@ -663,6 +672,17 @@ impl RawDevice {
             variation,
             readout,
         };
+        let breakdown_current = device.breakdown_current();
+        if device.readout.current >= breakdown_current {
+            return Err(ConfigError::field(
+                "readout.current",
+                self.readout.current.as_ref().map_or_else(|| format!("{:e} A", device.readout.current), ToString::to_string),
+                format!(
+                    "must be below the breakdown current {:.1} uA (a read current must not write or destroy the device)",
+                    breakdown_current * 1e6
+                ),
+            ));
+        }
         let program = match &self.program {
             Some(p) => Some(p.validate(&device)?),
             None => None,

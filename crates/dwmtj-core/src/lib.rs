@@ -18,6 +18,7 @@ pub mod integrate;
 pub mod material;
 pub mod mtj;
 pub mod paper;
+pub mod plausible;
 pub mod quantity;
 pub mod resources;
 pub mod roughness;

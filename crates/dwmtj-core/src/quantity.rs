@@ -16,15 +16,19 @@ pub enum RawQuantity {
 impl RawQuantity {
     /// Convert to SI, checking the dimension; errors name `field`.
     pub fn to_si(&self, dim: Dim, field: &str) -> Result<f64, ConfigError> {
-        match self {
-            RawQuantity::Number(v) if v.is_finite() => Ok(*v),
-            RawQuantity::Number(v) => Err(ConfigError::field(
-                field,
-                v.to_string(),
-                format!("not a finite number; expected {}", dim.describe()),
-            )),
-            RawQuantity::Text(t) => parse_quantity(t, dim).map_err(|e| ConfigError::field(field, format!("'{t}'"), e.to_string())),
-        }
+        let v = match self {
+            RawQuantity::Number(v) if v.is_finite() => *v,
+            RawQuantity::Number(v) => {
+                return Err(ConfigError::field(
+                    field,
+                    v.to_string(),
+                    format!("not a finite number; expected {}", dim.describe()),
+                ))
+            }
+            RawQuantity::Text(t) => parse_quantity(t, dim).map_err(|e| ConfigError::field(field, format!("'{t}'"), e.to_string()))?,
+        };
+        crate::plausible::check(field, &self.to_string(), matches!(self, RawQuantity::Number(_)), v, dim)?;
+        Ok(v)
     }
 }
 

@@ -418,6 +418,20 @@ impl RawRunFile {
         };
         let dz = positive(m.thickness.to_si(Dim::LENGTH, "mesh.thickness")?, "mesh.thickness", "thickness")?;
         let cell = positive(m.cell.to_si(Dim::LENGTH, "mesh.cell")?, "mesh.cell", "cell size")?;
+        if length / cell < 4.0 {
+            return Err(err(
+                "mesh.cell",
+                format!("{:.2} nm", cell * 1e9),
+                &format!("gives fewer than 4 cells along the {:.1} nm length; use a cell of a few nm", length * 1e9),
+            ));
+        }
+        if dwmtj_core::plausible::enforced() && cell > 50e-9 {
+            return Err(err(
+                "mesh.cell",
+                format!("{:.2} nm", cell * 1e9),
+                "a cell over 50 nm is far above any exchange length; expected 0.1-50 nm (dwmtj --allow-implausible accepts it)",
+            ));
+        }
         let cells = (length / cell) * (width.max(width_end) / cell);
         if cells > 4e6 {
             return Err(err(
@@ -552,6 +566,22 @@ impl RawRunFile {
                     &format!("the mesh has {} layer(s), numbered from 0", mesh.nz),
                 ));
             }
+            let plane = mesh.nx * mesh.ny;
+            let covers = (0..plane).any(|c| {
+                let (i, j) = (c % mesh.nx, c / mesh.nx);
+                mesh.mask[c] && r.shape.contains((i as f64 + 0.5) * mesh.dx, (j as f64 + 0.5 - 0.5 * mesh.ny as f64) * mesh.dy)
+            });
+            if !covers {
+                return Err(err(
+                    &format!("region[{k}].x"),
+                    format!("{:?}", r.shape),
+                    &format!(
+                        "covers no magnetic cell of the {:.1} nm x {:.1} nm mesh (x from 0, y centred on 0); move the region onto the magnet",
+                        mesh.nx as f64 * mesh.dx * 1e9,
+                        mesh.ny as f64 * mesh.dy * 1e9
+                    ),
+                ));
+            }
             let valid = !r.name.is_empty() && r.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
             if !valid || regions[..k].iter().any(|q| q.name == r.name) {
                 return Err(err(
@@ -562,9 +592,17 @@ impl RawRunFile {
             }
         }
         let initial = match self.initial.state.as_str() {
-            "neel-wall" => Initial::NeelWall {
-                x0: opt_si(&self.initial.x0, Dim::LENGTH, "initial.x0", length / 2.0)?,
-            },
+            "neel-wall" => {
+                let x0 = opt_si(&self.initial.x0, Dim::LENGTH, "initial.x0", length / 2.0)?;
+                if !(0.0..=length).contains(&x0) {
+                    return Err(err(
+                        "initial.x0",
+                        format!("{:.1} nm", x0 * 1e9),
+                        &format!("the wall must start on the wire, between 0 and {:.1} nm", length * 1e9),
+                    ));
+                }
+                Initial::NeelWall { x0 }
+            }
             "uniform" => {
                 let d = self.initial.direction.unwrap_or([0.0, 0.0, 1.0]);
                 if d.iter().map(|v| v * v).sum::<f64>() <= 0.0 {
