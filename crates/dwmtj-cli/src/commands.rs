@@ -5,6 +5,7 @@ use crate::output::{Manifest, RunDir};
 use crate::plot::{write_chart, Chart, Mark, Series};
 use crate::transfer::{summary, write_transfer};
 use crate::{Cli, Command};
+use crate::output::Num;
 use anyhow::{bail, Context, Result};
 use dwmtj_core::config::load_device;
 use dwmtj_core::energy::{project, ScalingAssumptions};
@@ -238,9 +239,9 @@ fn write_energy(run: &RunDir, report: &paper::EnergyReport, figures: &[&Figure])
         w.write_record([
             "paper prototype 5.2 kOhm".to_string(),
             format!("{:.2} mW", p * 1e3),
-            i.to_string(),
+            i.num(),
             "8e-9".into(),
-            e.to_string(),
+            e.num(),
         ])?;
     }
     for fig in figures {
@@ -248,10 +249,10 @@ fn write_energy(run: &RunDir, report: &paper::EnergyReport, figures: &[&Figure])
             if let (Some(i), Some(e)) = (m.switching_current_a, m.switching_energy_j) {
                 w.write_record([
                     fig.id.clone(),
-                    format!("MTJ {}", m.index + 1),
-                    i.to_string(),
-                    fig.program.pulse.width.to_string(),
-                    e.to_string(),
+                    format!("MTJ {}", m.mtj),
+                    i.num(),
+                    fig.program.pulse.width.num(),
+                    e.num(),
                 ])?;
             }
         }
@@ -260,16 +261,16 @@ fn write_energy(run: &RunDir, report: &paper::EnergyReport, figures: &[&Figure])
         w.write_record([
             "scaled 20 nm, fixed pulse".to_string(),
             format!("{}x J_th", s.multiplier),
-            s.current_a.to_string(),
-            report.scaling.pulse_width.to_string(),
-            s.energy_fixed_pulse_j.to_string(),
+            s.current_a.num(),
+            report.scaling.pulse_width.num(),
+            s.energy_fixed_pulse_j.num(),
         ])?;
         w.write_record([
             "scaled 20 nm, pulse ~ 1/J".to_string(),
             format!("{}x J_th", s.multiplier),
-            s.current_a.to_string(),
-            s.pulse_scaled_s.to_string(),
-            s.energy_scaled_pulse_j.to_string(),
+            s.current_a.num(),
+            s.pulse_scaled_s.num(),
+            s.energy_scaled_pulse_j.num(),
         ])?;
     }
     w.flush()?;
@@ -374,7 +375,7 @@ fn write_fig5b(run: &RunDir, fig: &paper::AnalogFigure) -> Result<()> {
     let mut w = csv::Writer::from_path(dir.join("pt_width.csv"))?;
     w.write_record(["x_m", "pt_width_m"])?;
     for (x, wd) in &fig.pt_width_nodes {
-        w.write_record([x.to_string(), wd.to_string()])?;
+        w.write_record([x.num(), wd.num()])?;
     }
     w.flush()?;
     let t = &fig.target;
@@ -450,7 +451,7 @@ fn cmd_calibrate(path: &Path, out: &Path, force: bool, json: bool) -> Result<Exi
     let pts = |f: fn(&dwmtj_core::calibrate::CalibrationPoint) -> Option<f64>| -> Vec<(f64, f64, f64)> {
         cal.points
             .iter()
-            .filter_map(|p| Some(((p.index + 1) as f64, f(p)? * 1e6, 0.0)))
+            .filter_map(|p| Some((p.mtj as f64, f(p)? * 1e6, 0.0)))
             .collect()
     };
     write_chart(
@@ -505,7 +506,7 @@ fn cmd_calibrate(path: &Path, out: &Path, force: bool, json: bool) -> Result<Exi
             let f = |v: Option<f64>| v.map_or("unreachable".to_string(), |x| format!("{:.1} uA", x * 1e6));
             println!(
                 "  MTJ {}: dynamic {}, threshold {}, quasi-static {:.1} uA",
-                p.index + 1,
+                p.mtj,
                 f(p.dynamic_a),
                 f(p.threshold_a),
                 p.quasi_static_a * 1e6
@@ -559,8 +560,27 @@ fn cmd_export(format: &str, path: &Path, out: &Path, force: bool) -> Result<Exit
 }
 
 fn cmd_check(path: &Path, json: bool) -> Result<ExitCode> {
-    let (_, device, program) = load_device(path)?;
-    let model = dwmtj_core::threshold::ThresholdModel::new(&device, program.as_ref().map(|p| p.pulse))?;
+    let fail = |e: anyhow::Error| -> Result<ExitCode> {
+        if json {
+            // Scripts get the verdict as JSON on stdout too; the exit code stays non-zero.
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({ "file": path.display().to_string(), "valid": false, "error": format!("{e:#}") }))?
+            );
+            eprintln!("error: {e:#}");
+            Ok(ExitCode::from(2))
+        } else {
+            Err(e)
+        }
+    };
+    let (device, program) = match load_device(path) {
+        Ok((_, d, p)) => (d, p),
+        Err(e) => return fail(e.into()),
+    };
+    let model = match dwmtj_core::threshold::ThresholdModel::new(&device, program.as_ref().map(|p| p.pulse)) {
+        Ok(m) => m,
+        Err(e) => return fail(e.into()),
+    };
     let info = json!({
         "file": path.display().to_string(),
         "valid": true,

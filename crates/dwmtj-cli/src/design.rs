@@ -3,6 +3,7 @@
 use crate::output::{Manifest, RunDir};
 use crate::plot::{write_chart, Chart, Mark, Series};
 use crate::DesignArgs;
+use crate::output::Num;
 use anyhow::{bail, Context, Result};
 use dwmtj_core::material::find_builtin;
 use dwmtj_core::units::Dim;
@@ -17,7 +18,19 @@ fn q(text: &str, dim: Dim, flag: &str) -> Result<f64> {
     Ok(dwmtj_core::quantity::RawQuantity::Text(text.to_string()).to_si(dim, &format!("--{flag}"))?)
 }
 
+/// A flag value that must be positive.
+fn positive_flag(v: f64, flag: &str, text: &str) -> Result<f64> {
+    if v > 0.0 {
+        Ok(v)
+    } else {
+        bail!("--{flag} {text:?}: must be > 0")
+    }
+}
+
 fn read_table(path: &std::path::Path) -> Result<Target> {
+    if path.is_dir() {
+        bail!("--table {}: is a folder; expected a CSV file with columns current_a,output", path.display());
+    }
     let mut rdr = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
     let headers = rdr.headers()?.clone();
     if headers.iter().collect::<Vec<_>>() != ["current_a", "output"] {
@@ -92,15 +105,15 @@ pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
     let material_name = a.material.clone().unwrap_or_else(|| "ta-cofeb-mgo".into());
     let material = find_builtin(&material_name).with_context(|| format!("--material {material_name:?}: not a built-in material"))?;
     let rules = FabRules {
-        breakdown_current_density: q(&a.breakdown, Dim::CURRENT_DENSITY, "breakdown")?,
+        breakdown_current_density: positive_flag(q(&a.breakdown, Dim::CURRENT_DENSITY, "breakdown")?, "breakdown", &a.breakdown)?,
         ..FabRules::default()
     };
     let spec = DesignSpec {
         target: target.clone(),
         mtjs: a.mtjs,
         material,
-        j_th: q(&a.j_th, Dim::CURRENT_DENSITY, "j-th")?,
-        pulse_width: q(a.pulse.as_deref().unwrap_or("8 ns"), Dim::TIME, "pulse")?,
+        j_th: positive_flag(q(&a.j_th, Dim::CURRENT_DENSITY, "j-th")?, "j-th", &a.j_th)?,
+        pulse_width: positive_flag(q(a.pulse.as_deref().unwrap_or("8 ns"), Dim::TIME, "pulse")?, "pulse", a.pulse.as_deref().unwrap_or("8 ns"))?,
         ra: 20e-12,
         tmr: 0.44,
         rules: rules.clone(),
@@ -281,7 +294,7 @@ fn run_analog(a: &DesignArgs, target: Target, kind: &str) -> Result<ExitCode> {
     let mut w = csv::Writer::from_path(run.path().join("hm_width.csv"))?;
     w.write_record(["x_m", "hm_width_m"])?;
     for (x, wd) in &d.hm_nodes {
-        w.write_record([x.to_string(), wd.to_string()])?;
+        w.write_record([x.num(), wd.num()])?;
     }
     w.flush()?;
     write_curve(
@@ -342,7 +355,7 @@ fn write_curve(path: &std::path::Path, header: [&str; 3], curve: &[(f64, f64, f6
     let mut w = csv::Writer::from_path(path)?;
     w.write_record(header)?;
     for c in curve {
-        w.write_record([c.0.to_string(), c.1.to_string(), c.2.to_string()])?;
+        w.write_record([c.0.num(), c.1.num(), c.2.num()])?;
     }
     w.flush()?;
     Ok(())

@@ -3,6 +3,7 @@
 use crate::output::{Manifest, RunDir};
 use crate::plot::{write_chart, Chart, Mark, Series};
 use crate::DwArgs;
+use crate::output::Num;
 use anyhow::{bail, Context, Result};
 use dwmtj_core::device::PulseShape;
 use dwmtj_core::material::{find_builtin, parse_material_file, Material, PARAMS};
@@ -101,8 +102,13 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
     let pulse_w = q(&a.pulse, Dim::TIME, "pulse")?;
     let rise = q(&a.rise, Dim::TIME, "rise")?;
     let fall = a.fall.as_deref().map_or(Ok(rise), |f| q(f, Dim::TIME, "fall"))?;
-    if pulse_w < 0.0 || rise < 0.0 || fall < 0.0 || 0.5 * (rise + fall) > pulse_w {
-        bail!("--pulse, --rise, --fall: need pulse >= (rise + fall)/2 >= 0");
+    for (flag, text, v) in [("pulse", a.pulse.as_str(), pulse_w), ("rise", a.rise.as_str(), rise), ("fall", a.fall.as_deref().unwrap_or(&a.rise), fall)] {
+        if v < 0.0 {
+            bail!("--{flag} {text:?}: must be >= 0 (a duration)");
+        }
+    }
+    if 0.5 * (rise + fall) > pulse_w {
+        bail!("--rise/--fall: (rise + fall)/2 = {:e} s exceeds the pulse width (FWHM) {:e} s", 0.5 * (rise + fall), pulse_w);
     }
     let drive = Drive {
         current_density: q(&a.current_density, Dim::CURRENT_DENSITY, "current-density")?,
@@ -286,14 +292,14 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
         let mut w = csv::Writer::from_path(run.path().join("trajectory.csv"))?;
         w.write_record(["t_s", "q_m", "phi_rad"])?;
         for &(t, qq, p) in &single.trajectory {
-            w.write_record([t.to_string(), qq.to_string(), p.to_string()])?;
+            w.write_record([t.num(), qq.num(), p.num()])?;
         }
         w.flush()?;
         if let Some(m) = &mc {
             let mut w = csv::Writer::from_path(run.path().join("trials.csv"))?;
             w.write_record(["trial", "displacement_m", "final_velocity_m_per_s", "phi_rad"])?;
             for (k, o) in m.outcomes.iter().enumerate() {
-                w.write_record([k.to_string(), o.0.to_string(), o.1.to_string(), o.2.to_string()])?;
+                w.write_record([k.to_string(), o.0.num(), o.1.num(), o.2.num()])?;
             }
             w.flush()?;
         }
@@ -336,7 +342,7 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
                 "phi_rad",
             ])?;
             for r in sw {
-                w.write_record(r.map(|v| v.to_string()))?;
+                w.write_record(r.map(|v| v.num()))?;
             }
             w.flush()?;
             write_chart(

@@ -176,25 +176,25 @@ pub enum Command {
     /// assumptions, and show the paper's prototype energies (E = P tau).
     Energy {
         /// Wire width.
-        #[arg(long, default_value = "25 nm")]
+        #[arg(long, allow_hyphen_values = true, default_value = "25 nm")]
         width: String,
         /// Conducting thickness (heavy metal + free layer).
-        #[arg(long, default_value = "6 nm")]
+        #[arg(long, allow_hyphen_values = true, default_value = "6 nm")]
         thickness: String,
         /// Effective (parallel) resistivity of the stack.
-        #[arg(long, default_value = "184 uOhm*cm")]
+        #[arg(long, allow_hyphen_values = true, default_value = "184 uOhm*cm")]
         resistivity: String,
         /// Wire length the write current crosses.
-        #[arg(long, default_value = "415 nm")]
+        #[arg(long, allow_hyphen_values = true, default_value = "415 nm")]
         length: String,
         /// Prototype threshold current density.
-        #[arg(long, default_value = "0.7e11 A/m^2")]
+        #[arg(long, allow_hyphen_values = true, default_value = "0.7e11 A/m^2")]
         j_th: String,
         /// Current-density multipliers for the scaled wire, comma separated.
         #[arg(long, default_value = "2,4", value_delimiter = ',')]
         multipliers: Vec<f64>,
         /// Pulse width at the first multiplier.
-        #[arg(long, default_value = "8 ns")]
+        #[arg(long, allow_hyphen_values = true, default_value = "8 ns")]
         pulse: String,
         #[arg(long)]
         json: bool,
@@ -204,7 +204,7 @@ pub enum Command {
 #[derive(clap::Args, Debug)]
 pub struct DwArgs {
     /// Built-in material name or a material TOML file.
-    #[arg(long, default_value = "ta-cofeb-mgo")]
+    #[arg(long, allow_hyphen_values = true, default_value = "ta-cofeb-mgo")]
     pub material: String,
     /// Override a material parameter (any key of `dwmtj materials NAME`), or set a wall term:
     /// pin_field + pin_period (sinusoidal pinning), pin_rms + pin_correlation (random
@@ -215,13 +215,13 @@ pub struct DwArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub current_density: String,
     /// Pulse width (full width at half maximum).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub pulse: String,
     /// Rise time (0 = rectangular pulse).
-    #[arg(long, default_value = "0 s")]
+    #[arg(long, allow_hyphen_values = true, default_value = "0 s")]
     pub rise: String,
     /// Fall time (default: the rise time).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub fall: Option<String>,
     /// Perpendicular field H_z.
     #[arg(long, default_value = "0 A/m", allow_hyphen_values = true)]
@@ -233,16 +233,16 @@ pub struct DwArgs {
     #[arg(long, default_value = "0 A/m", allow_hyphen_values = true)]
     pub hy: String,
     /// Temperature (thermal noise via stochastic Heun when > 0).
-    #[arg(long, default_value = "0 K")]
+    #[arg(long, allow_hyphen_values = true, default_value = "0 K")]
     pub temperature: String,
     /// Wire width (sets the wall cross-section S for noise and pinning).
-    #[arg(long, default_value = "1 um")]
+    #[arg(long, allow_hyphen_values = true, default_value = "1 um")]
     pub width: String,
     /// Wall type: up-down (Q = +1) or down-up (Q = -1).
     #[arg(long, default_value = "up-down", value_parser = ["up-down", "down-up"])]
     pub wall: String,
     /// Simulated time (default: the end of the pulse).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub duration: Option<String>,
     /// Add the Oersted field of the heavy-metal current.
     #[arg(long)]
@@ -261,10 +261,10 @@ pub struct DwArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Displacement that counts as switched, for the switching probability.
-    #[arg(long, default_value = "100 nm")]
+    #[arg(long, allow_hyphen_values = true, default_value = "100 nm")]
     pub target: String,
     /// Time step of the stochastic integrator.
-    #[arg(long, default_value = "1 ps")]
+    #[arg(long, allow_hyphen_values = true, default_value = "1 ps")]
     pub dt: String,
     /// Relative tolerance of RK45.
     #[arg(long, default_value_t = 1e-8)]
@@ -285,19 +285,19 @@ pub struct DesignArgs {
     /// command line are ignored when a file is given, except --out, --force, --json, --allow-miss.
     pub target_file: Option<PathBuf>,
     /// Named target: linear, sigmoid, tanh, softplus (relu), step, gaussian-cdf.
-    #[arg(long, conflicts_with = "table")]
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "table")]
     pub function: Option<String>,
     /// CSV target with columns current_a,output (output between 0 and 1, current increasing).
     #[arg(long)]
     pub table: Option<PathBuf>,
     /// Input current range "MIN..MAX" with units, for --function.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub current_range: Option<String>,
     /// Centre of sigmoid/tanh/softplus/step/gaussian-cdf (default: mid-range).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub center: Option<String>,
     /// Scale of the function (default: 1/8 of the range).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub scale: Option<String>,
     /// Number of MTJs.
     #[arg(long, default_value_t = 9)]
@@ -307,22 +307,22 @@ pub struct DesignArgs {
     #[arg(long, value_parser = ["static", "dynamic"])]
     pub analog: Option<String>,
     /// Analog: track length.
-    #[arg(long, default_value = "10 um")]
+    #[arg(long, allow_hyphen_values = true, default_value = "10 um")]
     pub length: String,
     /// Analog: width of the magnetic wire (constant).
-    #[arg(long, default_value = "0.8 um")]
+    #[arg(long, allow_hyphen_values = true, default_value = "0.8 um")]
     pub magnetic_width: String,
     /// Material (built-in name; default ta-cofeb-mgo, pt-cotb for --analog).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub material: Option<String>,
     /// Design switching threshold in the heavy metal (the paper's 0.7e11 A/m^2).
-    #[arg(long, default_value = "0.7e11 A/m^2")]
+    #[arg(long, allow_hyphen_values = true, default_value = "0.7e11 A/m^2")]
     pub j_th: String,
     /// Write pulse width (default 8 ns; analog: 300 ns dynamic, 2 us static verification).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub pulse: Option<String>,
     /// Breakdown current density at the narrowest point.
-    #[arg(long, default_value = "3e11 A/m^2")]
+    #[arg(long, allow_hyphen_values = true, default_value = "3e11 A/m^2")]
     pub breakdown: String,
     /// Largest allowed RMS error (fraction of full scale) of the verified design.
     #[arg(long, default_value_t = 0.05)]
@@ -332,10 +332,10 @@ pub struct DesignArgs {
     #[arg(long)]
     pub monte_carlo: Option<usize>,
     /// Device-to-device threshold spread for --monte-carlo.
-    #[arg(long, default_value = "3 %")]
+    #[arg(long, allow_hyphen_values = true, default_value = "3 %")]
     pub d2d: String,
     /// Cycle-to-cycle threshold spread for --monte-carlo.
-    #[arg(long, default_value = "1 %")]
+    #[arg(long, allow_hyphen_values = true, default_value = "1 %")]
     pub c2c: String,
     /// Also verify with the dynamic 1D model (every MTJ's wall during the pulse, pinning
     /// calibrated to the first MTJ's designed threshold); reported, and then part of the pass.

@@ -2,6 +2,7 @@
 
 use crate::output::{Manifest, RunDir};
 use crate::plot::{write_chart, write_map, Chart, Mark, Series};
+use crate::output::Num;
 use anyhow::{Context, Result};
 use dwmtj_micromag::config;
 use dwmtj_micromag::ovf::{self, OvfField, OvfFormat};
@@ -118,7 +119,7 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
         ];
         record.extend(r.regions.iter().flatten());
         record.extend(r.conductance.iter().flatten());
-        w.write_record(record.iter().map(|x| x.to_string()))?;
+        w.write_record(record.iter().map(|x| x.num()))?;
     }
     w.flush()?;
     let n = out.snapshots.len();

@@ -333,6 +333,24 @@ pub fn write_file(target: &Path, force: bool, signature: &'static [u8], bytes: &
     result
 }
 
+/// Numbers in CSV files: the shortest form that reads back to the same value, the same rule
+/// for every column (`8e-9`, `0.25`, `1500.0`), as the CSV serialiser writes them.
+pub trait Num {
+    fn num(self) -> String;
+}
+
+impl Num for f64 {
+    fn num(self) -> String {
+        ryu::Buffer::new().format(self).to_string()
+    }
+}
+
+impl Num for f32 {
+    fn num(self) -> String {
+        ryu::Buffer::new().format(self).to_string()
+    }
+}
+
 /// Provenance of a run.
 #[derive(Serialize)]
 pub struct Manifest {

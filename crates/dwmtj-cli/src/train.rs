@@ -3,10 +3,11 @@
 
 use crate::output::{Manifest, RunDir};
 use crate::plot::{write_bars, write_chart, Bars, Chart, Mark, Series};
+use crate::output::Num;
 use anyhow::{Context, Result};
 use dwmtj_nn::config::{self, Overrides, RawTrainConfig, TrainConfig};
 use dwmtj_nn::energy::EnergyBreakdown;
-use dwmtj_nn::idx::load_dataset;
+use dwmtj_nn::idx::load_source;
 use dwmtj_nn::network::{train, Data, TrainResult};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
@@ -45,6 +46,13 @@ pub struct TrainArgs {
     pub json: bool,
 }
 
+/// Where the data comes from, for people.
+fn data_source(cfg: &TrainConfig) -> String {
+    cfg.data_dir
+        .as_ref()
+        .map_or_else(|| "the built-in MNIST subset".to_string(), |d| d.display().to_string())
+}
+
 /// The files and folders a training run reads.
 fn inputs(args: &TrainArgs) -> Vec<&Path> {
     args.config.iter().chain(&args.data_dir).map(PathBuf::as_path).collect()
@@ -64,16 +72,19 @@ fn load(args: &TrainArgs) -> Result<(RawTrainConfig, TrainConfig, Data)> {
             config::parse(&text, &p.display().to_string(), &base, &o)?
         }
         None => {
-            let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/nn");
+            // The built-in file names no other files: its synapse is the built-in Fig. 3f
+            // device and its data the built-in subset.
+            let base = PathBuf::from(".");
             config::parse(DEFAULT_CONFIG, "built-in configs/nn/mnist-mlp.toml", &base, &o)?
         }
     };
-    let ds = load_dataset(&cfg.data_dir).with_context(|| format!("loading the data set from {}", cfg.data_dir.display()))?;
+    let source = data_source(&cfg);
+    let ds = load_source(cfg.data_dir.as_deref()).with_context(|| format!("loading the data set from {source}"))?;
     let data = Data::from_dataset(&ds, cfg.crop, cfg.train_limit, cfg.test_limit).map_err(|m| anyhow::anyhow!("data.crop: {m}"))?;
     if data.train_y.is_empty() || data.test_y.is_empty() {
         anyhow::bail!(
             "{}: {} training and {} test images; training needs at least one of each (data.train_limit / data.test_limit must be >= 1)",
-            cfg.data_dir.display(),
+            source,
             data.train_y.len(),
             data.test_y.len()
         );
@@ -149,7 +160,7 @@ fn result_json(r: &TrainResult, cfg: &TrainConfig, data: &Data) -> Value {
         "train_images": data.train_y.len(),
         "test_images": data.test_y.len(),
         "inputs": data.inputs,
-        "data_dir": cfg.data_dir.display().to_string(),
+        "data_dir": data_source(cfg),
         "test_accuracy": r.test_accuracy,
         "best_test_accuracy": r.epochs.iter().map(|e| e.test_accuracy).fold(0.0, f64::max),
         "final_train_loss": r.epochs.last().map(|e| e.train_loss),
@@ -189,20 +200,20 @@ fn write_metrics(dir: &Path, r: &TrainResult) -> Result<()> {
         let b = &e.energy;
         w.write_record([
             e.epoch.to_string(),
-            e.lr.to_string(),
-            e.train_loss.to_string(),
-            e.train_accuracy.to_string(),
-            e.test_loss.to_string(),
-            e.test_accuracy.to_string(),
+            e.lr.num(),
+            e.train_loss.num(),
+            e.train_accuracy.num(),
+            e.test_loss.num(),
+            e.test_accuracy.num(),
             e.device_pulses.to_string(),
-            b.total_j().to_string(),
-            b.array_read_j.to_string(),
-            b.adc_j.to_string(),
-            b.dac_j.to_string(),
-            b.device_write_j.to_string(),
-            b.digital_j.to_string(),
-            b.activation_j.to_string(),
-            b.latency_s().to_string(),
+            b.total_j().num(),
+            b.array_read_j.num(),
+            b.adc_j.num(),
+            b.dac_j.num(),
+            b.device_write_j.num(),
+            b.digital_j.num(),
+            b.activation_j.num(),
+            b.latency_s().num(),
         ])?;
     }
     w.flush()?;
@@ -366,13 +377,13 @@ pub fn cmd_compare(args: &TrainArgs) -> Result<ExitCode> {
         w.write_record([
             r.device.clone(),
             r.scheme.clone(),
-            r.test_accuracy.to_string(),
-            r.training.total_j().to_string(),
+            r.test_accuracy.num(),
+            r.training.total_j().num(),
             j["energy_per_epoch_j"].to_string(),
-            r.training.device_write_j.to_string(),
-            r.training.latency_s().to_string(),
-            r.inference.total_j().to_string(),
-            r.inference.latency_s().to_string(),
+            r.training.device_write_j.num(),
+            r.training.latency_s().num(),
+            r.inference.total_j().num(),
+            r.inference.latency_s().num(),
             j["device_pulses"].to_string(),
         ])?;
     }

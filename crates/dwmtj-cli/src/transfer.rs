@@ -56,8 +56,9 @@ pub fn summary<'a>(device: &'a Device, program: &Program, sim: &'a Simulation) -
         r_all_p_ohm: sim.r_all_p_ohm,
         r_all_ap_ohm: sim.r_all_ap_ohm,
         levels: sim.levels.clone(),
-        unreachable_mtjs: sim.mtjs.iter().filter(|m| !m.reachable).map(|m| m.index).collect(),
-        field_switched_mtjs: sim.mtjs.iter().filter(|m| m.field_switched).map(|m| m.index).collect(),
+        // MTJ numbers as people count them (1 = the first along the wire), as everywhere else.
+        unreachable_mtjs: sim.mtjs.iter().filter(|m| !m.reachable).map(|m| m.mtj).collect(),
+        field_switched_mtjs: sim.mtjs.iter().filter(|m| m.field_switched).map(|m| m.mtj).collect(),
         energy: EnergySummary {
             min_switching_energy_j: sim.min_switching_energy(),
             max_switching_energy_j: sim.max_switching_energy(),

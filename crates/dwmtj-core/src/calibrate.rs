@@ -16,7 +16,8 @@ use crate::threshold::ThresholdModel;
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct CalibrationPoint {
-    pub index: usize,
+    /// MTJ number along the wire, counted from 1.
+    pub mtj: usize,
     /// Dynamic (1D) single-pulse switching current (A); None above the limit.
     pub dynamic_a: Option<f64>,
     /// Calibrated threshold-model 50 % current (A).
@@ -172,7 +173,7 @@ pub fn calibrate(device: &Device, pulse: &PulseShape, limit: f64) -> Result<Cali
     let rms_log_error = cost(j_th.ln()).sqrt();
     let points = (0..n)
         .map(|i| CalibrationPoint {
-            index: i,
+            mtj: i + 1,
             dynamic_a: i_dyn[i],
             threshold_a: i_l0[i],
             quasi_static_a: quasi_static[i],

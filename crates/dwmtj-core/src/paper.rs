@@ -198,7 +198,7 @@ pub fn fig4c(progress: &(dyn Fn(u64) + Sync)) -> Result<Figure, ConfigError> {
         .mtjs
         .iter()
         .filter(|m| m.field_switched)
-        .map(|m| m.index + 1)
+        .map(|m| m.mtj)
         .collect::<Vec<_>>();
     let by_current = sim.mtjs.iter().filter(|m| m.reachable && !m.field_switched).count();
     checks.push(check(

@@ -20,7 +20,7 @@
 //! | energy density | up to 1e8 J/m^3 |
 //! | exchange stiffness | 1e-14 to 1e-9 J/m |
 //! | surface energy (DMI) | up to 0.1 J/m^2 |
-//! | velocity | up to 1e5 m/s |
+//! | velocity | up to 1e7 m/s (1e6 m/s stands for instant crossing) |
 //!
 //! Dimensionless quantities have per-field ranges where they are validated. A user who means a
 //! value outside these ranges turns the check off for the process with [`set_enforced`]
@@ -68,7 +68,7 @@ fn span(dim: Dim) -> Option<Span> {
         Dim::ENERGY_DENSITY => s(0.0, 1e8, "up to 1e8 J/m^3", &[]),
         Dim::EXCHANGE => s(1e-14, 1e-9, "1e-14 to 1e-9 J/m", &[("pJ/m", 1e-12)]),
         Dim::SURFACE_ENERGY => s(0.0, 0.1, "up to 0.1 J/m^2", &[("mJ/m^2", 1e-3)]),
-        Dim::VELOCITY => s(0.0, 1e5, "up to 1e5 m/s", &[]),
+        Dim::VELOCITY => s(0.0, 1e7, "up to 1e7 m/s", &[]),
         _ => None,
     }
 }

@@ -6,6 +6,17 @@ use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+/// A number for messages and files: the shortest digits that read back to the same value, in
+/// exponent form outside 1e-4 .. 1e15 (`14.5`, `8e-9`, `1e-300`, never 300 digits).
+pub fn short(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 || !a.is_finite() || (1e-4..1e15).contains(&a) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
 /// A quantity as written by the user, before unit conversion.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RawQuantity {
@@ -35,7 +46,7 @@ impl RawQuantity {
 impl fmt::Display for RawQuantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RawQuantity::Number(v) => write!(f, "{v}"),
+            RawQuantity::Number(v) => f.write_str(&short(*v)),
             RawQuantity::Text(t) => write!(f, "'{t}'"),
         }
     }

@@ -86,7 +86,8 @@ pub struct TransferPoint {
 /// Per-MTJ nominal figures for the summary.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct MtjReport {
-    pub index: usize,
+    /// MTJ number along the wire, counted from 1 as in every output a person reads.
+    pub mtj: usize,
     pub position_m: f64,
     pub area_m2: f64,
     pub critical_width_m: f64,
@@ -263,7 +264,7 @@ pub fn simulate(device: &Device, program: &Program, progress: &(dyn Fn(u64) + Sy
                 Engine::Dynamic(m) => (m.switching_current(i, &program.pulse, limit), m.field_switched(i)),
             };
             MtjReport {
-                index: i,
+                mtj: i + 1,
                 position_m: device.mtjs[i].position,
                 area_m2: device.mtjs[i].area(),
                 critical_width_m: device.critical_width(i),

@@ -436,7 +436,7 @@ impl RawRunFile {
         if cells > 4e6 {
             return Err(err(
                 "mesh.cell",
-                format!("{cell} m"),
+                format!("{} m", dwmtj_core::quantity::short(cell)),
                 "more than 4 million cells; use a larger cell",
             ));
         }

@@ -119,7 +119,8 @@ pub struct Overrides {
 #[derive(Clone, Debug)]
 pub struct TrainConfig {
     pub name: String,
-    pub data_dir: PathBuf,
+    /// The data folder; None for the built-in MNIST subset.
+    pub data_dir: Option<PathBuf>,
     pub crop: Option<usize>,
     pub train_limit: Option<usize>,
     pub test_limit: Option<usize>,
@@ -209,9 +210,9 @@ impl RawTrainConfig {
         let n = &self.network;
         let rel = |p: &str| base.join(p);
         let data_dir = match (&o.data_dir, &self.data.dir) {
-            (Some(d), _) => d.clone(),
-            (None, Some(d)) => rel(d),
-            (None, None) => crate::idx::vendored_mnist_dir(),
+            (Some(d), _) => Some(d.clone()),
+            (None, Some(d)) => Some(rel(d)),
+            (None, None) => None,
         };
         if let Some(c) = self.data.crop {
             if !(4..=1024).contains(&c) {
@@ -376,7 +377,7 @@ pub fn parse(text: &str, origin: &str, base: &Path, o: &Overrides) -> Result<(Ra
 /// The resolved configuration written back as TOML (every default made explicit).
 pub fn resolved(raw: &RawTrainConfig, cfg: &TrainConfig) -> RawTrainConfig {
     let mut r = raw.clone();
-    r.data.dir = Some(cfg.data_dir.display().to_string());
+    r.data.dir = cfg.data_dir.as_ref().map(|d| d.display().to_string());
     r.training.device_file = cfg.device_file.as_ref().map(|p| p.display().to_string());
     r.network.activation_device = cfg.activation_device.as_ref().map(|p| p.display().to_string());
     r.network.activation = Some(cfg.spec.activation.name().to_string());
@@ -391,13 +392,13 @@ pub fn resolved(raw: &RawTrainConfig, cfg: &TrainConfig) -> RawTrainConfig {
     r.training.seed = Some(cfg.params.seed);
     let c = &cfg.circuit;
     r.energy = RawEnergy {
-        v_read: Some(RawQuantity::Text(format!("{} V", c.v_read))),
-        t_read: Some(RawQuantity::Text(format!("{} s", c.t_read))),
-        adc_fom: Some(RawQuantity::Text(format!("{} J", c.adc_fom))),
-        t_adc: Some(RawQuantity::Text(format!("{} s", c.t_adc))),
-        dac_energy_per_level: Some(RawQuantity::Text(format!("{} J", c.dac_energy_per_level))),
-        digital_mac: Some(RawQuantity::Text(format!("{} J", c.digital_mac))),
-        digital_add: Some(RawQuantity::Text(format!("{} J", c.digital_add))),
+        v_read: Some(RawQuantity::Text(format!("{} V", dwmtj_core::quantity::short(c.v_read)))),
+        t_read: Some(RawQuantity::Text(format!("{} s", dwmtj_core::quantity::short(c.t_read)))),
+        adc_fom: Some(RawQuantity::Text(format!("{} J", dwmtj_core::quantity::short(c.adc_fom)))),
+        t_adc: Some(RawQuantity::Text(format!("{} s", dwmtj_core::quantity::short(c.t_adc)))),
+        dac_energy_per_level: Some(RawQuantity::Text(format!("{} J", dwmtj_core::quantity::short(c.dac_energy_per_level)))),
+        digital_mac: Some(RawQuantity::Text(format!("{} J", dwmtj_core::quantity::short(c.digital_mac)))),
+        digital_add: Some(RawQuantity::Text(format!("{} J", dwmtj_core::quantity::short(c.digital_add)))),
         digital_macs_per_s: Some(c.digital_macs_per_s),
     };
     r

@@ -167,10 +167,41 @@ pub fn load_dataset(dir: &Path) -> Result<Dataset, IdxError> {
     Ok(Dataset { train, test })
 }
 
-/// The vendored MNIST subset (data/mnist).
-pub fn vendored_mnist_dir() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/mnist");
-    std::fs::canonicalize(&p).unwrap_or(p)
+/// The vendored MNIST subset (data/mnist: 8,000 training and 2,000 test digits), compiled into
+/// the library so that an installed or moved binary trains without the repository.
+pub fn vendored_dataset() -> Result<Dataset, IdxError> {
+    const FILES: [(&str, &[u8]); 4] = [
+        ("train-images-idx3-ubyte.gz", include_bytes!("../../../data/mnist/train-images-idx3-ubyte.gz")),
+        ("train-labels-idx1-ubyte.gz", include_bytes!("../../../data/mnist/train-labels-idx1-ubyte.gz")),
+        ("t10k-images-idx3-ubyte.gz", include_bytes!("../../../data/mnist/t10k-images-idx3-ubyte.gz")),
+        ("t10k-labels-idx1-ubyte.gz", include_bytes!("../../../data/mnist/t10k-labels-idx1-ubyte.gz")),
+    ];
+    let array = |(name, gz): (&str, &[u8])| -> Result<IdxArray, IdxError> {
+        let mut out = Vec::new();
+        GzDecoder::new(gz).read_to_end(&mut out).map_err(|e| IdxError::Format {
+            path: format!("built-in {name}"),
+            message: format!("bad gzip data: {e}"),
+        })?;
+        parse(&out, &format!("built-in {name}"))
+    };
+    let split = |images: IdxArray, labels: IdxArray| Split {
+        rows: images.dims[1],
+        cols: images.dims[2],
+        images: images.data,
+        labels: labels.data,
+    };
+    Ok(Dataset {
+        train: split(array(FILES[0])?, array(FILES[1])?),
+        test: split(array(FILES[2])?, array(FILES[3])?),
+    })
+}
+
+/// Load `dir`'s data set, or the built-in subset when `dir` is None.
+pub fn load_source(dir: Option<&Path>) -> Result<Dataset, IdxError> {
+    match dir {
+        Some(d) => load_dataset(d),
+        None => vendored_dataset(),
+    }
 }
 
 #[cfg(test)]
@@ -179,7 +210,10 @@ mod tests {
 
     #[test]
     fn vendored_subset_has_the_documented_shape() {
-        let d = load_dataset(&vendored_mnist_dir()).unwrap();
+        let d = vendored_dataset().unwrap();
+        let from_files = load_dataset(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/mnist")).unwrap();
+        assert_eq!(d.train.labels, from_files.train.labels);
+        assert_eq!(d.test.images, from_files.test.images);
         assert_eq!((d.train.len(), d.test.len()), (8000, 2000));
         assert_eq!((d.train.rows, d.train.cols), (28, 28));
         // Every class appears in both splits, roughly 10 % each.

@@ -646,14 +646,21 @@ fn gdstk_python() -> Option<String> {
     python_with("import gdstk")
 }
 
+/// Under CI=true every external reader must be there (a missing one is a failure, not a skip).
+#[test]
+fn external_tools_are_present_in_ci() {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        assert!(cfg!(dwmtj_has_ngspice), "CI must provide ngspice (see .ci/run)");
+        assert!(cfg!(dwmtj_has_gdstk), "CI must provide a Python with gdstk in DWMTJ_PYTHON (see .ci/run)");
+        assert!(cfg!(dwmtj_has_ovf), "CI must provide a Python with ovf and numpy in DWMTJ_PYTHON (see .ci/run)");
+    }
+}
+
 /// The GDS read back by an independent reader (gdstk) matches the device geometry.
 #[test]
+#[cfg_attr(not(dwmtj_has_gdstk), ignore = "no Python with gdstk: set DWMTJ_PYTHON (.ci/run installs one)")]
 fn gds_export_read_back_by_gdstk() {
-    let Some(py) = gdstk_python() else {
-        assert!(std::env::var("CI").is_err(), "CI must provide gdstk (see .ci/run)");
-        eprintln!("skipped: no Python with gdstk (set DWMTJ_PYTHON)");
-        return;
-    };
+    let py = gdstk_python().expect("a Python with gdstk (found when the tests were built)");
     let tmp = tempfile::tempdir().unwrap();
     let gds = tmp.path().join("fig3f.gds");
     let cfg = repo().join("configs/fig3f.toml");
@@ -694,12 +701,8 @@ fn gds_export_read_back_by_gdstk() {
 /// The SPICE subcircuit, run in the real ngspice on a pulse program, gives the same resistance
 /// after every pulse as dwmtj's own simulation of the device.
 #[test]
+#[cfg_attr(not(dwmtj_has_ngspice), ignore = "ngspice is not installed (.ci/run installs it)")]
 fn spice_export_matches_dwmtj_in_ngspice() {
-    if Command::new("ngspice").arg("--version").output().is_err() {
-        assert!(std::env::var("CI").is_err(), "CI must provide ngspice (see .ci/run)");
-        eprintln!("skipped: ngspice not installed");
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(repo().join("configs/fig3f.toml")).unwrap();
     let (_, device, program) = dwmtj_core::config::parse_device(&text, "fig3f", None).unwrap();
@@ -1115,11 +1118,9 @@ fn ovf_python() -> Option<String> {
 }
 
 #[test]
+#[cfg_attr(not(dwmtj_has_ovf), ignore = "no Python with spirit-code's ovf and numpy: set DWMTJ_PYTHON (.ci/run installs one)")]
 fn ovf_output_reads_back_with_an_independent_reader() {
-    let Some(py) = ovf_python() else {
-        eprintln!("skipped: no Python with the `ovf` package (.ci/run installs it)");
-        return;
-    };
+    let py = ovf_python().expect("a Python with ovf (found when the tests were built)");
     let tmp = tempfile::tempdir().unwrap();
     let cfg = repo().join("configs/micromag/dmi-1d.toml");
     let script = "import sys, numpy as np\nfrom ovf import ovf\nwith ovf.ovf_file(sys.argv[1]) as f:\n    s = ovf.ovf_segment()\n    f.read_segment_header(0, s)\n    d = np.zeros((s.N, 3), dtype='d')\n    f.read_segment_data(0, s, d)\n    print(s.n_cells[0], s.n_cells[1], s.n_cells[2], repr(float(d[199][0])), repr(float(d[199][2])), repr(float(np.abs(np.linalg.norm(d, axis=1) - 1).max())))\n";

@@ -18,7 +18,7 @@ fn load(path: &Path, o: &Overrides) -> TrainConfig {
 }
 
 fn data(cfg: &TrainConfig) -> Data {
-    let ds = load_dataset(&cfg.data_dir).unwrap();
+    let ds = dwmtj_nn::idx::load_source(cfg.data_dir.as_deref()).unwrap();
     Data::from_dataset(&ds, cfg.crop, cfg.train_limit, cfg.test_limit).unwrap()
 }
 
