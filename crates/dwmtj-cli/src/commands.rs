@@ -1,11 +1,11 @@
 //! The subcommands. Each converts its raw arguments into validated library objects, calls the
 //! library, and writes results; nothing is written unless the whole run succeeds.
 
+use crate::output::Num;
 use crate::output::{Manifest, RunDir};
 use crate::plot::{write_chart, Chart, Mark, Series};
 use crate::transfer::{summary, write_transfer};
 use crate::{Cli, Command};
-use crate::output::Num;
 use anyhow::{bail, Context, Result};
 use dwmtj_core::config::load_device;
 use dwmtj_core::energy::{project, ScalingAssumptions};
@@ -449,10 +449,7 @@ fn cmd_calibrate(path: &Path, out: &Path, force: bool, json: bool) -> Result<Exi
     }
     w.flush()?;
     let pts = |f: fn(&dwmtj_core::calibrate::CalibrationPoint) -> Option<f64>| -> Vec<(f64, f64, f64)> {
-        cal.points
-            .iter()
-            .filter_map(|p| Some((p.mtj as f64, f(p)? * 1e6, 0.0)))
-            .collect()
+        cal.points.iter().filter_map(|p| Some((p.mtj as f64, f(p)? * 1e6, 0.0))).collect()
     };
     write_chart(
         run.path(),

@@ -1,9 +1,9 @@
 //! `dwmtj design`: inverse design with verification.
 
+use crate::output::Num;
 use crate::output::{Manifest, RunDir};
 use crate::plot::{write_chart, Chart, Mark, Series};
 use crate::DesignArgs;
-use crate::output::Num;
 use anyhow::{bail, Context, Result};
 use dwmtj_core::material::find_builtin;
 use dwmtj_core::units::Dim;
@@ -29,7 +29,10 @@ fn positive_flag(v: f64, flag: &str, text: &str) -> Result<f64> {
 
 fn read_table(path: &std::path::Path) -> Result<Target> {
     if path.is_dir() {
-        bail!("--table {}: is a folder; expected a CSV file with columns current_a,output", path.display());
+        bail!(
+            "--table {}: is a folder; expected a CSV file with columns current_a,output",
+            path.display()
+        );
     }
     let mut rdr = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
     let headers = rdr.headers()?.clone();
@@ -113,7 +116,11 @@ pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
         mtjs: a.mtjs,
         material,
         j_th: positive_flag(q(&a.j_th, Dim::CURRENT_DENSITY, "j-th")?, "j-th", &a.j_th)?,
-        pulse_width: positive_flag(q(a.pulse.as_deref().unwrap_or("8 ns"), Dim::TIME, "pulse")?, "pulse", a.pulse.as_deref().unwrap_or("8 ns"))?,
+        pulse_width: positive_flag(
+            q(a.pulse.as_deref().unwrap_or("8 ns"), Dim::TIME, "pulse")?,
+            "pulse",
+            a.pulse.as_deref().unwrap_or("8 ns"),
+        )?,
         ra: 20e-12,
         tmr: 0.44,
         rules: rules.clone(),

@@ -1,9 +1,9 @@
 //! `dwmtj dw`: one wall, one pulse, with the 1D model.
 
+use crate::output::Num;
 use crate::output::{Manifest, RunDir};
 use crate::plot::{write_chart, Chart, Mark, Series};
 use crate::DwArgs;
-use crate::output::Num;
 use anyhow::{bail, Context, Result};
 use dwmtj_core::device::PulseShape;
 use dwmtj_core::material::{find_builtin, parse_material_file, Material, PARAMS};
@@ -102,13 +102,21 @@ pub fn cmd_dw(a: &DwArgs) -> Result<ExitCode> {
     let pulse_w = q(&a.pulse, Dim::TIME, "pulse")?;
     let rise = q(&a.rise, Dim::TIME, "rise")?;
     let fall = a.fall.as_deref().map_or(Ok(rise), |f| q(f, Dim::TIME, "fall"))?;
-    for (flag, text, v) in [("pulse", a.pulse.as_str(), pulse_w), ("rise", a.rise.as_str(), rise), ("fall", a.fall.as_deref().unwrap_or(&a.rise), fall)] {
+    for (flag, text, v) in [
+        ("pulse", a.pulse.as_str(), pulse_w),
+        ("rise", a.rise.as_str(), rise),
+        ("fall", a.fall.as_deref().unwrap_or(&a.rise), fall),
+    ] {
         if v < 0.0 {
             bail!("--{flag} {text:?}: must be >= 0 (a duration)");
         }
     }
     if 0.5 * (rise + fall) > pulse_w {
-        bail!("--rise/--fall: (rise + fall)/2 = {:e} s exceeds the pulse width (FWHM) {:e} s", 0.5 * (rise + fall), pulse_w);
+        bail!(
+            "--rise/--fall: (rise + fall)/2 = {:e} s exceeds the pulse width (FWHM) {:e} s",
+            0.5 * (rise + fall),
+            pulse_w
+        );
     }
     let drive = Drive {
         current_density: q(&a.current_density, Dim::CURRENT_DENSITY, "current-density")?,

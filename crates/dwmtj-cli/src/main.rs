@@ -41,13 +41,13 @@ pub enum Command {
         /// Device TOML file (with a [program] table).
         device: PathBuf,
         /// Override program.cycles.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         cycles: Option<u32>,
         /// Override program.devices (independent device-to-device draws).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         devices: Option<u32>,
         /// Override program.seed.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         seed: Option<u64>,
         /// Output folder (created; must not exist unless --force).
         #[arg(long)]
@@ -191,7 +191,7 @@ pub enum Command {
         #[arg(long, allow_hyphen_values = true, default_value = "0.7e11 A/m^2")]
         j_th: String,
         /// Current-density multipliers for the scaled wire, comma separated.
-        #[arg(long, default_value = "2,4", value_delimiter = ',')]
+        #[arg(long, allow_hyphen_values = true, default_value = "2,4", value_delimiter = ',')]
         multipliers: Vec<f64>,
         /// Pulse width at the first multiplier.
         #[arg(long, allow_hyphen_values = true, default_value = "8 ns")]
@@ -253,12 +253,12 @@ pub struct DwArgs {
     #[arg(long, allow_hyphen_values = true, requires = "sweep_points")]
     pub sweep_to: Option<String>,
     /// Points of the sweep (at least 2), evenly spaced.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub sweep_points: Option<usize>,
     /// Monte Carlo trials (thermal runs).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 1)]
     pub trials: usize,
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 0)]
     pub seed: u64,
     /// Displacement that counts as switched, for the switching probability.
     #[arg(long, allow_hyphen_values = true, default_value = "100 nm")]
@@ -267,7 +267,7 @@ pub struct DwArgs {
     #[arg(long, allow_hyphen_values = true, default_value = "1 ps")]
     pub dt: String,
     /// Relative tolerance of RK45.
-    #[arg(long, default_value_t = 1e-8)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 1e-8)]
     pub rtol: f64,
     /// Write trajectory.csv and plots here.
     #[arg(long)]
@@ -300,7 +300,7 @@ pub struct DesignArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub scale: Option<String>,
     /// Number of MTJs.
-    #[arg(long, default_value_t = 9)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 9)]
     pub mtjs: usize,
     /// Design an analog single-wall device instead (Mode S): static (threshold-limited,
     /// physics.md 7.1) or dynamic (finite pulse, 7.2) heavy-metal width profile.
@@ -325,11 +325,11 @@ pub struct DesignArgs {
     #[arg(long, allow_hyphen_values = true, default_value = "3e11 A/m^2")]
     pub breakdown: String,
     /// Largest allowed RMS error (fraction of full scale) of the verified design.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 0.05)]
     pub tolerance: f64,
     /// Also verify N device instances with threshold variation (Monte Carlo): per-device RMS
     /// error and the yield within --tolerance.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub monte_carlo: Option<usize>,
     /// Device-to-device threshold spread for --monte-carlo.
     #[arg(long, allow_hyphen_values = true, default_value = "3 %")]

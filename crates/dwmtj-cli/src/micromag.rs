@@ -1,12 +1,12 @@
 //! `dwmtj micromag`: run a 2D micromagnetic problem and write its table, OVF snapshots and maps.
 
+use crate::output::Num;
 use crate::output::{Manifest, RunDir};
 use crate::plot::{write_chart, write_map, Chart, Mark, Series};
-use crate::output::Num;
 use anyhow::{Context, Result};
-use dwmtj_micromag::config;
 use dwmtj_micromag::ovf::{self, OvfField, OvfFormat};
 use dwmtj_micromag::system::Field3;
+use dwmtj_micromag::{config, run};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::io::IsTerminal;
@@ -28,6 +28,73 @@ pub struct MicromagArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Continue an interrupted run from its checkpoint (OUT.interrupted, kept when the run was
+    /// stopped by Ctrl-C or SIGTERM); the result is that of an uninterrupted run.
+    #[arg(long)]
+    pub resume: bool,
+    /// Wall-clock time between checkpoints of the running state.
+    #[arg(long, default_value = "300 s", allow_hyphen_values = true)]
+    pub checkpoint_every: String,
+}
+
+/// Where an interrupted run keeps its checkpoint: next to the output, `OUT.interrupted`.
+pub fn interrupted_path(out: &std::path::Path) -> PathBuf {
+    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".interrupted");
+    out.with_file_name(name)
+}
+
+/// Writes the run state into the temporary run folder every `every` seconds, atomically.
+struct FolderCheckpoints<'a> {
+    dir: PathBuf,
+    config_text: &'a str,
+    samples: usize,
+    every: std::time::Duration,
+    last: std::time::Instant,
+}
+
+impl FolderCheckpoints<'_> {
+    fn write(&self, state: &run::RunState) -> Result<()> {
+        let _writing = crate::interrupt::writing();
+        let new = self.dir.with_extension("new");
+        let old = self.dir.with_extension("old");
+        let _ = std::fs::remove_dir_all(&new);
+        std::fs::create_dir_all(&new)?;
+        std::fs::write(new.join("checkpoint.bin"), state.to_bytes(self.samples))?;
+        std::fs::write(new.join("config.toml"), self.config_text)?;
+        std::fs::write(
+            new.join("README.txt"),
+            format!(
+                "An interrupted dwmtj micromagnetic run, stopped after {} of {} samples (t = {:e} s).\n\
+                 Continue it with the same command and --resume; remove this folder to discard it.\n",
+                state.samples_done, self.samples, state.integrator.t
+            ),
+        )?;
+        std::fs::write(
+            new.join("manifest.json"),
+            serde_json::to_string_pretty(
+                &json!({"tool": "dwmtj", "kind": "micromag checkpoint", "command": std::env::args().collect::<Vec<_>>()}),
+            )?,
+        )?;
+        if self.dir.exists() {
+            std::fs::rename(&self.dir, &old)?;
+        }
+        std::fs::rename(&new, &self.dir)?;
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    }
+}
+
+impl run::Checkpoints for FolderCheckpoints<'_> {
+    fn due(&mut self, _: usize) -> bool {
+        self.last.elapsed() >= self.every
+    }
+    fn save(&mut self, state: &run::RunState) {
+        if let Err(e) = self.write(state) {
+            eprintln!("warning: could not write the checkpoint: {e:#}");
+        }
+        self.last = std::time::Instant::now();
+    }
 }
 
 fn to_ovf(spec: &config::RunSpec, m: &Field3) -> OvfField {
@@ -48,7 +115,53 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
         "text" => OvfFormat::Text,
         _ => OvfFormat::Binary4,
     };
+    let every =
+        dwmtj_core::quantity::RawQuantity::Text(args.checkpoint_every.clone()).to_si(dwmtj_core::units::Dim::TIME, "--checkpoint-every")?;
+    if every <= 0.0 {
+        anyhow::bail!("--checkpoint-every {:?}: must be > 0", args.checkpoint_every);
+    }
+    let interrupted = interrupted_path(&args.out);
+    let resume = if args.resume {
+        let saved = std::fs::read_to_string(interrupted.join("config.toml"))
+            .with_context(|| format!("--resume: no checkpoint of an interrupted run at {}", interrupted.display()))?;
+        if saved != text {
+            anyhow::bail!(
+                "--resume: {} changed since the run in {} was interrupted; resume with the same run file",
+                args.config.display(),
+                interrupted.display()
+            );
+        }
+        let bytes = std::fs::read(interrupted.join("checkpoint.bin"))
+            .with_context(|| format!("--resume: cannot read {}", interrupted.join("checkpoint.bin").display()))?;
+        Some(run::RunState::from_bytes(&bytes, &spec).with_context(|| format!("--resume: {}", interrupted.display()))?)
+    } else {
+        if interrupted.exists() && !args.force {
+            anyhow::bail!(
+                "{} holds an interrupted run of this output: continue it with --resume, or pass --force to discard it",
+                interrupted.display()
+            );
+        }
+        None
+    };
     let run = RunDir::create(&args.out, args.force, &[args.config.as_path()])?;
+    let checkpoint_dir = run.path().join(".checkpoint");
+    crate::interrupt::keep_on_interrupt(
+        run.path(),
+        &checkpoint_dir,
+        &interrupted,
+        &format!(
+            "continue with: dwmtj micromag {} --out {} --resume",
+            args.config.display(),
+            args.out.display()
+        ),
+    );
+    let mut checkpoints = FolderCheckpoints {
+        dir: checkpoint_dir.clone(),
+        config_text: &text,
+        samples: spec.samples,
+        every: std::time::Duration::from_secs_f64(every),
+        last: std::time::Instant::now(),
+    };
     let pb = if std::io::stderr().is_terminal() {
         let pb = ProgressBar::new(1000);
         pb.set_style(
@@ -63,13 +176,17 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
     };
     let t0 = std::time::Instant::now();
     // On a pool worker, so the solver's parallel stages do not each wake a thread.
-    let go = || dwmtj_micromag::run::run(&spec, &|f| pb.set_position((f * 1000.0) as u64));
+    let go = || run::run_resumable(&spec, &|f| pb.set_position((f * 1000.0) as u64), resume, &mut checkpoints);
     let out = match rayon::ThreadPoolBuilder::new().num_threads(rayon::current_num_threads()).build() {
         Ok(pool) => pool.install(go),
         Err(_) => go(),
     };
     pb.finish_and_clear();
     let wall_s = t0.elapsed().as_secs_f64();
+    let _writing = crate::interrupt::writing();
+    if checkpoint_dir.exists() {
+        std::fs::remove_dir_all(&checkpoint_dir).with_context(|| format!("cannot remove {}", checkpoint_dir.display()))?;
+    }
     let dir = run.path();
     let mut w = csv::Writer::from_path(dir.join("table.csv"))?;
     let mut header: Vec<String> = [
@@ -196,7 +313,12 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
     run.write_json("summary.json", &summary)?;
     run.write_text("config.toml", &text)?;
     Manifest::new(None).write(&run, "")?;
+    drop(_writing);
     let dir = run.finish()?;
+    if interrupted.exists() {
+        // The checkpoint was resumed (or discarded with --force): the run is complete.
+        std::fs::remove_dir_all(&interrupted).with_context(|| format!("cannot remove {}", interrupted.display()))?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

@@ -1,9 +1,9 @@
 //! `dwmtj train` and `dwmtj compare`: on-chip training of an MLP on crossbars of a device, with
 //! accuracy, energy and latency.
 
+use crate::output::Num;
 use crate::output::{Manifest, RunDir};
 use crate::plot::{write_bars, write_chart, Bars, Chart, Mark, Series};
-use crate::output::Num;
 use anyhow::{Context, Result};
 use dwmtj_nn::config::{self, Overrides, RawTrainConfig, TrainConfig};
 use dwmtj_nn::energy::EnergyBreakdown;
@@ -30,11 +30,11 @@ pub struct TrainArgs {
     /// Synaptic device: float, dw-linear, dw-single, constant-step, soft-bounds, exp-step, or a
     /// NeuroSim preset (ag-a-si, taox-hfox, pcmo, alox-hfo2, gst-pcm, epiram, hzo-fefet).
     /// `compare` trains only this device when given.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub device: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub epochs: Option<usize>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub seed: Option<u64>,
     /// Output folder (created; must not exist unless --force).
     #[arg(long)]

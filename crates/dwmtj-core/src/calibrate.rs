@@ -90,7 +90,10 @@ pub fn calibrate(device: &Device, pulse: &PulseShape, limit: f64) -> Result<Cali
         return Err(ConfigError::field(
             "switching",
             format!("device '{}'", device.name),
-            format!("cannot calibrate: no MTJ has a current-driven switching threshold in the dynamic 1D model; {}", why.join("; ")),
+            format!(
+                "cannot calibrate: no MTJ has a current-driven switching threshold in the dynamic 1D model; {}",
+                why.join("; ")
+            ),
         ));
     }
 

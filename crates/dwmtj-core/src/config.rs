@@ -676,7 +676,10 @@ impl RawDevice {
         if device.readout.current >= breakdown_current {
             return Err(ConfigError::field(
                 "readout.current",
-                self.readout.current.as_ref().map_or_else(|| format!("{:e} A", device.readout.current), ToString::to_string),
+                self.readout
+                    .current
+                    .as_ref()
+                    .map_or_else(|| format!("{:e} A", device.readout.current), ToString::to_string),
                 format!(
                     "must be below the breakdown current {:.1} uA (a read current must not write or destroy the device)",
                     breakdown_current * 1e6

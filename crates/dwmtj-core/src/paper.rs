@@ -194,12 +194,7 @@ pub fn fig4c(progress: &(dyn Fn(u64) + Sync)) -> Result<Figure, ConfigError> {
     let (device, program) = load(FIG4C_TOML, "configs/fig4c.toml")?;
     let sim = simulate(&device, &program, progress)?;
     let mut checks = Vec::new();
-    let pre = sim
-        .mtjs
-        .iter()
-        .filter(|m| m.field_switched)
-        .map(|m| m.mtj)
-        .collect::<Vec<_>>();
+    let pre = sim.mtjs.iter().filter(|m| m.field_switched).map(|m| m.mtj).collect::<Vec<_>>();
     let by_current = sim.mtjs.iter().filter(|m| m.reachable && !m.field_switched).count();
     checks.push(check(
         "fig4c_field_preswitched",

@@ -119,7 +119,10 @@ pub fn check_ratio(field: &str, written: &str, value: f64, max: f64) -> Result<(
     Err(ConfigError::field(
         field,
         written,
-        format!("a ratio above {max} ({:.0} %) is implausible{hint} (dwmtj --allow-implausible accepts it)", max * 100.0),
+        format!(
+            "a ratio above {max} ({:.0} %) is implausible{hint} (dwmtj --allow-implausible accepts it)",
+            max * 100.0
+        ),
     ))
 }
 
@@ -130,7 +133,10 @@ mod tests {
     #[test]
     fn slips_are_named_with_the_probable_unit() {
         let e = check("wire.length", "14.5", true, 14.5, Dim::LENGTH).unwrap_err().to_string();
-        assert!(e.contains("\"14.5 nm\"") && e.contains("\"14.5 um\"") && e.contains("0.01 nm to 1 mm"), "{e}");
+        assert!(
+            e.contains("\"14.5 nm\"") && e.contains("\"14.5 um\"") && e.contains("0.01 nm to 1 mm"),
+            "{e}"
+        );
         let e = check("bias.hz", "'-1e6 Oe'", false, -7.96e7, Dim::FIELD).unwrap_err().to_string();
         assert!(e.contains("10 T") && !e.contains("did you mean"), "{e}");
         let e = check_ratio("mtj.tmr", "44", 44.0, 10.0).unwrap_err().to_string();

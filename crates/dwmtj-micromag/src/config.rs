@@ -422,7 +422,10 @@ impl RawRunFile {
             return Err(err(
                 "mesh.cell",
                 format!("{:.2} nm", cell * 1e9),
-                &format!("gives fewer than 4 cells along the {:.1} nm length; use a cell of a few nm", length * 1e9),
+                &format!(
+                    "gives fewer than 4 cells along the {:.1} nm length; use a cell of a few nm",
+                    length * 1e9
+                ),
             ));
         }
         if dwmtj_core::plausible::enforced() && cell > 50e-9 {
@@ -569,7 +572,9 @@ impl RawRunFile {
             let plane = mesh.nx * mesh.ny;
             let covers = (0..plane).any(|c| {
                 let (i, j) = (c % mesh.nx, c / mesh.nx);
-                mesh.mask[c] && r.shape.contains((i as f64 + 0.5) * mesh.dx, (j as f64 + 0.5 - 0.5 * mesh.ny as f64) * mesh.dy)
+                mesh.mask[c]
+                    && r.shape
+                        .contains((i as f64 + 0.5) * mesh.dx, (j as f64 + 0.5 - 0.5 * mesh.ny as f64) * mesh.dy)
             });
             if !covers {
                 return Err(err(

@@ -2,10 +2,10 @@
 //! on, sampling a table (time, <m>, energies, wall position) and snapshots of m.
 
 use crate::config::{Initial, RunSpec};
-use crate::solver::{Integrator, Stats};
+use crate::solver::{Integrator, IntegratorState, Stats};
 use crate::system::{Energies, Field3, System};
 
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     pub t: f64,
     pub m: [f64; 3],
@@ -25,8 +25,158 @@ pub struct RunOutput {
     pub relax_torque: Option<f64>,
 }
 
+/// A run stopped after `samples_done` table rows: what it needs to continue to the same result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunState {
+    pub samples_done: usize,
+    pub integrator: IntegratorState,
+    pub rows: Vec<Row>,
+    pub snapshots: Vec<(f64, Field3)>,
+    pub relax_torque: Option<f64>,
+}
+
+/// Where a long run saves its state: asked after every table row whether a checkpoint is due.
+pub trait Checkpoints {
+    fn due(&mut self, samples_done: usize) -> bool;
+    fn save(&mut self, state: &RunState);
+}
+
+/// No checkpoints.
+pub struct NoCheckpoints;
+
+impl Checkpoints for NoCheckpoints {
+    fn due(&mut self, _: usize) -> bool {
+        false
+    }
+    fn save(&mut self, _: &RunState) {}
+}
+
+/// A checkpoint that does not belong to the run it is resumed with.
+#[derive(Debug, thiserror::Error)]
+pub enum ResumeError {
+    #[error("the checkpoint is not a dwmtj micromagnetic checkpoint or is damaged: {0}")]
+    Damaged(String),
+    #[error("the checkpoint holds {found} cells after {samples} of {expected_samples} samples; the run file has {cells} cells and {expected_samples_now} samples")]
+    Mismatch {
+        found: usize,
+        samples: usize,
+        expected_samples: usize,
+        cells: usize,
+        expected_samples_now: usize,
+    },
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Header {
+    format: String,
+    samples_done: usize,
+    samples_total: usize,
+    cells: usize,
+    t: f64,
+    dt: f64,
+    stats: Stats,
+    has_fsal: bool,
+    rows: Vec<Row>,
+    snapshot_times: Vec<f64>,
+    relax_torque: Option<f64>,
+}
+
+const FORMAT: &str = "dwmtj-micromag-checkpoint-1";
+
+impl RunState {
+    /// Bytes of a checkpoint: a length-prefixed JSON header (rows, counters; floats written
+    /// exactly), then the fields as little-endian f64.
+    pub fn to_bytes(&self, samples_total: usize) -> Vec<u8> {
+        let i = &self.integrator;
+        let header = Header {
+            format: FORMAT.into(),
+            samples_done: self.samples_done,
+            samples_total,
+            cells: i.m[0].len(),
+            t: i.t,
+            dt: i.dt,
+            stats: i.stats,
+            has_fsal: i.fsal.is_some(),
+            rows: self.rows.clone(),
+            snapshot_times: self.snapshots.iter().map(|s| s.0).collect(),
+            relax_torque: self.relax_torque,
+        };
+        let json = serde_json::to_vec(&header).expect("serialisable header");
+        let mut out = Vec::new();
+        out.extend((json.len() as u64).to_le_bytes());
+        out.extend(json);
+        let fields = std::iter::once(&i.m).chain(&i.fsal).chain(self.snapshots.iter().map(|s| &s.1));
+        for f in fields {
+            for c in f {
+                for v in c {
+                    out.extend(v.to_le_bytes());
+                }
+            }
+        }
+        out
+    }
+
+    /// Read a checkpoint for `spec`, checking that it belongs to a run of that size.
+    pub fn from_bytes(bytes: &[u8], spec: &RunSpec) -> Result<Self, ResumeError> {
+        let damaged = |m: &str| ResumeError::Damaged(m.to_string());
+        let len = bytes.get(..8).ok_or_else(|| damaged("too short"))?;
+        let len = u64::from_le_bytes(len.try_into().expect("8 bytes")) as usize;
+        let json = bytes.get(8..8 + len).ok_or_else(|| damaged("truncated header"))?;
+        let h: Header = serde_json::from_slice(json).map_err(|e| damaged(&e.to_string()))?;
+        if h.format != FORMAT {
+            return Err(damaged(&format!("format {:?}", h.format)));
+        }
+        let cells = spec.mesh.cells();
+        if h.cells != cells || h.samples_total != spec.samples || h.samples_done > spec.samples {
+            return Err(ResumeError::Mismatch {
+                found: h.cells,
+                samples: h.samples_done,
+                expected_samples: h.samples_total,
+                cells,
+                expected_samples_now: spec.samples,
+            });
+        }
+        let count = 1 + usize::from(h.has_fsal) + h.snapshot_times.len();
+        let body = &bytes[8 + len..];
+        if body.len() != count * 3 * cells * 8 {
+            return Err(damaged("field data of the wrong length"));
+        }
+        let mut fields = body.chunks_exact(3 * cells * 8).map(|f| {
+            let comp = |a: usize| -> Vec<f64> {
+                f[a * cells * 8..(a + 1) * cells * 8]
+                    .chunks_exact(8)
+                    .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+                    .collect()
+            };
+            [comp(0), comp(1), comp(2)]
+        });
+        let m = fields.next().expect("m");
+        let fsal = if h.has_fsal { fields.next() } else { None };
+        let snapshots = h.snapshot_times.iter().copied().zip(fields).collect();
+        Ok(RunState {
+            samples_done: h.samples_done,
+            integrator: IntegratorState {
+                m,
+                t: h.t,
+                dt: h.dt,
+                stats: h.stats,
+                fsal,
+            },
+            rows: h.rows,
+            snapshots,
+            relax_torque: h.relax_torque,
+        })
+    }
+}
+
 /// Run; `progress(fraction)` is called as time advances.
 pub fn run(spec: &RunSpec, progress: &dyn Fn(f64)) -> RunOutput {
+    run_resumable(spec, progress, None, &mut NoCheckpoints)
+}
+
+/// Run from the start or from `resume`, offering `checkpoints` the state after every table row.
+/// A resumed run ends with exactly the rows, snapshots and counters of an uninterrupted one.
+pub fn run_resumable(spec: &RunSpec, progress: &dyn Fn(f64), resume: Option<RunState>, checkpoints: &mut dyn Checkpoints) -> RunOutput {
     let drive_params = spec.params.clone();
     // Relaxation without drive.
     // Relaxation keeps the regions (their static stray fields too) but no applied drive.
@@ -60,8 +210,17 @@ pub fn run(spec: &RunSpec, progress: &dyn Fn(f64)) -> RunOutput {
         Initial::Skyrmion { radius } => still.skyrmion(radius),
     };
     let mut it = Integrator::new(m0, spec.solver.clone());
-    let relax_torque = relaxer.map(|r| it.relax(&r, 1e-6, 20e-9));
-    it.t = 0.0;
+    let (first, mut rows, mut snapshots, relax_torque) = match resume {
+        Some(state) => {
+            it.restore(state.integrator);
+            (state.samples_done + 1, state.rows, state.snapshots, state.relax_torque)
+        }
+        None => {
+            let relax_torque = relaxer.map(|r| it.relax(&r, 1e-6, 20e-9));
+            it.t = 0.0;
+            (1, Vec::with_capacity(spec.samples + 1), Vec::new(), relax_torque)
+        }
+    };
     let mut sys = if drive_params == still.params {
         still
     } else {
@@ -72,8 +231,6 @@ pub fn run(spec: &RunSpec, progress: &dyn Fn(f64)) -> RunOutput {
         Some((delay, shape)) => shape.shape(t - delay),
         None => 1.0,
     };
-    let mut rows = Vec::with_capacity(spec.samples + 1);
-    let mut snapshots = Vec::new();
     let row = |it: &Integrator| Row {
         t: it.t,
         m: sys.average(&it.m),
@@ -82,9 +239,11 @@ pub fn run(spec: &RunSpec, progress: &dyn Fn(f64)) -> RunOutput {
         regions: (0..sys.regions.len()).map(|r| sys.region_average(&it.m, r)).collect(),
         conductance: (0..sys.regions.len()).map(|r| sys.region_conductance(&it.m, r)).collect(),
     };
-    rows.push(row(&it));
+    if first == 1 {
+        rows.push(row(&it));
+    }
     let snap_every = spec.samples.checked_div(spec.snapshots).map_or(usize::MAX, |k| k.max(1));
-    for k in 1..=spec.samples {
+    for k in first..=spec.samples {
         let t = spec.duration * k as f64 / spec.samples as f64;
         it.run_until(&sys, t, &drive);
         rows.push(row(&it));
@@ -92,6 +251,15 @@ pub fn run(spec: &RunSpec, progress: &dyn Fn(f64)) -> RunOutput {
             snapshots.push((it.t, it.m.clone()));
         }
         progress(k as f64 / spec.samples as f64);
+        if k < spec.samples && checkpoints.due(k) {
+            checkpoints.save(&RunState {
+                samples_done: k,
+                integrator: it.state(),
+                rows: rows.clone(),
+                snapshots: snapshots.clone(),
+                relax_torque,
+            });
+        }
     }
     snapshots.push((it.t, it.m.clone()));
     RunOutput {

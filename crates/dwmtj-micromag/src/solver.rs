@@ -57,7 +57,7 @@ impl Default for SolverParams {
 }
 
 /// Counters of a run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stats {
     pub steps: u64,
     pub rejected: u64,
@@ -118,7 +118,43 @@ fn normalise(m: &mut Field3, mask: &[bool]) {
         });
 }
 
+/// Everything of an integrator that its next steps depend on: with it a run continues exactly as
+/// if it had not stopped (the thermal streams are keyed by the step counters; the FSAL slope is
+/// kept because it was taken before the last renormalisation).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntegratorState {
+    pub m: Field3,
+    pub t: f64,
+    pub dt: f64,
+    pub stats: Stats,
+    /// The first-stage slope carried over to the next step (FSAL), if valid.
+    pub fsal: Option<Field3>,
+}
+
 impl Integrator {
+    /// A copy of the state the next steps depend on.
+    pub fn state(&self) -> IntegratorState {
+        IntegratorState {
+            m: self.m.clone(),
+            t: self.t,
+            dt: self.dt,
+            stats: self.stats,
+            fsal: self.fsal_valid.then(|| self.k[0].clone()),
+        }
+    }
+
+    /// Continue from `state` (of an integrator with the same method and mesh).
+    pub fn restore(&mut self, state: IntegratorState) {
+        self.m = state.m;
+        self.t = state.t;
+        self.dt = state.dt;
+        self.stats = state.stats;
+        self.fsal_valid = state.fsal.is_some();
+        if let Some(k) = state.fsal {
+            self.k[0] = k;
+        }
+    }
+
     pub fn new(m: Field3, params: SolverParams) -> Self {
         let n = m[0].len();
         let stages = match params.method {

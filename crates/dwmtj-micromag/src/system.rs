@@ -112,7 +112,7 @@ impl Default for Params {
 }
 
 /// Energies (J) of a state.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Energies {
     pub exchange: f64,
     pub anisotropy: f64,

@@ -11,7 +11,7 @@ fn main() {
         .get(7)
         .map(|s| s.split(',').map(|v| v.parse().unwrap()).collect())
         .unwrap_or(vec![256, 128]);
-    let ds = idx::load_dataset(&idx::vendored_mnist_dir()).unwrap();
+    let ds = idx::vendored_dataset().unwrap();
     let data = network::Data::from_dataset(&ds, crop, None, None).unwrap();
     let (_, d, p) = dwmtj_core::config::parse_device(include_str!("../../../configs/fig3f.toml"), "f", None).unwrap();
     let syn = dwdevice::synapse(&d, &p.unwrap().pulse).unwrap();

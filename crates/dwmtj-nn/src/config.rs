@@ -396,7 +396,10 @@ pub fn resolved(raw: &RawTrainConfig, cfg: &TrainConfig) -> RawTrainConfig {
         t_read: Some(RawQuantity::Text(format!("{} s", dwmtj_core::quantity::short(c.t_read)))),
         adc_fom: Some(RawQuantity::Text(format!("{} J", dwmtj_core::quantity::short(c.adc_fom)))),
         t_adc: Some(RawQuantity::Text(format!("{} s", dwmtj_core::quantity::short(c.t_adc)))),
-        dac_energy_per_level: Some(RawQuantity::Text(format!("{} J", dwmtj_core::quantity::short(c.dac_energy_per_level)))),
+        dac_energy_per_level: Some(RawQuantity::Text(format!(
+            "{} J",
+            dwmtj_core::quantity::short(c.dac_energy_per_level)
+        ))),
         digital_mac: Some(RawQuantity::Text(format!("{} J", dwmtj_core::quantity::short(c.digital_mac)))),
         digital_add: Some(RawQuantity::Text(format!("{} J", dwmtj_core::quantity::short(c.digital_add)))),
         digital_macs_per_s: Some(c.digital_macs_per_s),

@@ -171,10 +171,22 @@ pub fn load_dataset(dir: &Path) -> Result<Dataset, IdxError> {
 /// the library so that an installed or moved binary trains without the repository.
 pub fn vendored_dataset() -> Result<Dataset, IdxError> {
     const FILES: [(&str, &[u8]); 4] = [
-        ("train-images-idx3-ubyte.gz", include_bytes!("../../../data/mnist/train-images-idx3-ubyte.gz")),
-        ("train-labels-idx1-ubyte.gz", include_bytes!("../../../data/mnist/train-labels-idx1-ubyte.gz")),
-        ("t10k-images-idx3-ubyte.gz", include_bytes!("../../../data/mnist/t10k-images-idx3-ubyte.gz")),
-        ("t10k-labels-idx1-ubyte.gz", include_bytes!("../../../data/mnist/t10k-labels-idx1-ubyte.gz")),
+        (
+            "train-images-idx3-ubyte.gz",
+            include_bytes!("../../../data/mnist/train-images-idx3-ubyte.gz"),
+        ),
+        (
+            "train-labels-idx1-ubyte.gz",
+            include_bytes!("../../../data/mnist/train-labels-idx1-ubyte.gz"),
+        ),
+        (
+            "t10k-images-idx3-ubyte.gz",
+            include_bytes!("../../../data/mnist/t10k-images-idx3-ubyte.gz"),
+        ),
+        (
+            "t10k-labels-idx1-ubyte.gz",
+            include_bytes!("../../../data/mnist/t10k-labels-idx1-ubyte.gz"),
+        ),
     ];
     let array = |(name, gz): (&str, &[u8])| -> Result<IdxArray, IdxError> {
         let mut out = Vec::new();

@@ -14,7 +14,7 @@ fn calibrated_threshold_model_matches_the_dynamic_model() {
     assert_eq!(cal.points.len(), 5);
     for pt in &cal.points {
         let (dy, th) = (pt.dynamic_a.unwrap(), pt.threshold_a.unwrap());
-        assert!((th / dy - 1.0).abs() < 0.02, "MTJ {}: threshold {th} vs dynamic {dy}", pt.index);
+        assert!((th / dy - 1.0).abs() < 0.02, "MTJ {}: threshold {th} vs dynamic {dy}", pt.mtj);
         // A 4 ns pulse needs more than the quasi-static current: the wall must also cross.
         assert!(pt.quasi_static_a < dy);
     }

@@ -2,7 +2,6 @@
 //! NeuroSim device ordering, reproducibility, energy accounting, data loading and bad configs.
 
 use dwmtj_nn::config::{self, Overrides, TrainConfig};
-use dwmtj_nn::idx::load_dataset;
 use dwmtj_nn::network::{train, Data, TrainResult};
 use std::path::{Path, PathBuf};
 

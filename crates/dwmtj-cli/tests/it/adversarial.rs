@@ -1,0 +1,1028 @@
+//! The adversarial suite: bad inputs across every subcommand (config files, flags, IDX files,
+//! output paths, oversized settings, signals). Each case runs `dwmtj` in a fresh folder and
+//! asserts the exit code, that the message names the field or path and the expected value or
+//! range, and that the folder is unchanged apart from the intended output (a snapshot of every
+//! file, hidden ones included, before and after).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn config(rel: &str) -> String {
+    std::fs::read_to_string(repo().join(rel)).unwrap()
+}
+
+/// Every file and folder under `dir` with its size and modification time.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (bool, u64, Option<std::time::SystemTime>)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let m = std::fs::symlink_metadata(&p).unwrap();
+            // A folder's own time stamp changes when an entry is made and removed in it; its
+            // entries are compared one by one instead.
+            let (len, stamp) = if m.is_dir() { (0, None) } else { (m.len(), m.modified().ok()) };
+            out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), (m.is_dir(), len, stamp));
+            if m.is_dir() {
+                stack.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Output, Duration) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dwmtj"));
+    c.args(args).current_dir(dir).stdin(Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let t0 = Instant::now();
+    let o = c.output().expect("run dwmtj");
+    (o, t0.elapsed())
+}
+
+/// One bad input: the files it starts from, the command, and what the message must name.
+struct Case {
+    name: &'static str,
+    files: Vec<(&'static str, String)>,
+    args: Vec<&'static str>,
+    env: Vec<(&'static str, &'static str)>,
+    needles: Vec<&'static str>,
+    /// Oversized settings must be refused at once.
+    fast: bool,
+}
+
+fn case(name: &'static str, files: Vec<(&'static str, String)>, args: &[&'static str], needles: &[&'static str]) -> Case {
+    Case {
+        name,
+        files,
+        args: args.to_vec(),
+        env: Vec::new(),
+        needles: needles.to_vec(),
+        fast: false,
+    }
+}
+
+fn fast(mut c: Case) -> Case {
+    c.fast = true;
+    c
+}
+
+fn with_env(mut c: Case, env: &[(&'static str, &'static str)]) -> Case {
+    c.env = env.to_vec();
+    c
+}
+
+fn dev(from: &str, to: &str) -> Vec<(&'static str, String)> {
+    let base = config("configs/fig3f.toml");
+    assert!(base.contains(from), "fig3f.toml lacks {from:?}");
+    vec![("dev.toml", base.replacen(from, to, 1))]
+}
+
+fn fig3f() -> Vec<(&'static str, String)> {
+    vec![("dev.toml", config("configs/fig3f.toml"))]
+}
+
+fn mm(from: &str, to: &str) -> Vec<(&'static str, String)> {
+    let base = config("configs/micromag/sot-wall.toml");
+    assert!(base.contains(from), "sot-wall.toml lacks {from:?}");
+    vec![("run.toml", base.replacen(from, to, 1))]
+}
+
+fn nn(from: &str, to: &str) -> Vec<(&'static str, String)> {
+    let base = config("configs/nn/mnist-mlp.toml");
+    assert!(base.contains(from), "mnist-mlp.toml lacks {from:?}");
+    vec![("train.toml", base.replacen(from, to, 1))]
+}
+
+/// A dwmtj run folder (its manifest) at `dir`, and a note the user keeps there.
+fn dwmtj_folder(dir: &'static str) -> Vec<(&'static str, String)> {
+    let manifest: &'static str = Box::leak(format!("{dir}/manifest.json").into_boxed_str());
+    vec![(manifest, "{\"tool\": \"dwmtj\", \"version\": \"0.1.0\"}\n".into())]
+}
+
+fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
+    let mut b = vec![0, 0, 8, dims.len() as u8];
+    for d in dims {
+        b.extend(d.to_be_bytes());
+    }
+    b.extend(data);
+    b
+}
+
+fn text(bytes: Vec<u8>) -> String {
+    // The IDX bytes used here are all < 0x80, so they survive as UTF-8 text.
+    String::from_utf8(bytes).unwrap()
+}
+
+fn cases() -> Vec<Case> {
+    let mut v = vec![
+        // Device files: units, ranges, unit slips, consistency.
+        case(
+            "tmr_44",
+            dev("tmr = \"44 %\"", "tmr = \"44\""),
+            &["simulate", "dev.toml", "--out", "r"],
+            &["mtj_defaults.tmr", "\"44 %\""],
+        ),
+        case(
+            "bare_length",
+            dev("length = \"14.5 um\"", "length = 14.5"),
+            &["check", "dev.toml"],
+            &["wire.length", "\"14.5 um\"", "1 mm"],
+        ),
+        case(
+            "huge_length",
+            dev("length = \"14.5 um\"", "length = \"1e300 um\""),
+            &["check", "dev.toml"],
+            &["wire.length", "0.01 nm to 1 mm"],
+        ),
+        case(
+            "field_100_t",
+            dev("hz = \"-480 Oe\"", "hz = \"-1e6 Oe\""),
+            &["check", "dev.toml"],
+            &["bias.hz", "10 T"],
+        ),
+        case(
+            "readout_above_breakdown",
+            dev("current = \"100 nA\"", "current = \"1 A\""),
+            &["simulate", "dev.toml", "--out", "r"],
+            &["readout.current", "breakdown current"],
+        ),
+        case(
+            "unknown_key",
+            dev("[wire]", "[wire]\nshape = \"round\""),
+            &["check", "dev.toml"],
+            &["unknown field `shape`"],
+        ),
+        case(
+            "length_in_oe",
+            dev("length = \"14.5 um\"", "length = \"14.5 Oe\""),
+            &["check", "dev.toml"],
+            &["wire.length", "length"],
+        ),
+        case(
+            "nan_tmr",
+            dev("tmr = \"44 %\"", "tmr = nan"),
+            &["check", "dev.toml"],
+            &["mtj_defaults.tmr", "finite"],
+        ),
+        case(
+            "version_2",
+            dev("version = 1", "version = 2"),
+            &["check", "dev.toml"],
+            &["version", "must be 1"],
+        ),
+        case(
+            "unknown_material",
+            dev("[wire]", "material = \"unobtainium\"\n[wire]"),
+            &["check", "dev.toml"],
+            &["material", "unobtainium"],
+        ),
+        case(
+            "negative_ra",
+            dev("ra = \"20 Ohm*um^2\"", "ra = \"-20 Ohm*um^2\""),
+            &["check", "dev.toml"],
+            &["ra", "> 0"],
+        ),
+        case(
+            "d2d_fraction",
+            dev("d2d = \"1 %\"", "d2d = \"90 %\""),
+            &["check", "dev.toml"],
+            &["variation.d2d", "between 0 and 0.5"],
+        ),
+        case(
+            "toml_syntax",
+            dev("version = 1", "version = = 1"),
+            &["check", "dev.toml"],
+            &["dev.toml"],
+        ),
+        case(
+            "missing_file",
+            vec![],
+            &["simulate", "nowhere.toml", "--out", "r"],
+            &["nowhere.toml"],
+        ),
+        case(
+            "no_program",
+            vec![(
+                "dev.toml",
+                config("configs/fig3f.toml").split("[program]").next().unwrap().to_string(),
+            )],
+            &["simulate", "dev.toml", "--out", "r"],
+            &["[program]"],
+        ),
+        case(
+            "zero_step",
+            dev("step = \"", "step = \"0 uA\"\n# step = \""),
+            &["check", "dev.toml"],
+            &["program.step"],
+        ),
+        // Command-line overrides go through the file's limits.
+        fast(case(
+            "cycles_u32_max",
+            fig3f(),
+            &["simulate", "dev.toml", "--cycles", "4294967295", "--out", "r"],
+            &["program.cycles", "100000"],
+        )),
+        fast(case(
+            "devices_u32_max",
+            fig3f(),
+            &["simulate", "dev.toml", "--devices", "4294967295", "--out", "r"],
+            &["program.devices", "100000"],
+        )),
+        case(
+            "cycles_zero",
+            fig3f(),
+            &["simulate", "dev.toml", "--cycles", "0", "--out", "r"],
+            &["program.cycles", "between 1 and 100000"],
+        ),
+        case(
+            "devices_negative",
+            fig3f(),
+            &["simulate", "dev.toml", "--devices", "-3", "--out", "r"],
+            &["--devices"],
+        ),
+        case(
+            "seed_text",
+            fig3f(),
+            &["simulate", "dev.toml", "--seed", "lots", "--out", "r"],
+            &["--seed"],
+        ),
+        // Output paths.
+        case(
+            "force_dot",
+            fig3f(),
+            &["simulate", "dev.toml", "--out", ".", "--force"],
+            &["--out .", "current folder"],
+        ),
+        case(
+            "force_ancestor",
+            fig3f(),
+            &["simulate", "dev.toml", "--out", "..", "--force"],
+            &["--out ..", "ancestors"],
+        ),
+        case(
+            "force_foreign_folder",
+            [fig3f(), vec![("mine/notes.txt", "my notes\n".into())]].concat(),
+            &["simulate", "dev.toml", "--out", "mine", "--force"],
+            &["--out mine", "not written by dwmtj"],
+        ),
+        case(
+            "force_onto_file",
+            [fig3f(), vec![("afile", "data\n".into())]].concat(),
+            &["simulate", "dev.toml", "--out", "afile", "--force"],
+            &["--out afile", "not a folder"],
+        ),
+        case(
+            "existing_run_without_force",
+            [fig3f(), dwmtj_folder("old")].concat(),
+            &["simulate", "dev.toml", "--out", "old"],
+            &["--out old", "--force"],
+        ),
+        case(
+            "force_onto_inputs_folder",
+            [dwmtj_folder("proj"), vec![("proj/dev.toml", config("configs/fig3f.toml"))]].concat(),
+            &["simulate", "proj/dev.toml", "--out", "proj", "--force"],
+            &["--out proj", "input"],
+        ),
+        with_env(
+            case(
+                "force_home",
+                [fig3f(), dwmtj_folder("home")].concat(),
+                &["simulate", "dev.toml", "--out", "home", "--force"],
+                &["--out home", "home folder"],
+            ),
+            &[("HOME", "__TMP__/home")],
+        ),
+        case(
+            "calibrate_force_dot",
+            fig3f(),
+            &["calibrate", "dev.toml", "--out", ".", "--force"],
+            &["current folder"],
+        ),
+        case(
+            "reproduce_force_ancestor",
+            vec![("sub/keep.txt", "x".into())],
+            &["reproduce", "fig3b", "--out", "..", "--force"],
+            &["ancestors"],
+        ),
+        case(
+            "design_onto_file",
+            vec![("afile", "data\n".into())],
+            &[
+                "design",
+                "--function",
+                "linear",
+                "--current-range",
+                "150 uA..600 uA",
+                "--out",
+                "afile",
+                "--force",
+            ],
+            &["--out afile", "not a folder"],
+        ),
+        case(
+            "micromag_onto_file",
+            [mm("x0", "x0"), vec![("afile", "data\n".into())]].concat(),
+            &["micromag", "run.toml", "--out", "afile", "--force"],
+            &["--out afile"],
+        ),
+        case(
+            "train_foreign_folder",
+            vec![("mine/notes.txt", "my notes\n".into())],
+            &["train", "--out", "mine", "--force"],
+            &["--out mine", "not written by dwmtj"],
+        ),
+        case(
+            "compare_force_dot",
+            vec![],
+            &["compare", "--out", ".", "--force"],
+            &["current folder"],
+        ),
+        case(
+            "dw_force_dot",
+            vec![],
+            &["dw", "--current-density", "1e11", "--pulse", "1 ns", "--out", ".", "--force"],
+            &["current folder"],
+        ),
+        case(
+            "export_existing_file",
+            [fig3f(), vec![("f.gds", "not a layout\n".into())]].concat(),
+            &["export", "gds", "dev.toml", "--out", "f.gds"],
+            &["--out f.gds", "--force"],
+        ),
+        case(
+            "export_force_foreign_file",
+            [fig3f(), vec![("notes.txt", "my notes\n".into())]].concat(),
+            &["export", "gds", "dev.toml", "--out", "notes.txt", "--force"],
+            &["--out notes.txt", "not written by dwmtj"],
+        ),
+        case(
+            "export_onto_input",
+            fig3f(),
+            &["export", "svg", "dev.toml", "--out", "dev.toml", "--force"],
+            &["--out dev.toml", "input"],
+        ),
+        case(
+            "export_onto_folder",
+            [fig3f(), vec![("d/x", "1".into())]].concat(),
+            &["export", "spice", "dev.toml", "--out", "d"],
+            &["--out d", "folder"],
+        ),
+        case(
+            "export_under_a_file",
+            [fig3f(), vec![("afile", "1".into())]].concat(),
+            &["export", "gds", "dev.toml", "--out", "afile/x.gds"],
+            &["afile", "is a file"],
+        ),
+        case("export_unknown_format", fig3f(), &["export", "dxf", "dev.toml"], &["dxf", "gds"]),
+        // dw flags.
+        case(
+            "dw_negative_pulse",
+            vec![],
+            &["dw", "--current-density", "1e11", "--pulse", "-8 ns"],
+            &["--pulse", ">= 0"],
+        ),
+        case(
+            "dw_field_1e300",
+            vec![],
+            &["dw", "--current-density", "1e11", "--pulse", "8 ns", "--hz", "1e300 Oe"],
+            &["--hz", "10 T"],
+        ),
+        case(
+            "dw_rtol_nan",
+            vec![],
+            &["dw", "--current-density", "1e11", "--pulse", "8 ns", "--rtol", "nan"],
+            &["--rtol", "(0, 0.1]"],
+        ),
+        case(
+            "dw_rtol_zero",
+            vec![],
+            &["dw", "--current-density", "1e11", "--pulse", "8 ns", "--rtol", "0"],
+            &["--rtol", "(0, 0.1]"],
+        ),
+        case(
+            "dw_negative_temperature",
+            vec![],
+            &["dw", "--current-density", "1e11", "--pulse", "8 ns", "--temperature", "-5 K"],
+            &["--temperature", ">= 0"],
+        ),
+        case(
+            "dw_zero_trials",
+            vec![],
+            &["dw", "--current-density", "1e11", "--pulse", "8 ns", "--trials", "0"],
+            &["--trials", "at least 1"],
+        ),
+        fast(case(
+            "dw_trials_1e12",
+            vec![],
+            &[
+                "dw",
+                "--current-density",
+                "1e11",
+                "--pulse",
+                "8 ns",
+                "--temperature",
+                "300 K",
+                "--trials",
+                "1000000000000",
+            ],
+            &["--trials", "memory"],
+        )),
+        fast(case(
+            "dw_sweep_points_1e9",
+            vec![],
+            &[
+                "dw",
+                "--current-density",
+                "1e11",
+                "--sweep-to",
+                "2e11",
+                "--sweep-points",
+                "1000000000",
+                "--pulse",
+                "8 ns",
+            ],
+            &["--sweep-points", "memory"],
+        )),
+        case(
+            "dw_one_sweep_point",
+            vec![],
+            &[
+                "dw",
+                "--current-density",
+                "1e11",
+                "--sweep-to",
+                "2e11",
+                "--sweep-points",
+                "1",
+                "--pulse",
+                "8 ns",
+            ],
+            &["--sweep-points", "at least 2"],
+        ),
+        case(
+            "dw_current_in_um",
+            vec![],
+            &["dw", "--current-density", "1 um", "--pulse", "8 ns"],
+            &["--current-density", "current density"],
+        ),
+        case(
+            "dw_unknown_material",
+            vec![],
+            &["dw", "--material", "unobtainium", "--current-density", "1e11", "--pulse", "8 ns"],
+            &["unobtainium"],
+        ),
+        case(
+            "dw_unknown_set_key",
+            vec![],
+            &["dw", "--set", "foo=1", "--current-density", "1e11", "--pulse", "8 ns"],
+            &["--set foo", "unknown key"],
+        ),
+        case(
+            "dw_set_wrong_unit",
+            vec![],
+            &["dw", "--set", "dmi=1 um", "--current-density", "1e11", "--pulse", "8 ns"],
+            &["dmi"],
+        ),
+        case(
+            "dw_zero_width",
+            vec![],
+            &["dw", "--width", "0 nm", "--current-density", "1e11", "--pulse", "8 ns"],
+            &["--width", "> 0"],
+        ),
+        case(
+            "dw_zero_dt",
+            vec![],
+            &[
+                "dw",
+                "--dt",
+                "0 s",
+                "--temperature",
+                "300 K",
+                "--current-density",
+                "1e11",
+                "--pulse",
+                "8 ns",
+            ],
+            &["--dt"],
+        ),
+        case(
+            "dw_wall_type",
+            vec![],
+            &["dw", "--wall", "sideways", "--current-density", "1e11", "--pulse", "8 ns"],
+            &["sideways", "up-down"],
+        ),
+        // design.
+        fast(case(
+            "design_monte_carlo_1e12",
+            vec![],
+            &[
+                "design",
+                "--function",
+                "sigmoid",
+                "--current-range",
+                "150 uA..600 uA",
+                "--monte-carlo",
+                "1000000000000",
+                "--out",
+                "d",
+            ],
+            &["--monte-carlo", "memory"],
+        )),
+        case(
+            "design_monte_carlo_zero",
+            vec![],
+            &[
+                "design",
+                "--function",
+                "sigmoid",
+                "--current-range",
+                "150 uA..600 uA",
+                "--monte-carlo",
+                "0",
+                "--out",
+                "d",
+            ],
+            &["--monte-carlo", "at least 1"],
+        ),
+        case(
+            "design_jth_zero",
+            vec![],
+            &[
+                "design",
+                "--function",
+                "sigmoid",
+                "--current-range",
+                "150 uA..600 uA",
+                "--j-th",
+                "0",
+                "--out",
+                "d",
+            ],
+            &["--j-th", "> 0"],
+        ),
+        case(
+            "design_table_folder",
+            vec![("tdir/x", "1".into())],
+            &["design", "--table", "tdir", "--out", "d"],
+            &["--table tdir", "folder"],
+        ),
+        case(
+            "design_table_missing",
+            vec![],
+            &["design", "--table", "none.csv", "--out", "d"],
+            &["none.csv"],
+        ),
+        case(
+            "design_table_not_numbers",
+            vec![("t.csv", "current_a,output\n1e-4,abc\n".into())],
+            &["design", "--table", "t.csv", "--out", "d"],
+            &["t.csv", "abc"],
+        ),
+        case(
+            "design_unknown_function",
+            vec![],
+            &["design", "--function", "wiggle", "--current-range", "150 uA..600 uA", "--out", "d"],
+            &["wiggle"],
+        ),
+        case(
+            "design_no_range",
+            vec![],
+            &["design", "--function", "sigmoid", "--out", "d"],
+            &["--current-range"],
+        ),
+        case(
+            "design_range_syntax",
+            vec![],
+            &["design", "--function", "sigmoid", "--current-range", "150 uA", "--out", "d"],
+            &["--current-range", "MIN..MAX"],
+        ),
+        case(
+            "design_negative_tolerance",
+            vec![],
+            &[
+                "design",
+                "--function",
+                "sigmoid",
+                "--current-range",
+                "150 uA..600 uA",
+                "--tolerance",
+                "-1",
+                "--out",
+                "d",
+            ],
+            &["--tolerance"],
+        ),
+        case(
+            "design_unknown_material",
+            vec![],
+            &[
+                "design",
+                "--function",
+                "sigmoid",
+                "--current-range",
+                "150 uA..600 uA",
+                "--material",
+                "unobtainium",
+                "--out",
+                "d",
+            ],
+            &["unobtainium"],
+        ),
+        case(
+            "design_target_unknown_key",
+            vec![("t.toml", "[target]\nfunction = \"sigmoid\"\nwobble = 1\n".into())],
+            &["design", "t.toml", "--out", "d"],
+            &["wobble"],
+        ),
+        // energy, materials, check.
+        case(
+            "energy_width_in_oe",
+            vec![],
+            &["energy", "--width", "25 Oe"],
+            &["--width", "length"],
+        ),
+        case("energy_zero_width", vec![], &["energy", "--width", "0 nm"], &["--width", "> 0"]),
+        case(
+            "energy_negative_multiplier",
+            vec![],
+            &["energy", "--multipliers", "-1"],
+            &["--multipliers", "positive"],
+        ),
+        case(
+            "energy_pulse_1e300",
+            vec![],
+            &["energy", "--pulse", "1e300 s"],
+            &["--pulse", "1 fs to 10 s"],
+        ),
+        case("materials_unknown", vec![], &["materials", "kryptonite"], &["kryptonite", "known"]),
+        case(
+            "materials_missing_file",
+            vec![],
+            &["materials", "--file", "none.toml"],
+            &["none.toml"],
+        ),
+        case(
+            "materials_file_out_of_range",
+            vec![(
+                "m.toml",
+                "version = 1\n[[material]]\nname = \"x\"\nbase = \"ta-cofeb-mgo\"\nalpha = 7\n".into(),
+            )],
+            &["materials", "x", "--file", "m.toml"],
+            &["alpha", "between"],
+        ),
+        case(
+            "calibrate_unreachable",
+            fig3f(),
+            &["calibrate", "dev.toml", "--out", "cal"],
+            &["cannot calibrate", "h_dep", "bias"],
+        ),
+        // Micromagnetic run files.
+        fast(case(
+            "micromag_64_layers",
+            mm(
+                "length = \"512 nm\"\nwidth = \"32 nm\"\nthickness = \"1 nm\"\ncell = \"2 nm\"",
+                "length = \"2000 nm\"\nwidth = \"1000 nm\"\nthickness = \"64 nm\"\ncell = \"1 nm\"\nlayers = 64",
+            ),
+            &["micromag", "run.toml", "--out", "m"],
+            &["mesh.layers", "memory"],
+        )),
+        case(
+            "micromag_1um_cell",
+            mm("cell = \"2 nm\"", "cell = \"1 um\""),
+            &["micromag", "run.toml", "--out", "m"],
+            &["mesh.cell", "4 cells"],
+        ),
+        case(
+            "micromag_60nm_cell",
+            mm(
+                "length = \"512 nm\"\nwidth = \"32 nm\"\nthickness = \"1 nm\"\ncell = \"2 nm\"",
+                "length = \"5 um\"\nwidth = \"320 nm\"\nthickness = \"1 nm\"\ncell = \"60 nm\"",
+            ),
+            &["micromag", "run.toml", "--out", "m"],
+            &["mesh.cell", "50 nm"],
+        ),
+        case(
+            "micromag_tiny_cell",
+            mm("cell = \"2 nm\"", "cell = \"0.01 nm\""),
+            &["micromag", "run.toml", "--out", "m"],
+            &["mesh.cell", "4 million"],
+        ),
+        case(
+            "micromag_region_off_mesh",
+            mm(
+                "[run]",
+                "[[region]]\nname = \"far\"\nx = [\"2 um\", \"3 um\"]\nku = \"0.9e6 J/m^3\"\n[run]",
+            ),
+            &["micromag", "run.toml", "--out", "m"],
+            &["region[0]", "covers no magnetic cell"],
+        ),
+        case(
+            "micromag_wall_off_mesh",
+            mm("x0 = \"200 nm\"", "x0 = \"900 nm\""),
+            &["micromag", "run.toml", "--out", "m"],
+            &["initial.x0", "between 0 and 512"],
+        ),
+        case(
+            "micromag_unknown_key",
+            mm("[run]", "[run]\nspeed = \"fast\""),
+            &["micromag", "run.toml", "--out", "m"],
+            &["speed"],
+        ),
+        case(
+            "micromag_alpha_zero",
+            mm("alpha = 0.1", "alpha = 0"),
+            &["micromag", "run.toml", "--out", "m"],
+            &["material.alpha", "(0, 10]"],
+        ),
+        case(
+            "micromag_ms_in_ns",
+            mm("ms = \"1.1e6 A/m\"", "ms = \"1.1 ns\""),
+            &["micromag", "run.toml", "--out", "m"],
+            &["material.ms"],
+        ),
+        case("micromag_missing", vec![], &["micromag", "none.toml", "--out", "m"], &["none.toml"]),
+        case(
+            "micromag_bad_format",
+            mm("x0", "x0"),
+            &["micromag", "run.toml", "--out", "m", "--format", "hdf5"],
+            &["hdf5", "binary4"],
+        ),
+        // Training files, flags and data.
+        fast(case(
+            "train_huge_layers",
+            nn("hidden = [256, 128]", "hidden = [100000, 100000]"),
+            &["train", "train.toml", "--out", "t"],
+            &["network.hidden", "memory"],
+        )),
+        case(
+            "train_zero_epochs",
+            vec![],
+            &["train", "--epochs", "0", "--out", "t"],
+            &["training.epochs", "1-100000"],
+        ),
+        case(
+            "train_unknown_device",
+            vec![],
+            &["train", "--device", "flux-capacitor", "--out", "t"],
+            &["flux-capacitor"],
+        ),
+        case(
+            "train_unknown_key",
+            nn("[network]", "[network]\ndropout = 0.5"),
+            &["train", "train.toml", "--out", "t"],
+            &["dropout"],
+        ),
+        case(
+            "train_bad_lr",
+            nn("lr = 0.1", "lr = -0.1"),
+            &["train", "train.toml", "--out", "t"],
+            &["training.lr"],
+        ),
+        case(
+            "train_missing_data_dir",
+            vec![],
+            &["train", "--data-dir", "nodata", "--out", "t"],
+            &["nodata", "train-images-idx3-ubyte"],
+        ),
+        case(
+            "train_bad_idx_magic",
+            vec![
+                ("d/train-images-idx3-ubyte", "garbage!".into()),
+                ("d/train-labels-idx1-ubyte", "garbage!".into()),
+                ("d/t10k-images-idx3-ubyte", "garbage!".into()),
+                ("d/t10k-labels-idx1-ubyte", "garbage!".into()),
+            ],
+            &["train", "--data-dir", "d", "--out", "t"],
+            &["train-images-idx3-ubyte", "bad magic"],
+        ),
+        case(
+            "train_zero_images",
+            vec![
+                ("d/train-images-idx3-ubyte", text(idx(&[0, 28, 28], &[]))),
+                ("d/train-labels-idx1-ubyte", text(idx(&[0], &[]))),
+                ("d/t10k-images-idx3-ubyte", text(idx(&[1, 28, 28], &[0; 784]))),
+                ("d/t10k-labels-idx1-ubyte", text(idx(&[1], &[3]))),
+            ],
+            &["train", "--data-dir", "d", "--out", "t"],
+            &["0 training", "at least one"],
+        ),
+        case(
+            "train_label_not_digit",
+            vec![
+                ("d/train-images-idx3-ubyte", text(idx(&[1, 28, 28], &[0; 784]))),
+                ("d/train-labels-idx1-ubyte", text(idx(&[1], &[42]))),
+                ("d/t10k-images-idx3-ubyte", text(idx(&[1, 28, 28], &[0; 784]))),
+                ("d/t10k-labels-idx1-ubyte", text(idx(&[1], &[3]))),
+            ],
+            &["train", "--data-dir", "d", "--out", "t"],
+            &["train-labels-idx1-ubyte", "label 42"],
+        ),
+        case(
+            "train_truncated_idx",
+            vec![
+                ("d/train-images-idx3-ubyte", text(idx(&[2, 28, 28], &[0; 100]))),
+                ("d/train-labels-idx1-ubyte", text(idx(&[2], &[1, 2]))),
+                ("d/t10k-images-idx3-ubyte", text(idx(&[1, 28, 28], &[0; 784]))),
+                ("d/t10k-labels-idx1-ubyte", text(idx(&[1], &[3]))),
+            ],
+            &["train", "--data-dir", "d", "--out", "t"],
+            &["train-images-idx3-ubyte"],
+        ),
+        case(
+            "compare_unknown_device",
+            vec![],
+            &["compare", "--device", "flux-capacitor", "--out", "c"],
+            &["flux-capacitor"],
+        ),
+        case("unknown_subcommand", vec![], &["levitate"], &["levitate"]),
+    ];
+    v.push(case(
+        "hot_switching",
+        dev("temperature = \"300 K\"", "temperature = \"5000 K\""),
+        &["check", "dev.toml"],
+        &["temperature"],
+    ));
+    v
+}
+
+#[test]
+fn bad_inputs_fail_cleanly_and_change_nothing() {
+    let cases = cases();
+    assert!(cases.len() >= 80, "only {} cases", cases.len());
+    let mut failures = Vec::new();
+    for c in &cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("work");
+        std::fs::create_dir(&root).unwrap();
+        for (rel, body) in &c.files {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, body).unwrap();
+        }
+        // Commands that look at the parent (.., ancestors) run one level down.
+        let cwd = if c.name.contains("ancestor") {
+            root.join("sub")
+        } else {
+            root.clone()
+        };
+        std::fs::create_dir_all(&cwd).unwrap();
+        let before = snapshot(tmp.path());
+        let root_text = root.display().to_string();
+        let env: Vec<(&str, String)> = c.env.iter().map(|(k, v)| (*k, v.replace("__TMP__", &root_text))).collect();
+        let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (o, took) = run_in(&cwd, &c.args, &env_refs);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        let after = snapshot(tmp.path());
+        let mut why = Vec::new();
+        match o.status.code() {
+            Some(2) => {}
+            other => why.push(format!("exit code {other:?}, expected 2")),
+        }
+        for n in &c.needles {
+            if !err.contains(n) {
+                why.push(format!("message lacks {n:?}"));
+            }
+        }
+        if err.contains("panicked") || err.contains("RUST_BACKTRACE") {
+            why.push("panicked".into());
+        }
+        if before != after {
+            let added: Vec<_> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+            let removed: Vec<_> = before.keys().filter(|k| !after.contains_key(*k)).collect();
+            why.push(format!("file system changed: added {added:?}, removed {removed:?}"));
+        }
+        if c.fast && took > Duration::from_secs(1) {
+            why.push(format!("refused after {took:?}, not at once"));
+        }
+        if !why.is_empty() {
+            failures.push(format!("{}: {}\n  stderr: {}", c.name, why.join("; "), err.trim()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn check_json_reports_a_failure_as_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("dev.toml"),
+        config("configs/fig3f.toml").replace("tmr = \"44 %\"", "tmr = \"44\""),
+    )
+    .unwrap();
+    let (o, _) = run_in(tmp.path(), &["check", "dev.toml", "--json"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["valid"], false);
+    assert!(v["error"].as_str().unwrap().contains("mtj_defaults.tmr"), "{v}");
+    // The documented switch accepts what the plausibility check refuses.
+    let (o, _) = run_in(tmp.path(), &["--allow-implausible", "check", "dev.toml", "--json"], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn force_replaces_only_dwmtj_runs_and_only_after_the_new_one_is_complete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("dev.toml"), config("configs/fig3f.toml")).unwrap();
+    let (o, _) = run_in(d, &["simulate", "dev.toml", "--cycles", "1", "--out", "r"], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(d.join("r/old-marker"), "from the first run").unwrap();
+    let (o, _) = run_in(d, &["simulate", "dev.toml", "--cycles", "2", "--out", "r", "--force"], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!d.join("r/old-marker").exists() && d.join("r/transfer.csv").exists());
+    // An export replaces an earlier export with --force, never anything else.
+    let (o, _) = run_in(d, &["export", "gds", "dev.toml", "--out", "f.gds"], &[]);
+    assert!(o.status.success());
+    let (o, _) = run_in(d, &["export", "gds", "dev.toml", "--out", "f.gds", "--force"], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Nothing but the outputs and the input.
+    let names: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut names = names;
+    names.sort();
+    assert_eq!(names, ["dev.toml", "f.gds", "r"]);
+    // Temporaries of dead processes are removed by the next run; other hidden files stay.
+    std::fs::create_dir(d.join(".r.partial-999999999")).unwrap();
+    std::fs::write(d.join(".r.partial-999999999/.dwmtj-partial"), "").unwrap();
+    std::fs::create_dir(d.join(".mine.partial-999999999")).unwrap();
+    std::fs::write(d.join(".keep"), "mine").unwrap();
+    let (o, _) = run_in(d, &["simulate", "dev.toml", "--cycles", "1", "--out", "r2"], &[]);
+    assert!(o.status.success());
+    assert!(!d.join(".r.partial-999999999").exists());
+    assert!(d.join(".mine.partial-999999999").exists() && d.join(".keep").exists());
+}
+
+/// Start `args` in `dir`, wait until it is writing its output (a partial folder exists), send
+/// `signal`, and return the exit code.
+fn interrupt(dir: &Path, args: &[&str], signal: &str) -> Option<i32> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dwmtj"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    let partial = || {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().contains(".partial-"))
+    };
+    while !partial() {
+        assert!(t0.elapsed() < Duration::from_secs(60), "{args:?} never started writing");
+        assert!(child.try_wait().unwrap().is_none(), "{args:?} ended before it could be interrupted");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let ok = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill {signal}");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("interrupted"), "{args:?}: {err}");
+    out.status.code()
+}
+
+#[test]
+fn signals_stop_every_long_command_and_leave_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("dev.toml"), config("configs/fig3f.toml")).unwrap();
+    std::fs::write(d.join("mm.toml"), config("configs/micromag/mtj-readout.toml")).unwrap();
+    let runs: [&[&str]; 5] = [
+        &["simulate", "dev.toml", "--cycles", "100000", "--out", "o"],
+        &["train", "--out", "o"],
+        &["compare", "--out", "o"],
+        &["reproduce", "all", "--out", "o"],
+        &["micromag", "mm.toml", "--out", "o"],
+    ];
+    for args in runs {
+        for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+            let before = snapshot(d);
+            assert_eq!(interrupt(d, args, signal), Some(code), "{args:?} {signal}");
+            assert_eq!(snapshot(d), before, "{args:?} {signal} left files behind");
+        }
+    }
+}
