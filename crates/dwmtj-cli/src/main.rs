@@ -1,6 +1,7 @@
 //! `dwmtj`: simulate, design-check and reproduce domain-wall MTJ synapses and activation
 //! generators. `main` maps errors to a non-zero exit; `run` does the work.
 
+mod checkpoint;
 mod commands;
 mod design;
 mod dw;

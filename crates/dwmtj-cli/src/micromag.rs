@@ -1,5 +1,6 @@
 //! `dwmtj micromag`: run a 2D micromagnetic problem and write its table, OVF snapshots and maps.
 
+use crate::checkpoint::{self, CheckpointFolder};
 use crate::output::Num;
 use crate::output::{Manifest, RunDir};
 use crate::plot::{write_chart, write_map, Chart, Mark, Series};
@@ -37,63 +38,22 @@ pub struct MicromagArgs {
     pub checkpoint_every: String,
 }
 
-/// Where an interrupted run keeps its checkpoint: next to the output, `OUT.interrupted`.
-pub fn interrupted_path(out: &std::path::Path) -> PathBuf {
-    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".interrupted");
-    out.with_file_name(name)
-}
-
-/// Writes the run state into the temporary run folder every `every` seconds, atomically.
-struct FolderCheckpoints<'a> {
-    dir: PathBuf,
-    config_text: &'a str,
+/// The run's checkpoints, offered by the solver after every table row.
+struct MicromagCheckpoints {
+    folder: CheckpointFolder,
     samples: usize,
-    every: std::time::Duration,
-    last: std::time::Instant,
 }
 
-impl FolderCheckpoints<'_> {
-    fn write(&self, state: &run::RunState) -> Result<()> {
-        let _writing = crate::interrupt::writing();
-        let new = self.dir.with_extension("new");
-        let old = self.dir.with_extension("old");
-        let _ = std::fs::remove_dir_all(&new);
-        std::fs::create_dir_all(&new)?;
-        std::fs::write(new.join("checkpoint.bin"), state.to_bytes(self.samples))?;
-        std::fs::write(new.join("config.toml"), self.config_text)?;
-        std::fs::write(
-            new.join("README.txt"),
-            format!(
-                "An interrupted dwmtj micromagnetic run, stopped after {} of {} samples (t = {:e} s).\n\
-                 Continue it with the same command and --resume; remove this folder to discard it.\n",
-                state.samples_done, self.samples, state.integrator.t
-            ),
-        )?;
-        std::fs::write(
-            new.join("manifest.json"),
-            serde_json::to_string_pretty(
-                &json!({"tool": "dwmtj", "kind": "micromag checkpoint", "command": std::env::args().collect::<Vec<_>>()}),
-            )?,
-        )?;
-        if self.dir.exists() {
-            std::fs::rename(&self.dir, &old)?;
-        }
-        std::fs::rename(&new, &self.dir)?;
-        let _ = std::fs::remove_dir_all(&old);
-        Ok(())
-    }
-}
-
-impl run::Checkpoints for FolderCheckpoints<'_> {
+impl run::Checkpoints<run::RunState> for MicromagCheckpoints {
     fn due(&mut self, _: usize) -> bool {
-        self.last.elapsed() >= self.every
+        self.folder.due()
     }
     fn save(&mut self, state: &run::RunState) {
-        if let Err(e) = self.write(state) {
-            eprintln!("warning: could not write the checkpoint: {e:#}");
-        }
-        self.last = std::time::Instant::now();
+        let progress = format!(
+            "after {} of {} samples (t = {:e} s)",
+            state.samples_done, self.samples, state.integrator.t
+        );
+        self.folder.save(&state.to_bytes(self.samples), &progress);
     }
 }
 
@@ -115,52 +75,22 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
         "text" => OvfFormat::Text,
         _ => OvfFormat::Binary4,
     };
-    let every =
-        dwmtj_core::quantity::RawQuantity::Text(args.checkpoint_every.clone()).to_si(dwmtj_core::units::Dim::TIME, "--checkpoint-every")?;
-    if every <= 0.0 {
-        anyhow::bail!("--checkpoint-every {:?}: must be > 0", args.checkpoint_every);
-    }
-    let interrupted = interrupted_path(&args.out);
-    let resume = if args.resume {
-        let saved = std::fs::read_to_string(interrupted.join("config.toml"))
-            .with_context(|| format!("--resume: no checkpoint of an interrupted run at {}", interrupted.display()))?;
-        if saved != text {
-            anyhow::bail!(
-                "--resume: {} changed since the run in {} was interrupted; resume with the same run file",
-                args.config.display(),
-                interrupted.display()
-            );
-        }
-        let bytes = std::fs::read(interrupted.join("checkpoint.bin"))
-            .with_context(|| format!("--resume: cannot read {}", interrupted.join("checkpoint.bin").display()))?;
-        Some(run::RunState::from_bytes(&bytes, &spec).with_context(|| format!("--resume: {}", interrupted.display()))?)
-    } else {
-        if interrupted.exists() && !args.force {
-            anyhow::bail!(
-                "{} holds an interrupted run of this output: continue it with --resume, or pass --force to discard it",
-                interrupted.display()
-            );
-        }
-        None
+    let every = checkpoint::parse_every(&args.checkpoint_every)?;
+    let fingerprint = format!("dwmtj micromag\n{text}");
+    let resume = match checkpoint::resume_bytes(&args.out, args.resume, args.force, &fingerprint)? {
+        Some(bytes) => Some(run::RunState::from_bytes(&bytes, &spec).context("--resume")?),
+        None => None,
     };
     let run = RunDir::create(&args.out, args.force, &[args.config.as_path()])?;
-    let checkpoint_dir = run.path().join(".checkpoint");
-    crate::interrupt::keep_on_interrupt(
-        run.path(),
-        &checkpoint_dir,
-        &interrupted,
-        &format!(
-            "continue with: dwmtj micromag {} --out {} --resume",
-            args.config.display(),
-            args.out.display()
+    let mut checkpoints = MicromagCheckpoints {
+        folder: CheckpointFolder::new(
+            run.path(),
+            &args.out,
+            fingerprint,
+            every,
+            &format!("dwmtj micromag {} --out {} --resume", args.config.display(), args.out.display()),
         ),
-    );
-    let mut checkpoints = FolderCheckpoints {
-        dir: checkpoint_dir.clone(),
-        config_text: &text,
         samples: spec.samples,
-        every: std::time::Duration::from_secs_f64(every),
-        last: std::time::Instant::now(),
     };
     let pb = if std::io::stderr().is_terminal() {
         let pb = ProgressBar::new(1000);
@@ -184,9 +114,7 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
     pb.finish_and_clear();
     let wall_s = t0.elapsed().as_secs_f64();
     let _writing = crate::interrupt::writing();
-    if checkpoint_dir.exists() {
-        std::fs::remove_dir_all(&checkpoint_dir).with_context(|| format!("cannot remove {}", checkpoint_dir.display()))?;
-    }
+    checkpoints.folder.clear()?;
     let dir = run.path();
     let mut w = csv::Writer::from_path(dir.join("table.csv"))?;
     let mut header: Vec<String> = [
@@ -315,10 +243,8 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
     Manifest::new(None).write(&run, "")?;
     drop(_writing);
     let dir = run.finish()?;
-    if interrupted.exists() {
-        // The checkpoint was resumed (or discarded with --force): the run is complete.
-        std::fs::remove_dir_all(&interrupted).with_context(|| format!("cannot remove {}", interrupted.display()))?;
-    }
+    // The checkpoint was resumed (or discarded with --force): the run is complete.
+    checkpoint::discard(&args.out)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use dwmtj_nn::config::{self, Overrides, RawTrainConfig, TrainConfig};
 use dwmtj_nn::energy::EnergyBreakdown;
 use dwmtj_nn::idx::load_source;
-use dwmtj_nn::network::{train, Data, TrainResult};
+use dwmtj_nn::network::{train_resumable, Data, TrainResult, TrainState};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 use std::io::IsTerminal;
@@ -44,6 +44,42 @@ pub struct TrainArgs {
     /// Print the summary as JSON on stdout (test_accuracy, energy_j, ...).
     #[arg(long)]
     pub json: bool,
+    /// train: continue an interrupted run from its checkpoint (OUT.interrupted, kept when the
+    /// run was stopped by Ctrl-C or SIGTERM); the result is that of an uninterrupted run.
+    #[arg(long)]
+    pub resume: bool,
+    /// train: wall-clock time between checkpoints (taken at the end of an epoch).
+    #[arg(long, default_value = "300 s", allow_hyphen_values = true)]
+    pub checkpoint_every: String,
+}
+
+/// What identifies a training run for --resume: the configuration and every override.
+fn fingerprint(args: &TrainArgs) -> Result<String> {
+    let text = match &args.config {
+        Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+        None => DEFAULT_CONFIG.to_string(),
+    };
+    Ok(format!(
+        "dwmtj train\ndata_dir = {:?}\ndevice = {:?}\nepochs = {:?}\nseed = {:?}\n{text}",
+        args.data_dir, args.device, args.epochs, args.seed
+    ))
+}
+
+/// The run's checkpoints, offered by the training loop after every epoch.
+struct TrainCheckpoints {
+    folder: crate::checkpoint::CheckpointFolder,
+    sizes: Vec<usize>,
+    epochs: usize,
+}
+
+impl dwmtj_core::checkpoint::Checkpoints<TrainState> for TrainCheckpoints {
+    fn due(&mut self, _: usize) -> bool {
+        self.folder.due()
+    }
+    fn save(&mut self, state: &TrainState) {
+        let progress = format!("after {} of {} epochs", state.epochs_done, self.epochs);
+        self.folder.save(&state.to_bytes(&self.sizes), &progress);
+    }
 }
 
 /// Where the data comes from, for people.
@@ -111,24 +147,43 @@ fn bar(total: u64, what: &str) -> ProgressBar {
     pb
 }
 
-fn run_one(cfg: &TrainConfig, device: &dwmtj_nn::catalog::DeviceEntry, data: &Data) -> TrainResult {
+fn run_one(
+    cfg: &TrainConfig,
+    device: &dwmtj_nn::catalog::DeviceEntry,
+    data: &Data,
+    resume: Option<TrainState>,
+    checkpoints: &mut (dyn dwmtj_core::checkpoint::Checkpoints<TrainState> + Send),
+) -> Result<TrainResult> {
     let steps = data.train_y.len().div_ceil(cfg.params.batch) * cfg.params.epochs;
     let pb = bar(steps as u64, &device.name);
+    if let Some(state) = &resume {
+        pb.set_position((data.train_y.len().div_ceil(cfg.params.batch) * state.epochs_done) as u64);
+    }
     // Run on a pool's worker, so the sequential parts of a step do not compete with the
     // workers from a third thread (2-core machines lose ~20 % to wake-ups otherwise).
-    let run = || {
-        train(&cfg.spec, device, &cfg.params, data, &cfg.circuit, &|n, _| {
-            if n % 16 == 0 {
-                pb.set_position(n);
-            }
-        })
+    let bar_in_run = pb.clone();
+    let run = move || {
+        train_resumable(
+            &cfg.spec,
+            device,
+            &cfg.params,
+            data,
+            &cfg.circuit,
+            &|n, _| {
+                if n % 16 == 0 {
+                    bar_in_run.set_position(n);
+                }
+            },
+            resume,
+            checkpoints,
+        )
     };
     let r = match rayon::ThreadPoolBuilder::new().num_threads(rayon::current_num_threads()).build() {
         Ok(pool) => pool.install(run),
         Err(_) => run(),
     };
     pb.finish_and_clear();
-    r
+    Ok(r?)
 }
 
 fn breakdown_json(e: &EnergyBreakdown) -> Value {
@@ -284,16 +339,37 @@ fn write_common(run: &RunDir, raw: &RawTrainConfig, cfg: &TrainConfig) -> Result
 
 pub fn cmd_train(args: &TrainArgs) -> Result<ExitCode> {
     let (raw, cfg, data) = load(args)?;
+    let every = crate::checkpoint::parse_every(&args.checkpoint_every)?;
+    let fingerprint = fingerprint(args)?;
+    let sizes = dwmtj_nn::network::layer_sizes(&cfg.spec, data.inputs);
+    let resume = match crate::checkpoint::resume_bytes(&args.out, args.resume, args.force, &fingerprint)? {
+        Some(bytes) => Some(TrainState::from_bytes(&bytes, &sizes, data.train_y.len(), cfg.params.epochs).context("--resume")?),
+        None => None,
+    };
     let run = RunDir::create(&args.out, args.force, &inputs(args))?;
+    let command = std::env::args()
+        .filter(|a| a != "--resume")
+        .map(|a| if a.contains(' ') { format!("{a:?}") } else { a })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut checkpoints = TrainCheckpoints {
+        folder: crate::checkpoint::CheckpointFolder::new(run.path(), &args.out, fingerprint, every, &format!("{command} --resume")),
+        sizes,
+        epochs: cfg.params.epochs,
+    };
     let t0 = std::time::Instant::now();
-    let r = run_one(&cfg, &cfg.device, &data);
+    let r = run_one(&cfg, &cfg.device, &data, resume, &mut checkpoints)?;
+    let writing = crate::interrupt::writing();
+    checkpoints.folder.clear()?;
     let mut summary = result_json(&r, &cfg, &data);
     summary["wall_time_s"] = json!(t0.elapsed().as_secs_f64());
     write_metrics(run.path(), &r)?;
     write_common(&run, &raw, &cfg)?;
     run.write_json("summary.json", &summary)?;
     Manifest::new(Some(cfg.params.seed)).write(&run, "")?;
+    drop(writing);
     let dir = run.finish()?;
+    crate::checkpoint::discard(&args.out)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
@@ -329,6 +405,9 @@ pub fn cmd_train(args: &TrainArgs) -> Result<ExitCode> {
 }
 
 pub fn cmd_compare(args: &TrainArgs) -> Result<ExitCode> {
+    if args.resume {
+        anyhow::bail!("--resume: compare does not keep checkpoints; run `dwmtj train --device NAME --resume` per device instead");
+    }
     let (raw, cfg, data) = load(args)?;
     let names = match &args.device {
         Some(d) => vec![d.clone()],
@@ -344,7 +423,7 @@ pub fn cmd_compare(args: &TrainArgs) -> Result<ExitCode> {
             raw.training.scheme.as_deref(),
             raw.training.desired_bl.unwrap_or(31),
         )?;
-        let r = run_one(&cfg, &device, &data);
+        let r = run_one(&cfg, &device, &data, None, &mut dwmtj_core::checkpoint::NoCheckpoints)?;
         let sub = run.path().join("devices").join(name);
         std::fs::create_dir_all(&sub)?;
         write_metrics(&sub, &r)?;

@@ -7,6 +7,7 @@
 
 pub mod analog;
 pub mod calibrate;
+pub mod checkpoint;
 pub mod config;
 pub mod device;
 pub mod dynamic;

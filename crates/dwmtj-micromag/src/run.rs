@@ -4,6 +4,7 @@
 use crate::config::{Initial, RunSpec};
 use crate::solver::{Integrator, IntegratorState, Stats};
 use crate::system::{Energies, Field3, System};
+pub use dwmtj_core::checkpoint::{Checkpoints, NoCheckpoints};
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Row {
@@ -33,22 +34,6 @@ pub struct RunState {
     pub rows: Vec<Row>,
     pub snapshots: Vec<(f64, Field3)>,
     pub relax_torque: Option<f64>,
-}
-
-/// Where a long run saves its state: asked after every table row whether a checkpoint is due.
-pub trait Checkpoints {
-    fn due(&mut self, samples_done: usize) -> bool;
-    fn save(&mut self, state: &RunState);
-}
-
-/// No checkpoints.
-pub struct NoCheckpoints;
-
-impl Checkpoints for NoCheckpoints {
-    fn due(&mut self, _: usize) -> bool {
-        false
-    }
-    fn save(&mut self, _: &RunState) {}
 }
 
 /// A checkpoint that does not belong to the run it is resumed with.
@@ -176,7 +161,12 @@ pub fn run(spec: &RunSpec, progress: &dyn Fn(f64)) -> RunOutput {
 
 /// Run from the start or from `resume`, offering `checkpoints` the state after every table row.
 /// A resumed run ends with exactly the rows, snapshots and counters of an uninterrupted one.
-pub fn run_resumable(spec: &RunSpec, progress: &dyn Fn(f64), resume: Option<RunState>, checkpoints: &mut dyn Checkpoints) -> RunOutput {
+pub fn run_resumable(
+    spec: &RunSpec,
+    progress: &dyn Fn(f64),
+    resume: Option<RunState>,
+    checkpoints: &mut dyn Checkpoints<RunState>,
+) -> RunOutput {
     let drive_params = spec.params.clone();
     // Relaxation without drive.
     // Relaxation keeps the regions (their static stray fields too) but no applied drive.

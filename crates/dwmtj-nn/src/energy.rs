@@ -68,7 +68,7 @@ impl DeviceCosts {
 }
 
 /// Energy by component (J) and latency (s).
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EnergyBreakdown {
     pub array_read_j: f64,
     pub adc_j: f64,

@@ -118,7 +118,7 @@ pub struct Mlp {
 }
 
 /// One epoch's metrics.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochMetrics {
     pub epoch: usize,
     pub lr: f32,
@@ -406,6 +406,121 @@ pub fn memory_estimate(spec: &NetworkSpec, inputs: usize, batch: usize) -> f64 {
     weights * 32.0 + activations * 64.0
 }
 
+/// A training run stopped after `epochs_done` epochs: what it needs to continue to the same
+/// result (the device weights, biases and update accumulators of every layer, the sample order,
+/// the metrics and energy so far).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainState {
+    pub epochs_done: usize,
+    pub layers: Vec<LayerState>,
+    pub order: Vec<usize>,
+    pub epochs: Vec<EpochMetrics>,
+    pub training: EnergyBreakdown,
+    pub inference: EnergyBreakdown,
+    pub lr: f32,
+    pub train_seconds: f64,
+    pub eval_seconds: f64,
+}
+
+/// The state one layer carries between epochs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerState {
+    pub w: Vec<f32>,
+    pub bias: Vec<f32>,
+    pub chi: Vec<f32>,
+}
+
+/// A checkpoint that does not belong to the run it is resumed with.
+#[derive(Debug, thiserror::Error)]
+#[error("the training checkpoint does not fit this run: {0}")]
+pub struct ResumeError(pub String);
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StateHeader {
+    format: String,
+    epochs_done: usize,
+    sizes: Vec<usize>,
+    chi_lens: Vec<usize>,
+    order: Vec<usize>,
+    epochs: Vec<EpochMetrics>,
+    training: EnergyBreakdown,
+    inference: EnergyBreakdown,
+    lr_bits: u32,
+    train_seconds: f64,
+    eval_seconds: f64,
+}
+
+const STATE_FORMAT: &str = "dwmtj-train-checkpoint-1";
+
+impl TrainState {
+    /// Bytes of a checkpoint: a JSON header (floats exact), then every layer's w, bias and
+    /// accumulator as little-endian f32 bits.
+    pub fn to_bytes(&self, sizes: &[usize]) -> Vec<u8> {
+        use dwmtj_core::checkpoint::{push_block, push_f32s};
+        let header = StateHeader {
+            format: STATE_FORMAT.into(),
+            epochs_done: self.epochs_done,
+            sizes: sizes.to_vec(),
+            chi_lens: self.layers.iter().map(|l| l.chi.len()).collect(),
+            order: self.order.clone(),
+            epochs: self.epochs.clone(),
+            training: self.training,
+            inference: self.inference,
+            lr_bits: self.lr.to_bits(),
+            train_seconds: self.train_seconds,
+            eval_seconds: self.eval_seconds,
+        };
+        let mut out = Vec::new();
+        push_block(&mut out, &serde_json::to_vec(&header).expect("serialisable header"));
+        for l in &self.layers {
+            push_f32s(&mut out, &l.w);
+            push_f32s(&mut out, &l.bias);
+            push_f32s(&mut out, &l.chi);
+        }
+        out
+    }
+
+    /// Read a checkpoint for a network of layer `sizes` on `n_train` training images.
+    pub fn from_bytes(bytes: &[u8], sizes: &[usize], n_train: usize, epochs: usize) -> Result<Self, ResumeError> {
+        let bad = |m: &str| ResumeError(m.to_string());
+        let mut r = dwmtj_core::checkpoint::Reader::new(bytes);
+        let h: StateHeader = serde_json::from_slice(r.block().ok_or_else(|| bad("truncated header"))?).map_err(|e| bad(&e.to_string()))?;
+        if h.format != STATE_FORMAT {
+            return Err(bad(&format!("format {:?}", h.format)));
+        }
+        if h.sizes != sizes || h.order.len() != n_train || h.epochs_done > epochs || h.chi_lens.len() + 1 != sizes.len() {
+            return Err(bad(&format!(
+                "layers {:?} after {} epochs on {} images; this run has layers {sizes:?}, {epochs} epochs, {n_train} images",
+                h.sizes,
+                h.epochs_done,
+                h.order.len()
+            )));
+        }
+        let mut layers = Vec::new();
+        for (s, &chi) in sizes.windows(2).zip(&h.chi_lens) {
+            let w = r.f32s(s[0] * s[1]).ok_or_else(|| bad("truncated weights"))?;
+            let bias = r.f32s(s[1]).ok_or_else(|| bad("truncated biases"))?;
+            let chi = r.f32s(chi).ok_or_else(|| bad("truncated accumulators"))?;
+            layers.push(LayerState { w, bias, chi });
+        }
+        if !r.is_empty() {
+            return Err(bad("trailing data"));
+        }
+        Ok(Self {
+            epochs_done: h.epochs_done,
+            layers,
+            order: h.order,
+            epochs: h.epochs,
+            training: h.training,
+            inference: h.inference,
+            lr: f32::from_bits(h.lr_bits),
+            train_seconds: h.train_seconds,
+            eval_seconds: h.eval_seconds,
+        })
+    }
+}
+
+/// Train from scratch; see [`train_resumable`].
 pub fn train(
     spec: &NetworkSpec,
     device: &DeviceEntry,
@@ -414,6 +529,31 @@ pub fn train(
     circuit: &CircuitParams,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> TrainResult {
+    let none = &mut dwmtj_core::checkpoint::NoCheckpoints;
+    train_resumable(spec, device, params, data, circuit, progress, None, none).expect("no checkpoint to resume")
+}
+
+/// The layer sizes of a network of `spec` on `inputs` inputs.
+pub fn layer_sizes(spec: &NetworkSpec, inputs: usize) -> Vec<usize> {
+    let mut sizes = vec![inputs];
+    sizes.extend(&spec.hidden);
+    sizes.push(10);
+    sizes
+}
+
+/// Train, from scratch or from `resume`, offering `checkpoints` the state after every epoch. A
+/// resumed run ends with exactly the metrics and weights of an uninterrupted one.
+#[allow(clippy::too_many_arguments)]
+pub fn train_resumable(
+    spec: &NetworkSpec,
+    device: &DeviceEntry,
+    params: &TrainParams,
+    data: &Data,
+    circuit: &CircuitParams,
+    progress: &(dyn Fn(u64, u64) + Sync),
+    resume: Option<TrainState>,
+    checkpoints: &mut dyn dwmtj_core::checkpoint::Checkpoints<TrainState>,
+) -> Result<TrainResult, ResumeError> {
     let mut net = Mlp::new(spec, device, data.inputs, params.seed);
     let n_train = data.train_y.len();
     let n_in = data.inputs;
@@ -427,7 +567,33 @@ pub fn train(
     let mut yb = Vec::with_capacity(params.batch);
     let mut inference = EnergyBreakdown::default();
     let (mut train_seconds, mut eval_seconds) = (0.0, 0.0);
-    for epoch in 0..params.epochs {
+    let mut first = 0;
+    if let Some(state) = resume {
+        if state.layers.len() != net.layers.len() {
+            return Err(ResumeError(format!(
+                "{} layers in the checkpoint, {} in the run",
+                state.layers.len(),
+                net.layers.len()
+            )));
+        }
+        for (layer, saved) in net.layers.iter_mut().zip(state.layers) {
+            if saved.w.len() != layer.tile.w.len() || saved.bias.len() != layer.bias.len() {
+                return Err(ResumeError("layer sizes differ".into()));
+            }
+            layer.tile.w = saved.w;
+            layer.bias = saved.bias;
+            layer.state.chi = saved.chi;
+        }
+        first = state.epochs_done;
+        order = state.order;
+        epochs = state.epochs;
+        training = state.training;
+        inference = state.inference;
+        lr = state.lr;
+        train_seconds = state.train_seconds;
+        eval_seconds = state.eval_seconds;
+    }
+    for epoch in first..params.epochs {
         let t0 = std::time::Instant::now();
         let mut shuffle = dwmtj_core::simulate::stream(params.seed, 0xDA7A, epoch as u64);
         order.shuffle(&mut shuffle);
@@ -464,9 +630,30 @@ pub fn train(
             energy,
         });
         lr *= params.lr_decay;
+        if epoch + 1 < params.epochs && checkpoints.due(epoch + 1) {
+            checkpoints.save(&TrainState {
+                epochs_done: epoch + 1,
+                layers: net
+                    .layers
+                    .iter()
+                    .map(|l| LayerState {
+                        w: l.tile.w.clone(),
+                        bias: l.bias.clone(),
+                        chi: l.state.chi.clone(),
+                    })
+                    .collect(),
+                order: order.clone(),
+                epochs: epochs.clone(),
+                training,
+                inference,
+                lr,
+                train_seconds,
+                eval_seconds,
+            });
+        }
     }
     let acc = epochs.last().map_or(0.0, |e| e.test_accuracy);
-    TrainResult {
+    Ok(TrainResult {
         device: device.name.clone(),
         scheme: device.scheme.name().to_string(),
         sizes: net.sizes.clone(),
@@ -477,5 +664,5 @@ pub fn train(
         inference,
         train_seconds,
         eval_seconds,
-    }
+    })
 }

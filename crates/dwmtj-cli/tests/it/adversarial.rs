@@ -844,6 +844,72 @@ fn cases() -> Vec<Case> {
             &["flux-capacitor"],
         ),
         case("unknown_subcommand", vec![], &["levitate"], &["levitate"]),
+        // Checkpoints and --resume.
+        case(
+            "checkpoint_every_zero",
+            mm("x0", "x0"),
+            &["micromag", "run.toml", "--out", "m", "--checkpoint-every", "0 s"],
+            &["--checkpoint-every", "between"],
+        ),
+        case(
+            "checkpoint_every_length",
+            vec![],
+            &["train", "--out", "t", "--checkpoint-every", "5 um"],
+            &["--checkpoint-every", "time"],
+        ),
+        case(
+            "resume_without_checkpoint",
+            mm("x0", "x0"),
+            &["micromag", "run.toml", "--out", "m", "--resume"],
+            &["--resume", "m.interrupted"],
+        ),
+        case(
+            "train_resume_without_checkpoint",
+            vec![],
+            &["train", "--out", "t", "--resume"],
+            &["--resume", "t.interrupted"],
+        ),
+        case(
+            "compare_resume",
+            vec![],
+            &["compare", "--out", "c", "--resume"],
+            &["--resume", "compare"],
+        ),
+        case(
+            "resume_other_config",
+            [
+                mm("x0", "x0"),
+                vec![
+                    ("m.interrupted/fingerprint.txt", "dwmtj micromag\nsomething else".into()),
+                    ("m.interrupted/checkpoint.bin", "x".into()),
+                ],
+            ]
+            .concat(),
+            &["micromag", "run.toml", "--out", "m", "--resume"],
+            &["--resume", "differ"],
+        ),
+        case(
+            "fresh_run_over_interrupted",
+            [mm("x0", "x0"), vec![("m.interrupted/fingerprint.txt", "x".into())]].concat(),
+            &["micromag", "run.toml", "--out", "m"],
+            &["m.interrupted", "--resume", "--force"],
+        ),
+        case(
+            "resume_damaged_checkpoint",
+            [
+                mm("x0", "x0"),
+                vec![
+                    (
+                        "m.interrupted/fingerprint.txt",
+                        format!("dwmtj micromag\n{}", config("configs/micromag/sot-wall.toml")),
+                    ),
+                    ("m.interrupted/checkpoint.bin", "garbage".into()),
+                ],
+            ]
+            .concat(),
+            &["micromag", "run.toml", "--out", "m", "--resume"],
+            &["--resume", "damaged"],
+        ),
     ];
     v.push(case(
         "hot_switching",
@@ -1024,5 +1090,98 @@ fn signals_stop_every_long_command_and_leave_nothing() {
             assert_eq!(interrupt(d, args, signal), Some(code), "{args:?} {signal}");
             assert_eq!(snapshot(d), before, "{args:?} {signal} left files behind");
         }
+    }
+}
+
+/// Run `args` until its first checkpoint exists, interrupt it with SIGINT, and check that the
+/// checkpoint is kept as `OUT.interrupted` and nothing else is left.
+fn interrupt_after_checkpoint(dir: &Path, args: &[&str], out: &str) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dwmtj"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    let checkpointed = || {
+        std::fs::read_dir(dir).unwrap().flatten().any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(&format!(".{out}.partial-")) && e.path().join(".checkpoint").exists()
+        })
+    };
+    while !checkpointed() {
+        assert!(t0.elapsed() < Duration::from_secs(120), "{args:?} wrote no checkpoint");
+        assert!(child.try_wait().unwrap().is_none(), "{args:?} ended before its first checkpoint");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains(&format!("{out}.interrupted")) && err.contains("--resume"), "{err}");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.retain(|n| n == out || n.starts_with(&format!("{out}.")) || n.starts_with(&format!(".{out}.")));
+    assert_eq!(names, [format!("{out}.interrupted")], "only the resumable checkpoint is left");
+}
+
+/// The lines of a summary.json without the wall-clock figures.
+fn without_timing(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("seconds") && !l.contains("wall_time") && !l.contains("per_s") && !l.contains("ns_per_cell"))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn interrupted_micromag_and_train_runs_resume_to_the_uninterrupted_result() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mm = config("configs/micromag/mtj-readout.toml")
+        .replacen("duration = \"2 ns\"", "duration = \"0.8 ns\"", 1)
+        .replacen("samples = 80", "samples = 32", 1);
+    std::fs::write(d.join("mm.toml"), mm).unwrap();
+    let nn = config("configs/nn/mnist-mlp.toml")
+        .replacen("epochs = 10", "epochs = 4", 1)
+        .replacen("[network]", "[data]\ntrain_limit = 3000\ntest_limit = 500\n\n[network]", 1);
+    std::fs::write(d.join("nn.toml"), nn).unwrap();
+    for (args, out, table) in [
+        (vec!["micromag", "mm.toml", "--checkpoint-every", "0.01 s"], "m", "table.csv"),
+        (vec!["train", "nn.toml", "--checkpoint-every", "0.01 s"], "t", "metrics.csv"),
+    ] {
+        let reference = format!("{out}-reference");
+        let (o, _) = run_in(d, &[args.clone(), vec!["--out", &reference]].concat(), &[]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        interrupt_after_checkpoint(d, &[args.clone(), vec!["--out", out]].concat(), out);
+        // A fresh run over an interrupted one is refused: the checkpoint is not lost by accident.
+        let (o, _) = run_in(d, &[args.clone(), vec!["--out", out]].concat(), &[]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--resume"));
+        let (o, _) = run_in(d, &[args.clone(), vec!["--out", out, "--resume"]].concat(), &[]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            !d.join(format!("{out}.interrupted")).exists(),
+            "the checkpoint is removed once resumed"
+        );
+        assert_eq!(
+            std::fs::read(d.join(out).join(table)).unwrap(),
+            std::fs::read(d.join(&reference).join(table)).unwrap(),
+            "{out}: resumed {table} differs from the uninterrupted run"
+        );
+        assert_eq!(
+            without_timing(&d.join(out).join("summary.json")),
+            without_timing(&d.join(&reference).join("summary.json"))
+        );
     }
 }
