@@ -3,7 +3,7 @@
 //! the old). On SIGINT/SIGTERM [`crate::interrupt`] keeps it as `OUT.interrupted/`, which
 //! holds the state, the run's fingerprint (its configuration and overrides), a README and a
 //! dwmtj manifest; `--resume` continues it and removes it when the run completes. A run that
-//! completes leaves no checkpoint behind.
+//! completes leaves no checkpoint behind ([`crate::output::RunDir::finish`] removes it last).
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -32,13 +32,16 @@ pub fn parse_every(text: &str) -> Result<Duration> {
 pub fn resume_bytes(out: &Path, resume: bool, force: bool, fingerprint: &str) -> Result<Option<Vec<u8>>> {
     let interrupted = interrupted_path(out);
     if !resume {
-        if interrupted.exists() && !force {
+        if std::fs::symlink_metadata(&interrupted).is_ok() && (!force || !crate::output::is_dwmtj_folder(&interrupted)) {
             bail!(
                 "{} holds an interrupted run of this output: continue it with --resume, or pass --force to discard it",
                 interrupted.display()
             );
         }
         return Ok(None);
+    }
+    if interrupted.exists() && !crate::output::is_dwmtj_folder(&interrupted) {
+        bail!("--resume: {} was not written by dwmtj", interrupted.display());
     }
     let saved = std::fs::read_to_string(interrupted.join("fingerprint.txt"))
         .with_context(|| format!("--resume: no checkpoint of an interrupted run at {}", interrupted.display()))?;
@@ -54,13 +57,13 @@ pub fn resume_bytes(out: &Path, resume: bool, force: bool, fingerprint: &str) ->
     ))
 }
 
-/// Remove the resumed (or, with --force, discarded) checkpoint once the run is in place.
-pub fn discard(out: &Path) -> Result<()> {
-    let interrupted = interrupted_path(out);
-    if interrupted.exists() {
-        std::fs::remove_dir_all(&interrupted).with_context(|| format!("cannot remove {}", interrupted.display()))?;
-    }
-    Ok(())
+/// The command that continues this run: its own arguments (quoted where needed) with --resume.
+pub fn resume_command() -> String {
+    let args: Vec<String> = std::env::args()
+        .filter(|a| a != "--resume")
+        .map(|a| if a.contains(' ') { format!("{a:?}") } else { a })
+        .collect();
+    format!("{} --resume", args.join(" "))
 }
 
 /// Periodic checkpoints into a run folder's `.checkpoint/`.
@@ -75,7 +78,7 @@ impl CheckpointFolder {
     /// Checkpoints of the run being written in `run_temp` (registered to be kept as
     /// `OUT.interrupted` on an interrupt, with `resume_command` in the message).
     pub fn new(run_temp: &Path, out: &Path, fingerprint: String, every: Duration, resume_command: &str) -> Self {
-        let dir = run_temp.join(".checkpoint");
+        let dir = run_temp.join(crate::output::CHECKPOINT_DIR);
         crate::interrupt::keep_on_interrupt(run_temp, &dir, &interrupted_path(out), &format!("continue with: {resume_command}"));
         Self {
             dir,
@@ -122,15 +125,6 @@ impl CheckpointFolder {
         }
         std::fs::rename(&new, &self.dir)?;
         let _ = std::fs::remove_dir_all(&old);
-        Ok(())
-    }
-
-    /// Remove the last checkpoint from the finished run folder (call while holding
-    /// [`crate::interrupt::writing`]).
-    pub fn clear(&self) -> Result<()> {
-        if self.dir.exists() {
-            std::fs::remove_dir_all(&self.dir).with_context(|| format!("cannot remove {}", self.dir.display()))?;
-        }
         Ok(())
     }
 }

@@ -55,8 +55,37 @@ pub fn unregister(temp: &Path) {
     lock(registry()).retain(|p| p.temp != temp);
 }
 
+/// Move the checkpoint registered for `temp` (if it exists) to its resumable place; returns
+/// the message to show.
+fn keep(p: &Partial) -> Option<String> {
+    let (checkpoint, resumable, how) = p.keep.as_ref()?;
+    if !checkpoint.exists() {
+        return None;
+    }
+    // Only an earlier checkpoint of dwmtj's may be replaced.
+    if resumable.exists() {
+        if !crate::output::is_dwmtj_folder(resumable) {
+            return Some(format!("{} exists and is not dwmtj's: the checkpoint is lost", resumable.display()));
+        }
+        let _ = std::fs::remove_dir_all(resumable);
+    }
+    std::fs::rename(checkpoint, resumable)
+        .ok()
+        .map(|()| format!("kept the last checkpoint in {}; {how}", resumable.display()))
+}
+
+/// Keep the checkpoint of the run being written in `temp` (a failed run), saying so.
+pub fn keep_checkpoint(temp: &Path) {
+    let reg = lock(registry());
+    if let Some(msg) = reg.iter().find(|p| p.temp == temp).and_then(keep) {
+        eprintln!("{msg}");
+    }
+}
+
 fn clean_up_and_exit(signal: i32) -> ! {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    // Wait for a writing phase to end (results being written, a checkpoint, the final rename);
+    // a long one is cut off after a minute.
+    let deadline = Instant::now() + Duration::from_secs(60);
     let _guard = loop {
         match write_lock().try_lock() {
             Ok(g) => break Some(g),
@@ -68,15 +97,8 @@ fn clean_up_and_exit(signal: i32) -> ! {
     let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
     let partials = std::mem::take(&mut *lock(registry()));
     for p in &partials {
-        if let Some((checkpoint, resumable, how)) = &p.keep {
-            if checkpoint.exists() {
-                if resumable.exists() {
-                    let _ = std::fs::remove_dir_all(resumable);
-                }
-                if std::fs::rename(checkpoint, resumable).is_ok() {
-                    eprintln!("interrupted ({name}): kept the last checkpoint in {}; {how}", resumable.display());
-                }
-            }
+        if let Some(msg) = keep(p) {
+            eprintln!("interrupted ({name}): {msg}");
         }
         if p.temp.is_dir() {
             let _ = std::fs::remove_dir_all(&p.temp);

@@ -76,20 +76,16 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
         _ => OvfFormat::Binary4,
     };
     let every = checkpoint::parse_every(&args.checkpoint_every)?;
-    let fingerprint = format!("dwmtj micromag\n{text}");
+    let fingerprint = format!("dwmtj micromag\nformat = {}\n{text}", args.format);
     let resume = match checkpoint::resume_bytes(&args.out, args.resume, args.force, &fingerprint)? {
         Some(bytes) => Some(run::RunState::from_bytes(&bytes, &spec).context("--resume")?),
         None => None,
     };
-    let run = RunDir::create(&args.out, args.force, &[args.config.as_path()])?;
+    let mut run = RunDir::create(&args.out, args.force, &[args.config.as_path()])?;
+    // A resumed (or, with --force, discarded) checkpoint goes once the results are in place.
+    run.discard_on_finish(checkpoint::interrupted_path(&args.out));
     let mut checkpoints = MicromagCheckpoints {
-        folder: CheckpointFolder::new(
-            run.path(),
-            &args.out,
-            fingerprint,
-            every,
-            &format!("dwmtj micromag {} --out {} --resume", args.config.display(), args.out.display()),
-        ),
+        folder: CheckpointFolder::new(run.path(), &args.out, fingerprint, every, &checkpoint::resume_command()),
         samples: spec.samples,
     };
     let pb = if std::io::stderr().is_terminal() {
@@ -114,7 +110,6 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
     pb.finish_and_clear();
     let wall_s = t0.elapsed().as_secs_f64();
     let _writing = crate::interrupt::writing();
-    checkpoints.folder.clear()?;
     let dir = run.path();
     let mut w = csv::Writer::from_path(dir.join("table.csv"))?;
     let mut header: Vec<String> = [
@@ -243,8 +238,6 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
     Manifest::new(None).write(&run, "")?;
     drop(_writing);
     let dir = run.finish()?;
-    // The checkpoint was resumed (or discarded with --force): the run is complete.
-    checkpoint::discard(&args.out)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

@@ -30,26 +30,34 @@ pub enum OutKind {
 }
 
 fn absolute(p: &Path) -> PathBuf {
-    // Canonicalise the longest existing ancestor, then append the rest.
+    // Canonicalise the longest existing ancestor, then append the rest with `.` and `..`
+    // resolved lexically (a missing `x/..` must not hide where the path really goes).
+    let p: PathBuf = p.components().collect();
     let abs = if p.is_absolute() {
-        p.to_path_buf()
+        p.clone()
     } else {
-        std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+        std::env::current_dir().map(|d| d.join(&p)).unwrap_or_else(|_| p.clone())
     };
     let mut tail = Vec::new();
     let mut head = abs.as_path();
     loop {
-        if let Ok(c) = head.canonicalize() {
-            let mut out = c;
+        if let Ok(mut out) = head.canonicalize() {
             for t in tail.iter().rev() {
-                out.push(t);
+                match t {
+                    std::path::Component::ParentDir => {
+                        out.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    c => out.push(c),
+                }
             }
             return out;
         }
-        match (head.file_name(), head.parent()) {
-            (Some(name), Some(parent)) => {
-                tail.push(name.to_os_string());
-                head = parent;
+        let mut comps = head.components();
+        match comps.next_back() {
+            Some(c @ (std::path::Component::Normal(_) | std::path::Component::ParentDir | std::path::Component::CurDir)) => {
+                tail.push(c);
+                head = comps.as_path();
             }
             _ => return abs,
         }
@@ -179,6 +187,30 @@ fn name_and_parent(target: &Path) -> (String, PathBuf) {
     (name, parent)
 }
 
+/// This machine's name, as it appears in temporary names (so that a run never mistakes a live
+/// process on another node of a shared file system for a dead one).
+fn host() -> String {
+    let raw = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into());
+    let h: String = raw
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if h.is_empty() {
+        "localhost".into()
+    } else {
+        h
+    }
+}
+
+/// The suffix of this process's temporaries: `HOST-PID`.
+fn owner() -> String {
+    format!("{}-{}", host(), std::process::id())
+}
+
 fn pid_alive(pid: u32) -> bool {
     if cfg!(target_os = "linux") {
         Path::new(&format!("/proc/{pid}")).exists()
@@ -187,26 +219,40 @@ fn pid_alive(pid: u32) -> bool {
     }
 }
 
-/// Remove the temporaries (`.X.partial-PID`, `.X.old-PID`) of dwmtj processes that no longer
-/// exist from `dir`.
+/// Clean up after dwmtj processes of this machine that no longer exist, in `dir`: remove their
+/// temporaries (`.X.partial-HOST-PID`), and for a replaced output (`.X.old-HOST-PID`) restore it
+/// when the process died before its successor was moved in, else remove it.
 pub fn remove_stale_partials(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let here = host();
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         let Some(rest) = name.strip_prefix('.') else { continue };
-        let Some((_, pid)) = rest.rsplit_once(".partial-").or_else(|| rest.rsplit_once(".old-")) else {
-            continue;
+        let (target, kind, owner) = match (rest.rsplit_once(".partial-"), rest.rsplit_once(".old-")) {
+            (Some((t, o)), _) => (t, "partial", o),
+            (None, Some((t, o))) => (t, "old", o),
+            _ => continue,
         };
+        let Some((h, pid)) = owner.rsplit_once('-') else { continue };
         let Ok(pid) = pid.parse::<u32>() else { continue };
-        if pid == std::process::id() || pid_alive(pid) {
+        if h != here || pid == std::process::id() || pid_alive(pid) {
             continue;
         }
         let p = e.path();
-        if p.is_dir() {
-            if p.join(PARTIAL_MARKER).exists() || is_dwmtj_folder(&p) {
-                let _ = std::fs::remove_dir_all(&p);
-            }
-        } else if name.contains(".partial-") {
+        let ours = if p.is_dir() {
+            p.join(PARTIAL_MARKER).exists() || is_dwmtj_folder(&p)
+        } else {
+            true
+        };
+        if !ours {
+            continue;
+        }
+        let original = dir.join(target);
+        if kind == "old" && std::fs::symlink_metadata(&original).is_err() {
+            let _ = std::fs::rename(&p, &original);
+        } else if p.is_dir() {
+            let _ = std::fs::remove_dir_all(&p);
+        } else {
             let _ = std::fs::remove_file(&p);
         }
     }
@@ -242,8 +288,14 @@ pub struct RunDir {
     temp: PathBuf,
     old: PathBuf,
     force: bool,
+    inputs: Vec<PathBuf>,
+    /// Removed once the run is in place (a resumed or discarded OUT.interrupted).
+    discard: Option<PathBuf>,
     finished: bool,
 }
+
+/// The checkpoint folder inside a run's temporary folder (see `checkpoint.rs`).
+pub const CHECKPOINT_DIR: &str = ".checkpoint";
 
 impl RunDir {
     /// Check `target` ([`check_target`]) and create its temporary folder. `inputs` are the
@@ -253,7 +305,7 @@ impl RunDir {
         let (name, parent) = name_and_parent(target);
         std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
         remove_stale_partials(&parent);
-        let pid = std::process::id();
+        let pid = owner();
         let temp = parent.join(format!(".{name}.partial-{pid}"));
         if temp.exists() {
             std::fs::remove_dir_all(&temp).with_context(|| format!("cannot clear {}", temp.display()))?;
@@ -267,6 +319,8 @@ impl RunDir {
             old: parent.join(format!(".{name}.old-{pid}")),
             temp,
             force,
+            inputs: inputs.iter().map(|p| p.to_path_buf()).collect(),
+            discard: None,
             finished: false,
         })
     }
@@ -283,7 +337,16 @@ impl RunDir {
         self.write_bytes(rel, text.as_bytes())
     }
 
+    /// Remove `path` (a dwmtj folder: a checkpoint this run resumed or discards) once the run
+    /// is in place.
+    pub fn discard_on_finish(&mut self, path: PathBuf) {
+        self.discard = Some(path);
+    }
+
     pub fn write_bytes(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        if !self.temp.is_dir() {
+            bail!("the run folder being written ({}) is gone", self.temp.display());
+        }
         let p = self.temp.join(rel);
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent)?;
@@ -295,11 +358,21 @@ impl RunDir {
     pub fn finish(mut self) -> Result<PathBuf> {
         let _writing = crate::interrupt::writing();
         // The target may have changed while the run was going on.
-        check_target(&self.target, self.force, OutKind::Folder, &[])?;
+        let inputs: Vec<&Path> = self.inputs.iter().map(PathBuf::as_path).collect();
+        check_target(&self.target, self.force, OutKind::Folder, &inputs)?;
+        // The last checkpoint goes only now: until the results are complete it is what an
+        // interrupt or a failure keeps.
+        let checkpoint = self.temp.join(CHECKPOINT_DIR);
+        if checkpoint.exists() {
+            std::fs::remove_dir_all(&checkpoint).with_context(|| format!("cannot remove {}", checkpoint.display()))?;
+        }
         std::fs::remove_file(self.temp.join(PARTIAL_MARKER)).ok();
         replace(&self.temp, &self.target, &self.old)?;
         self.finished = true;
         crate::interrupt::unregister(&self.temp);
+        if let Some(d) = self.discard.take().filter(|d| is_dwmtj_folder(d)) {
+            std::fs::remove_dir_all(&d).with_context(|| format!("cannot remove {}", d.display()))?;
+        }
         Ok(self.target.clone())
     }
 }
@@ -307,6 +380,9 @@ impl RunDir {
 impl Drop for RunDir {
     fn drop(&mut self) {
         if !self.finished {
+            // A run that fails after a checkpoint (a full disk while writing the results) keeps
+            // it, as an interrupted one does.
+            crate::interrupt::keep_checkpoint(&self.temp);
             let _ = std::fs::remove_dir_all(&self.temp);
             crate::interrupt::unregister(&self.temp);
         }
@@ -319,10 +395,11 @@ pub fn write_file(target: &Path, force: bool, signature: &'static [u8], bytes: &
     check_target(target, force, OutKind::File { signature }, &[])?;
     let (name, parent) = name_and_parent(target);
     remove_stale_partials(&parent);
-    let pid = std::process::id();
+    let pid = owner();
     let temp = parent.join(format!(".{name}.partial-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
     crate::interrupt::register(&temp);
+    let _writing = crate::interrupt::writing();
     let result = std::fs::write(&temp, bytes)
         .with_context(|| format!("cannot write {}", target.display()))
         .and_then(|()| replace(&temp, target, &old));
@@ -382,7 +459,7 @@ impl Manifest {
         let dir = run.path().join(sub);
         let mut files = Vec::new();
         collect(&dir, &dir, &mut files)?;
-        files.retain(|f| f != PARTIAL_MARKER);
+        files.retain(|f| f != PARTIAL_MARKER && !f.starts_with(CHECKPOINT_DIR));
         files.sort();
         self.files = files;
         let rel = if sub.is_empty() {

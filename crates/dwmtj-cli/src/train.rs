@@ -346,21 +346,17 @@ pub fn cmd_train(args: &TrainArgs) -> Result<ExitCode> {
         Some(bytes) => Some(TrainState::from_bytes(&bytes, &sizes, data.train_y.len(), cfg.params.epochs).context("--resume")?),
         None => None,
     };
-    let run = RunDir::create(&args.out, args.force, &inputs(args))?;
-    let command = std::env::args()
-        .filter(|a| a != "--resume")
-        .map(|a| if a.contains(' ') { format!("{a:?}") } else { a })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let mut run = RunDir::create(&args.out, args.force, &inputs(args))?;
+    // A resumed (or, with --force, discarded) checkpoint goes once the results are in place.
+    run.discard_on_finish(crate::checkpoint::interrupted_path(&args.out));
     let mut checkpoints = TrainCheckpoints {
-        folder: crate::checkpoint::CheckpointFolder::new(run.path(), &args.out, fingerprint, every, &format!("{command} --resume")),
+        folder: crate::checkpoint::CheckpointFolder::new(run.path(), &args.out, fingerprint, every, &crate::checkpoint::resume_command()),
         sizes,
         epochs: cfg.params.epochs,
     };
     let t0 = std::time::Instant::now();
     let r = run_one(&cfg, &cfg.device, &data, resume, &mut checkpoints)?;
     let writing = crate::interrupt::writing();
-    checkpoints.folder.clear()?;
     let mut summary = result_json(&r, &cfg, &data);
     summary["wall_time_s"] = json!(t0.elapsed().as_secs_f64());
     write_metrics(run.path(), &r)?;
@@ -369,7 +365,6 @@ pub fn cmd_train(args: &TrainArgs) -> Result<ExitCode> {
     Manifest::new(Some(cfg.params.seed)).write(&run, "")?;
     drop(writing);
     let dir = run.finish()?;
-    crate::checkpoint::discard(&args.out)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

@@ -14,6 +14,7 @@ pub mod dynamic;
 pub mod energy;
 pub mod error;
 pub mod fit;
+pub mod fuzz;
 pub mod geometry;
 pub mod integrate;
 pub mod material;

@@ -470,7 +470,11 @@ impl RawRunFile {
         let ku = mat.ku.to_si(Dim::ENERGY_DENSITY, "material.ku")?;
         let dmi = opt_si(&mat.dmi, Dim::SURFACE_ENERGY, "material.dmi", 0.0)?;
         if !(mat.alpha > 0.0 && mat.alpha <= 10.0) {
-            return Err(err("material.alpha", mat.alpha, "expected a damping in (0, 10]"));
+            return Err(err(
+                "material.alpha",
+                dwmtj_core::quantity::short(mat.alpha),
+                "expected a damping in (0, 10]",
+            ));
         }
         let d = &self.drive;
         let demag = match self.run.demag.as_deref().unwrap_or("full") {
@@ -494,7 +498,11 @@ impl RawRunFile {
             alpha: mat.alpha,
             gamma: match mat.gamma {
                 Some(g) if !(g > 1e10 && g < 1e12) => {
-                    return Err(err("material.gamma", g, "expected a gyromagnetic ratio in rad/(s T), 1e10-1e12"))
+                    return Err(err(
+                        "material.gamma",
+                        dwmtj_core::quantity::short(g),
+                        "expected a gyromagnetic ratio in rad/(s T), 1e10-1e12",
+                    ))
                 }
                 Some(g) => g,
                 None => dwmtj_core::material::GAMMA,
@@ -634,7 +642,11 @@ impl RawRunFile {
         };
         let temperature = opt_si(&self.run.temperature, Dim::TEMPERATURE, "run.temperature", 0.0)?;
         if temperature < 0.0 {
-            return Err(err("run.temperature", temperature, "expected a temperature >= 0 K"));
+            return Err(err(
+                "run.temperature",
+                dwmtj_core::quantity::short(temperature),
+                "expected a temperature >= 0 K",
+            ));
         }
         params.temperature = temperature;
         params.demag_f32 = match self.run.demag_precision.as_deref().unwrap_or("f64") {
@@ -658,7 +670,11 @@ impl RawRunFile {
         };
         let max_err = self.run.max_err.unwrap_or(1e-5);
         if !(max_err > 0.0 && max_err < 0.1) {
-            return Err(err("run.max_err", max_err, "expected a tolerance in (0, 0.1)"));
+            return Err(err(
+                "run.max_err",
+                dwmtj_core::quantity::short(max_err),
+                "expected a tolerance in (0, 0.1)",
+            ));
         }
         let duration = positive(self.run.duration.to_si(Dim::TIME, "run.duration")?, "run.duration", "time")?;
         Ok(RunSpec {
@@ -672,7 +688,13 @@ impl RawRunFile {
                 method,
                 max_err,
                 rel_err: match self.run.rel_err {
-                    Some(r) if !(0.0..0.1).contains(&r) => return Err(err("run.rel_err", r, "expected a relative tolerance in [0, 0.1)")),
+                    Some(r) if !(0.0..0.1).contains(&r) => {
+                        return Err(err(
+                            "run.rel_err",
+                            dwmtj_core::quantity::short(r),
+                            "expected a relative tolerance in [0, 0.1)",
+                        ))
+                    }
                     Some(r) => r,
                     None => 0.0,
                 },

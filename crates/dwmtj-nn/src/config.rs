@@ -228,7 +228,11 @@ impl RawTrainConfig {
         }
         let weight_range = n.weight_range.unwrap_or(4.0);
         if !(weight_range > 0.0 && weight_range <= 1000.0) {
-            return Err(err("network.weight_range", weight_range, "expected a number in (0, 1000]"));
+            return Err(err(
+                "network.weight_range",
+                dwmtj_core::quantity::short(weight_range),
+                "expected a number in (0, 1000]",
+            ));
         }
         let (fwd, bwd) = match n.periphery.as_deref().unwrap_or("aihwkit") {
             "aihwkit" => (IoParams::default(), IoParams::default()),
@@ -265,11 +269,19 @@ impl RawTrainConfig {
         }
         let lr = t.lr.unwrap_or(0.1);
         if !(lr > 0.0 && lr < 1e3) {
-            return Err(err("training.lr", lr, "expected a learning rate in (0, 1000)"));
+            return Err(err(
+                "training.lr",
+                dwmtj_core::quantity::short(f64::from(lr)),
+                "expected a learning rate in (0, 1000)",
+            ));
         }
         let lr_decay = t.lr_decay.unwrap_or(1.0);
         if !(lr_decay > 0.0 && lr_decay <= 1.0) {
-            return Err(err("training.lr_decay", lr_decay, "expected a factor in (0, 1]"));
+            return Err(err(
+                "training.lr_decay",
+                dwmtj_core::quantity::short(f64::from(lr_decay)),
+                "expected a factor in (0, 1]",
+            ));
         }
         let desired_bl = t.desired_bl.unwrap_or(31);
         if !(1..=64).contains(&desired_bl) {

@@ -879,6 +879,7 @@ fn cases() -> Vec<Case> {
             "resume_other_config",
             [
                 mm("x0", "x0"),
+                dwmtj_folder("m.interrupted"),
                 vec![
                     ("m.interrupted/fingerprint.txt", "dwmtj micromag\nsomething else".into()),
                     ("m.interrupted/checkpoint.bin", "x".into()),
@@ -887,6 +888,18 @@ fn cases() -> Vec<Case> {
             .concat(),
             &["micromag", "run.toml", "--out", "m", "--resume"],
             &["--resume", "differ"],
+        ),
+        case(
+            "resume_foreign_interrupted_folder",
+            [mm("x0", "x0"), vec![("m.interrupted/notes.txt", "mine".into())]].concat(),
+            &["micromag", "run.toml", "--out", "m", "--resume"],
+            &["m.interrupted", "not written by dwmtj"],
+        ),
+        case(
+            "force_over_foreign_interrupted_folder",
+            [mm("x0", "x0"), vec![("m.interrupted/notes.txt", "mine".into())]].concat(),
+            &["micromag", "run.toml", "--out", "m", "--force"],
+            &["m.interrupted"],
         ),
         case(
             "fresh_run_over_interrupted",
@@ -898,10 +911,11 @@ fn cases() -> Vec<Case> {
             "resume_damaged_checkpoint",
             [
                 mm("x0", "x0"),
+                dwmtj_folder("m.interrupted"),
                 vec![
                     (
                         "m.interrupted/fingerprint.txt",
-                        format!("dwmtj micromag\n{}", config("configs/micromag/sot-wall.toml")),
+                        format!("dwmtj micromag\nformat = binary4\n{}", config("configs/micromag/sot-wall.toml")),
                     ),
                     ("m.interrupted/checkpoint.bin", "garbage".into()),
                 ],
@@ -1025,14 +1039,29 @@ fn force_replaces_only_dwmtj_runs_and_only_after_the_new_one_is_complete() {
     names.sort();
     assert_eq!(names, ["dev.toml", "f.gds", "r"]);
     // Temporaries of dead processes are removed by the next run; other hidden files stay.
-    std::fs::create_dir(d.join(".r.partial-999999999")).unwrap();
-    std::fs::write(d.join(".r.partial-999999999/.dwmtj-partial"), "").unwrap();
-    std::fs::create_dir(d.join(".mine.partial-999999999")).unwrap();
+    // (Temporaries are named .NAME.partial-HOST-PID; those of other machines are never touched.)
+    let host: String = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap_or_else(|_| "localhost".into())
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let dead = format!(".r.partial-{host}-999999999");
+    std::fs::create_dir(d.join(&dead)).unwrap();
+    std::fs::write(d.join(&dead).join(".dwmtj-partial"), "").unwrap();
+    let unmarked = format!(".mine.partial-{host}-999999999");
+    std::fs::create_dir(d.join(&unmarked)).unwrap();
+    let other_node = ".r3.partial-othernode-999999999";
+    std::fs::create_dir(d.join(other_node)).unwrap();
+    std::fs::write(d.join(other_node).join(".dwmtj-partial"), "").unwrap();
     std::fs::write(d.join(".keep"), "mine").unwrap();
+    // A replaced run whose process died before the new one was moved in is restored.
+    std::fs::rename(d.join("r"), d.join(format!(".r.old-{host}-999999999"))).unwrap();
     let (o, _) = run_in(d, &["simulate", "dev.toml", "--cycles", "1", "--out", "r2"], &[]);
     assert!(o.status.success());
-    assert!(!d.join(".r.partial-999999999").exists());
-    assert!(d.join(".mine.partial-999999999").exists() && d.join(".keep").exists());
+    assert!(!d.join(&dead).exists());
+    assert!(d.join(&unmarked).exists() && d.join(other_node).exists() && d.join(".keep").exists());
+    assert!(d.join("r/transfer.csv").exists(), "the replaced run is restored");
 }
 
 /// Start `args` in `dir`, wait until it is writing its output (a partial folder exists), send

@@ -20,6 +20,7 @@ fn mtj(area_scale: f64, tmr: f64) -> Mtj {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(dwmtj_core::fuzz::cases(256)))]
     #[test]
     fn conductance_falls_as_more_mtjs_switch(scales in prop::collection::vec(0.2f64..3.0, 1..12), tmr in 0.05f64..3.0, i_read in 1e-9f64..1e-4) {
         let mtjs: Vec<Mtj> = scales.iter().map(|&s| mtj(s, tmr)).collect();
@@ -45,6 +46,36 @@ proptest! {
     #[test]
     fn device_parser_never_panics(s in "\\PC{0,200}") {
         let _ = parse_device(&s, "fuzz", None);
+    }
+
+    /// Any value in any slot of the example device files validates into a model the threshold
+    /// model accepts, or is an error naming a field or the file: never a panic.
+    #[test]
+    fn device_files_with_any_value_validate_or_name_the_field(
+        file in 0usize..3,
+        slot in 0usize..80,
+        nasty in 0usize..dwmtj_core::fuzz::NASTY_VALUES.len(),
+        random in "[-+0-9.eE a-zA-Z%*/^()\\[\\]\",]{0,24}",
+        pick_random in proptest::bool::ANY,
+    ) {
+        let texts = [
+            include_str!("../../../../configs/fig3f.toml"),
+            include_str!("../../../../configs/fig4c.toml"),
+            include_str!("../../../../configs/bipolar-synapse.toml"),
+        ];
+        let value = if pick_random { random.clone() } else { dwmtj_core::fuzz::NASTY_VALUES[nasty].to_string() };
+        let slots = dwmtj_core::fuzz::value_slots(texts[file]);
+        let Some(text) = dwmtj_core::fuzz::replace_value(texts[file], slot % slots, &value) else { return Ok(()) };
+        match parse_device(&text, "prop.toml", None) {
+            Ok((_, d, p)) => {
+                prop_assert!(d.wire_resistance().is_finite() && d.wire_resistance() > 0.0);
+                let _ = dwmtj_core::threshold::ThresholdModel::new(&d, p.as_ref().map(|p| p.pulse));
+            }
+            Err(e) => {
+                let m = e.to_string();
+                prop_assert!(m.contains('`') || m.contains("prop.toml") || m.contains("cannot read"), "{}", m);
+            }
+        }
     }
 
     /// Mutating one quantity of a valid file into random text yields a clean result or error.

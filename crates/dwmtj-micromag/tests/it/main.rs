@@ -634,7 +634,7 @@ fn a_layered_thin_strip_matches_the_single_layer() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(dwmtj_core::fuzz::cases(300)))]
     /// Any value put in place of one of the example run file's values either validates, with a
     /// mesh the solver can build, or is rejected with an error that names a field: never a
     /// panic. (The run file is the MTJ-readout example: mesh, material, pulses, regions.)

@@ -245,3 +245,38 @@ fn example_configs_validate_and_their_resolved_form_round_trips() {
         assert_eq!(again.compare, cfg.compare);
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(dwmtj_core::fuzz::cases(200)))]
+    /// Any value in any slot of the example training files (and any override) validates into a
+    /// training configuration whose network fits in memory, or is an error naming a field or
+    /// the file: never a panic. Nothing is trained or loaded here.
+    #[test]
+    fn training_files_with_any_value_validate_or_name_the_field(
+        file in 0usize..3,
+        slot in 0usize..40,
+        nasty in 0usize..dwmtj_core::fuzz::NASTY_VALUES.len(),
+        random in "[-+0-9.eE a-zA-Z%*/^()\\[\\]\",]{0,24}",
+        pick_random in proptest::bool::ANY,
+        epochs in proptest::option::of(0usize..200_000),
+    ) {
+        let names = ["mnist-mlp.toml", "neurosim-400-100-10.toml", "dw-activation.toml"];
+        let dir = repo().join("configs/nn");
+        let base = std::fs::read_to_string(dir.join(names[file])).unwrap();
+        let value = if pick_random { random.clone() } else { dwmtj_core::fuzz::NASTY_VALUES[nasty].to_string() };
+        let slots = dwmtj_core::fuzz::value_slots(&base);
+        let Some(text) = dwmtj_core::fuzz::replace_value(&base, slot % slots, &value) else { return Ok(()) };
+        let o = Overrides { epochs, ..Overrides::default() };
+        match config::parse(&text, "prop.toml", &dir, &o) {
+            Ok((_, cfg)) => {
+                proptest::prop_assert!(cfg.params.epochs >= 1 && cfg.params.batch >= 1);
+                let bytes = dwmtj_nn::network::memory_estimate(&cfg.spec, 784, cfg.params.batch);
+                proptest::prop_assert!(bytes.is_finite() && bytes > 0.0);
+            }
+            Err(e) => {
+                let m = e.to_string();
+                proptest::prop_assert!(m.contains('`') || m.contains("prop.toml") || m.contains("cannot read"), "{}", m);
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! dwmtj-design integration tests: the target-file parser under arbitrary edits.
+
+use dwmtj_design::config::parse_request;
+use std::path::Path;
+
+fn example() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/targets/tanh-9.toml")).unwrap()
+}
+
+#[test]
+fn the_example_target_file_parses() {
+    let req = parse_request(&example(), "tanh-9.toml", None, &|_| Err("no tables here".into())).unwrap();
+    assert_eq!(req.spec.mtjs, 9);
+    assert!((req.tolerance - 0.05).abs() < 1e-12);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(dwmtj_core::fuzz::cases(300)))]
+    /// Any value in any slot of the example target file gives a design request with a target on
+    /// an increasing current range, or an error naming a field or the file: never a panic.
+    #[test]
+    fn target_files_with_any_value_validate_or_name_the_field(
+        slot in 0usize..40,
+        nasty in 0usize..dwmtj_core::fuzz::NASTY_VALUES.len(),
+        random in "[-+0-9.eE a-zA-Z%*/^()\\[\\]\",]{0,24}",
+        pick_random in proptest::bool::ANY,
+    ) {
+        let base = example();
+        let value = if pick_random { random.clone() } else { dwmtj_core::fuzz::NASTY_VALUES[nasty].to_string() };
+        let slots = dwmtj_core::fuzz::value_slots(&base);
+        let Some(text) = dwmtj_core::fuzz::replace_value(&base, slot % slots, &value) else { return Ok(()) };
+        match parse_request(&text, "prop.toml", None, &|_| Err("no tables here".into())) {
+            Ok(req) => {
+                proptest::prop_assert!(req.spec.mtjs >= 1 && req.tolerance > 0.0);
+                proptest::prop_assert!(req.spec.j_th > 0.0 && req.spec.pulse_width > 0.0);
+            }
+            Err(e) => {
+                let m = e.to_string();
+                proptest::prop_assert!(m.contains('`') || m.contains("prop.toml") || m.contains("table"), "{}", m);
+            }
+        }
+    }
+}
