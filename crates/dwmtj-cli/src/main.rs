@@ -39,7 +39,7 @@ pub enum Command {
     ///
     /// Example: dwmtj simulate configs/fig3f.toml --cycles 20 --seed 3 --out runs/fig3f
     Simulate {
-        /// Device TOML file (with a [program] table).
+        /// Device TOML file (with a `[program]` table).
         device: PathBuf,
         /// Override program.cycles.
         #[arg(long, allow_hyphen_values = true)]
@@ -82,7 +82,7 @@ pub enum Command {
     ///
     /// Example: dwmtj calibrate configs/dynamic-synapse.toml --out runs/cal --json
     Calibrate {
-        /// Device TOML file with a [program] (its pulse is the calibration pulse).
+        /// Device TOML file with a `[program]` (its pulse is the calibration pulse).
         device: PathBuf,
         #[arg(long)]
         out: PathBuf,
@@ -127,7 +127,7 @@ pub enum Command {
     Materials {
         /// Material name (e.g. ta-cofeb-mgo).
         name: Option<String>,
-        /// Also read materials from this TOML file ([[material]] tables).
+        /// Also read materials from this TOML file (`[[material]]` tables).
         #[arg(long)]
         file: Option<PathBuf>,
         #[arg(long)]
@@ -154,7 +154,7 @@ pub enum Command {
     ///
     /// Example: dwmtj train configs/nn/mnist-mlp.toml --device float --epochs 5 --out runs/float --json
     Train(Box<train::TrainArgs>),
-    /// Train the same network with several devices (the config's [compare] devices) and
+    /// Train the same network with several devices (the config's `[compare]` devices) and
     /// tabulate accuracy, energy and latency side by side, with bar charts.
     ///
     /// Example: dwmtj compare configs/nn/neurosim-400-100-10.toml --out runs/neurosim
@@ -164,7 +164,7 @@ pub enum Command {
     /// Newell FFT demag or the thin-film local form, Zeeman with pulses or AC fields,
     /// damping- and field-like SOT and the Oersted field of the heavy-metal current, the thermal
     /// field; regions with their own material, stray fields and MTJ readout) and write
-    /// table.csv (time, <m>, energies, wall position and velocity, region <m> and MTJ
+    /// table.csv (time, `<m>`, energies, wall position and velocity, region `<m>` and MTJ
     /// conductances), OVF 2.0 snapshots, an m_z map and summary.json.
     ///
     /// Examples (configs/micromag/): sp4a.toml, sp4b.toml (muMAG standard problem 4),
@@ -282,7 +282,7 @@ pub struct DwArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct DesignArgs {
-    /// Target file (TOML: [target], [design], [rules]; see configs/targets/). Flags given on the
+    /// Target file (TOML: `[target]`, `[design]`, `[rules]`; see configs/targets/). Flags given on the
     /// command line are ignored when a file is given, except --out, --force, --json, --allow-miss.
     pub target_file: Option<PathBuf>,
     /// Named target: linear, sigmoid, tanh, softplus (relu), step, gaussian-cdf.

@@ -209,7 +209,7 @@ impl Material {
 
     /// Time-averaged 1D wall velocity under a net perpendicular driving field h (A/m):
     /// v = gamma0 Delta h / alpha below Walker; above, the Schryer-Walker average
-    /// <v> = gamma0 Delta/(1+alpha^2) [alpha h + (h - sqrt(h^2 - H_W^2))/alpha] (physics.md 2.6).
+    /// `<v>` = gamma0 Delta/(1+alpha^2) [alpha h + (h - sqrt(h^2 - H_W^2))/alpha] (physics.md 2.6).
     pub fn field_driven_velocity(&self, h: f64) -> f64 {
         field_driven_velocity(self.alpha, self.wall_width(), self.walker_field(), h)
     }

@@ -26,7 +26,7 @@
 //! Thermal noise (physics.md 2.5, fluctuation-dissipation with Gamma = 2 alpha s_tot S/Delta):
 //! independent white forces with <F_i F_j> = alpha s_tot kB T / (S Delta) delta_ij delta(t-t').
 //!
-//! Evaluation: the model constants are folded once per run ([`Folded`]: forces and rates are
+//! Evaluation: the model constants are folded once per run (`Folded`: forces and rates are
 //! then multiplications and additions only), deterministic runs integrate (q, phi, cos phi,
 //! sin phi) so that no trigonometric call is needed, and [`run_deterministic_many`] integrates
 //! many drives side by side in SIMD lanes ([`crate::integrate::lanes`]), each result bitwise

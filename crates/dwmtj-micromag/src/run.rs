@@ -1,5 +1,5 @@
 //! Run a validated micromagnetic problem: optional relaxation, then integration with the drive
-//! on, sampling a table (time, <m>, energies, wall position) and snapshots of m.
+//! on, sampling a table (time, `<m>`, energies, wall position) and snapshots of m.
 
 use crate::config::{Initial, RunSpec};
 use crate::solver::{Integrator, IntegratorState, Stats};

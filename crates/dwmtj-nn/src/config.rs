@@ -271,7 +271,7 @@ impl RawTrainConfig {
         if !(lr > 0.0 && lr < 1e3) {
             return Err(err(
                 "training.lr",
-                dwmtj_core::quantity::short(f64::from(lr)),
+                dwmtj_core::quantity::short(lr),
                 "expected a learning rate in (0, 1000)",
             ));
         }
@@ -279,7 +279,7 @@ impl RawTrainConfig {
         if !(lr_decay > 0.0 && lr_decay <= 1.0) {
             return Err(err(
                 "training.lr_decay",
-                dwmtj_core::quantity::short(f64::from(lr_decay)),
+                dwmtj_core::quantity::short(lr_decay),
                 "expected a factor in (0, 1]",
             ));
         }

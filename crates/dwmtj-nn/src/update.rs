@@ -8,7 +8,7 @@
 //! * `Stochastic` (Gokmen & Vlasov 2016; aihwkit `StochasticCompressed`): per sample, row i
 //!   fires in each of BL slots with probability A |x_i|, column j with B |delta_j|,
 //!   delta = -d lr-scaled; each coincidence is one device pulse in direction sign(x_i delta_j).
-//!   E[change] = BL A B |x_i delta_j| dw_min, so A = B = sqrt(lr' / (dw_min BL)) gives the SGD
+//!   E(change) = BL A B |x_i delta_j| dw_min, so A = B = sqrt(lr' / (dw_min BL)) gives the SGD
 //!   step. BL management: BL = min(ceil(lr' max|x| max|delta| / dw_min), desired_BL); update
 //!   management: A *= sqrt(max|delta|/max|x|), B *= sqrt(max|x|/max|delta|).
 //! * `PulseCount` (MLP+NeuroSim): once per batch, n = round(dw / dw_min) pulses of sign(dw) to
