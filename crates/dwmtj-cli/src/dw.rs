@@ -7,7 +7,7 @@ use crate::DwArgs;
 use anyhow::{bail, Context, Result};
 use dwmtj_core::device::PulseShape;
 use dwmtj_core::material::{find_builtin, parse_material_file, Material, PARAMS};
-use dwmtj_core::simulate::stream;
+use dwmtj_core::stream::stream;
 use dwmtj_core::units::Dim;
 use dwmtj_core::wall::{monte_carlo_from, run_deterministic, run_deterministic_many, run_thermal, Drive, Pinning, RunOptions, WallModel};
 use dwmtj_core::RawQuantity;

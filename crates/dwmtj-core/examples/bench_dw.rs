@@ -6,7 +6,7 @@
 //! cargo run --release -p dwmtj-core --example bench_dw -- [--dmi 0.3e-3] [--j 1e11] [--pulse 8e-9] [--rtol 1e-8] [--atol 1e-12]
 use dwmtj_core::device::PulseShape;
 use dwmtj_core::material::find_builtin;
-use dwmtj_core::simulate::stream;
+use dwmtj_core::stream::stream;
 use dwmtj_core::wall::{run_deterministic, run_deterministic_many, run_thermal, Drive, RunOptions, WallModel};
 use std::time::Instant;
 

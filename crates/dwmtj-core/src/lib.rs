@@ -25,6 +25,7 @@ pub mod quantity;
 pub mod resources;
 pub mod roughness;
 pub mod simulate;
+pub mod stream;
 pub mod threshold;
 pub mod units;
 pub mod wall;

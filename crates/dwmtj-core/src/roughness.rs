@@ -95,7 +95,7 @@ pub fn rough_width<R: Rng>(base: &WidthProfile, r: &Roughness, wall_width: f64, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulate::stream;
+    use crate::stream::stream;
 
     #[test]
     fn edge_statistics_match_the_target() {

@@ -1,8 +1,8 @@
 //! Pulse-program simulation of a device with the threshold model: Monte Carlo over device
 //! instances (device-to-device variation) and cycles (cycle-to-cycle noise, thermal escape).
 //!
-//! Reproducibility: run k = (device d, cycle c) draws from its own xoshiro256++ stream seeded by
-//! a SplitMix64 hash of (seed, d, c); device d's variation from the stream (seed, d, MAX).
+//! Reproducibility: run k = (device d, cycle c) draws from its own stream (seed, d, c); device
+//! d's variation from the stream (seed, d, MAX) (see [`crate::stream`]).
 //! Runs are computed in parallel and aggregated in index order, so results do not depend on the
 //! thread count.
 
@@ -10,22 +10,8 @@ use crate::device::{Device, Program, ResetPolicy, ThresholdSource};
 use crate::dynamic::DynamicModel;
 use crate::error::ConfigError;
 use crate::threshold::{MtjThresholds, ThresholdModel};
-use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
+use crate::stream::stream;
 use rayon::prelude::*;
-
-/// SplitMix64 finaliser, used to derive independent stream seeds.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// An independent random stream for (seed, a, b).
-pub fn stream(seed: u64, a: u64, b: u64) -> Xoshiro256PlusPlus {
-    Xoshiro256PlusPlus::seed_from_u64(mix(mix(mix(seed) ^ a) ^ b))
-}
 
 /// Mean and sample standard deviation.
 pub fn mean_std(xs: &[f64]) -> (f64, f64) {

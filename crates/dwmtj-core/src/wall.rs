@@ -946,7 +946,7 @@ pub fn monte_carlo_from(
         (0..trials)
             .into_par_iter()
             .map(|k| {
-                let mut rng = crate::simulate::stream(seed, k as u64, 0);
+                let mut rng = crate::stream::stream(seed, k as u64, 0);
                 let o = run_thermal(model, drive, q0, phi0, &opts, &mut rng);
                 (o.displacement_m, o.final_velocity_m_per_s, o.phi_rad)
             })

@@ -265,7 +265,7 @@ impl Integrator {
         (sys.params.temperature > 0.0).then(|| {
             let n = self.m[0].len();
             let mut f = zeros(n);
-            let mut rng = dwmtj_core::simulate::stream(sys.params.seed, self.stats.steps, 0x7E + (self.stats.rejected << 8));
+            let mut rng = dwmtj_core::stream::stream(sys.params.seed, self.stats.steps, 0x7E + (self.stats.rejected << 8));
             for a in 0..3 {
                 for i in 0..n {
                     let g: f64 = StandardNormal.sample(&mut rng);

@@ -249,7 +249,7 @@ impl Mlp {
                     .with_min_len(crate::tile::rows_per_task(16 * m))
                     .enumerate()
                     .map(|(b, (o, zr))| {
-                        let mut rng = dwmtj_core::simulate::stream(seed, seed_id(epoch, step, l, 2), b as u64);
+                        let mut rng = dwmtj_core::stream::stream(seed, seed_id(epoch, step, l, 2), b as u64);
                         act.forward(zr, o, || rng.gen::<f64>())
                     })
                     .collect();
@@ -595,7 +595,7 @@ pub fn train_resumable(
     }
     for epoch in first..params.epochs {
         let t0 = std::time::Instant::now();
-        let mut shuffle = dwmtj_core::simulate::stream(params.seed, 0xDA7A, epoch as u64);
+        let mut shuffle = dwmtj_core::stream::stream(params.seed, 0xDA7A, epoch as u64);
         order.shuffle(&mut shuffle);
         let mut counts = vec![LayerCounts::default(); net.layers.len()];
         let (mut loss, mut correct) = (0.0, 0usize);

@@ -11,7 +11,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 pub fn normal_table() -> &'static [f32] {
     static TABLE: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut rng = dwmtj_core::simulate::stream(0x4E4F_524D, 0, 0);
+        let mut rng = dwmtj_core::stream::stream(0x4E4F_524D, 0, 0);
         let v: Vec<f64> = (0..65536).map(|_| rng.sample::<f64, _>(StandardNormal)).collect();
         let mean = v.iter().sum::<f64>() / v.len() as f64;
         let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
@@ -60,7 +60,7 @@ mod tests {
 
     #[test]
     fn table_draws_have_unit_variance_and_normal_tails() {
-        let mut rng = dwmtj_core::simulate::stream(1, 2, 3);
+        let mut rng = dwmtj_core::stream::stream(1, 2, 3);
         let mut t = TableNormal::new();
         let n = 400_000;
         let v: Vec<f64> = (0..n).map(|_| f64::from(t.draw(&mut rng))).collect();

@@ -191,15 +191,24 @@ fn gemm_block(dim: usize, work: usize) -> usize {
 
 /// Rows per parallel task so that each task does at least ~64k multiply-adds (smaller tasks
 /// cost more in scheduling than they save). Depends only on the sizes, never on the threads.
-pub fn rows_per_task(work_per_row: usize) -> usize {
+pub(crate) fn rows_per_task(work_per_row: usize) -> usize {
     ((1usize << 16) / work_per_row.max(1)).max(1)
 }
 
 /// y (batch x m) = x (batch x n) * w^T, computed as y^T = w x^T in blocks of output rows, one
 /// block per task: each task packs its rows of w once (contiguous) and all of x. The blocks
 /// depend only on the sizes, so results do not depend on the thread count.
-pub fn gemm_xwt(x: &[f32], w: &[f32], batch: usize, n: usize, m: usize, y: &mut [f32]) {
-    debug_assert_eq!(y.len(), batch * m);
+///
+/// Panics unless `x`, `w` and `y` hold exactly batch x n, m x n and batch x m values: the
+/// unchecked pointer arithmetic below relies on it.
+pub(crate) fn gemm_xwt(x: &[f32], w: &[f32], batch: usize, n: usize, m: usize, y: &mut [f32]) {
+    assert!(
+        x.len() == batch * n && w.len() == m * n && y.len() == batch * m,
+        "gemm_xwt: slice lengths {} {} {} for batch {batch}, n {n}, m {m}",
+        x.len(),
+        w.len(),
+        y.len()
+    );
     let rows = gemm_block(m, batch * n * m);
     let yp = SendPtr(y.as_mut_ptr());
     (0..m.div_ceil(rows)).into_par_iter().for_each(|blk| {
@@ -235,8 +244,16 @@ struct SendPtr(*mut f32);
 unsafe impl Sync for SendPtr {}
 
 /// d_in (batch x n) = d (batch x m) * w (m x n), in blocks of input columns.
-pub fn gemm_dw(d: &[f32], w: &[f32], batch: usize, m: usize, n: usize, out: &mut [f32]) {
-    debug_assert_eq!(out.len(), batch * n);
+///
+/// Panics unless `d`, `w` and `out` hold exactly batch x m, m x n and batch x n values.
+pub(crate) fn gemm_dw(d: &[f32], w: &[f32], batch: usize, m: usize, n: usize, out: &mut [f32]) {
+    assert!(
+        d.len() == batch * m && w.len() == m * n && out.len() == batch * n,
+        "gemm_dw: slice lengths {} {} {} for batch {batch}, m {m}, n {n}",
+        d.len(),
+        w.len(),
+        out.len()
+    );
     let cols = gemm_block(n, batch * n * m);
     let op = SendPtr(out.as_mut_ptr());
     (0..n.div_ceil(cols)).into_par_iter().for_each(|blk| {
@@ -267,7 +284,16 @@ pub fn gemm_dw(d: &[f32], w: &[f32], batch: usize, m: usize, n: usize, out: &mut
 }
 
 /// g (m x n) = scale * d^T (m x batch) * x (batch x n), output rows split over threads.
-pub fn gemm_outer(d: &[f32], x: &[f32], batch: usize, m: usize, n: usize, scale: f32, g: &mut [f32]) {
+///
+/// Panics unless `d`, `x` and `g` hold exactly batch x m, batch x n and m x n values.
+pub(crate) fn gemm_outer(d: &[f32], x: &[f32], batch: usize, m: usize, n: usize, scale: f32, g: &mut [f32]) {
+    assert!(
+        d.len() == batch * m && x.len() == batch * n && g.len() == m * n && n > 0,
+        "gemm_outer: slice lengths {} {} {} for batch {batch}, m {m}, n {n}",
+        d.len(),
+        x.len(),
+        g.len()
+    );
     let rows_per = gemm_block(m, batch * n * m);
     g.par_chunks_mut(rows_per * n).enumerate().for_each(|(c, gc)| {
         let r0 = c * rows_per;
@@ -401,7 +427,7 @@ impl Tile {
             .with_min_len(rows_per_task(8 * m))
             .enumerate()
             .map(|(b, (yr, xr))| {
-                let mut rng = dwmtj_core::simulate::stream(seed.0, seed.1, b as u64);
+                let mut rng = dwmtj_core::stream::stream(seed.0, seed.1, b as u64);
                 let mut c = ReadCounts {
                     mvms: 1,
                     input_power: xr.iter().map(|v| f64::from(v * v)).sum(),

@@ -132,7 +132,7 @@ fn apply_counts(tile: &mut Tile, dw: &[f32], chi: Option<&mut Vec<f32>>, max_pul
                 .with_min_len(rows_per_task(4 * n))
                 .enumerate()
                 .map(|(j, (wr, cr))| {
-                    let mut rng = dwmtj_core::simulate::stream(seed.0, seed.1, j as u64);
+                    let mut rng = dwmtj_core::stream::stream(seed.0, seed.1, j as u64);
                     let (mut count, mut longest) = (0u64, 0u64);
                     for (i, (wv, c)) in wr.iter_mut().zip(cr.iter_mut()).enumerate() {
                         let k = (*c / step).trunc();
@@ -154,7 +154,7 @@ fn apply_counts(tile: &mut Tile, dw: &[f32], chi: Option<&mut Vec<f32>>, max_pul
             .with_min_len(rows_per_task(4 * n))
             .enumerate()
             .map(|(j, (wr, dr))| {
-                let mut rng = dwmtj_core::simulate::stream(seed.0, seed.1, j as u64);
+                let mut rng = dwmtj_core::stream::stream(seed.0, seed.1, j as u64);
                 let (mut count, mut longest) = (0u64, 0u64);
                 for (i, (wv, d)) in wr.iter_mut().zip(dr).enumerate() {
                     let k = crate::tile::round_even(d / step);
@@ -280,7 +280,7 @@ impl Tile {
                 } else {
                     (a0, a0)
                 };
-                let mut rng = dwmtj_core::simulate::stream(seed.0, seed.1, u64::MAX - b as u64);
+                let mut rng = dwmtj_core::stream::stream(seed.0, seed.1, u64::MAX - b as u64);
                 let mut train = |p: f32| -> u64 {
                     let p = p.min(1.0);
                     if p <= 0.0 {
@@ -347,7 +347,7 @@ impl Tile {
             .with_min_len(rows_per_task(4 * n))
             .enumerate()
             .map(|(j, wr)| {
-                let mut rng = dwmtj_core::simulate::stream(seed.0, seed.1, j as u64);
+                let mut rng = dwmtj_core::stream::stream(seed.0, seed.1, j as u64);
                 let mut count = 0u64;
                 if let DeviceModel::ConstantStep { dw_min, c2c, b_min, b_max } = snapshot.device {
                     // The common case inlined in f32: each coincidence is one step

@@ -5,7 +5,7 @@ use crate::rel;
 use dwmtj_core::device::PulseShape;
 use dwmtj_core::integrate::rk4;
 use dwmtj_core::material::{find_builtin, Material, GAMMA, GAMMA0, KB};
-use dwmtj_core::simulate::stream;
+use dwmtj_core::stream::stream;
 use dwmtj_core::units::MU0;
 use dwmtj_core::wall::{run_deterministic, run_thermal, Drive, Pinning, RunOptions, WallModel};
 use rayon::prelude::*;
