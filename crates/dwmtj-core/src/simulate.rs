@@ -9,20 +9,9 @@
 use crate::device::{Device, Program, ResetPolicy, ThresholdSource};
 use crate::dynamic::DynamicModel;
 use crate::error::ConfigError;
-use crate::threshold::{MtjThresholds, ThresholdModel};
 use crate::stream::stream;
+use crate::threshold::{MtjThresholds, ThresholdModel};
 use rayon::prelude::*;
-
-/// Mean and sample standard deviation.
-pub fn mean_std(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    if xs.len() < 2 {
-        return (mean, 0.0);
-    }
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, var.sqrt())
-}
 
 /// Running mean and sum of squared deviations (Welford) of (R, G, switched count) at one pulse.
 #[derive(Clone, Copy, Debug, Default)]

@@ -956,7 +956,7 @@ pub fn monte_carlo_from(
         let o = run_deterministic(model, drive, q0, phi0, &opts);
         vec![(o.displacement_m, o.final_velocity_m_per_s, o.phi_rad); trials]
     };
-    let col = |f: fn(&(f64, f64, f64)) -> f64| crate::simulate::mean_std(&outcomes.iter().map(f).collect::<Vec<_>>());
+    let col = |f: fn(&(f64, f64, f64)) -> f64| crate::fit::mean_std(&outcomes.iter().map(f).collect::<Vec<_>>());
     let (dm, ds) = col(|o| o.0);
     let (vm, vs) = col(|o| o.1);
     let (pm, ps) = col(|o| o.2);

@@ -6,6 +6,31 @@
 //!   --discrete::design--> DiscreteDesign (thresholds, areas, wire profile, device TOML)
 //!   --verify::verify-->   Verification (achieved vs target, RMS/max error, levels, energy)
 //! ```
+//!
+//! A 9-MTJ sigmoid activation over 150-600 uA, designed and verified:
+//!
+//! ```
+//! use dwmtj_core::material::find_builtin;
+//! use dwmtj_design::discrete::{design, DesignSpec, FabRules};
+//! use dwmtj_design::target::Target;
+//! use dwmtj_design::verify::verify;
+//!
+//! let target = Target::named("sigmoid", 150e-6, 600e-6, None, None)?;
+//! let spec = DesignSpec {
+//!     target: target.clone(),
+//!     mtjs: 9,
+//!     material: find_builtin("ta-cofeb-mgo").unwrap(),
+//!     j_th: 0.7e11,
+//!     pulse_width: 8e-9,
+//!     ra: 20e-12,
+//!     tmr: 0.44,
+//!     rules: FabRules::default(),
+//! };
+//! let d = design(&spec)?;
+//! let v = verify(&d, &target)?;
+//! assert!(v.rms_error < 0.05, "RMS error {}", v.rms_error);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![deny(clippy::float_cmp)]
 
 pub mod analog;

@@ -115,7 +115,7 @@ pub fn monte_carlo(
         let sim = simulate(&device, &program, &|_| {}).map_err(|e| DesignError::Infeasible(e.to_string()))?;
         rms_errors.push(errors(&response_curve(&device, &sim, target)).0);
     }
-    let (rms_mean, rms_std) = dwmtj_core::simulate::mean_std(&rms_errors);
+    let (rms_mean, rms_std) = dwmtj_core::fit::mean_std(&rms_errors);
     let yield_fraction = rms_errors.iter().filter(|&&e| e <= tolerance).count() as f64 / devices.max(1) as f64;
     Ok(MonteCarloVerification {
         devices,

@@ -1,6 +1,33 @@
-//! dwmtj-nn: evaluating DW-MTJ synapses and activations in neural-network accelerators.
-//! So far: the datasets (an IDX reader and the vendored MNIST subset) and the synaptic device
-//! update models (aihwkit steps, NeuroSim nonlinear model, DW-MTJ levels).
+//! dwmtj-nn: evaluating DW-MTJ synapses and activations in neural-network accelerators: the
+//! datasets (an IDX reader and the built-in MNIST subset), synaptic device update models
+//! (aihwkit steps, NeuroSim's nonlinear model, DW-MTJ levels from a device file), crossbar tiles
+//! with aihwkit's periphery, update schemes, MLP training with event-counted energy and latency.
+//!
+//! Training on a tiny data set (two classes of 4-pixel images) with float weights:
+//!
+//! ```
+//! use dwmtj_nn::activation::Activation;
+//! use dwmtj_nn::catalog::lookup;
+//! use dwmtj_nn::energy::CircuitParams;
+//! use dwmtj_nn::network::{train, Data, NetworkSpec, TrainParams};
+//! use dwmtj_nn::tile::IoParams;
+//!
+//! // Class 0 lights the left pixels, class 1 the right ones.
+//! let image = |c: u8| if c == 0 { [1.0, 1.0, 0.0, 0.0] } else { [0.0, 0.0, 1.0, 1.0] };
+//! let labels: Vec<u8> = (0..64).map(|k| (k % 2) as u8).collect();
+//! let data = Data {
+//!     inputs: 4,
+//!     train_x: labels.iter().flat_map(|&c| image(c)).collect(),
+//!     train_y: labels.clone(),
+//!     test_x: labels.iter().flat_map(|&c| image(c)).collect(),
+//!     test_y: labels,
+//! };
+//! let spec = NetworkSpec { hidden: vec![8], activation: Activation::Relu, fwd: IoParams::ideal(), bwd: IoParams::ideal(), weight_range: 4.0 };
+//! let params = TrainParams { epochs: 20, batch: 4, lr: 0.1, lr_decay: 1.0, seed: 1 };
+//! let device = lookup("float", None).unwrap();
+//! let r = train(&spec, &device, &params, &data, &CircuitParams::default(), &|_, _| {});
+//! assert!(r.test_accuracy > 0.95, "{}", r.test_accuracy);
+//! ```
 #![deny(clippy::float_cmp)]
 
 pub mod activation;
