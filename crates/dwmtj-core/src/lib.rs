@@ -65,6 +65,7 @@ pub mod stream;
 pub mod threshold;
 pub mod units;
 pub mod wall;
+pub mod wall_run;
 
 pub use error::ConfigError;
 pub use quantity::RawQuantity;

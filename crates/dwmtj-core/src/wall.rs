@@ -50,6 +50,19 @@ use std::f64::consts::{LN_2, PI};
 /// Bohr magneton (J/T).
 const MU_B: f64 = 9.274_010_078_3e-24;
 
+/// The wall terms a run may set by name (`dwmtj dw --set KEY=VALUE`): sinusoidal pinning
+/// (pin_field with pin_period), a random landscape (pin_rms with pin_correlation) and
+/// self-affine edge roughness (roughness_rms, roughness_correlation, roughness_hurst).
+pub const WALL_TERM_KEYS: [&str; 7] = [
+    "pin_field",
+    "pin_period",
+    "pin_rms",
+    "pin_correlation",
+    "roughness_rms",
+    "roughness_correlation",
+    "roughness_hurst",
+];
+
 /// A pinning contribution, as an energy landscape V(q) entering through f_pin = V'(q) / (2S).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Pinning {

@@ -1,0 +1,522 @@
+//! A 1D wall run as one model: raw description ([`RawWallRun`], quantities as unit strings, what
+//! `dwmtj dw` flags or a script give) -> [`RawWallRun::validate`] -> [`WallRunSpec`] (SI, the
+//! pinning landscape and edge roughness built, seeds assigned) -> [`run`] -> [`WallReport`]
+//! (plain data: the summary, the trajectory, the Monte Carlo trials, the current sweep).
+//!
+//! The wall starts at rest at its equilibrium angle at q = 0 (mid-way along a rough 20 um wire
+//! when edge roughness is on). Deterministic runs use adaptive Dormand-Prince RK45; with a
+//! temperature > 0 the stochastic Heun integrator runs `trials` trials (streams in
+//! [`crate::stream`]). A sweep of the current density runs in SIMD batches (deterministic) or as a
+//! Monte Carlo per point (thermal); point k uses seed + k.
+
+use crate::device::PulseShape;
+use crate::error::ConfigError;
+use crate::material::{find_builtin, parse_material_file, Material, PARAMS};
+use crate::quantity::RawQuantity;
+use crate::stream::stream;
+use crate::units::Dim;
+use crate::wall::{
+    monte_carlo_from, run_deterministic, run_deterministic_many, run_thermal, Drive, MonteCarlo, Pinning, RunOptions, WallModel,
+    WALL_TERM_KEYS,
+};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+type Q = RawQuantity;
+
+fn text(s: &str) -> Q {
+    Q::Text(s.to_string())
+}
+
+/// A wall run as written: every field a flag of `dwmtj dw` (same names, `_` for `-`).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWallRun {
+    /// Built-in material name or a material TOML file.
+    pub material: String,
+    /// `KEY=VALUE` overrides: a material parameter or a wall term ([`WALL_TERM_KEYS`]).
+    pub set: Vec<String>,
+    pub current_density: Q,
+    pub pulse: Q,
+    pub rise: Q,
+    /// Default: the rise time.
+    pub fall: Option<Q>,
+    pub hz: Q,
+    pub hx: Q,
+    pub hy: Q,
+    pub temperature: Q,
+    pub width: Q,
+    /// "up-down" (Q = +1) or "down-up" (Q = -1).
+    pub wall: String,
+    /// Default: the end of the pulse.
+    pub duration: Option<Q>,
+    pub oersted: bool,
+    pub sweep_to: Option<Q>,
+    pub sweep_points: Option<usize>,
+    pub trials: usize,
+    pub seed: u64,
+    pub target: Q,
+    pub dt: Q,
+    pub rtol: f64,
+}
+
+impl Default for RawWallRun {
+    fn default() -> Self {
+        Self {
+            material: "ta-cofeb-mgo".into(),
+            set: Vec::new(),
+            current_density: Q::Number(0.0),
+            pulse: text("8 ns"),
+            rise: text("0 s"),
+            fall: None,
+            hz: text("0 A/m"),
+            hx: text("0 A/m"),
+            hy: text("0 A/m"),
+            temperature: text("0 K"),
+            width: text("1 um"),
+            wall: "up-down".into(),
+            duration: None,
+            oersted: false,
+            sweep_to: None,
+            sweep_points: None,
+            trials: 1,
+            seed: 0,
+            target: text("100 nm"),
+            dt: text("1 ps"),
+            rtol: 1e-8,
+        }
+    }
+}
+
+/// A validated wall run.
+#[derive(Clone, Debug)]
+pub struct WallRunSpec {
+    pub material: Material,
+    pub wall: String,
+    pub model: WallModel,
+    pub drive: Drive,
+    pub q0: f64,
+    pub phi0: f64,
+    pub options: RunOptions,
+    pub temperature: f64,
+    pub width: f64,
+    pub trials: usize,
+    pub seed: u64,
+    pub target: f64,
+    /// Current densities of the sweep (first = the run's own).
+    pub sweep: Option<Vec<f64>>,
+}
+
+/// Which terms of the model are on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ActiveTerms {
+    pub damping_like_sot: bool,
+    pub dmi: bool,
+    pub field_like_sot: bool,
+    pub stt: bool,
+    pub oersted: bool,
+    pub pinning: bool,
+    pub edge_roughness: bool,
+    pub thermal: bool,
+    pub ferrimagnet: bool,
+}
+
+/// One point of a current sweep.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct SweepPoint {
+    pub current_density_a_per_m2: f64,
+    pub displacement_m: f64,
+    pub displacement_std_m: f64,
+    pub final_velocity_m_per_s: f64,
+    pub phi_rad: f64,
+}
+
+/// The result of a wall run (serialises to the `dwmtj dw --json` summary).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WallReport {
+    pub material: String,
+    pub wall: String,
+    pub terms: ActiveTerms,
+    pub current_density_a_per_m2: f64,
+    pub pulse_s: f64,
+    pub rise_s: f64,
+    pub fall_s: f64,
+    pub duration_s: f64,
+    pub hz_a_per_m: f64,
+    pub hx_a_per_m: f64,
+    pub hy_a_per_m: f64,
+    pub temperature_k: f64,
+    pub width_m: f64,
+    pub initial_phi_rad: f64,
+    pub wall_width_m: f64,
+    /// Mean over trials when there are several.
+    pub displacement_m: f64,
+    pub final_velocity_m_per_s: f64,
+    pub phi_rad: f64,
+    pub integrator: String,
+    pub rhs_evals: usize,
+    pub completed: bool,
+    pub trials: usize,
+    pub seed: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub displacement_std_m: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub final_velocity_std_m_per_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phi_std_rad: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switching_probability: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_m: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<Vec<SweepPoint>>,
+    /// (t, q, phi) of the single run.
+    #[serde(skip)]
+    pub trajectory: Vec<(f64, f64, f64)>,
+    /// Every trial's (displacement, final velocity, phi).
+    #[serde(skip)]
+    pub trial_outcomes: Vec<(f64, f64, f64)>,
+}
+
+/// A run that could not be completed.
+#[derive(Debug, thiserror::Error)]
+pub enum WallRunError {
+    #[error(
+        "the adaptive integrator hit its step limit at t = {reached:.3e} s of {t_end:.3e} s ({rhs_evals} right-hand-side evaluations); simulate a shorter time (pulse, duration) or loosen rtol"
+    )]
+    StepLimit { reached: f64, t_end: f64, rhs_evals: usize },
+}
+
+fn load_material(name: &str, base: Option<&Path>, field: &str) -> Result<Material, ConfigError> {
+    if let Some(m) = find_builtin(name) {
+        return Ok(m);
+    }
+    let p = base.map_or_else(|| Path::new(name).to_path_buf(), |b| b.join(name));
+    if !p.exists() {
+        return Err(ConfigError::field(
+            field,
+            format!("{name:?}"),
+            format!("neither a built-in material ({}) nor a file", crate::material::builtin_names()),
+        ));
+    }
+    let text = std::fs::read_to_string(&p).map_err(|e| ConfigError::Io {
+        path: p.display().to_string(),
+        message: e.to_string(),
+    })?;
+    parse_material_file(&text, name)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ConfigError::field(field, format!("{name:?}"), "the file defines no [[material]]"))
+}
+
+impl RawWallRun {
+    /// Validate into SI. `prefix` is put before every field name in errors (`"--"` when the
+    /// fields are command-line flags); `base` resolves a material file's path.
+    pub fn validate(&self, prefix: &str, base: Option<&Path>) -> Result<WallRunSpec, ConfigError> {
+        let f = |name: &str| format!("{prefix}{name}");
+        let si = |q: &Q, dim: Dim, name: &str| q.to_si(dim, &f(name));
+        let bad = |name: &str, value: &dyn std::fmt::Display, problem: &str| ConfigError::field(f(name), value.to_string(), problem);
+        if !(self.rtol > 0.0 && self.rtol <= 0.1) {
+            return Err(bad("rtol", &self.rtol, "expected a relative tolerance in (0, 0.1], e.g. 1e-8"));
+        }
+        let mut material = load_material(&self.material, base, &f("material"))?;
+        let mut wall_keys: Vec<(String, String)> = Vec::new();
+        for kv in &self.set {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| bad("set", &format!("{kv:?}"), "expected KEY=VALUE"))?;
+            let (k, v) = (k.trim(), v.trim());
+            if PARAMS.iter().any(|p| p.key == k) {
+                let raw = match v.parse::<f64>() {
+                    Ok(x) => Q::Number(x),
+                    Err(_) => Q::Text(v.to_string()),
+                };
+                material.set_raw(k, &raw, &f("set"))?;
+            } else if WALL_TERM_KEYS.contains(&k) {
+                wall_keys.push((k.to_string(), v.to_string()));
+            } else {
+                return Err(ConfigError::field(
+                    format!("{} {k}", f("set")),
+                    v,
+                    format!(
+                        "unknown key; expected a material parameter ({}) or {}",
+                        PARAMS.iter().map(|p| p.key).collect::<Vec<_>>().join(", "),
+                        WALL_TERM_KEYS.join(", ")
+                    ),
+                ));
+            }
+        }
+        material.validate()?;
+        let width = si(&self.width, Dim::LENGTH, "width")?;
+        if width <= 0.0 {
+            return Err(bad("width", &self.width, "must be > 0"));
+        }
+        let q_sign = match self.wall.as_str() {
+            "up-down" => 1.0,
+            "down-up" => -1.0,
+            other => return Err(bad("wall", &other, "expected up-down or down-up")),
+        };
+        let mut model = WallModel::from_material(&material, width, q_sign);
+        model.oersted = self.oersted;
+        let temperature = si(&self.temperature, Dim::TEMPERATURE, "temperature")?;
+        if temperature < 0.0 {
+            return Err(bad("temperature", &self.temperature, "must be >= 0 K"));
+        }
+        model.temperature = temperature;
+        let get = |k: &str, dim: Dim| -> Result<Option<f64>, ConfigError> {
+            wall_keys
+                .iter()
+                .find(|(kk, _)| kk == k)
+                .map(|(_, v)| Q::Text(v.clone()).to_si(dim, &format!("{} {k}", f("set"))))
+                .transpose()
+        };
+        match (get("pin_field", Dim::FIELD)?, get("pin_period", Dim::LENGTH)?) {
+            (Some(h), Some(p)) if p > 0.0 => model.pinning.push(Pinning::Periodic { h_dep: h, period: p }),
+            (None, None) => {}
+            _ => {
+                return Err(bad(
+                    "set",
+                    &"pin_field/pin_period",
+                    "pin_field and pin_period go together (pin_period > 0)",
+                ))
+            }
+        }
+        let pulse_w = si(&self.pulse, Dim::TIME, "pulse")?;
+        let rise = si(&self.rise, Dim::TIME, "rise")?;
+        let fall = self.fall.as_ref().map_or(Ok(rise), |q| si(q, Dim::TIME, "fall"))?;
+        for (name, q, v) in [
+            ("pulse", &self.pulse, pulse_w),
+            ("rise", &self.rise, rise),
+            ("fall", self.fall.as_ref().unwrap_or(&self.rise), fall),
+        ] {
+            if v < 0.0 {
+                return Err(bad(name, q, "must be >= 0 (a duration)"));
+            }
+        }
+        if 0.5 * (rise + fall) > pulse_w {
+            return Err(bad(
+                "rise",
+                &self.rise,
+                &format!(
+                    "(rise + fall)/2 = {:e} s exceeds the pulse width (FWHM) {pulse_w:e} s",
+                    0.5 * (rise + fall)
+                ),
+            ));
+        }
+        let drive = Drive {
+            current_density: si(&self.current_density, Dim::CURRENT_DENSITY, "current-density")?,
+            pulse: PulseShape {
+                width: pulse_w,
+                rise,
+                fall,
+            },
+            hx: si(&self.hx, Dim::FIELD, "hx")?,
+            hy: si(&self.hy, Dim::FIELD, "hy")?,
+            hz: si(&self.hz, Dim::FIELD, "hz")?,
+        };
+        let t_end = match &self.duration {
+            Some(d) => si(d, Dim::TIME, "duration")?,
+            None => drive.pulse.duration(),
+        };
+        if t_end <= 0.0 {
+            return Err(bad(
+                "duration",
+                &"0",
+                "nothing to simulate: the pulse and the duration are both zero",
+            ));
+        }
+        let dt = si(&self.dt, Dim::TIME, "dt")?;
+        if !(dt > 0.0 && dt <= t_end) {
+            return Err(bad("dt", &self.dt, "must be > 0 and at most the simulated time"));
+        }
+        let target = si(&self.target, Dim::LENGTH, "target")?;
+        if self.trials == 0 {
+            return Err(bad("trials", &0, "must be at least 1"));
+        }
+        // Each trial keeps its (displacement, velocity, phi) for the statistics and the file.
+        crate::resources::check_memory(&f("trials"), self.trials, self.trials as f64 * 64.0)?;
+        let sweep = match (&self.sweep_to, self.sweep_points) {
+            (Some(to), Some(n)) => {
+                crate::resources::check_memory(&f("sweep-points"), n, n as f64 * 512.0)?;
+                let j1 = si(to, Dim::CURRENT_DENSITY, "sweep-to")?;
+                if n < 2 {
+                    return Err(bad("sweep-points", &n, "expected at least 2"));
+                }
+                let j0 = drive.current_density;
+                Some((0..n).map(|k| j0 + (j1 - j0) * k as f64 / (n - 1) as f64).collect())
+            }
+            (None, None) => None,
+            _ => return Err(bad("sweep-points", &"", "sweep-to and sweep-points go together")),
+        };
+        if let (Some(rms), Some(xi)) = (get("pin_rms", Dim::FIELD)?, get("pin_correlation", Dim::LENGTH)?) {
+            // A landscape long enough for any plausible travel: 10 um or 2x the flow distance.
+            let span = 10e-6f64.max(4.0 * t_end * 1e3);
+            model
+                .pinning
+                .push(Pinning::random(span, rms, xi, &mut stream(self.seed, u64::MAX, 1)));
+            if let Some(Pinning::Random { x0, .. }) = model.pinning.last_mut() {
+                *x0 = -span / 2.0;
+            }
+        }
+        // Self-affine edge roughness: the wall sits mid-way along a rough 20 um wire.
+        let mut q0 = 0.0;
+        if let Some(rms) = get("roughness_rms", Dim::LENGTH)? {
+            let xi = get("roughness_correlation", Dim::LENGTH)?
+                .ok_or_else(|| bad("set", &"roughness_rms", "roughness_rms needs roughness_correlation"))?;
+            let hurst = match wall_keys.iter().find(|(k, _)| k == "roughness_hurst") {
+                Some((_, v)) => v
+                    .parse::<f64>()
+                    .map_err(|_| bad("set", &format!("roughness_hurst={v}"), "expected a number"))?,
+                None => 0.5,
+            };
+            if !(rms >= 0.0 && xi > 0.0 && hurst > 0.0 && hurst <= 1.0) {
+                return Err(bad("set", &"roughness_*", "need rms >= 0, correlation > 0 and 0 < hurst <= 1"));
+            }
+            let span = 20e-6;
+            let r = crate::roughness::Roughness {
+                rms,
+                correlation: xi,
+                hurst,
+            };
+            let base = crate::geometry::WidthProfile::constant(span, width);
+            let dx = (xi / 4.0).min(model.delta / 2.0);
+            let rough = crate::roughness::rough_width(&base, &r, model.delta, dx, &mut stream(self.seed, u64::MAX, 2));
+            model.set_width(rough, width);
+            q0 = span / 2.0;
+        }
+        let phi0 = model.equilibrium_phi(drive.hx, drive.hy);
+        let options = RunOptions {
+            t_end,
+            rtol: self.rtol,
+            dt_thermal: dt,
+            samples: 500,
+            ..RunOptions::default()
+        };
+        Ok(WallRunSpec {
+            material,
+            wall: self.wall.clone(),
+            model,
+            drive,
+            q0,
+            phi0,
+            options,
+            temperature,
+            width,
+            trials: self.trials,
+            seed: self.seed,
+            target,
+            sweep,
+        })
+    }
+}
+
+fn sweep_point(j: f64, m: &MonteCarlo) -> SweepPoint {
+    SweepPoint {
+        current_density_a_per_m2: j,
+        displacement_m: m.displacement_mean_m,
+        displacement_std_m: m.displacement_std_m,
+        final_velocity_m_per_s: m.final_velocity_mean_m_per_s,
+        phi_rad: m.phi_mean_rad,
+    }
+}
+
+/// Run `spec`: the single run, the Monte Carlo of `trials` (when > 1) and the sweep.
+pub fn run(spec: &WallRunSpec) -> Result<WallReport, WallRunError> {
+    let (model, drive, q0, phi0, opts) = (&spec.model, &spec.drive, spec.q0, spec.phi0, &spec.options);
+    let thermal = spec.temperature > 0.0;
+    let single = if thermal {
+        run_thermal(model, drive, q0, phi0, opts, &mut stream(spec.seed, 0, 0))
+    } else {
+        run_deterministic(model, drive, q0, phi0, opts)
+    };
+    if !single.completed {
+        return Err(WallRunError::StepLimit {
+            reached: single.trajectory.last().map_or(0.0, |p| p.0),
+            t_end: opts.t_end,
+            rhs_evals: single.rhs_evals,
+        });
+    }
+    let mc = (spec.trials > 1).then(|| monte_carlo_from(model, drive, q0, phi0, opts, spec.trials, spec.seed, spec.target));
+    let sweep = spec.sweep.as_ref().map(|js| {
+        let drives: Vec<Drive> = js
+            .iter()
+            .map(|&j| Drive {
+                current_density: j,
+                ..*drive
+            })
+            .collect();
+        if thermal {
+            drives
+                .iter()
+                .enumerate()
+                .map(|(k, d)| {
+                    let m = monte_carlo_from(model, d, q0, phi0, opts, spec.trials, spec.seed.wrapping_add(k as u64), spec.target);
+                    sweep_point(d.current_density, &m)
+                })
+                .collect()
+        } else {
+            let runs: Vec<(Drive, f64, f64)> = drives.iter().map(|d| (*d, q0, phi0)).collect();
+            let plain = RunOptions { samples: 0, ..*opts };
+            run_deterministic_many(model, &runs, &plain)
+                .iter()
+                .zip(js)
+                .map(|(o, &j)| SweepPoint {
+                    current_density_a_per_m2: j,
+                    displacement_m: o.displacement_m,
+                    displacement_std_m: 0.0,
+                    final_velocity_m_per_s: o.final_velocity_m_per_s,
+                    phi_rad: o.phi_rad,
+                })
+                .collect()
+        }
+    });
+    let m = &spec.material;
+    let terms = ActiveTerms {
+        damping_like_sot: m.theta_sh != 0.0,
+        dmi: m.dmi != 0.0,
+        field_like_sot: m.fl_dl_ratio != 0.0,
+        stt: model.b_j_per_j != 0.0,
+        oersted: model.oersted,
+        pinning: !model.pinning.is_empty(),
+        edge_roughness: q0 > 0.0,
+        thermal,
+        ferrimagnet: m.is_ferrimagnet(),
+    };
+    let (disp, vel, phi) = match &mc {
+        Some(m) => (m.displacement_mean_m, m.final_velocity_mean_m_per_s, m.phi_mean_rad),
+        None => (single.displacement_m, single.final_velocity_m_per_s, single.phi_rad),
+    };
+    Ok(WallReport {
+        material: m.name.clone(),
+        wall: spec.wall.clone(),
+        terms,
+        current_density_a_per_m2: drive.current_density,
+        pulse_s: drive.pulse.width,
+        rise_s: drive.pulse.rise,
+        fall_s: drive.pulse.fall,
+        duration_s: opts.t_end,
+        hz_a_per_m: drive.hz,
+        hx_a_per_m: drive.hx,
+        hy_a_per_m: drive.hy,
+        temperature_k: spec.temperature,
+        width_m: spec.width,
+        initial_phi_rad: phi0,
+        wall_width_m: model.delta,
+        displacement_m: disp,
+        final_velocity_m_per_s: vel,
+        phi_rad: phi,
+        integrator: if thermal { "stochastic Heun" } else { "Dormand-Prince RK45" }.into(),
+        rhs_evals: single.rhs_evals,
+        completed: single.completed,
+        trials: spec.trials,
+        seed: spec.seed,
+        displacement_std_m: mc.as_ref().map(|m| m.displacement_std_m),
+        final_velocity_std_m_per_s: mc.as_ref().map(|m| m.final_velocity_std_m_per_s),
+        phi_std_rad: mc.as_ref().map(|m| m.phi_std_rad),
+        switching_probability: mc.as_ref().map(|m| m.switching_probability),
+        target_m: mc.as_ref().map(|m| m.target_m),
+        sweep,
+        trajectory: single.trajectory,
+        trial_outcomes: mc.map(|m| m.outcomes).unwrap_or_default(),
+    })
+}
