@@ -8,7 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
-PEER=${PEER:-../shared/bench/scipy_dw_peer.py}
+# PEER: the peer script (scipy_dw_peer.py, the same problem written for the peer code; kept with the
+# benchmark references, outside this repository).
+PEER=${PEER:?set PEER=/path/to/scipy_dw_peer.py}
 ROUNDS=${ROUNDS:-3}
 ARGS=(--dmi 0.3e-3 --j 1e11 --pulse 8e-9 --rtol 1e-8 --atol 1e-12)
 cargo build --release -q -p dwmtj-core --example bench_dw

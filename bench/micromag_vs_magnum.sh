@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark of issue 6's problem: dwmtj-micromag vs magnum.np (CPU, f64) on the
+# Side-by-side benchmark of the benchmark strip (docs/micromag.md 6): dwmtj-micromag vs magnum.np (CPU, f64) on the
 # same strip (1024 x 128 x 1 nm in 2 nm cells, Ms 1.1e6 A/m, A 1.5e-11 J/m, Ku 1e6 J/m^3,
 # D 0.5 mJ/m^2, alpha 0.1, centred Neel wall, full demag, DL-SOT 1e11 A/m^2, theta_SH 0.1),
 # adaptive RK45 in both (magnum.np's RKF45 with atol = rtol = 1e-5; ours max |dm| 1e-5), same
@@ -13,7 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${MAGNUM_PYTHON:-python3}
-PEER=${PEER:-../shared/bench/magnum_peer.py}
+# PEER: the peer script (magnum_peer.py, the same problem written for the peer code; kept with the
+# benchmark references, outside this repository).
+PEER=${PEER:?set PEER=/path/to/magnum_peer.py}
 T_END=${T_END:-1e-10}
 THREADS=${THREADS:-1}
 cargo build --release -q -p dwmtj-micromag --example bench_strip

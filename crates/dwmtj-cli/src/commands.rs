@@ -419,7 +419,7 @@ fn write_fig5b(run: &RunDir, fig: &paper::AnalogFigure) -> Result<()> {
         &dir,
         "pt_width",
         &Chart {
-            title: "Designed Pt width (dynamic design, physics.md 7.2)".into(),
+            title: "Designed Pt width (dynamic design, docs/physics.md 7.2)".into(),
             x_label: "position x (um)".into(),
             y_label: "Pt width (um)".into(),
             series: vec![Series {

@@ -236,7 +236,7 @@ fn run_design(a: &DesignArgs, spec: DesignSpec, tolerance: f64) -> Result<ExitCo
             );
             if dv.calibration_reached == Some(false) {
                 println!(
-                    "  note: even without film pinning the 1D wall needs more than the designed first threshold to depin and cross half its footprint within the pulse (crossing time and the taper back-force, physics.md 2.4 and 5.1); the threshold design assumes switching at J_th: use a longer pulse, smaller footprints, or design with a J_th calibrated by `dwmtj calibrate`"
+                    "  note: even without film pinning the 1D wall needs more than the designed first threshold to depin and cross half its footprint within the pulse (crossing time and the taper back-force, docs/physics.md 2.4 and 5.1); the threshold design assumes switching at J_th: use a longer pulse, smaller footprints, or design with a J_th calibrated by `dwmtj calibrate`"
                 );
             }
         }

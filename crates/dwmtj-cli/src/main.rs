@@ -139,7 +139,7 @@ pub enum Command {
     /// adaptive Dormand-Prince RK45; with --temperature > 0 the stochastic Heun integrator runs
     /// --trials independent trials (seeded; identical on any thread count). Terms a material
     /// does not set are off: a material file with only ms, a_ex, k_eff, alpha, dmi, theta_sh,
-    /// t_fm, t_hm gives exactly equations (A), (B) of physics.md 2.3 with damping-like SOT and
+    /// t_fm, t_hm gives exactly equations (A), (B) of docs/physics.md 2.3 with damping-like SOT and
     /// DMI. The built-in materials also set field-like SOT and STT; `--set fl_dl_ratio=0
     /// --set polarization=0` turns them off. The JSON lists the active terms.
     ///
@@ -304,7 +304,7 @@ pub struct DesignArgs {
     #[arg(long, allow_hyphen_values = true, default_value_t = 9)]
     pub mtjs: usize,
     /// Design an analog single-wall device instead (Mode S): static (threshold-limited,
-    /// physics.md 7.1) or dynamic (finite pulse, 7.2) heavy-metal width profile.
+    /// docs/physics.md 7.1) or dynamic (finite pulse, 7.2) heavy-metal width profile.
     #[arg(long, value_parser = ["static", "dynamic"])]
     pub analog: Option<String>,
     /// Analog: track length.

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 pub struct MicromagArgs {
     /// Run file (TOML: `[mesh]`, `[material]`, `[drive]`, `[initial]`, `[run]`, any number of `[[region]]`;
-    /// every key is documented in crates/dwmtj-micromag/src/config.rs; see configs/micromag/).
+    /// every key is documented in docs/run-files.md; see configs/micromag/).
     pub config: PathBuf,
     #[arg(long)]
     pub out: PathBuf,

@@ -1,5 +1,5 @@
 //! Benchmark: wall-pulse simulations per second on one thread, on the problem of
-//! ../shared/bench/scipy_dw_peer.py (equations (A), (B) with damping-like SOT and DMI, Q = +1,
+//! the SciPy peer of bench/dw_vs_scipy.sh (scipy_dw_peer.py) (equations (A), (B) with damping-like SOT and DMI, Q = +1,
 //! a rectangular pulse, the wall starting at rest at its equilibrium angle, RK45 with the same
 //! tolerances), plus the same pulse at 300 K with stochastic Heun (dt = 1 ps).
 //!

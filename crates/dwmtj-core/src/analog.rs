@@ -1,8 +1,8 @@
-//! Analog single-wall generator (Mode S, physics.md 1 and 7.1): one wall in a Pt/CoTb wire whose
+//! Analog single-wall generator (Mode S, docs/physics.md 1 and 7.1): one wall in a Pt/CoTb wire whose
 //! heavy-metal width is shaped so that the distance the wall travels in one pulse is a designed
 //! function of the current.
 //!
-//! Static (threshold-limited) inverse design, physics.md 7.1: the wall moves where
+//! Static (threshold-limited) inverse design, docs/physics.md 7.1: the wall moves where
 //! J(x) = f_HM I / (w(x) t_HM) exceeds J_th and stops at x*(I) with w(x*) = f_HM I / (J_th t_HM).
 //! For a target x* = g(I) on [I_lo, I_hi], w(x) = f_HM g^-1(x) / (J_th t_HM). For the shifted
 //! sigmoid g(I) = L [sig((I - I_c)/s) - sig_lo] / (sig_hi - sig_lo):
@@ -57,7 +57,7 @@ pub fn static_design(target: &SigmoidTarget, j_th: f64, hm_fraction: f64, t_hm: 
 }
 
 /// Depinning threshold of a Neel wall held by sinusoidal pinning of strength h_dep:
-/// mu0 |M| H_dep = (pi/2) c_J |cos phi_eq| (force balance in eq. A'), physics.md 5.1.
+/// mu0 |M| H_dep = (pi/2) c_J |cos phi_eq| (force balance in eq. A'), docs/physics.md 5.1.
 pub fn depinning_threshold(model: &WallModel, h_dep: f64) -> f64 {
     let phi = model.equilibrium_phi(0.0, 0.0);
     2.0 * crate::units::MU0 * model.m_net.abs() * h_dep / (std::f64::consts::PI * model.c_j_per_j.abs() * phi.cos().abs())
@@ -167,7 +167,7 @@ impl VelocityTable {
     }
 }
 
-/// Dynamic (velocity-limited) design for a pulse of length tau, physics.md 7.2: march in I so
+/// Dynamic (velocity-limited) design for a pulse of length tau, docs/physics.md 7.2: march in I so
 /// that the wall reaches g(I_k) exactly at the end of the pulse, given the widths already
 /// designed. Errors when the wall would need a velocity the table does not reach, or has no
 /// time left.
@@ -194,7 +194,7 @@ pub fn dynamic_design(
 
 /// [`dynamic_design`] for any monotone travel function g(I) on [i_lo, i_hi] with g(i_lo) = 0
 /// and g(i_hi) = length.
-#[allow(clippy::too_many_arguments)] // the physics.md 7.2 inputs, each distinct
+#[allow(clippy::too_many_arguments)] // the docs/physics.md 7.2 inputs, each distinct
 pub fn dynamic_design_for(
     travel: &dyn Fn(f64) -> f64,
     i_lo: f64,
@@ -297,7 +297,7 @@ mod tests {
 
     #[test]
     fn physics_md_sigmoid_example_widths() {
-        // physics.md 7.1: Pt 3 nm, f = 0.7, J_th = 1e11, L = 10 um, I in [0.5, 1.5] mA,
+        // docs/physics.md 7.1: Pt 3 nm, f = 0.7, J_th = 1e11, L = 10 um, I in [0.5, 1.5] mA,
         // I_c = 1 mA, s = 0.15 mA: w = 1.17, 1.66, 2.06, 2.33, 2.61, 3.01, 3.50 um at
         // x = 0, 1, 3, 5, 7, 9, 10 um.
         let t = SigmoidTarget {
@@ -328,7 +328,7 @@ mod tests {
 mod dynamic_tests {
     use super::*;
 
-    /// The sigmoid of physics.md 7.1-7.2: 10 um, I in [0.5, 1.5] mA, I_c 1 mA, s 0.15 mA.
+    /// The sigmoid of docs/physics.md 7.1-7.2: 10 um, I in [0.5, 1.5] mA, I_c 1 mA, s 0.15 mA.
     const PHYSICS_MD_TARGET: SigmoidTarget = SigmoidTarget {
         length: 10e-6,
         i_lo: 0.5e-3,
@@ -360,7 +360,7 @@ mod dynamic_tests {
 
     #[test]
     fn physics_md_dynamic_design_example() {
-        // physics.md 7.2: v = 40 m/s per 1e11 A/m^2 above J_th = 1e11, tau = 300 ns, sigmoid on
+        // docs/physics.md 7.2: v = 40 m/s per 1e11 A/m^2 above J_th = 1e11, tau = 300 ns, sigmoid on
         // 10 um (Pt 3 nm, f 0.7, I in [0.5, 1.5] mA, I_c 1 mA, s 0.15 mA), 400 segments: the
         // designed wire gives x(tau) = 0.328, 1.871, 5.000, 8.130, 9.673 um at 0.6 ... 1.4 mA.
         let target = PHYSICS_MD_TARGET;
@@ -385,7 +385,7 @@ mod dynamic_tests {
                 want * 1e6
             );
         }
-        // The dynamic design is not monotonic in w (physics.md 7.2 notes a dip near 5 um).
+        // The dynamic design is not monotonic in w (docs/physics.md 7.2 notes a dip near 5 um).
         let ws: Vec<f64> = w.nodes().map(|n| n.1).collect();
         assert!(ws.windows(2).any(|p| p[1] < p[0]));
     }

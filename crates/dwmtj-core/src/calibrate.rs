@@ -1,4 +1,4 @@
-//! Calibration of the threshold (L0) model against the dynamic 1D model (physics.md 5.1: "L0
+//! Calibration of the threshold (L0) model against the dynamic 1D model (docs/physics.md 5.1: "L0
 //! thresholds must be calibrated with the same pulse shape").
 //!
 //! For every MTJ the dynamic model gives the deterministic single-pulse switching current

@@ -1,6 +1,6 @@
-//! The validated multi-MTJ device (Mode L of physics.md section 1) and its pulse programs.
+//! The validated multi-MTJ device (Mode L of docs/physics.md section 1) and its pulse programs.
 //!
-//! Current split and wire (physics.md section 4):
+//! Current split and wire (docs/physics.md section 4):
 //! ```text
 //! f_HM = (t_HM/rho_HM) / (t_HM/rho_HM + t_F/rho_F),   R_sq = 1 / (t_HM/rho_HM + t_F/rho_F)
 //! J_HM(x) = f_HM I / (w(x) t_HM),                    R_wire = R_sq * integral dx / w(x)
@@ -57,7 +57,7 @@ pub struct Switching {
     /// threshold (the reference-layer pinning is strongest at the edges, device paper ref. 30).
     pub propagation_fraction: f64,
     /// Flow mobility dv/dJ above the propagation threshold (m/s per A/m^2); None = from the 1D
-    /// model's field-driven velocity of the equivalent field (physics.md 2.6).
+    /// model's field-driven velocity of the equivalent field (docs/physics.md 2.6).
     pub mobility: Option<f64>,
     /// Depinning barrier E_0 at zero drive (J).
     pub barrier_energy: f64,
@@ -253,7 +253,7 @@ impl Device {
         }
     }
 
-    /// Geometric taper back-force on a wall at x as an equivalent field, physics.md 2.4:
+    /// Geometric taper back-force on a wall at x as an equivalent field, docs/physics.md 2.4:
     /// H_geo = sigma_w |w'| / (2 mu0 Ms w). It always opposes expansion into the wider side, so
     /// it adds to the depinning field.
     pub fn taper_field(&self, x: f64) -> f64 {

@@ -3,7 +3,7 @@
 //! width, rise time, wall inertia and Walker breakdown all matter.
 //!
 //! Local frame of MTJ i: q runs into the footprint from its edge; the wall must travel the
-//! crossing length L_i (half the footprint for symmetric writing, physics.md 1). The wall
+//! crossing length L_i (half the footprint for symmetric writing, docs/physics.md 1). The wall
 //! (Q = +1, cross-section = the wire's critical width x t_F) feels
 //! * the heavy-metal current density at the critical width, with the sign that pushes it inward
 //!   (the current's polarity only selects which write happens);

@@ -1,4 +1,4 @@
-//! Write energy (physics.md section 4).
+//! Write energy (docs/physics.md section 4).
 //!
 //! * A pulse of amplitude I and shape s(t) through the wire dissipates E = I^2 R_wire int s^2 dt;
 //!   for a rectangular pulse of width tau, E = I^2 R tau = P tau.
@@ -39,7 +39,7 @@ pub struct ScalingAssumptions {
 }
 
 impl Default for ScalingAssumptions {
-    /// physics.md section 4: 25 nm wide, Ta 5 nm + CoFeB 1 nm (rho_eff 184 uOhm cm), nine MTJs
+    /// docs/physics.md section 4: 25 nm wide, Ta 5 nm + CoFeB 1 nm (rho_eff 184 uOhm cm), nine MTJs
     /// at 46 nm pitch (L = 415 nm), J_th 0.7e11 A/m^2, 8 ns at 2x.
     fn default() -> Self {
         Self {
@@ -93,7 +93,7 @@ mod tests {
 
     #[test]
     fn paper_prototype_energies() {
-        // physics.md 4: 0.15 mW -> 0.170 mA, 1.20 pJ; 2.0 mW -> 0.620 mA, 16.0 pJ at 5.2 kOhm, 8 ns.
+        // docs/physics.md 4: 0.15 mW -> 0.170 mA, 1.20 pJ; 2.0 mW -> 0.620 mA, 16.0 pJ at 5.2 kOhm, 8 ns.
         assert!((current_from_power(0.15e-3, 5200.0) - 0.170e-3).abs() < 0.001e-3);
         assert!((current_from_power(2.0e-3, 5200.0) - 0.620e-3).abs() < 0.001e-3);
         assert!((energy_from_power(0.15e-3, 8e-9) - 1.2e-12).abs() < 1e-18);

@@ -2,8 +2,8 @@
 //!
 //! Profiles are piecewise linear (a constant and a linear taper are special cases), so the wire
 //! resistance R = R_sq * integral_0^L dx / w(x) has the closed form per segment
-//! dx * ln(w1/w0) / (w1 - w0) (physics.md section 4), and the geometric taper force of
-//! physics.md 2.4 uses w'(x) exactly.
+//! dx * ln(w1/w0) / (w1 - w0) (docs/physics.md section 4), and the geometric taper force of
+//! docs/physics.md 2.4 uses w'(x) exactly.
 
 /// A piecewise-linear width profile on [0, L]. Nodes are strictly increasing in x, widths > 0.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn linear_taper_resistance_matches_closed_form() {
-        // physics.md 7.3: 0.39 -> 1.43 um over 13.6 um at 307 Ohm/sq gives about 5.2 kOhm.
+        // docs/physics.md 7.3: 0.39 -> 1.43 um over 13.6 um at 307 Ohm/sq gives about 5.2 kOhm.
         let p = WidthProfile::linear(13.6e-6, 0.39e-6, 1.43e-6);
         let r = 307.0 * p.squares();
         assert!((r - 5216.0).abs() < 5.0, "{r}");

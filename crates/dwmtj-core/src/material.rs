@@ -1,5 +1,5 @@
 //! Materials library: heavy-metal / free-layer stacks with every parameter's unit, meaning and
-//! source (physics.md section 9), plus the derived wall quantities of physics.md section 2.1:
+//! source (docs/physics.md section 9), plus the derived wall quantities of docs/physics.md section 2.1:
 //!
 //! * wall width            Delta = sqrt(A / K_eff)
 //! * shape anisotropy      H_K = N_x Ms,  N_x = t_F ln2 / (pi Delta)         (Tarasenko 1998)
@@ -104,7 +104,7 @@ material_params! {
     a_ex: Dim::EXCHANGE, "J/m", Range::Positive, true, 0.0, "Exchange stiffness A.";
     k_eff: Dim::ENERGY_DENSITY, "J/m^3", Range::Positive, true, 0.0, "Effective perpendicular anisotropy K_eff = K_u - mu0 Ms^2/2.";
     alpha: Dim::NONE, "", Range::Within(1e-4, 1.0), true, 0.0, "Gilbert damping.";
-    dmi: Dim::SURFACE_ENERGY, "J/m^2", Range::Any, true, 0.0, "Interfacial DMI D; D > 0 puts the up/down wall at phi = 0 (physics.md 2.2). D_mumax = -D.";
+    dmi: Dim::SURFACE_ENERGY, "J/m^2", Range::Any, true, 0.0, "Interfacial DMI D; D > 0 puts the up/down wall at phi = 0 (docs/physics.md 2.2). D_mumax = -D.";
     theta_sh: Dim::NONE, "", Range::Within(-1.0, 1.0), true, 0.0, "Damping-like SOT efficiency (spin Hall angle) of the heavy metal.";
     t_fm: Dim::LENGTH, "m", Range::Positive, true, 0.0, "Free-layer thickness t_F.";
     t_hm: Dim::LENGTH, "m", Range::Positive, true, 0.0, "Heavy-metal thickness t_HM.";
@@ -152,7 +152,7 @@ impl Material {
     }
 
     /// |cos phi_eq| of a wall at rest: 1 for a Neel wall, pi H_D / (2 H_K) for an intermediate
-    /// (Dzyaloshinskii) wall (physics.md 2.2).
+    /// (Dzyaloshinskii) wall (docs/physics.md 2.2).
     pub fn cos_phi_eq(&self) -> f64 {
         let c = PI * self.h_d().abs() / (2.0 * self.h_k());
         c.min(1.0)
@@ -164,12 +164,12 @@ impl Material {
     }
 
     /// Equivalent perpendicular field of the damping-like SOT on a wall at rest per unit HM
-    /// current density: eps = (pi/2) |chi_SL| |cos phi_eq| (A/m per A/m^2), physics.md 5.1.
+    /// current density: eps = (pi/2) |chi_SL| |cos phi_eq| (A/m per A/m^2), docs/physics.md 5.1.
     pub fn sot_depinning_efficiency(&self) -> f64 {
         PI / 2.0 * self.chi_sl().abs() * self.cos_phi_eq()
     }
 
-    /// True for a two-sublattice ferrimagnet (physics.md 3).
+    /// True for a two-sublattice ferrimagnet (docs/physics.md 3).
     pub fn is_ferrimagnet(&self) -> bool {
         self.ms_re > 0.0
     }
@@ -186,7 +186,7 @@ impl Material {
     }
 
     /// Walker field H_W = alpha * max_phi [ (pi/2) H_D sin(phi) - (H_K/2) sin(2 phi) ] (A/m),
-    /// physics.md 2.6. With a = (pi/2)|H_D| and b = H_K/2 the stationary points solve
+    /// docs/physics.md 2.6. With a = (pi/2)|H_D| and b = H_K/2 the stationary points solve
     /// 4 b c^2 - a c - 2 b = 0 for c = cos(phi); the maximum is at one of them.
     pub fn walker_field(&self) -> f64 {
         let (a, b) = (PI / 2.0 * self.h_d().abs(), self.h_k() / 2.0);
@@ -209,7 +209,7 @@ impl Material {
 
     /// Time-averaged 1D wall velocity under a net perpendicular driving field h (A/m):
     /// v = gamma0 Delta h / alpha below Walker; above, the Schryer-Walker average
-    /// `<v>` = gamma0 Delta/(1+alpha^2) [alpha h + (h - sqrt(h^2 - H_W^2))/alpha] (physics.md 2.6).
+    /// `<v>` = gamma0 Delta/(1+alpha^2) [alpha h + (h - sqrt(h^2 - H_W^2))/alpha] (docs/physics.md 2.6).
     pub fn field_driven_velocity(&self, h: f64) -> f64 {
         field_driven_velocity(self.alpha, self.wall_width(), self.walker_field(), h)
     }
@@ -258,38 +258,38 @@ pub fn field_driven_velocity(a: f64, d: f64, hw: f64, h: f64) -> f64 {
 }
 
 const SRC_TACOFEB: &[(&str, &str)] = &[
-    ("ms", "[K] physics.md 9.1; 1.1e6 in the Hayashi 1D scripts"),
-    ("a_ex", "[K] physics.md 9.1"),
-    ("k_eff", "[K] physics.md 9.1"),
-    ("alpha", "[K] physics.md 9.1 (ultrathin, Ta-pumped)"),
+    ("ms", "[K] docs/physics.md 9.1; 1.1e6 in the Hayashi 1D scripts"),
+    ("a_ex", "[K] docs/physics.md 9.1"),
+    ("k_eff", "[K] docs/physics.md 9.1"),
+    ("alpha", "[K] docs/physics.md 9.1 (ultrathin, Ta-pumped)"),
     ("dmi", "[T] Tetienne 2015: near-Bloch walls in Ta/CoFeB/MgO; magnitude [K]"),
     ("theta_sh", "[T] Liu et al. Science 336, 555 (2012): beta-Ta, negative"),
     ("fl_dl_ratio", "[K] Kim 2013, Garello 2013"),
-    ("polarization", "[K] physics.md 9.1"),
+    ("polarization", "[K] docs/physics.md 9.1"),
     ("t_fm", "[B] device paper: CoFeB 1 nm"),
     ("t_hm", "[B] device paper: Ta 5 nm"),
-    ("rho_fm", "[K] physics.md 9.1"),
+    ("rho_fm", "[K] docs/physics.md 9.1"),
     ("rho_hm", "[K] Liu 2012 (beta-Ta)"),
-    ("h_dep", "[K] physics.md 9.1, fit to device"),
+    ("h_dep", "[K] docs/physics.md 9.1, fit to device"),
 ];
 
 const SRC_PTCOTB: &[(&str, &str)] = &[
-    ("ms", "[K] net M = ms_tm - ms_re, physics.md 9.2 (0 to 4e5 A/m)"),
-    ("ms_tm", "[K] physics.md 3 example (M_TM = 6e5 A/m)"),
-    ("ms_re", "[K] physics.md 3 example (M_RE 3.5e5 A/m; angular compensation at 4.09e5)"),
-    ("g_tm", "[K] g_Co ~ 2.2, physics.md 3"),
-    ("g_re", "[K] g_Tb ~ 1.5 (Lande g_J of Tb3+), physics.md 3"),
-    ("a_ex", "[K] chosen with k_eff for Delta = 5 nm (physics.md 9.2)"),
-    ("k_eff", "[K] chosen with a_ex for Delta = 5 nm (physics.md 9.2)"),
-    ("alpha", "[K] physics.md 9.2, fit"),
-    ("dmi", "[K] physics.md 9.2, fit; chirality fixed by sublattice (Siddiqui PRL 2018)"),
-    ("theta_sh", "[K] physics.md 9.2 (Pt)"),
+    ("ms", "[K] net M = ms_tm - ms_re, docs/physics.md 9.2 (0 to 4e5 A/m)"),
+    ("ms_tm", "[K] docs/physics.md 3 example (M_TM = 6e5 A/m)"),
+    ("ms_re", "[K] docs/physics.md 3 example (M_RE 3.5e5 A/m; angular compensation at 4.09e5)"),
+    ("g_tm", "[K] g_Co ~ 2.2, docs/physics.md 3"),
+    ("g_re", "[K] g_Tb ~ 1.5 (Lande g_J of Tb3+), docs/physics.md 3"),
+    ("a_ex", "[K] chosen with k_eff for Delta = 5 nm (docs/physics.md 9.2)"),
+    ("k_eff", "[K] chosen with a_ex for Delta = 5 nm (docs/physics.md 9.2)"),
+    ("alpha", "[K] docs/physics.md 9.2, fit"),
+    ("dmi", "[K] docs/physics.md 9.2, fit; chirality fixed by sublattice (Siddiqui PRL 2018)"),
+    ("theta_sh", "[K] docs/physics.md 9.2 (Pt)"),
     ("fl_dl_ratio", "[K] assumed small for Pt"),
     ("polarization", "STT neglected: SOT-driven, Siddiqui PRL 121 (2018)"),
     ("t_fm", "[B] device paper: CoTb 2 nm"),
     ("t_hm", "[B] device paper: Pt 3 nm"),
-    ("rho_fm", "[K] physics.md 9.2"),
-    ("rho_hm", "[K] physics.md 9.2 (3-5 nm Pt)"),
+    ("rho_fm", "[K] docs/physics.md 9.2"),
+    ("rho_hm", "[K] docs/physics.md 9.2 (3-5 nm Pt)"),
     ("h_dep", "[K] CoTb pins more strongly (Tb orbital moment); fit to Kerr data"),
 ];
 
@@ -305,7 +305,7 @@ const SRC_PTCO: &[(&str, &str)] = &[
     ("t_fm", "[K] Co 0.6 nm"),
     ("t_hm", "[K] Pt 3 nm"),
     ("rho_fm", "[K] thin Co"),
-    ("rho_hm", "[K] physics.md 9.2"),
+    ("rho_hm", "[K] docs/physics.md 9.2"),
     ("h_dep", "[K] a few mT"),
 ];
 

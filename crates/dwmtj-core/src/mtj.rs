@@ -1,4 +1,4 @@
-//! MTJ readout (physics.md section 6).
+//! MTJ readout (docs/physics.md section 6).
 //!
 //! Each MTJ i has area A_i = length x width and parallel resistance-area product RA_P. With a
 //! switched (antiparallel) area fraction f_i, conduction through the P and AP parts is parallel:
@@ -83,7 +83,7 @@ pub fn read_parallel(mtjs: &[Mtj], f_ap: &[f64], read_current: f64) -> Reading {
     }
 }
 
-/// Readout through the wire (physics.md 6, "read network"): the read current enters the common
+/// Readout through the wire (docs/physics.md 6, "read network"): the read current enters the common
 /// top electrode, crosses every MTJ k (conductance G_k(V_k)) into the wire at x_k, and leaves
 /// along the wire segments (resistances `segments[k]` between x_{k-1} and x_k, x_0 = the wire
 /// contact, grounded). Nodal analysis: unknowns V_T and V_1..V_N,

@@ -357,7 +357,7 @@ pub struct AnalogFigure {
     pub checks: Vec<Check>,
 }
 
-/// Fig. 5b: a Pt/CoTb wire whose Pt width is shaped (static design, physics.md 7.1) for a
+/// Fig. 5b: a Pt/CoTb wire whose Pt width is shaped (static design, docs/physics.md 7.1) for a
 /// shifted sigmoid; travel distance of one wall after a 300 ns pulse against current, simulated
 /// with the 1D ferrimagnet model with sinusoidal pinning and thermal noise (Monte Carlo).
 pub fn fig5b(trials: usize, progress: &(dyn Fn(u64) + Sync)) -> Result<AnalogFigure, ConfigError> {
@@ -392,7 +392,7 @@ pub fn fig5b(trials: usize, progress: &(dyn Fn(u64) + Sync)) -> Result<AnalogFig
         i_c: 2.0 * i_lo,
         scale: 0.27 * i_lo,
     };
-    // Dynamic design (physics.md 7.2) on v(J) tabulated from the same thermal model.
+    // Dynamic design (docs/physics.md 7.2) on v(J) tabulated from the same thermal model.
     let j_values: Vec<f64> = (0..40).map(|k| j_th * (1.0 + 2.5 * f64::from(k) / 39.0)).collect();
     let table = VelocityTable::measure(&model, pulse, &j_values, 8, 1234);
     let profile = dynamic_design(&target, &table, f, t_hm, pulse.width, 200)
@@ -471,7 +471,7 @@ pub struct ThresholdPoint {
     pub field_a_per_m: f64,
     /// Smallest HM current density whose 20 ns pulse carries the wall across half the footprint.
     pub j_switch_a_per_m2: f64,
-    /// Quasi-static estimate 2 (H_dep - H) / (pi chi_SL |cos phi_eq|), physics.md 5.1.
+    /// Quasi-static estimate 2 (H_dep - H) / (pi chi_SL |cos phi_eq|), docs/physics.md 5.1.
     pub j_quasi_static_a_per_m2: f64,
 }
 
@@ -571,7 +571,7 @@ pub fn fig3b() -> Result<ThresholdFigure, ConfigError> {
         ),
         check(
             "fig3b_field_slope",
-            "field-assisted depinning: J_th falls linearly with the bias field at dJ/dH = -1/eps (physics.md 5.1); below the Walker field, slope within 20 %",
+            "field-assisted depinning: J_th falls linearly with the bias field at dJ/dH = -1/eps (docs/physics.md 5.1); below the Walker field, slope within 20 %",
             format!(
                 "fitted slope {:.3e} vs quasi-static {:.3e} A/m^2 per A/m (R^2 = {:.3}, fields below the Walker field {:.2} mT)",
                 fit.slope,
@@ -583,7 +583,7 @@ pub fn fig3b() -> Result<ThresholdFigure, ConfigError> {
         ),
         check(
             "fig3b_vs_quasi_static",
-            "physics.md 5.1: for a weak-DMI Ta/CoFeB wall the pulsed (1D) threshold stays near the quasi-static one; within 30 %",
+            "docs/physics.md 5.1: for a weak-DMI Ta/CoFeB wall the pulsed (1D) threshold stays near the quasi-static one; within 30 %",
             format!("1D (20 ns, 0.5 ns rise) / quasi-static at zero net field = {ratio0:.3}; the built-in stack's field-like SOT and STT and the wall's transient lower it"),
             (0.7..=1.3).contains(&ratio0),
         ),

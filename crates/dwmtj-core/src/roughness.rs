@@ -1,4 +1,4 @@
-//! Self-affine line-edge roughness (physics.md 2.4; Dutta et al., AIP Adv. 5, 127206 (2015) and
+//! Self-affine line-edge roughness (docs/physics.md 2.4; Dutta et al., AIP Adv. 5, 127206 (2015) and
 //! Nano Lett. 17, 5869 (2017)).
 //!
 //! Each wire edge is displaced by an independent Gaussian profile with autocorrelation

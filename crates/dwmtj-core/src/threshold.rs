@@ -1,8 +1,8 @@
 //! L0 threshold (compact) model of field-assisted, SOT-driven local wall motion (Mode L).
 //!
-//! Each MTJ footprint is reversed by a wall pinned at its edge (physics.md 1, 5). The wall at rest
+//! Each MTJ footprint is reversed by a wall pinned at its edge (docs/physics.md 1, 5). The wall at rest
 //! feels the perpendicular field and the damping-like SOT as one equivalent field
-//! (physics.md 5.1, eq. A is linear in the drive):
+//! (docs/physics.md 5.1, eq. A is linear in the drive):
 //!
 //! ```text
 //! F = H_assist + eps |J|,   eps = (pi/2) |chi_SL| |cos phi_eq|
@@ -11,17 +11,17 @@
 //! so J_c is linear in the bias field. F_c = H_dep + H_geo for `model = "material"`; for
 //! `model = "calibrated"` F_c follows from a measured 50 % threshold.
 //!
-//! Below J_c the wall escapes thermally (Neel-Arrhenius/Kramers, physics.md 5.2):
+//! Below J_c the wall escapes thermally (Neel-Arrhenius/Kramers, docs/physics.md 5.2):
 //! ```text
 //! E_b = E_0 (1 - |J|/J_c)^n,   rate = exp(-E_b / kB T) / tau_0,
 //! P(depinned by t) = 1 - exp(-integral_0^t rate(J(t')) dt')
 //! ```
 //! Once depinned, the wall must cross the footprint within the pulse: L/2 per wall when walls
 //! enter from both edges (symmetric writing), L for one wall (bipolar). It moves at
-//! v(J) = mu (|J| - p J_c) (a flow law with propagation threshold p J_c, physics.md 7.2) or, by
+//! v(J) = mu (|J| - p J_c) (a flow law with propagation threshold p J_c, docs/physics.md 7.2) or, by
 //! default, at the 1D model's velocity for the equivalent net field eps (|J| - p J_c), including
-//! Walker breakdown (physics.md 2.6). A wall that does not cross leaves a partly switched
-//! footprint, which the readout weights by area (physics.md 6).
+//! Walker breakdown (docs/physics.md 2.6). A wall that does not cross leaves a partly switched
+//! footprint, which the readout weights by area (docs/physics.md 6).
 //!
 //! A footprint with J_c <= 0 is switched by the bias field alone.
 
@@ -50,7 +50,7 @@ pub struct MtjThresholds {
 pub enum VelocityLaw {
     /// v = mu * overdrive.
     Flow { mobility: f64 },
-    /// 1D-model velocity of the equivalent field eps * overdrive (physics.md 2.6).
+    /// 1D-model velocity of the equivalent field eps * overdrive (docs/physics.md 2.6).
     OneD {
         efficiency: f64,
         alpha: f64,

@@ -1,9 +1,9 @@
 //! 1D collective-coordinate (q, phi) model of one domain wall in a PMA wire driven by spin-orbit
-//! torque, fields and spin-transfer torque (physics.md sections 2 and 3; Thiaville et al. EPL
+//! torque, fields and spin-transfer torque (docs/physics.md sections 2 and 3; Thiaville et al. EPL
 //! 100, 57002 (2012); Martinez et al. JAP 115, 213909 (2014); ferrimagnet: Siddiqui et al. PRL
 //! 121, 057701 (2018), Oh & Lee J. Magn. 23, 196 (2018)).
 //!
-//! Written in the two-sublattice force form of physics.md 3 (A', B'), which reduces exactly to
+//! Written in the two-sublattice force form of docs/physics.md 3 (A', B'), which reduces exactly to
 //! equations (A), (B) of section 2.3 for a ferromagnet (s_net = s_tot = Ms/gamma):
 //!
 //! ```text
@@ -20,10 +20,10 @@
 //! adiabatic STT (u = g mu_B P J_FM/(2 e Ms) along the electron flow; J_FM = J_HM rho_HM/rho_FM),
 //! the Oersted field H_y,Oe = -J_HM t_HM / 2 at the free layer above the heavy metal, the
 //! field-like SOT as r_FL c_J, f_pin = V_pin'(q)/(2S), and the geometric taper force
-//! f_geo = sigma(phi) w'(q) / (2 w(q)) (physics.md 2.4). D > 0 puts the up/down (Q = +1) wall at
+//! f_geo = sigma(phi) w'(q) / (2 w(q)) (docs/physics.md 2.4). D > 0 puts the up/down (Q = +1) wall at
 //! phi = 0.
 //!
-//! Thermal noise (physics.md 2.5, fluctuation-dissipation with Gamma = 2 alpha s_tot S/Delta):
+//! Thermal noise (docs/physics.md 2.5, fluctuation-dissipation with Gamma = 2 alpha s_tot S/Delta):
 //! independent white forces with <F_i F_j> = alpha s_tot kB T / (S Delta) delta_ij delta(t-t').
 //!
 //! Evaluation: the model constants are folded once per run (`Folded`: forces and rates are
@@ -453,7 +453,7 @@ impl WallModel {
         [qd, pd]
     }
 
-    /// Wall energy E(q, phi) (J) for a uniform wire at fields (hx, hy, hz), physics.md 2.2.
+    /// Wall energy E(q, phi) (J) for a uniform wire at fields (hx, hy, hz), docs/physics.md 2.2.
     pub fn energy(&self, q: f64, phi: f64, hx: f64, hy: f64, hz: f64) -> f64 {
         let s = self.reference_width * self.t_fm;
         s * self.sigma(phi, hx, hy) - 2.0 * MU0 * self.m_net * s * self.q_sign * hz * q + self.pin_energy(q).0
@@ -563,7 +563,7 @@ struct WallLanes<'a> {
     /// Every pulse rectangular (no rise or fall): the shape is 1 on [0, duration], else 0.
     rectangular: bool,
     /// Plain, rectangular, and only the damping-like torque and DMI act (no applied or Oersted
-    /// field, STT or field-like torque): equations (A), (B) of physics.md 2.3 as they stand.
+    /// field, STT or field-like torque): equations (A), (B) of docs/physics.md 2.3 as they stand.
     bare: bool,
 }
 

@@ -1,5 +1,5 @@
 //! Analog (Mode S) design through the generic target: the heavy-metal width profile of a
-//! single-wall wire (physics.md 7.1 static, 7.2 dynamic) for any monotone target, verified by
+//! single-wall wire (docs/physics.md 7.1 static, 7.2 dynamic) for any monotone target, verified by
 //! simulating the wall with the 1D model (0 K, sinusoidal film pinning of the material's H_dep).
 //!
 //! The target y(I) in [0, 1] maps to a travel g(I) = L y(I). Static: w(x) = f_HM g^-1(x) /

@@ -1,4 +1,4 @@
-//! Discrete (multi-MTJ, Mode L) inverse design, physics.md 6 and 7.1.
+//! Discrete (multi-MTJ, Mode L) inverse design, docs/physics.md 6 and 7.1.
 //!
 //! The normalised output of N parallel MTJs is a staircase y(I) = sum_k a_k H(I - I_k) with
 //! a_k = A_k / sum A (each MTJ's conductance step is proportional to its area). The design
@@ -297,7 +297,7 @@ fn device_toml(spec: &DesignSpec, nodes: &[(f64, f64)], length: f64, positions: 
     let t = &spec.target;
     let mut s = String::new();
     s.push_str("# Designed by `dwmtj design`: thresholds and MTJ areas fitted to the target, wire width\n");
-    s.push_str("# w = f_HM I_k / (J_th t_HM) at each MTJ's wider edge (physics.md 7.1), piecewise linear.\n");
+    s.push_str("# w = f_HM I_k / (J_th t_HM) at each MTJ's wider edge (docs/physics.md 7.1), piecewise linear.\n");
     s.push_str("version = 1\nname = \"designed-device\"\n");
     s.push_str(&format!(
         "material = \"{}\"\n\n",

@@ -1,5 +1,5 @@
 //! dwmtj-design: inverse design of DW-MTJ function generators for a target transfer function
-//! within fabrication rules, verified by simulating the design back (physics.md 6-7).
+//! within fabrication rules, verified by simulating the design back (docs/physics.md 6-7).
 //!
 //! ```text
 //! Target (named function or table) + DesignSpec (N MTJs, material, J_th, rules)

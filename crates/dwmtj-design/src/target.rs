@@ -1,5 +1,5 @@
 //! Target transfer functions y(I) on a current range [i_min, i_max], normalised to
-//! y(i_min) = 0 and y(i_max) = 1 (full scale), as the shifted functions of physics.md 7.1.
+//! y(i_min) = 0 and y(i_max) = 1 (full scale), as the shifted functions of docs/physics.md 7.1.
 
 use crate::DesignError;
 

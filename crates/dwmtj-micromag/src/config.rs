@@ -13,7 +13,7 @@
 //! ms = "1.1e6 A/m"
 //! a_ex = "1.5e-11 J/m"
 //! ku = "1e6 J/m^3"
-//! dmi = "0.5 mJ/m^2"      # physics.md sign: D > 0 puts the up/down wall at phi = 0
+//! dmi = "0.5 mJ/m^2"      # docs/physics.md sign: D > 0 puts the up/down wall at phi = 0
 //! alpha = 0.1
 //! theta_sh = 0.1
 //! fl_ratio = 0.0
@@ -105,7 +105,7 @@ pub struct RawMaterial {
     pub alpha: f64,
     pub theta_sh: Option<f64>,
     pub fl_ratio: Option<f64>,
-    /// Gyromagnetic ratio (rad/(s T)); default 1.76086e11 (physics.md), mumax3 uses 1.7595e11.
+    /// Gyromagnetic ratio (rad/(s T)); default 1.76086e11 (docs/physics.md), mumax3 uses 1.7595e11.
     pub gamma: Option<f64>,
     /// Heavy-metal thickness, for the Oersted field.
     pub t_hm: Option<RawQuantity>,

@@ -6,7 +6,7 @@
 //! B = B_ex + B_anis + B_dmi + B_demag + B_ext + B_sot, with
 //! * exchange   B_ex   = (2A/Ms) sum_nb (m_nb - m)/d^2 (4 neighbours; free boundaries);
 //! * anisotropy B_anis = (2K_u/Ms) m_z z (uniaxial, easy axis z);
-//! * interfacial DMI (physics.md 2.2 convention: D > 0 gives the up/down wall phi = 0; mumax3's
+//! * interfacial DMI (docs/physics.md 2.2 convention: D > 0 gives the up/down wall phi = 0; mumax3's
 //!   D_ind = -D): energy density D[(m.grad)m_z - m_z div m], field
 //!   B_dmi = (2D/Ms)(-d_x m_z, -d_y m_z, d_x m_x + d_y m_y) with central differences;
 //! * boundaries (Rohart & Thiaville, PRB 88, 184422 (2013)): a missing neighbour across a face
@@ -17,7 +17,7 @@
 //!   ~ N(0, 1) per cell and component, constant over a Heun step;
 //! * damping-like and field-like SOT as the pseudo-fields B_DL (m x sigma) + B_FL sigma with
 //!   B_DL = hbar theta_SH J_x/(2 e Ms t_F), B_FL = r_FL B_DL and sigma = s_geom y for current
-//!   along +x. With s_geom = +1 this is exactly the drive of physics.md 2.3: a Neel wall
+//!   along +x. With s_geom = +1 this is exactly the drive of docs/physics.md 2.3: a Neel wall
 //!   (m along x cos phi at its centre) feels H_z = (pi/2) H_SL cos phi (tested against the 1D
 //!   model). The current density follows the local wire width, J(x) = J_0 w_0/w(x);
 //! * Oersted field of the heavy-metal sheet current below the free layer (Ampere's law for a
@@ -65,7 +65,7 @@ pub struct Params {
     pub theta_sh: f64,
     /// Field-like to damping-like SOT ratio.
     pub fl_ratio: f64,
-    /// s_geom of physics.md 2.3 (+1: sigma = +y for current along +x).
+    /// s_geom of docs/physics.md 2.3 (+1: sigma = +y for current along +x).
     pub sot_sign: f64,
     /// Heavy-metal current density along x (A/m^2) where the wire has width `j_ref_width`.
     pub current_density: f64,
@@ -85,7 +85,7 @@ pub struct Params {
 }
 
 impl Default for Params {
-    /// The benchmark strip's material (issue 6): Ms 1.1e6, A 1.5e-11, Ku 1e6, D 0.5e-3,
+    /// The benchmark strip's material (docs/micromag.md 6): Ms 1.1e6, A 1.5e-11, Ku 1e6, D 0.5e-3,
     /// alpha 0.1, full demag, no drive.
     fn default() -> Self {
         Self {

@@ -10,7 +10,7 @@
 //! * NeuroSim presets (`ag-a-si`, `taox-hfox`, `pcmo`, `alox-hfo2`, `gst-pcm`, `epiram`,
 //!   `hzo-fefet`): nonlinear model on (-1, 1) with the V3.0 table's levels, NL and C2C;
 //!   NeuroSim's pulse-count update; R_on, on/off and pulse from the same table, pulse energy the
-//!   V^2/R_on t bound of nn-anchors.md 9.
+//!   V^2/R_on t bound of docs/nn.md 9.
 
 use crate::devices::{differential_levels, DeviceModel, NEUROSIM_PRESETS};
 use crate::dwdevice::DwSynapse;
@@ -28,7 +28,7 @@ pub struct DeviceEntry {
     pub is_float: bool,
 }
 
-/// (name, R_on, on/off, pulse energy, pulse width) from nn-anchors.md 4.2 and 9.
+/// (name, R_on, on/off, pulse energy, pulse width) from docs/nn.md 4.2 and 9.
 const NEUROSIM_COSTS: &[(&str, f64, f64, f64, f64)] = &[
     ("ag-a-si", 26e6, 12.5, 104e-12, 300e-6),
     ("taox-hfox", 100e3, 10.0, 1.3e-12, 50e-9),
@@ -122,7 +122,7 @@ pub fn lookup(name: &str, dw: Option<&DwSynapse>) -> Result<DeviceEntry, String>
                     on_off,
                     e,
                     t,
-                    "NeuroSim V3.0 table (nn-anchors 4.2, 9)",
+                    "NeuroSim V3.0 table (docs/nn.md 4.2, 9)",
                 )),
                 0.0,
             )

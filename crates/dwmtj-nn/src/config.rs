@@ -10,7 +10,7 @@
 //! activation = "relu"         # sigmoid | relu | dw-sigmoid
 //! activation_device = "../fig4c.toml"   # the generator, for dw-sigmoid (default: Fig. 4c)
 //! weight_range = 4.0          # w_max = weight_range / sqrt(fan_in)
-//! periphery = "aihwkit"       # aihwkit (defaults of nn-anchors 2.2) | ideal
+//! periphery = "aihwkit"       # aihwkit (defaults of docs/nn.md 2.2) | ideal
 //! [training]
 //! device = "dw-linear"        # see `catalog::names()`
 //! device_file = "../fig3f.toml"         # the DW-MTJ synapse (default: Fig. 3f)

@@ -1,5 +1,5 @@
 //! Synaptic device update models: how one programming pulse changes a weight
-//! (nn-anchors.md sections 2.4, 4.1 and 7).
+//! (docs/nn.md sections 2.4, 4.1 and 7).
 //!
 //! * `ConstantStep` (aihwkit, Gokmen-Vlasov 2016): w <- clip(w + d dw_min (1 + s xi), b_min, b_max).
 //! * `LinearStep` (aihwkit): w <- w + d dw_min (gamma^d w + 1 + s xi), gamma^+ = -|g_up|/b_max,
@@ -97,7 +97,7 @@ pub enum DeviceModel {
     },
 }
 
-/// A named NeuroSim device (nn-anchors 4.2, V3.0 table; "<1 %" taken as 1 %, "<0.5 %" as 0.5 %).
+/// A named NeuroSim device (docs/nn.md 4.2, V3.0 table; "<1 %" taken as 1 %, "<0.5 %" as 0.5 %).
 pub struct Preset {
     pub name: &'static str,
     pub states: f64,
@@ -436,7 +436,7 @@ mod tests {
 
     #[test]
     fn neurosim_first_and_last_steps_match_the_manual_table() {
-        // nn-anchors 4.1: for P_max = 100, first and last steps in units of 1/P_max.
+        // docs/nn.md 4.1: for P_max = 100, first and last steps in units of 1/P_max.
         for (nl, first, last) in [(0.5, 1.21, 0.82), (1.0, 1.45, 0.66), (2.4, 2.29, 0.32), (4.88, 4.90, 0.035)] {
             let a = neurosim_a_over_pmax(nl) * 100.0;
             let m = DeviceModel::NeuroSim {

@@ -1,5 +1,5 @@
 //! DW-MTJ devices for networks, built from a device file through the threshold model of
-//! dwmtj-core (physics.md sections 4-7):
+//! dwmtj-core (docs/physics.md sections 4-7):
 //!
 //! * the **synapse**: the MTJs switch one by one as the programming current rises, so the
 //!   device has levels G_0 > G_1 > ... (P -> AP lowers the conductance); level k+1 is written

@@ -9,7 +9,7 @@
 //!   typical of SAR ADCs in B. Murmann's ADC survey, 2010-2024 entries at 8-10 bits).
 //! * DAC: E = E_step 2^bits per conversion (1 fJ per level: a unit-capacitor DAC of 1 fF at 1 V).
 //! * Device programming pulse: the device's own energy per pulse (DW-MTJ: I^2 R_wire t_E from
-//!   the device file; NeuroSim devices: V^2 G_on t_pulse upper bounds from nn-anchors.md 9).
+//!   the device file; NeuroSim devices: V^2 G_on t_pulse upper bounds from docs/nn.md 9).
 //! * Digital: 4.6 pJ per fp32 multiply-accumulate and 0.9 pJ per fp32 add (Horowitz, ISSCC
 //!   2014, 45 nm), for the float baseline's MVMs, outer products and mixed-precision
 //!   accumulators; the digital throughput 1e12 MAC/s sets the float baseline's latency.

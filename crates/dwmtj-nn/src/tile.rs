@@ -1,5 +1,5 @@
 //! An analog crossbar tile: one layer's weights stored in devices, read by matrix-vector
-//! products through a DAC, the array, output noise and an ADC (nn-anchors.md 2.2, aihwkit's
+//! products through a DAC, the array, output noise and an ADC (docs/nn.md 2.2, aihwkit's
 //! `IOParameters`; Gokmen & Vlasov, Front. Neurosci. 10, 333 (2016)).
 //!
 //! Forward pass of one input vector x (length N) through weights w (M x N, device units, each a
@@ -48,7 +48,7 @@ pub struct IoParams {
 }
 
 impl Default for IoParams {
-    /// aihwkit's defaults (nn-anchors.md 2.2).
+    /// aihwkit's defaults (docs/nn.md 2.2).
     fn default() -> Self {
         Self {
             inp_res: 1.0 / 126.0,

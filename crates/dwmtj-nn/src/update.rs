@@ -1,4 +1,4 @@
-//! Weight-update schemes for a tile (nn-anchors.md 2.3, 4.1 and 2.4). All take the layer's
+//! Weight-update schemes for a tile (docs/nn.md 2.3, 4.1 and 2.4). All take the layer's
 //! batch of inputs x (batch x N) and output errors d (batch x M, dL/dy of the mean loss) and a
 //! learning rate lr; the ideal change of device weight w_ji is dw = -(lr / alpha) mean_b d_bj
 //! x_bi: SGD on the effective weight alpha w (alpha: the tile's output scale), so one learning

@@ -292,7 +292,7 @@ fn dw_json(args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
-/// The problem of ../shared/bench/scipy_dw_peer.py: SciPy solve_ivp (RK45, rtol 1e-8) gives
+/// The problem of the SciPy peer of bench/dw_vs_scipy.sh (scipy_dw_peer.py): SciPy solve_ivp (RK45, rtol 1e-8) gives
 /// 4.3209773125e-7 m, 64.4490264553 m/s and 1.3859709420 rad (measured side by side).
 #[test]
 fn dw_matches_the_scipy_peer_problem() {

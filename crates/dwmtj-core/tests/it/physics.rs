@@ -1,4 +1,4 @@
-//! Physics against hand calculations, analytic limits and the literature numbers of physics.md.
+//! Physics against hand calculations, analytic limits and the literature numbers of docs/physics.md.
 
 use crate::{device_from, rel, MINIMAL};
 use dwmtj_core::device::PulseShape;
@@ -9,7 +9,7 @@ use std::f64::consts::PI;
 
 #[test]
 fn cofeb_derived_quantities_match_physics_md() {
-    // physics.md 9.1: Delta 7.07 nm, mu0 H_K 43.1 mT, D_c 0.214 mJ/m^2, mu0 H_SL 3.59 mT per
+    // docs/physics.md 9.1: Delta 7.07 nm, mu0 H_K 43.1 mT, D_c 0.214 mJ/m^2, mu0 H_SL 3.59 mT per
     // 1e11 A/m^2 (theta 0.12); section 4: f_Ta 0.808 and R_sq 307 Ohm.
     let m = find_builtin("ta-cofeb-mgo").unwrap();
     assert!(rel(m.wall_width(), 7.07e-9) < 1e-3);
@@ -28,7 +28,7 @@ fn neel_wall_above_dc() {
     let m = find_builtin("pt-co").unwrap();
     assert!(m.dmi > m.d_c());
     assert!((m.cos_phi_eq() - 1.0).abs() < 1e-15);
-    // D_c = 4 K_D Delta / pi with K_D = mu0 H_K Ms / 2 (physics.md 2.2).
+    // D_c = 4 K_D Delta / pi with K_D = mu0 H_K Ms / 2 (docs/physics.md 2.2).
     let kd = MU0 * m.h_k() * m.ms / 2.0;
     assert!(rel(m.d_c(), 4.0 * kd * m.wall_width() / PI) < 1e-12);
 }
@@ -75,7 +75,7 @@ fn field_driven_velocity_steady_states() {
 
 #[test]
 fn taper_force_matches_physics_md_example() {
-    // physics.md 2.4: sigma_w = 8.5e-3 J/m^2, w' = 0.077, w = 1 um gives H_geo ~ 235 A/m
+    // docs/physics.md 2.4: sigma_w = 8.5e-3 J/m^2, w' = 0.077, w = 1 um gives H_geo ~ 235 A/m
     // (with Ms = 1.1e6 A/m).
     let h = 8.5e-3 * 0.077 / (2.0 * MU0 * 1.1e6 * 1e-6);
     assert!((h - 235.0).abs() < 2.0, "{h}");
@@ -128,7 +128,7 @@ fn calibrated_threshold_is_the_fifty_percent_point() {
 #[test]
 fn thermal_switching_matches_arrhenius_closed_form() {
     // With instant crossing (huge mobility, no propagation threshold) and a rectangular pulse,
-    // P = 1 - exp(-(tau/tau0) exp(-E0 (1 - J/J_c)^n / kT)), physics.md 5.2.
+    // P = 1 - exp(-(tau/tau0) exp(-E0 (1 - J/J_c)^n / kT)), docs/physics.md 5.2.
     let text = MINIMAL.replace(
         "flow_velocity = \"100 m/s\"",
         "flow_velocity = \"1e6 m/s\"\npropagation_fraction = 0",
@@ -187,7 +187,7 @@ fn breakdown_current_and_current_density() {
 
 #[test]
 fn read_network_adds_the_wire_path_and_dilutes_the_tmr() {
-    // physics.md 6: with MTJs of 250 Ohm on a kOhm wire, the read path through the wire
+    // docs/physics.md 6: with MTJs of 250 Ohm on a kOhm wire, the read path through the wire
     // dominates; the network readout is larger than the ideal parallel one and its relative
     // contrast between all-P and all-AP is smaller.
     let text = include_str!("../../../../configs/fig3f.toml");

@@ -1,4 +1,4 @@
-//! The 1D (q, phi) wall model against the analytic results of physics.md 2.5-2.6 and 3, the
+//! The 1D (q, phi) wall model against the analytic results of docs/physics.md 2.5-2.6 and 3, the
 //! energy identity of 2.3, and an independent integrator.
 
 use crate::rel;
@@ -128,7 +128,7 @@ fn field_driven_below_and_above_walker() {
 #[test]
 fn in_plane_field_crossing_checks_dmi_sign() {
     // H_x adds to H_D for Q = +1 and subtracts for Q = -1: the SOT-driven velocity of each wall
-    // vanishes at H_x = -Q H_D (physics.md 2.6).
+    // vanishes at H_x = -Q H_D (docs/physics.md 2.6).
     let mut m = cofeb(0.5e-3, 0.3);
     m.h_k = 1.0; // negligible shape anisotropy, so the wall follows the in-plane field
     let hd = m.h_d();
@@ -207,7 +207,7 @@ fn ferrimagnet_reduces_to_ferromagnet_and_peaks_at_compensation() {
     let model = WallModel::from_material(&f, 1e-6, 1.0);
     let (sn, st) = (model.s_net, model.s_tot);
     assert!(sn > 0.0 && st > sn);
-    // K_D = 0 steady state, physics.md 3: v = (pi/2) / sqrt((s_net/D)^2 + (alpha s_tot/(Delta c_J))^2).
+    // K_D = 0 steady state, docs/physics.md 3: v = (pi/2) / sqrt((s_net/D)^2 + (alpha s_tot/(Delta c_J))^2).
     let j = 1e11;
     let c_j = model.c_j_per_j * j;
     let want = PI / 2.0 / ((sn / f.dmi).powi(2) + (f.alpha * st / (model.delta * c_j)).powi(2)).sqrt();
@@ -221,7 +221,7 @@ fn ferrimagnet_reduces_to_ferromagnet_and_peaks_at_compensation() {
     let v1 = steady_velocity(&mc, &drive(1e11, 200e-9));
     let v2 = steady_velocity(&mc, &drive(2e11, 200e-9));
     assert!(rel(v2, 2.0 * v1) < 1e-4 && rel(v1, PI / 2.0 * mc.delta * mc.c_j_per_j * 1e11 / (c.alpha * mc.s_tot)) < 1e-4);
-    // physics.md 3: at 1e11 A/m^2 both are mobility-limited (about 45 and 42 m/s); at high drive
+    // docs/physics.md 3: at 1e11 A/m^2 both are mobility-limited (about 45 and 42 m/s); at high drive
     // the uncompensated wall saturates (DMI-limited) while the compensated one stays linear.
     assert!(rel(v, 45.0) < 0.01 && rel(v1, 42.0) < 0.01, "{v} {v1}");
     let hi_unc = steady_velocity(&model, &drive(2e12, 400e-9));
@@ -235,7 +235,7 @@ fn ferrimagnet_reduces_to_ferromagnet_and_peaks_at_compensation() {
 
 #[test]
 fn equipartition_in_a_harmonic_trap() {
-    // physics.md 2.5: <q^2> = kT/k_q, and near a Neel minimum <dphi^2> = kT/kappa_phi with
+    // docs/physics.md 2.5: <q^2> = kT/k_q, and near a Neel minimum <dphi^2> = kT/kappa_phi with
     // kappa_phi = S (pi |D| - 4 K_D Delta). Heun, dt = 0.5 ps, alpha = 0.5, S = 100 nm x 1 nm.
     let m = cofeb(1.0e-3, 0.5);
     let mut model = WallModel::from_material(&m, 100e-9, 1.0);
@@ -273,7 +273,7 @@ fn equipartition_in_a_harmonic_trap() {
     let kt = KB * 300.0;
     let rq = q2 / (kt / k_q);
     let rp = p2 / (kt / kappa_phi);
-    // Statistical error about 5 % (physics.md) for this sampling; allow 12 %.
+    // Statistical error about 5 % (docs/physics.md) for this sampling; allow 12 %.
     assert!((rq - 1.0).abs() < 0.12, "<q^2> ratio {rq}");
     assert!((rp - 1.0).abs() < 0.12, "<phi^2> ratio {rp}");
     let _ = MU0;
@@ -329,7 +329,7 @@ fn thermal_mean_tracks_deterministic_drift_with_heun() {
 
 #[test]
 fn edge_roughness_pins_a_slowly_driven_wall() {
-    // physics.md 2.4: the wall-averaged width w~(q) of rough edges gives a force
+    // docs/physics.md 2.4: the wall-averaged width w~(q) of rough edges gives a force
     // -sigma_w w~'/(2 w~) (and J ~ 1/w~) that traps walls at low drive in narrow wires.
     use dwmtj_core::geometry::WidthProfile;
     use dwmtj_core::roughness::{rough_width, Roughness};

@@ -147,7 +147,7 @@ fn wall_run(p: &Params, j: f64, bz: f64, t_end: f64, periodic: bool) -> (f64, f6
 
 #[test]
 fn a_field_driven_wall_moves_at_the_1d_steady_velocity() {
-    // Below Walker breakdown v = gamma Delta B_z / alpha (physics.md 2.6), the same in the 1D
+    // Below Walker breakdown v = gamma Delta B_z / alpha (docs/physics.md 2.6), the same in the 1D
     // model; 2 mT against a DMI-stabilised Walker field of ~9 mT.
     let p = Params {
         demag: DemagMode::Local,
@@ -165,10 +165,10 @@ fn a_field_driven_wall_moves_at_the_1d_steady_velocity() {
 
 #[test]
 fn an_sot_driven_wall_in_a_narrow_strip_matches_the_1d_model() {
-    // Issue 6's material (Ms 1.1e6, A 1.5e-11, Ku 1e6, D 0.5e-3, alpha 0.1), theta_SH 0.1,
+    // The benchmark strip's material (docs/micromag.md 6) (Ms 1.1e6, A 1.5e-11, Ku 1e6, D 0.5e-3, alpha 0.1), theta_SH 0.1,
     // J = 1e11 A/m^2 along +x, thin-film local demag; the 1D model of dwmtj-core with the same
     // constants (H_K = 0 for local demag). The sign convention: sigma = +y with sot_sign = +1
-    // drives the D > 0 up/down wall forward, as in physics.md 2.3.
+    // drives the D > 0 up/down wall forward, as in docs/physics.md 2.3.
     let p = Params {
         demag: DemagMode::Local,
         ..Params::default()

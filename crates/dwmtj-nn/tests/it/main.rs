@@ -1,4 +1,4 @@
-//! dwmtj-nn integration tests: the accuracy targets on the vendored MNIST subset, the
+//! dwmtj-nn integration tests: the accuracy targets of docs/nn.md 6 on the vendored MNIST subset, the
 //! NeuroSim device ordering, reproducibility, energy accounting, data loading and bad configs.
 
 use dwmtj_nn::config::{self, Overrides, TrainConfig};
@@ -42,7 +42,7 @@ fn float_baseline_reaches_95_percent_and_the_dw_synapse_stays_within_2_points() 
     assert_eq!(float.sizes, vec![784, 256, 128, 10]);
     assert!(float.test_accuracy >= 0.95, "float {}", float.test_accuracy);
     // The paper's 8-level synapse as a differential pair, mixed-precision update, aihwkit
-    // periphery: the target is within 2 points of float.
+    // periphery: the target of docs/nn.md 6 is within 2 points of float.
     let dw_cfg = load(&path, &Overrides::default());
     assert_eq!(dw_cfg.device.name, "dw-linear");
     assert_eq!(dw_cfg.device.scheme.name(), "mixed-precision");
@@ -68,7 +68,7 @@ fn float_baseline_reaches_95_percent_and_the_dw_synapse_stays_within_2_points() 
 
 #[test]
 fn neurosim_presets_order_as_in_their_table() {
-    // NeuroSim V3.0 (nn-anchors 4.2): EpiRAM 92, GST PCM 89, HZO FeFET 88 % well above
+    // NeuroSim V3.0 (docs/nn.md 4.2): EpiRAM 92, GST PCM 89, HZO FeFET 88 % well above
     // Ag:a-Si 72 %, which is above PCMO 33 %. Same protocol for all: 400-100-10 on 20 x 20
     // crops, batch 1, pulse-count update, 5 epochs.
     let path = repo().join("configs/nn/neurosim-400-100-10.toml");
