@@ -276,13 +276,19 @@ const SRC_TACOFEB: &[(&str, &str)] = &[
 const SRC_PTCOTB: &[(&str, &str)] = &[
     ("ms", "[K] net M = ms_tm - ms_re, docs/physics.md 9.2 (0 to 4e5 A/m)"),
     ("ms_tm", "[K] docs/physics.md 3 example (M_TM = 6e5 A/m)"),
-    ("ms_re", "[K] docs/physics.md 3 example (M_RE 3.5e5 A/m; angular compensation at 4.09e5)"),
+    (
+        "ms_re",
+        "[K] docs/physics.md 3 example (M_RE 3.5e5 A/m; angular compensation at 4.09e5)",
+    ),
     ("g_tm", "[K] g_Co ~ 2.2, docs/physics.md 3"),
     ("g_re", "[K] g_Tb ~ 1.5 (Lande g_J of Tb3+), docs/physics.md 3"),
     ("a_ex", "[K] chosen with k_eff for Delta = 5 nm (docs/physics.md 9.2)"),
     ("k_eff", "[K] chosen with a_ex for Delta = 5 nm (docs/physics.md 9.2)"),
     ("alpha", "[K] docs/physics.md 9.2, fit"),
-    ("dmi", "[K] docs/physics.md 9.2, fit; chirality fixed by sublattice (Siddiqui PRL 2018)"),
+    (
+        "dmi",
+        "[K] docs/physics.md 9.2, fit; chirality fixed by sublattice (Siddiqui PRL 2018)",
+    ),
     ("theta_sh", "[K] docs/physics.md 9.2 (Pt)"),
     ("fl_dl_ratio", "[K] assumed small for Pt"),
     ("polarization", "STT neglected: SOT-driven, Siddiqui PRL 121 (2018)"),
