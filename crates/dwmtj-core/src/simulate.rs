@@ -180,12 +180,19 @@ pub fn simulate(device: &Device, program: &Program, progress: &(dyn Fn(u64) + Sy
     let runs = (program.devices as usize) * (program.cycles as usize);
     let pulses = program.pulses_per_cycle();
     // Runs are computed in parallel chunks and folded into running moments in index order, so
-    // memory stays at one chunk of traces and the result does not depend on the thread count.
-    const CHUNK: usize = 1024;
+    // memory stays at one chunk of traces (at most ~64 MB, fixed by the sizes alone) and the
+    // result depends neither on the thread count nor on the chunk size.
+    let trace_bytes = pulses.max(1) * std::mem::size_of::<(f64, f64, f64)>();
+    let chunk = ((64usize << 20) / trace_bytes).clamp(1, 1024);
+    crate::resources::check_memory(
+        "program",
+        format!("{pulses} pulses per cycle"),
+        (chunk * trace_bytes + pulses * (std::mem::size_of::<TransferPoint>() + 64)) as f64,
+    )?;
     let done = std::sync::atomic::AtomicU64::new(0);
     let mut moments = vec![Moments::default(); pulses];
-    for start in (0..runs).step_by(CHUNK) {
-        let traces: Vec<Trace> = (start..(start + CHUNK).min(runs))
+    for start in (0..runs).step_by(chunk) {
+        let traces: Vec<Trace> = (start..(start + chunk).min(runs))
             .into_par_iter()
             .map(|k| {
                 let d = k / program.cycles as usize;

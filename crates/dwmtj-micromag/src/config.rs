@@ -677,6 +677,20 @@ impl RawRunFile {
             ));
         }
         let duration = positive(self.run.duration.to_si(Dim::TIME, "run.duration")?, "run.duration", "time")?;
+        let samples = self.run.samples.unwrap_or(100);
+        if !(1..=100_000).contains(&samples) {
+            return Err(err("run.samples", samples, "expected 1 to 100000 table rows"));
+        }
+        let snapshots = self.run.snapshots.unwrap_or(4);
+        if snapshots > 1000 {
+            return Err(err("run.snapshots", snapshots, "expected at most 1000 snapshots"));
+        }
+        // Snapshots are kept in memory until the run is written, with the table rows.
+        dwmtj_core::resources::check_memory(
+            "run.snapshots",
+            format!("{snapshots} snapshots of {} cells", mesh.cells()),
+            ((snapshots + 1) * mesh.cells() * 24 + samples * (256 + 64 * regions.len())) as f64,
+        )?;
         Ok(RunSpec {
             name: self.name.clone().unwrap_or_else(|| "micromag".into()),
             mesh,
@@ -704,8 +718,8 @@ impl RawRunFile {
             initial,
             duration,
             relax: self.run.relax.unwrap_or(false),
-            samples: self.run.samples.unwrap_or(100).clamp(1, 100_000),
-            snapshots: self.run.snapshots.unwrap_or(4).min(1000),
+            samples,
+            snapshots,
         })
     }
 }

@@ -844,6 +844,27 @@ fn cases() -> Vec<Case> {
             &["flux-capacitor"],
         ),
         case("unknown_subcommand", vec![], &["levitate"], &["levitate"]),
+        case(
+            "micromag_samples_1e9",
+            mm("samples = 20", "samples = 1000000000"),
+            &["micromag", "run.toml", "--out", "m"],
+            &["run.samples", "100000"],
+        ),
+        case(
+            "micromag_snapshots_5000",
+            mm("snapshots = 2", "snapshots = 5000"),
+            &["micromag", "run.toml", "--out", "m"],
+            &["run.snapshots", "1000"],
+        ),
+        fast(with_env(
+            case(
+                "micromag_snapshots_memory",
+                mm("snapshots = 2", "snapshots = 1000"),
+                &["micromag", "run.toml", "--out", "m"],
+                &["run.snapshots", "memory"],
+            ),
+            &[("DWMTJ_MEMORY_LIMIT", "64M")],
+        )),
         // Checkpoints and --resume.
         case(
             "checkpoint_every_zero",
