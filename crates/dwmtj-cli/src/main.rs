@@ -69,8 +69,11 @@ pub enum Command {
         /// bias field, 1D model), fig5b (analog CoTb sigmoid, 1D model, Monte Carlo), energy, or all.
         #[arg(value_parser = ["fig3f", "fig4c", "fig3b", "fig5b", "energy", "all"])]
         target: String,
+        /// Output folder (created; refused if it exists and is not empty, unless --force).
         #[arg(long)]
         out: PathBuf,
+        /// Replace an earlier dwmtj run folder at --out (only one with a dwmtj manifest.json; never
+        /// the current folder, an ancestor, $HOME or a folder holding an input).
         #[arg(long)]
         force: bool,
         /// Print {"checks": [...]} as JSON on stdout.
@@ -84,8 +87,11 @@ pub enum Command {
     Calibrate {
         /// Device TOML file with a `[program]` (its pulse is the calibration pulse).
         device: PathBuf,
+        /// Output folder (created; refused if it exists and is not empty, unless --force).
         #[arg(long)]
         out: PathBuf,
+        /// Replace an earlier dwmtj run folder at --out (only one with a dwmtj manifest.json; never
+        /// the current folder, an ancestor, $HOME or a folder holding an input).
         #[arg(long)]
         force: bool,
         #[arg(long)]
@@ -273,6 +279,8 @@ pub struct DwArgs {
     /// Write trajectory.csv and plots here.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace an earlier dwmtj run folder at --out (only one with a dwmtj manifest.json; never
+    /// the current folder, an ancestor, $HOME or a folder holding an input).
     #[arg(long)]
     pub force: bool,
     /// Print the JSON summary on stdout.
@@ -345,8 +353,11 @@ pub struct DesignArgs {
     /// Write the outputs and exit 0 even if the design misses the tolerance.
     #[arg(long)]
     pub allow_miss: bool,
+    /// Output folder (created; refused if it exists and is not empty, unless --force).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace an earlier dwmtj run folder at --out (only one with a dwmtj manifest.json; never
+    /// the current folder, an ancestor, $HOME or a folder holding an input).
     #[arg(long)]
     pub force: bool,
     #[arg(long)]

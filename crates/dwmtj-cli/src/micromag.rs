@@ -19,8 +19,11 @@ pub struct MicromagArgs {
     /// Run file (TOML: `[mesh]`, `[material]`, `[drive]`, `[initial]`, `[run]`, any number of `[[region]]`;
     /// every key is documented in docs/run-files.md; see configs/micromag/).
     pub config: PathBuf,
+    /// Output folder (created; refused if it exists and is not empty, unless --force).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace an earlier dwmtj run folder at --out (only one with a dwmtj manifest.json; never
+    /// the current folder, an ancestor, $HOME or a folder holding an input).
     #[arg(long)]
     pub force: bool,
     /// OVF data format of the snapshots.

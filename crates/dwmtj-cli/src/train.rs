@@ -39,6 +39,8 @@ pub struct TrainArgs {
     /// Output folder (created; must not exist unless --force).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace an earlier dwmtj run folder at --out (only one with a dwmtj manifest.json; never
+    /// the current folder, an ancestor, $HOME or a folder holding an input).
     #[arg(long)]
     pub force: bool,
     /// Print the summary as JSON on stdout (test_accuracy, energy_j, ...).
