@@ -57,6 +57,15 @@ pub fn replace_value(text: &str, slot: usize, value: &str) -> Option<String> {
     hit.then(|| lines.join("\n"))
 }
 
+/// `text` with the value of its `(slot mod n)`-th of n `key = value` lines replaced, so that any
+/// drawn slot edits some line (`text` unchanged when it has none).
+pub fn replace_any_value(text: &str, slot: usize, value: &str) -> String {
+    match value_slots(text) {
+        0 => text.to_string(),
+        n => replace_value(text, slot % n, value).expect("slot below the count"),
+    }
+}
+
 /// The number of `key = value` lines of `text`.
 pub fn value_slots(text: &str) -> usize {
     text.lines()
@@ -83,5 +92,6 @@ mod tests {
         assert_eq!(value_slots(text), 2);
         assert_eq!(replace_value(text, 1, "nan").unwrap(), "# a = comment\n[t]\na = 1\nb = nan");
         assert!(replace_value(text, 2, "0").is_none());
+        assert_eq!(replace_any_value(text, 3, "0"), replace_value(text, 1, "0").unwrap());
     }
 }

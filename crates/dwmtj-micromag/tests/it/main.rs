@@ -654,22 +654,9 @@ proptest::proptest! {
         ],
     ) {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../configs/micromag/mtj-readout.toml")).unwrap();
-        // Replace the slot-th `key = value` line's value.
-        let mut k = 0;
-        let edited: Vec<String> = text
-            .lines()
-            .map(|l| {
-                if !l.starts_with('#') && !l.starts_with('[') && l.contains(" = ") {
-                    k += 1;
-                    if k == slot + 1 {
-                        let key = l.split(" = ").next().unwrap();
-                        return format!("{key} = {value}");
-                    }
-                }
-                l.to_string()
-            })
-            .collect();
-        match dwmtj_micromag::config::parse(&edited.join("\n"), "prop.toml") {
+        // Replace the slot-th `key = value` line's value (slots past the last leave it valid).
+        let edited = dwmtj_core::fuzz::replace_value(&text, slot, &value).unwrap_or_else(|| text.clone());
+        match dwmtj_micromag::config::parse(&edited, "prop.toml") {
             Ok((_, spec)) => {
                 proptest::prop_assert!(spec.mesh.cells() > 0 && spec.duration > 0.0);
                 let sys = System::with_regions(spec.mesh.clone(), spec.params.clone(), spec.regions.clone());
