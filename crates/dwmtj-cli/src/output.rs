@@ -310,10 +310,14 @@ impl RunDir {
         if temp.exists() {
             std::fs::remove_dir_all(&temp).with_context(|| format!("cannot clear {}", temp.display()))?;
         }
-        crate::interrupt::register(&temp);
-        std::fs::create_dir(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
-        std::fs::write(temp.join(PARTIAL_MARKER), b"dwmtj run folder being written\n")
-            .with_context(|| format!("cannot write in {}", temp.display()))?;
+        {
+            // Under the lock, so an interrupt removes the folder after it exists, not before.
+            let _writing = crate::interrupt::writing();
+            crate::interrupt::register(&temp);
+            std::fs::create_dir(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+            std::fs::write(temp.join(PARTIAL_MARKER), b"dwmtj run folder being written\n")
+                .with_context(|| format!("cannot write in {}", temp.display()))?;
+        }
         Ok(Self {
             target: target.to_path_buf(),
             old: parent.join(format!(".{name}.old-{pid}")),
@@ -325,7 +329,9 @@ impl RunDir {
         })
     }
 
-    pub fn path(&self) -> &Path {
+    /// The folder being written, for the checkpoints kept inside it ([`CHECKPOINT_DIR`]); every
+    /// result file goes through the `write_*` methods.
+    pub fn temp_path(&self) -> &Path {
         &self.temp
     }
 
@@ -344,6 +350,19 @@ impl RunDir {
     }
 
     pub fn write_bytes(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.write_with(rel, |p| Ok(std::fs::write(p, bytes)?))
+    }
+
+    pub fn write_csv(&self, rel: &str, table: Csv) -> Result<()> {
+        let bytes = table.0.into_inner().map_err(|e| anyhow::anyhow!("CSV {rel}: {e}"))?;
+        self.write_bytes(rel, &bytes)
+    }
+
+    /// Write the file `rel` of the run with `write` (given its full path; folders are made).
+    /// Every write into a run goes through here, holding the interrupt lock: an interrupt waits
+    /// for the file, then removes the folder, and no write can start after that.
+    pub fn write_with(&self, rel: &str, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+        let _writing = crate::interrupt::writing();
         if !self.temp.is_dir() {
             bail!("the run folder being written ({}) is gone", self.temp.display());
         }
@@ -351,7 +370,17 @@ impl RunDir {
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
+        write(&p).with_context(|| format!("cannot write {}", p.display()))
+    }
+
+    /// The files under `sub` of the run, relative to it, sorted (markers and checkpoints left out).
+    fn files(&self, sub: &str) -> Result<Vec<String>> {
+        let dir = self.temp.join(sub);
+        let mut files = Vec::new();
+        collect(&dir, &dir, &mut files)?;
+        files.retain(|f| f != PARTIAL_MARKER && !f.starts_with(CHECKPOINT_DIR));
+        files.sort();
+        Ok(files)
     }
 
     /// Move the finished folder into place (an earlier run there is replaced only now).
@@ -383,6 +412,7 @@ impl Drop for RunDir {
             // A run that fails after a checkpoint (a full disk while writing the results) keeps
             // it, as an interrupted one does.
             crate::interrupt::keep_checkpoint(&self.temp);
+            let _writing = crate::interrupt::writing();
             let _ = std::fs::remove_dir_all(&self.temp);
             crate::interrupt::unregister(&self.temp);
         }
@@ -408,6 +438,40 @@ pub fn write_file(target: &Path, force: bool, signature: &'static [u8], bytes: &
     }
     crate::interrupt::unregister(&temp);
     result
+}
+
+/// A CSV file built in memory, written into a run in one piece by [`RunDir::write_csv`].
+pub struct Csv(csv::Writer<Vec<u8>>);
+
+impl Csv {
+    /// A table with this header row.
+    pub fn with_header<T: AsRef<[u8]>>(header: impl IntoIterator<Item = T>) -> Result<Self> {
+        let mut t = Self(csv::Writer::from_writer(Vec::new()));
+        t.row(header)?;
+        Ok(t)
+    }
+
+    /// A table of serialisable records (the header from their field names).
+    pub fn records<S: Serialize>(items: impl IntoIterator<Item = S>) -> Result<Self> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for item in items {
+            w.serialize(item)?;
+        }
+        Ok(Self(w))
+    }
+
+    /// A table of numbers ([`Num`] format).
+    pub fn numbers<R: IntoIterator<Item = f64>>(header: &[&str], rows: impl IntoIterator<Item = R>) -> Result<Self> {
+        let mut t = Self::with_header(header)?;
+        for r in rows {
+            t.row(r.into_iter().map(Num::num))?;
+        }
+        Ok(t)
+    }
+
+    pub fn row<T: AsRef<[u8]>>(&mut self, fields: impl IntoIterator<Item = T>) -> Result<()> {
+        Ok(self.0.write_record(fields)?)
+    }
 }
 
 /// Numbers in CSV files: the shortest form that reads back to the same value, the same rule
@@ -456,12 +520,7 @@ impl Manifest {
 
     /// List the files under `dir` (relative), then write manifest.json there.
     pub fn write(mut self, run: &RunDir, sub: &str) -> Result<()> {
-        let dir = run.path().join(sub);
-        let mut files = Vec::new();
-        collect(&dir, &dir, &mut files)?;
-        files.retain(|f| f != PARTIAL_MARKER && !f.starts_with(CHECKPOINT_DIR));
-        files.sort();
-        self.files = files;
+        self.files = run.files(sub)?;
         let rel = if sub.is_empty() {
             "manifest.json".to_string()
         } else {

@@ -1,10 +1,10 @@
 //! Plots as PNG and SVG from one description. Text uses the embedded DejaVu Sans (no system
 //! fonts needed), registered once per process.
 
+use crate::output::RunDir;
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use std::path::Path;
 use std::sync::Once;
 
 static FONT: Once = Once::new();
@@ -130,14 +130,15 @@ where
     Ok(())
 }
 
-/// Write `stem.png` and `stem.svg` into `dir`.
-pub fn write_chart(dir: &Path, stem: &str, chart: &Chart) -> Result<()> {
+/// Write `stem.png` and `stem.svg` into the run (`stem` may name a sub-folder).
+pub fn write_chart(run: &RunDir, stem: &str, chart: &Chart) -> Result<()> {
     register_font();
-    let png = dir.join(format!("{stem}.png"));
-    let svg = dir.join(format!("{stem}.svg"));
-    draw(BitMapBackend::new(&png, (900, 600)).into_drawing_area(), chart)?;
-    draw(SVGBackend::new(&svg, (900, 600)).into_drawing_area(), chart)?;
-    Ok(())
+    run.write_with(&format!("{stem}.png"), |p| {
+        draw(BitMapBackend::new(p, (900, 600)).into_drawing_area(), chart)
+    })?;
+    run.write_with(&format!("{stem}.svg"), |p| {
+        draw(SVGBackend::new(p, (900, 600)).into_drawing_area(), chart)
+    })
 }
 
 /// A bar chart (one bar per label), optionally on a log10 axis.
@@ -206,56 +207,46 @@ where
     Ok(())
 }
 
-/// Write `stem.png` and `stem.svg` bar charts into `dir`.
-pub fn write_bars(dir: &Path, stem: &str, bars: &Bars) -> Result<()> {
+/// Write `stem.png` and `stem.svg` bar charts into the run.
+pub fn write_bars(run: &RunDir, stem: &str, bars: &Bars) -> Result<()> {
     register_font();
-    let png = dir.join(format!("{stem}.png"));
-    let svg = dir.join(format!("{stem}.svg"));
-    draw_bars(BitMapBackend::new(&png, (1000, 600)).into_drawing_area(), bars)?;
-    draw_bars(SVGBackend::new(&svg, (1000, 600)).into_drawing_area(), bars)?;
-    Ok(())
+    run.write_with(&format!("{stem}.png"), |p| {
+        draw_bars(BitMapBackend::new(p, (1000, 600)).into_drawing_area(), bars)
+    })?;
+    run.write_with(&format!("{stem}.svg"), |p| {
+        draw_bars(SVGBackend::new(p, (1000, 600)).into_drawing_area(), bars)
+    })
 }
 
 /// A colour map of a scalar in [-1, 1] on an nx x ny grid (red +1, white 0, blue -1), as PNG
 /// and SVG; `extent` is the physical size (x, y) in the axis unit.
-#[allow(clippy::too_many_arguments)]
-pub fn write_map(dir: &Path, stem: &str, title: &str, nx: usize, ny: usize, values: &[f64], extent: (f64, f64), unit: &str) -> Result<()> {
+pub fn write_map(run: &RunDir, stem: &str, map: &Map) -> Result<()> {
     register_font();
-    let aspect = (extent.1 / extent.0).clamp(0.05, 1.0);
+    let aspect = (map.extent.1 / map.extent.0).clamp(0.05, 1.0);
     let h = (120.0 + 900.0 * aspect) as u32;
-    draw_map_on(
-        BitMapBackend::new(&dir.join(format!("{stem}.png")), (1000, h)).into_drawing_area(),
-        title,
-        nx,
-        ny,
-        values,
-        extent,
-        unit,
-    )?;
-    draw_map_on(
-        SVGBackend::new(&dir.join(format!("{stem}.svg")), (1000, h)).into_drawing_area(),
-        title,
-        nx,
-        ny,
-        values,
-        extent,
-        unit,
-    )
+    run.write_with(&format!("{stem}.png"), |p| {
+        draw_map_on(BitMapBackend::new(p, (1000, h)).into_drawing_area(), map)
+    })?;
+    run.write_with(&format!("{stem}.svg"), |p| {
+        draw_map_on(SVGBackend::new(p, (1000, h)).into_drawing_area(), map)
+    })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn draw_map_on<DB: DrawingBackend>(
-    area: DrawingArea<DB, Shift>,
-    title: &str,
-    nx: usize,
-    ny: usize,
-    values: &[f64],
-    extent: (f64, f64),
-    unit: &str,
-) -> Result<()>
+/// A scalar map: `values` row-major on `nx` x `ny` cells of a physical `extent` in `unit`.
+pub struct Map<'a> {
+    pub title: String,
+    pub nx: usize,
+    pub ny: usize,
+    pub values: &'a [f64],
+    pub extent: (f64, f64),
+    pub unit: &'a str,
+}
+
+fn draw_map_on<DB: DrawingBackend>(area: DrawingArea<DB, Shift>, map: &Map) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
+    let (title, nx, ny, values, extent, unit) = (map.title.as_str(), map.nx, map.ny, map.values, map.extent, map.unit);
     area.fill(&WHITE).map_err(|e| anyhow!("{e:?}"))?;
     let mut ctx = ChartBuilder::on(&area)
         .caption(title, ("sans-serif", 20))

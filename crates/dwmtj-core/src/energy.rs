@@ -10,6 +10,10 @@
 //! density. E scales as J^2 at a fixed pulse, so the linear rise needs the pulse to shorten as
 //! 1/J (fixed wall travel at velocity proportional to J); `project` reports both assumptions.
 
+use crate::error::ConfigError;
+use crate::units::Dim;
+use crate::RawQuantity;
+
 /// Energy of a rectangular pulse of power P through the wire: E = P tau.
 pub fn energy_from_power(power: f64, width: f64) -> f64 {
     power * width
@@ -51,6 +55,82 @@ impl Default for ScalingAssumptions {
             multipliers: vec![2.0, 4.0],
             pulse_width: 8e-9,
         }
+    }
+}
+
+/// A projection as written (quantities with units); [`RawScaling::validate`] gives the
+/// [`ScalingAssumptions`].
+#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScaling {
+    pub width: RawQuantity,
+    pub thickness: RawQuantity,
+    pub resistivity: RawQuantity,
+    pub length: RawQuantity,
+    pub j_th: RawQuantity,
+    pub multipliers: Vec<f64>,
+    pub pulse: RawQuantity,
+}
+
+impl Default for RawScaling {
+    fn default() -> Self {
+        let q = |s: &str| RawQuantity::Text(s.into());
+        Self {
+            width: q("25 nm"),
+            thickness: q("6 nm"),
+            resistivity: q("184 uOhm*cm"),
+            length: q("415 nm"),
+            j_th: q("0.7e11 A/m^2"),
+            multipliers: vec![2.0, 4.0],
+            pulse: q("8 ns"),
+        }
+    }
+}
+
+impl RawScaling {
+    /// Convert to SI and check every value is positive; field names are prefixed with `prefix`
+    /// (`"--"` for command-line flags).
+    pub fn validate(&self, prefix: &str) -> Result<ScalingAssumptions, ConfigError> {
+        let q = |v: &RawQuantity, dim: Dim, name: &str| -> Result<f64, ConfigError> {
+            let field = format!("{prefix}{}", name.replace('_', if prefix == "--" { "-" } else { "_" }));
+            let x = v.to_si(dim, &field)?;
+            if x > 0.0 {
+                Ok(x)
+            } else {
+                Err(ConfigError::field(field, v.to_string(), "must be > 0"))
+            }
+        };
+        if self.multipliers.is_empty() || self.multipliers.iter().any(|m| !(m.is_finite() && *m > 0.0)) {
+            return Err(ConfigError::field(
+                format!("{prefix}multipliers"),
+                format!("{:?}", self.multipliers),
+                "must be positive numbers, e.g. 2,4",
+            ));
+        }
+        Ok(ScalingAssumptions {
+            wire_width: q(&self.width, Dim::LENGTH, "width")?,
+            thickness: q(&self.thickness, Dim::LENGTH, "thickness")?,
+            resistivity: q(&self.resistivity, Dim::RESISTIVITY, "resistivity")?,
+            length: q(&self.length, Dim::LENGTH, "length")?,
+            base_current_density: q(&self.j_th, Dim::CURRENT_DENSITY, "j_th")?,
+            multipliers: self.multipliers.clone(),
+            pulse_width: q(&self.pulse, Dim::TIME, "pulse")?,
+        })
+    }
+}
+
+/// A projection: its assumptions and one row per current-density multiplier.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ScalingReport {
+    pub assumptions: ScalingAssumptions,
+    pub scaled: Vec<ScaledEnergy>,
+}
+
+/// Project the write energy of the scaled device ([`project`]) into a report.
+pub fn run(a: &ScalingAssumptions) -> ScalingReport {
+    ScalingReport {
+        assumptions: a.clone(),
+        scaled: project(a),
     }
 }
 

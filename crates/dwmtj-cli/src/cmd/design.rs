@@ -1,9 +1,7 @@
 //! `dwmtj design`: inverse design with verification.
 
-use crate::output::Num;
-use crate::output::{Manifest, RunDir};
+use crate::output::{Csv, Manifest, RunDir};
 use crate::plot::{write_chart, Chart, Mark, Series};
-use crate::DesignArgs;
 use anyhow::{bail, Context, Result};
 use dwmtj_core::material::find_builtin;
 use dwmtj_core::units::Dim;
@@ -13,6 +11,96 @@ use dwmtj_design::verify::verify;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// The analog (Mode S) width design.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Analog {
+    /// Threshold-limited: the wall stops where the local depinning current equals the input.
+    Static,
+    /// Finite pulse: the wall's travel within the pulse is designed (1D model).
+    Dynamic,
+}
+
+/// Design a multi-MTJ device for a target transfer function within fabrication rules, and
+/// verify it by simulating it back. Exits non-zero if the verified RMS error exceeds
+/// --tolerance, unless --allow-miss.
+///
+/// Example: dwmtj design --function sigmoid --current-range "150 uA..600 uA" --mtjs 9 --out runs/sig --json
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Target file (TOML: `[target]`, `[design]`, `[rules]`; see configs/targets/). Flags given on the
+    /// command line are ignored when a file is given, except --out, --force, --json, --allow-miss.
+    pub target_file: Option<PathBuf>,
+    /// Named target: linear, sigmoid, tanh, softplus (relu), step, gaussian-cdf.
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "table")]
+    pub function: Option<String>,
+    /// CSV target with columns current_a,output (output between 0 and 1, current increasing).
+    #[arg(long)]
+    pub table: Option<PathBuf>,
+    /// Input current range "MIN..MAX" with units, for --function.
+    #[arg(long, allow_hyphen_values = true)]
+    pub current_range: Option<String>,
+    /// Centre of sigmoid/tanh/softplus/step/gaussian-cdf (default: mid-range).
+    #[arg(long, allow_hyphen_values = true)]
+    pub center: Option<String>,
+    /// Scale of the function (default: 1/8 of the range).
+    #[arg(long, allow_hyphen_values = true)]
+    pub scale: Option<String>,
+    /// Number of MTJs.
+    #[arg(long, allow_hyphen_values = true, default_value_t = 9)]
+    pub mtjs: usize,
+    /// Design an analog single-wall device instead (Mode S): static (threshold-limited,
+    /// docs/physics.md 7.1) or dynamic (finite pulse, 7.2) heavy-metal width profile.
+    #[arg(long, value_enum)]
+    pub analog: Option<Analog>,
+    /// Analog: track length.
+    #[arg(long, allow_hyphen_values = true, default_value = "10 um")]
+    pub length: String,
+    /// Analog: width of the magnetic wire (constant).
+    #[arg(long, allow_hyphen_values = true, default_value = "0.8 um")]
+    pub magnetic_width: String,
+    /// Material (built-in name; default ta-cofeb-mgo, pt-cotb for --analog).
+    #[arg(long, allow_hyphen_values = true)]
+    pub material: Option<String>,
+    /// Design switching threshold in the heavy metal (the paper's 0.7e11 A/m^2).
+    #[arg(long, allow_hyphen_values = true, default_value = "0.7e11 A/m^2")]
+    pub j_th: String,
+    /// Write pulse width (default 8 ns; analog: 300 ns dynamic, 2 us static verification).
+    #[arg(long, allow_hyphen_values = true)]
+    pub pulse: Option<String>,
+    /// Breakdown current density at the narrowest point.
+    #[arg(long, allow_hyphen_values = true, default_value = "3e11 A/m^2")]
+    pub breakdown: String,
+    /// Largest allowed RMS error (fraction of full scale) of the verified design.
+    #[arg(long, allow_hyphen_values = true, default_value_t = 0.05)]
+    pub tolerance: f64,
+    /// Also verify N device instances with threshold variation (Monte Carlo): per-device RMS
+    /// error and the yield within --tolerance.
+    #[arg(long, allow_hyphen_values = true)]
+    pub monte_carlo: Option<usize>,
+    /// Device-to-device threshold spread for --monte-carlo.
+    #[arg(long, allow_hyphen_values = true, default_value = "3 %")]
+    pub d2d: String,
+    /// Cycle-to-cycle threshold spread for --monte-carlo.
+    #[arg(long, allow_hyphen_values = true, default_value = "1 %")]
+    pub c2c: String,
+    /// Also verify with the dynamic 1D model (every MTJ's wall during the pulse, pinning
+    /// calibrated to the first MTJ's designed threshold); reported, and then part of the pass.
+    #[arg(long)]
+    pub verify_dynamic: bool,
+    /// Write the outputs and exit 0 even if the design misses the tolerance.
+    #[arg(long)]
+    pub allow_miss: bool,
+    /// Output folder (created; refused if it exists and is not empty, unless --force).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace an earlier dwmtj run folder at --out (only one with a dwmtj manifest.json; never
+    /// the current folder, an ancestor, $HOME or a folder holding an input).
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long)]
+    pub json: bool,
+}
 
 fn q(text: &str, dim: Dim, flag: &str) -> Result<f64> {
     Ok(dwmtj_core::quantity::RawQuantity::Text(text.to_string()).to_si(dim, &format!("--{flag}"))?)
@@ -62,11 +150,11 @@ fn read_table(path: &std::path::Path) -> Result<Target> {
 }
 
 /// The files a design run reads.
-fn design_inputs(a: &DesignArgs) -> Vec<&Path> {
+fn design_inputs(a: &Args) -> Vec<&Path> {
     a.target_file.iter().chain(&a.table).map(PathBuf::as_path).collect()
 }
 
-pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
+pub fn run(a: &Args) -> Result<ExitCode> {
     crate::output::check_target(&a.out, a.force, crate::output::OutKind::Folder, &design_inputs(a))?;
     if let Some(n) = a.monte_carlo {
         if n == 0 {
@@ -102,7 +190,7 @@ pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
     if a.tolerance.is_nan() || a.tolerance <= 0.0 {
         bail!("--tolerance must be > 0");
     }
-    if let Some(kind) = &a.analog {
+    if let Some(kind) = a.analog {
         return run_analog(a, target, kind);
     }
     let material_name = a.material.clone().unwrap_or_else(|| "ta-cofeb-mgo".into());
@@ -128,7 +216,7 @@ pub fn cmd_design(a: &DesignArgs) -> Result<ExitCode> {
     run_design(a, spec, a.tolerance)
 }
 
-fn run_design(a: &DesignArgs, spec: DesignSpec, tolerance: f64) -> Result<ExitCode> {
+fn run_design(a: &Args, spec: DesignSpec, tolerance: f64) -> Result<ExitCode> {
     let target = spec.target.clone();
     let rules = spec.rules.clone();
     let d = design(&spec)?;
@@ -178,20 +266,13 @@ fn run_design(a: &DesignArgs, spec: DesignSpec, tolerance: f64) -> Result<ExitCo
     run.write_text("design.toml", &d.device_toml)?;
     let (_, device, _) = dwmtj_core::config::parse_device(&d.device_toml, "design.toml", None)?;
     let layout = dwmtj_design::layout::layout(&device);
-    layout
-        .to_gds()
-        .save(run.path().join("layout.gds"))
-        .map_err(|e| anyhow::anyhow!("GDS: {e:?}"))?;
+    run.write_with("layout.gds", |p| layout.to_gds().save(p).map_err(|e| anyhow::anyhow!("GDS: {e:?}")))?;
     run.write_text("layout.svg", &layout.to_svg())?;
     let (_, sub) = dwmtj_design::spice::subcircuit(&device, &dwmtj_core::device::PulseShape::rectangular(spec.pulse_width))?;
     run.write_text("device.cir", &sub)?;
-    write_curve(
-        &run.path().join("target_vs_achieved.csv"),
-        ["current_a", "target", "achieved"],
-        &v.curve,
-    )?;
+    write_curve(&run, "target_vs_achieved.csv", ["current_a", "target", "achieved"], &v.curve)?;
     write_chart(
-        run.path(),
+        &run,
         "target_vs_achieved",
         &Chart {
             title: format!("{} MTJs: RMS error {:.2} % of full scale", spec.mtjs, v.rms_error * 100.0),
@@ -257,12 +338,11 @@ fn run_design(a: &DesignArgs, spec: DesignSpec, tolerance: f64) -> Result<ExitCo
     Ok(miss_exit(worst, tolerance, a.allow_miss))
 }
 
-fn run_analog(a: &DesignArgs, target: Target, kind: &str) -> Result<ExitCode> {
+fn run_analog(a: &Args, target: Target, kind: Analog) -> Result<ExitCode> {
     use dwmtj_design::analog::{design_analog, AnalogKind, AnalogSpec};
-    let kind = if kind == "static" {
-        AnalogKind::Static
-    } else {
-        AnalogKind::Dynamic
+    let kind = match kind {
+        Analog::Static => AnalogKind::Static,
+        Analog::Dynamic => AnalogKind::Dynamic,
     };
     let material_name = a.material.clone().unwrap_or_else(|| "pt-cotb".into());
     let material = find_builtin(&material_name).with_context(|| format!("--material {material_name:?}: not a built-in material"))?;
@@ -298,19 +378,18 @@ fn run_analog(a: &DesignArgs, target: Target, kind: &str) -> Result<ExitCode> {
         "curve": d.curve,
     });
     let run = RunDir::create(&a.out, a.force, &design_inputs(a))?;
-    let mut w = csv::Writer::from_path(run.path().join("hm_width.csv"))?;
-    w.write_record(["x_m", "hm_width_m"])?;
-    for (x, wd) in &d.hm_nodes {
-        w.write_record([x.num(), wd.num()])?;
-    }
-    w.flush()?;
+    run.write_csv(
+        "hm_width.csv",
+        Csv::numbers(&["x_m", "hm_width_m"], d.hm_nodes.iter().map(|&(x, w)| [x, w]))?,
+    )?;
     write_curve(
-        &run.path().join("target_vs_achieved.csv"),
+        &run,
+        "target_vs_achieved.csv",
         ["current_a", "target_travel_m", "achieved_travel_m"],
         &d.curve,
     )?;
     write_chart(
-        run.path(),
+        &run,
         "target_vs_achieved",
         &Chart {
             title: format!(
@@ -335,10 +414,7 @@ fn run_analog(a: &DesignArgs, target: Target, kind: &str) -> Result<ExitCode> {
         },
     )?;
     let layout = dwmtj_design::layout::analog_layout("analog_device", &d.hm_nodes, spec.magnetic_width);
-    layout
-        .to_gds()
-        .save(run.path().join("layout.gds"))
-        .map_err(|e| anyhow::anyhow!("GDS: {e:?}"))?;
+    run.write_with("layout.gds", |p| layout.to_gds().save(p).map_err(|e| anyhow::anyhow!("GDS: {e:?}")))?;
     run.write_text("layout.svg", &layout.to_svg())?;
     run.write_json("summary.json", &summary)?;
     Manifest::new(None).write(&run, "")?;
@@ -358,14 +434,8 @@ fn run_analog(a: &DesignArgs, target: Target, kind: &str) -> Result<ExitCode> {
 }
 
 /// Write (current, target, achieved) rows with the given header.
-fn write_curve(path: &std::path::Path, header: [&str; 3], curve: &[(f64, f64, f64)]) -> Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    w.write_record(header)?;
-    for c in curve {
-        w.write_record([c.0.num(), c.1.num(), c.2.num()])?;
-    }
-    w.flush()?;
-    Ok(())
+fn write_curve(run: &RunDir, rel: &str, header: [&str; 3], curve: &[(f64, f64, f64)]) -> Result<()> {
+    run.write_csv(rel, Csv::numbers(&header, curve.iter().map(|c| [c.0, c.1, c.2]))?)
 }
 
 /// Exit 1 with a message if the verified RMS error misses the tolerance (unless allowed).

@@ -1,7 +1,7 @@
 //! Writing a simulated transfer curve into a run folder: transfer.csv, transfer.png/.svg,
 //! summary.json, config.resolved.toml and manifest.json.
 
-use crate::output::{Manifest, RunDir};
+use crate::output::{Csv, Manifest, RunDir};
 use crate::plot::{write_chart, Chart, Mark, Series};
 use anyhow::Result;
 use dwmtj_core::config::resolve;
@@ -79,13 +79,8 @@ pub fn write_transfer(
     overlays: &[Overlay],
     extra: Option<serde_json::Value>,
 ) -> Result<serde_json::Value> {
-    let dir = run.path().join(sub);
-    std::fs::create_dir_all(&dir)?;
-    let mut w = csv::Writer::from_path(dir.join("transfer.csv"))?;
-    for p in &sim.points {
-        w.serialize(p)?;
-    }
-    w.flush()?;
+    let prefix = if sub.is_empty() { String::new() } else { format!("{sub}/") };
+    run.write_csv(&format!("{prefix}transfer.csv"), Csv::records(&sim.points)?)?;
 
     let mut series: Vec<Series> = program
         .sweeps
@@ -107,8 +102,8 @@ pub fn write_transfer(
         });
     }
     write_chart(
-        &dir,
-        "transfer",
+        run,
+        &format!("{prefix}transfer"),
         &Chart {
             title: format!("{}: resistance vs pulse current ({:.0} ns)", device.name, program.pulse.width * 1e9),
             x_label: "pulse current (uA)".into(),
@@ -125,7 +120,6 @@ pub fn write_transfer(
             }
         }
     }
-    let prefix = if sub.is_empty() { String::new() } else { format!("{sub}/") };
     run.write_json(&format!("{prefix}summary.json"), &value)?;
     let resolved = toml::to_string(&resolve(device, Some(program)))?;
     run.write_text(

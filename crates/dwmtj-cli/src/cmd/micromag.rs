@@ -1,21 +1,29 @@
 //! `dwmtj micromag`: run a 2D micromagnetic problem and write its table, OVF snapshots and maps.
 
 use crate::checkpoint::{self, CheckpointFolder};
-use crate::output::Num;
 use crate::output::{Manifest, RunDir};
-use crate::plot::{write_chart, write_map, Chart, Mark, Series};
 use anyhow::{Context, Result};
-use dwmtj_micromag::ovf::{self, OvfField, OvfFormat};
-use dwmtj_micromag::system::Field3;
+use dwmtj_micromag::ovf::OvfFormat;
 use dwmtj_micromag::{config, run};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Run a micromagnetic problem (finite-difference LLG on a wire, disk or film of one or more
+/// layers: exchange, uniaxial anisotropy, interfacial DMI with its boundary condition,
+/// Newell FFT demag or the thin-film local form, Zeeman with pulses or AC fields,
+/// damping- and field-like SOT and the Oersted field of the heavy-metal current, the thermal
+/// field; regions with their own material, stray fields and MTJ readout) and write
+/// table.csv (time, `<m>`, energies, wall position and velocity, region `<m>` and MTJ
+/// conductances), OVF 2.0 snapshots, an m_z map and summary.json.
+///
+/// Examples (configs/micromag/): sp4a.toml, sp4b.toml (muMAG standard problem 4),
+/// dmi-1d.toml and skyrmion.toml (the DMI standard problem), field-wall.toml (Walker),
+/// sot-wall.toml, mtj-readout.toml (regions, pulses, Oersted field), layers.toml.
+///
+/// Example: dwmtj micromag configs/micromag/mtj-readout.toml --out runs/mm
 #[derive(clap::Args, Debug)]
-pub struct MicromagArgs {
+pub struct Args {
     /// Run file (TOML: `[mesh]`, `[material]`, `[drive]`, `[initial]`, `[run]`, any number of `[[region]]`;
     /// every key is documented in docs/run-files.md; see configs/micromag/).
     pub config: PathBuf,
@@ -27,8 +35,8 @@ pub struct MicromagArgs {
     #[arg(long)]
     pub force: bool,
     /// OVF data format of the snapshots.
-    #[arg(long, default_value = "binary4", value_parser = ["binary4", "binary8", "text"])]
-    pub format: String,
+    #[arg(long, value_enum, default_value_t = Format::Binary4)]
+    pub format: Format,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -39,6 +47,27 @@ pub struct MicromagArgs {
     /// Wall-clock time between checkpoints of the running state.
     #[arg(long, default_value = "300 s", allow_hyphen_values = true)]
     pub checkpoint_every: String,
+}
+
+/// OVF 2.0 data formats.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// 4-byte IEEE floats (mumax3's default).
+    Binary4,
+    /// 8-byte IEEE floats (exact).
+    Binary8,
+    /// Text, one cell per line.
+    Text,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Binary4 => "binary4",
+            Self::Binary8 => "binary8",
+            Self::Text => "text",
+        }
+    }
 }
 
 /// The run's checkpoints, offered by the solver after every table row.
@@ -60,26 +89,16 @@ impl run::Checkpoints<run::RunState> for MicromagCheckpoints {
     }
 }
 
-fn to_ovf(spec: &config::RunSpec, m: &Field3) -> OvfField {
-    let mesh = &spec.mesh;
-    OvfField {
-        nodes: [mesh.nx, mesh.ny, mesh.nz],
-        step: [mesh.dx, mesh.dy, mesh.dz],
-        title: "m".into(),
-        values: (0..mesh.cells()).map(|k| [m[0][k], m[1][k], m[2][k]]).collect(),
-    }
-}
-
-pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
+pub fn run(args: &Args) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&args.config).with_context(|| format!("cannot read {}", args.config.display()))?;
     let (_, spec) = config::parse(&text, &args.config.display().to_string())?;
-    let format = match args.format.as_str() {
-        "binary8" => OvfFormat::Binary8,
-        "text" => OvfFormat::Text,
-        _ => OvfFormat::Binary4,
+    let format = match args.format {
+        Format::Binary4 => OvfFormat::Binary4,
+        Format::Binary8 => OvfFormat::Binary8,
+        Format::Text => OvfFormat::Text,
     };
     let every = checkpoint::parse_every(&args.checkpoint_every)?;
-    let fingerprint = format!("dwmtj micromag\nformat = {}\n{text}", args.format);
+    let fingerprint = format!("dwmtj micromag\nformat = {}\n{text}", args.format.name());
     let resume = match checkpoint::resume_bytes(&args.out, args.resume, args.force, &fingerprint)? {
         Some(bytes) => Some(run::RunState::from_bytes(&bytes, &spec).context("--resume")?),
         None => None,
@@ -88,133 +107,20 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
     // A resumed (or, with --force, discarded) checkpoint goes once the results are in place.
     run.discard_on_finish(checkpoint::interrupted_path(&args.out));
     let mut checkpoints = MicromagCheckpoints {
-        folder: CheckpointFolder::new(run.path(), &args.out, fingerprint, every, &checkpoint::resume_command()),
+        folder: CheckpointFolder::new(run.temp_path(), &args.out, fingerprint, every, &checkpoint::resume_command()),
         samples: spec.samples,
     };
-    let pb = if std::io::stderr().is_terminal() {
-        let pb = ProgressBar::new(1000);
-        pb.set_style(
-            ProgressStyle::with_template("{msg} [{bar:40}] {percent}% ({eta})")
-                .expect("template")
-                .progress_chars("=> "),
-        );
-        pb.set_message(spec.name.clone());
-        pb
-    } else {
-        ProgressBar::hidden()
-    };
+    let pb = crate::progress::Fraction::new(&spec.name);
     let t0 = std::time::Instant::now();
     // On a pool worker, so the solver's parallel stages do not each wake a thread.
-    let go = || run::run_resumable(&spec, &|f| pb.set_position((f * 1000.0) as u64), resume, &mut checkpoints);
+    let go = || run::run_resumable(&spec, &|f| pb.set(f), resume, &mut checkpoints);
     let out = match rayon::ThreadPoolBuilder::new().num_threads(rayon::current_num_threads()).build() {
         Ok(pool) => pool.install(go),
         Err(_) => go(),
     };
-    pb.finish_and_clear();
+    pb.finish();
     let wall_s = t0.elapsed().as_secs_f64();
-    let _writing = crate::interrupt::writing();
-    let dir = run.path();
-    let mut w = csv::Writer::from_path(dir.join("table.csv"))?;
-    let mut header: Vec<String> = [
-        "t_s",
-        "mx",
-        "my",
-        "mz",
-        "e_total_j",
-        "e_exchange_j",
-        "e_anisotropy_j",
-        "e_dmi_j",
-        "e_demag_j",
-        "e_zeeman_j",
-        "wall_x_m",
-        "wall_v_m_per_s",
-    ]
-    .map(String::from)
-    .to_vec();
-    for r in &spec.regions {
-        header.extend(["mx", "my", "mz"].map(|c| format!("{c}_{}", r.name)));
-    }
-    for r in spec.regions.iter().filter(|r| r.mtj.is_some()) {
-        header.push(format!("g_{}_s", r.name));
-    }
-    w.write_record(&header)?;
-    for (k, r) in out.rows.iter().enumerate() {
-        let v = if k > 0 {
-            let p = &out.rows[k - 1];
-            (r.wall_position - p.wall_position) / (r.t - p.t)
-        } else {
-            0.0
-        };
-        let e = &r.energy;
-        let mut record: Vec<f64> = vec![
-            r.t,
-            r.m[0],
-            r.m[1],
-            r.m[2],
-            e.total(),
-            e.exchange,
-            e.anisotropy,
-            e.dmi,
-            e.demag,
-            e.zeeman,
-            r.wall_position,
-            v,
-        ];
-        record.extend(r.regions.iter().flatten());
-        record.extend(r.conductance.iter().flatten());
-        w.write_record(record.iter().map(|x| x.num()))?;
-    }
-    w.flush()?;
-    let n = out.snapshots.len();
-    for (k, (t, m)) in out.snapshots.iter().enumerate() {
-        let name = if k + 1 == n {
-            "m_final.ovf".to_string()
-        } else {
-            format!("m_{k:03}.ovf")
-        };
-        std::fs::write(
-            dir.join(&name),
-            ovf::write(&to_ovf(&spec, m), format, &format!("Total simulation time: {t:e} s")),
-        )?;
-    }
-    let (tf, mf) = out.snapshots.last().expect("final state");
-    write_map(
-        dir,
-        "mz",
-        &if spec.mesh.nz > 1 {
-            format!("m_z averaged over {} layers at t = {:.3} ns", spec.mesh.nz, tf * 1e9)
-        } else {
-            format!("m_z at t = {:.3} ns", tf * 1e9)
-        },
-        spec.mesh.nx,
-        spec.mesh.ny,
-        &(0..spec.mesh.plane())
-            .map(|k| {
-                let cells = (0..spec.mesh.nz).map(|l| l * spec.mesh.plane() + k);
-                if spec.mesh.mask[k] {
-                    cells.map(|q| mf[2][q]).sum::<f64>() / spec.mesh.nz as f64
-                } else {
-                    0.0
-                }
-            })
-            .collect::<Vec<_>>(),
-        (spec.mesh.nx as f64 * spec.mesh.dx * 1e9, spec.mesh.ny as f64 * spec.mesh.dy * 1e9),
-        "nm",
-    )?;
-    write_chart(
-        dir,
-        "wall",
-        &Chart {
-            title: "Wall position".into(),
-            x_label: "t (ns)".into(),
-            y_label: "x (nm)".into(),
-            series: vec![Series {
-                label: "<m_z> wall position".into(),
-                points: out.rows.iter().map(|r| (r.t * 1e9, r.wall_position * 1e9, 0.0)).collect(),
-                mark: Mark::Line,
-            }],
-        },
-    )?;
+    crate::write::micromag::write_micromag(&run, &spec, &out, format)?;
     let first = &out.rows[0];
     let last = out.rows.last().expect("rows");
     let k = out.rows.len().saturating_sub(1 + out.rows.len() / 5);
@@ -239,7 +145,6 @@ pub fn cmd_micromag(args: &MicromagArgs) -> Result<ExitCode> {
     run.write_json("summary.json", &summary)?;
     run.write_text("config.toml", &text)?;
     Manifest::new(None).write(&run, "")?;
-    drop(_writing);
     let dir = run.finish()?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);

@@ -1,0 +1,239 @@
+//! `dwmtj train`: on-chip training of an MLP on crossbars of a device, with accuracy, energy
+//! and latency (the arguments and the loading are shared with `dwmtj compare`).
+
+use crate::output::{Manifest, RunDir};
+use crate::write::training::{data_source, result_json, write_common, write_metrics};
+use anyhow::{Context, Result};
+use dwmtj_nn::config::{self, Overrides, RawTrainConfig, TrainConfig};
+use dwmtj_nn::idx::load_source;
+use dwmtj_nn::network::{train_resumable, Data, TrainResult, TrainState};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The built-in configuration used when no file is given.
+const DEFAULT_CONFIG: &str = include_str!("../../../../configs/nn/mnist-mlp.toml");
+
+/// Train an MLP on chip: weights on crossbar tiles of a synaptic device (DW-MTJ from a
+/// device file, aihwkit analytic devices, NeuroSim presets, or float), aihwkit's periphery
+/// (DAC/ADC, output noise, noise and bound management), an update scheme (stochastic
+/// pulse coincidence, NeuroSim pulse count, mixed precision), and the DW sigmoid generator
+/// or a digital activation. Writes metrics.csv per epoch, accuracy and loss plots, the
+/// energy and latency breakdown and summary.json.
+///
+/// Example: dwmtj train configs/nn/mnist-mlp.toml --device float --epochs 5 --out runs/float --json
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Training configuration (TOML; see configs/nn/). Default: the built-in
+    /// configs/nn/mnist-mlp.toml (784-256-128-10, DW-MTJ synapse pairs, mixed precision).
+    pub config: Option<PathBuf>,
+    /// Folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
+    /// t10k-labels-idx1-ubyte (each optionally .gz): full MNIST, Fashion-MNIST, ...
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Synaptic device: float, dw-linear, dw-single, constant-step, soft-bounds, exp-step, or a
+    /// NeuroSim preset (ag-a-si, taox-hfox, pcmo, alox-hfo2, gst-pcm, epiram, hzo-fefet).
+    /// `compare` trains only this device when given.
+    #[arg(long, allow_hyphen_values = true)]
+    pub device: Option<String>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub epochs: Option<usize>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub seed: Option<u64>,
+    /// Output folder (created; must not exist unless --force).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace an earlier dwmtj run folder at --out (only one with a dwmtj manifest.json; never
+    /// the current folder, an ancestor, $HOME or a folder holding an input).
+    #[arg(long)]
+    pub force: bool,
+    /// Print the summary as JSON on stdout (test_accuracy, energy_j, ...).
+    #[arg(long)]
+    pub json: bool,
+    /// train: continue an interrupted run from its checkpoint (OUT.interrupted, kept when the
+    /// run was stopped by Ctrl-C or SIGTERM); the result is that of an uninterrupted run.
+    #[arg(long)]
+    pub resume: bool,
+    /// train: wall-clock time between checkpoints (taken at the end of an epoch).
+    #[arg(long, default_value = "300 s", allow_hyphen_values = true)]
+    pub checkpoint_every: String,
+}
+
+/// What identifies a training run for --resume: the configuration and every override.
+fn fingerprint(args: &Args) -> Result<String> {
+    let text = match &args.config {
+        Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+        None => DEFAULT_CONFIG.to_string(),
+    };
+    Ok(format!(
+        "dwmtj train\ndata_dir = {:?}\ndevice = {:?}\nepochs = {:?}\nseed = {:?}\n{text}",
+        args.data_dir, args.device, args.epochs, args.seed
+    ))
+}
+
+/// The run's checkpoints, offered by the training loop after every epoch.
+struct TrainCheckpoints {
+    folder: crate::checkpoint::CheckpointFolder,
+    sizes: Vec<usize>,
+    epochs: usize,
+}
+
+impl dwmtj_core::checkpoint::Checkpoints<TrainState> for TrainCheckpoints {
+    fn due(&mut self, _: usize) -> bool {
+        self.folder.due()
+    }
+    fn save(&mut self, state: &TrainState) {
+        let progress = format!("after {} of {} epochs", state.epochs_done, self.epochs);
+        self.folder.save(&state.to_bytes(&self.sizes), &progress);
+    }
+}
+
+/// Where the data comes from, for people.
+/// The files and folders a training run reads.
+pub fn inputs(args: &Args) -> Vec<&Path> {
+    args.config.iter().chain(&args.data_dir).map(PathBuf::as_path).collect()
+}
+
+pub fn load(args: &Args) -> Result<(RawTrainConfig, TrainConfig, Data)> {
+    let o = Overrides {
+        data_dir: args.data_dir.clone(),
+        device: args.device.clone(),
+        epochs: args.epochs,
+        seed: args.seed,
+    };
+    let (raw, cfg) = match &args.config {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let base = p.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            config::parse(&text, &p.display().to_string(), &base, &o)?
+        }
+        None => {
+            // The built-in file names no other files: its synapse is the built-in Fig. 3f
+            // device and its data the built-in subset.
+            let base = PathBuf::from(".");
+            config::parse(DEFAULT_CONFIG, "built-in configs/nn/mnist-mlp.toml", &base, &o)?
+        }
+    };
+    let source = data_source(&cfg);
+    let ds = load_source(cfg.data_dir.as_deref()).with_context(|| format!("loading the data set from {source}"))?;
+    let data = Data::from_dataset(&ds, cfg.crop, cfg.train_limit, cfg.test_limit).map_err(|m| anyhow::anyhow!("data.crop: {m}"))?;
+    if data.train_y.is_empty() || data.test_y.is_empty() {
+        anyhow::bail!(
+            "{}: {} training and {} test images; training needs at least one of each (data.train_limit / data.test_limit must be >= 1)",
+            source,
+            data.train_y.len(),
+            data.test_y.len()
+        );
+    }
+    dwmtj_core::resources::check_memory(
+        "network.hidden",
+        format!("{:?} on {} inputs", cfg.spec.hidden, data.inputs),
+        dwmtj_nn::network::memory_estimate(&cfg.spec, data.inputs, cfg.params.batch),
+    )?;
+    Ok((raw, cfg, data))
+}
+
+pub fn run_one(
+    cfg: &TrainConfig,
+    device: &dwmtj_nn::catalog::DeviceEntry,
+    data: &Data,
+    resume: Option<TrainState>,
+    checkpoints: &mut (dyn dwmtj_core::checkpoint::Checkpoints<TrainState> + Send),
+) -> Result<TrainResult> {
+    let steps = data.train_y.len().div_ceil(cfg.params.batch) * cfg.params.epochs;
+    let pb = crate::progress::bar(steps as u64, &device.name, "batches");
+    if let Some(state) = &resume {
+        pb.set_position((data.train_y.len().div_ceil(cfg.params.batch) * state.epochs_done) as u64);
+    }
+    // Run on a pool's worker, so the sequential parts of a step do not compete with the
+    // workers from a third thread (2-core machines lose ~20 % to wake-ups otherwise).
+    let bar_in_run = pb.clone();
+    let run = move || {
+        train_resumable(
+            &cfg.spec,
+            device,
+            &cfg.params,
+            data,
+            &cfg.circuit,
+            &|n, _| {
+                if n % 16 == 0 {
+                    bar_in_run.set_position(n);
+                }
+            },
+            resume,
+            checkpoints,
+        )
+    };
+    let r = match rayon::ThreadPoolBuilder::new().num_threads(rayon::current_num_threads()).build() {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    };
+    pb.finish_and_clear();
+    Ok(r?)
+}
+
+pub fn run(args: &Args) -> Result<ExitCode> {
+    let (raw, cfg, data) = load(args)?;
+    let every = crate::checkpoint::parse_every(&args.checkpoint_every)?;
+    let fingerprint = fingerprint(args)?;
+    let sizes = dwmtj_nn::network::layer_sizes(&cfg.spec, data.inputs);
+    let resume = match crate::checkpoint::resume_bytes(&args.out, args.resume, args.force, &fingerprint)? {
+        Some(bytes) => Some(TrainState::from_bytes(&bytes, &sizes, data.train_y.len(), cfg.params.epochs).context("--resume")?),
+        None => None,
+    };
+    let mut run = RunDir::create(&args.out, args.force, &inputs(args))?;
+    // A resumed (or, with --force, discarded) checkpoint goes once the results are in place.
+    run.discard_on_finish(crate::checkpoint::interrupted_path(&args.out));
+    let mut checkpoints = TrainCheckpoints {
+        folder: crate::checkpoint::CheckpointFolder::new(
+            run.temp_path(),
+            &args.out,
+            fingerprint,
+            every,
+            &crate::checkpoint::resume_command(),
+        ),
+        sizes,
+        epochs: cfg.params.epochs,
+    };
+    let t0 = std::time::Instant::now();
+    let r = run_one(&cfg, &cfg.device, &data, resume, &mut checkpoints)?;
+    let mut summary = result_json(&r, &cfg, &data);
+    summary["wall_time_s"] = json!(t0.elapsed().as_secs_f64());
+    write_metrics(&run, "", &r)?;
+    write_common(&run, &raw, &cfg)?;
+    run.write_json("summary.json", &summary)?;
+    Manifest::new(Some(cfg.params.seed)).write(&run, "")?;
+    let dir = run.finish()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "{} on {} ({} scheme, {:?}): test accuracy {:.2} % after {} epochs",
+            cfg.name,
+            r.device,
+            r.scheme,
+            r.sizes,
+            100.0 * r.test_accuracy,
+            r.epochs.len()
+        );
+        println!(
+            "  training energy {:.3e} J ({:.3e} J/epoch: device writes {:.3e}, array reads {:.3e}, ADC {:.3e}, DAC {:.3e}, digital {:.3e}, neurons {:.3e}), latency {:.3e} s",
+            r.training.total_j(),
+            r.training.total_j() / r.epochs.len().max(1) as f64,
+            r.training.device_write_j,
+            r.training.array_read_j,
+            r.training.adc_j,
+            r.training.dac_j,
+            r.training.digital_j,
+            r.training.activation_j,
+            r.training.latency_s()
+        );
+        println!(
+            "  inference {:.3e} J and {:.3e} s per image",
+            r.inference.total_j(),
+            r.inference.latency_s()
+        );
+        println!("  wrote {}", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,8 @@
+//! How each library report becomes files in a run folder: CSV tables and plots, all written
+//! through [`crate::output::RunDir`].
+
+pub mod figures;
+pub mod micromag;
+pub mod training;
+pub mod transfer;
+pub mod wall;
