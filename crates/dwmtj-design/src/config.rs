@@ -1,5 +1,8 @@
-//! Target files for `dwmtj design TARGET.toml`: the target, the design choices and the
-//! fabrication rules, quantities with units, unknown keys rejected.
+//! A design run as written: a target file (`dwmtj design TARGET.toml`) or the flags of
+//! `dwmtj design`, both the same [`RawDesignRun`]; quantities with units, unknown keys rejected.
+//! [`RawDesignRun::validate`] gives the [`DesignRunSpec`] that [`crate::run::run`] designs and
+//! verifies. Flags override a file's values before validation, so a field's error names both
+//! (`design.mtjs (or --mtjs)`).
 //!
 //! ```toml
 //! version = 1
@@ -14,6 +17,9 @@
 //! j_th = "0.7e11 A/m^2"
 //! pulse = "8 ns"
 //! tolerance = 0.05
+//! # analog = "static" | "dynamic"   # a single-wall (Mode S) width profile instead
+//! # length = "10 um"                # analog: track length
+//! # magnetic_width = "0.8 um"       # analog: width of the magnetic wire
 //! [rules]                           # all optional
 //! min_wire_width = "100 nm"
 //! max_wire_width = "5 um"
@@ -23,228 +29,386 @@
 //! breakdown_current_density = "3e11 A/m^2"
 //! fill = 0.8
 //! max_current = "5 mA"
+//! [verify]                          # all optional
+//! monte_carlo = 100                 # device instances with threshold spread
+//! d2d = "3 %"
+//! c2c = "1 %"
+//! dynamic = false                   # also verify with the dynamic 1D model
 //! ```
 
+use crate::analog::{AnalogKind, AnalogSpec};
 use crate::discrete::{DesignSpec, FabRules};
 use crate::target::Target;
 use dwmtj_core::error::ConfigError;
 use dwmtj_core::material::find_builtin;
-use dwmtj_core::quantity::opt_si;
 use dwmtj_core::units::Dim;
 use dwmtj_core::RawQuantity as Q;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-#[derive(Deserialize)]
+/// A design run as written.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawFile {
-    version: u32,
-    target: RawTarget,
+pub struct RawDesignRun {
+    pub version: u32,
+    pub target: RawTarget,
     #[serde(default)]
-    design: RawDesign,
+    pub design: RawDesign,
     #[serde(default)]
-    rules: RawRules,
+    pub rules: RawRules,
+    #[serde(default)]
+    pub verify: RawVerify,
 }
 
-#[derive(Deserialize)]
+/// `[target]`: a named function on a current range, or a table file.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawTarget {
-    function: Option<String>,
-    table: Option<String>,
-    current_range: Option<[Q; 2]>,
-    center: Option<Q>,
-    scale: Option<Q>,
+pub struct RawTarget {
+    pub function: Option<String>,
+    pub table: Option<String>,
+    pub current_range: Option<[Q; 2]>,
+    pub center: Option<Q>,
+    pub scale: Option<Q>,
 }
 
-#[derive(Deserialize, Default)]
+/// `[design]`: the design choices.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawDesign {
-    mtjs: Option<usize>,
-    material: Option<String>,
-    j_th: Option<Q>,
-    pulse: Option<Q>,
-    tolerance: Option<f64>,
+pub struct RawDesign {
+    pub mtjs: Option<usize>,
+    pub material: Option<String>,
+    pub j_th: Option<Q>,
+    pub pulse: Option<Q>,
+    pub tolerance: Option<f64>,
+    pub analog: Option<String>,
+    pub length: Option<Q>,
+    pub magnetic_width: Option<Q>,
 }
 
-#[derive(Deserialize, Default)]
+/// `[rules]`: the fabrication rules ([`FabRules`]; defaults from `FabRules::default`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawRules {
-    min_wire_width: Option<Q>,
-    max_wire_width: Option<Q>,
-    min_mtj_side: Option<Q>,
-    max_mtj_side: Option<Q>,
-    mtj_spacing: Option<Q>,
-    breakdown_current_density: Option<Q>,
-    fill: Option<f64>,
-    max_current: Option<Q>,
+pub struct RawRules {
+    pub min_wire_width: Option<Q>,
+    pub max_wire_width: Option<Q>,
+    pub min_mtj_side: Option<Q>,
+    pub max_mtj_side: Option<Q>,
+    pub mtj_spacing: Option<Q>,
+    pub breakdown_current_density: Option<Q>,
+    pub fill: Option<f64>,
+    pub max_current: Option<Q>,
 }
 
-/// A design request read from a file.
-pub struct DesignRequest {
-    pub spec: DesignSpec,
+/// `[verify]`: the verifications beyond simulating the nominal design back.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVerify {
+    pub monte_carlo: Option<usize>,
+    pub d2d: Option<Q>,
+    pub c2c: Option<Q>,
+    pub dynamic: Option<bool>,
+}
+
+/// What to design.
+#[derive(Clone, Debug)]
+pub enum DesignKind {
+    /// A multi-MTJ device ([`crate::discrete`]).
+    Discrete(DesignSpec),
+    /// A single-wall width profile ([`crate::analog`]).
+    Analog(AnalogSpec),
+}
+
+/// Monte Carlo verification: `devices` instances with threshold spread.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct MonteCarloSpec {
+    pub devices: usize,
+    pub d2d: f64,
+    pub c2c: f64,
+}
+
+/// A validated design run.
+#[derive(Clone, Debug)]
+pub struct DesignRunSpec {
+    pub kind: DesignKind,
+    /// Largest accepted RMS error of the verified design (fraction of full scale).
     pub tolerance: f64,
+    pub monte_carlo: Option<MonteCarloSpec>,
+    /// Also verify with the dynamic 1D model (discrete designs).
+    pub verify_dynamic: bool,
 }
 
-fn positive(v: f64, field: &str) -> Result<f64, ConfigError> {
+/// The command-line flag that sets a key, for error messages.
+fn flag(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "target.function" => "--function",
+        "target.table" => "--table",
+        "target.current_range" => "--current-range",
+        "target.center" => "--center",
+        "target.scale" => "--scale",
+        "design.mtjs" => "--mtjs",
+        "design.material" => "--material",
+        "design.j_th" => "--j-th",
+        "design.pulse" => "--pulse",
+        "design.tolerance" => "--tolerance",
+        "design.analog" => "--analog",
+        "design.length" => "--length",
+        "design.magnetic_width" => "--magnetic-width",
+        "rules.breakdown_current_density" => "--breakdown",
+        "verify.monte_carlo" => "--monte-carlo",
+        "verify.d2d" => "--d2d",
+        "verify.c2c" => "--c2c",
+        _ => return None,
+    })
+}
+
+/// `key` as named in messages: the file key and, where there is one, its flag.
+fn name(key: &str) -> String {
+    flag(key).map_or_else(|| key.to_string(), |f| format!("{key} (or {f})"))
+}
+
+/// An optional positive quantity with a default.
+fn positive(q: &Option<Q>, dim: Dim, key: &str, default: f64) -> Result<f64, ConfigError> {
+    let field = name(key);
+    let v = match q {
+        Some(q) => q.to_si(dim, &field)?,
+        None => default,
+    };
     if v > 0.0 && v.is_finite() {
         Ok(v)
     } else {
-        Err(ConfigError::field(field, format!("{v:e}"), "must be > 0"))
+        let shown = q.as_ref().map_or_else(|| format!("{v:e}"), ToString::to_string);
+        Err(ConfigError::field(field, shown, "must be > 0"))
     }
 }
 
-/// Parse a target file; `read_table` loads a CSV path (relative to the file) into a target.
-pub fn parse_request(
-    text: &str,
-    origin: &str,
-    base: Option<&Path>,
-    read_table: &dyn Fn(&Path) -> Result<Target, String>,
-) -> Result<DesignRequest, ConfigError> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::Toml {
-        origin: origin.into(),
-        message: e.to_string(),
-    })?;
-    if raw.version != 1 {
-        return Err(ConfigError::field("version", raw.version.to_string(), "must be 1"));
+/// As [`positive`] with a default written as a quantity (converted the way a user's value is).
+fn positive_or(q: &Option<Q>, dim: Dim, key: &str, default: &str) -> Result<f64, ConfigError> {
+    positive(&Some(q.clone().unwrap_or_else(|| Q::Text(default.into()))), dim, key, f64::NAN)
+}
+
+impl RawDesignRun {
+    /// Parse a target file (TOML).
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Toml {
+            origin: origin.into(),
+            message: e.to_string(),
+        })
     }
-    let t = &raw.target;
-    let target = match (&t.function, &t.table) {
-        (Some(f), None) => {
-            let r = t.current_range.as_ref().ok_or_else(|| {
-                ConfigError::field(
-                    "target.current_range",
-                    "missing",
-                    "required with target.function: [\"MIN\", \"MAX\"] currents",
-                )
-            })?;
-            let lo = r[0].to_si(Dim::CURRENT, "target.current_range[0]")?;
-            let hi = r[1].to_si(Dim::CURRENT, "target.current_range[1]")?;
-            let center = t.center.as_ref().map(|c| c.to_si(Dim::CURRENT, "target.center")).transpose()?;
-            let scale = t.scale.as_ref().map(|c| c.to_si(Dim::CURRENT, "target.scale")).transpose()?;
-            Target::named(f, lo, hi, center, scale).map_err(|e| ConfigError::field("target.function", format!("'{f}'"), e.to_string()))?
+
+    /// Validate; `base` is the folder relative table paths are read from.
+    pub fn validate(&self, base: Option<&Path>) -> Result<DesignRunSpec, ConfigError> {
+        if self.version != 1 {
+            return Err(ConfigError::field("version", self.version.to_string(), "must be 1"));
         }
-        (None, Some(path)) => {
-            let p = base.map_or_else(|| Path::new(path).to_path_buf(), |b| b.join(path));
-            read_table(&p).map_err(|e| ConfigError::field("target.table", format!("'{path}'"), e))?
-        }
-        _ => {
+        let target = self.target(base)?;
+        let d = &self.design;
+        let tolerance = d.tolerance.unwrap_or(0.05);
+        if !(tolerance > 0.0 && tolerance < 1.0) {
             return Err(ConfigError::field(
+                name("design.tolerance"),
+                tolerance.to_string(),
+                "must be between 0 and 1 (fraction of full scale)",
+            ));
+        }
+        let analog = match d.analog.as_deref() {
+            None => None,
+            Some("static") => Some(AnalogKind::Static),
+            Some("dynamic") => Some(AnalogKind::Dynamic),
+            Some(other) => {
+                return Err(ConfigError::field(
+                    name("design.analog"),
+                    format!("'{other}'"),
+                    "expected static or dynamic",
+                ))
+            }
+        };
+        let default_material = if analog.is_some() { "pt-cotb" } else { "ta-cofeb-mgo" };
+        let material_name = d.material.as_deref().unwrap_or(default_material);
+        let material = find_builtin(material_name)
+            .ok_or_else(|| ConfigError::field(name("design.material"), format!("'{material_name}'"), "not a built-in material"))?;
+        let v = &self.verify;
+        let monte_carlo = match v.monte_carlo {
+            None => None,
+            Some(0) => return Err(ConfigError::field(name("verify.monte_carlo"), "0", "must be at least 1")),
+            Some(n) => {
+                // One RMS error per device instance, plus its simulation's scratch.
+                dwmtj_core::resources::check_memory(&name("verify.monte_carlo"), n, n as f64 * 64.0)?;
+                let spread = |q: &Option<Q>, key: &str, default: f64| -> Result<f64, ConfigError> {
+                    let x = q.as_ref().map_or(Ok(default), |q| q.to_si(Dim::NONE, &name(key)))?;
+                    if (0.0..=0.5).contains(&x) {
+                        Ok(x)
+                    } else {
+                        Err(ConfigError::field(name(key), format!("{x}"), "must be between 0 and 50 %"))
+                    }
+                };
+                Some(MonteCarloSpec {
+                    devices: n,
+                    d2d: spread(&v.d2d, "verify.d2d", 0.03)?,
+                    c2c: spread(&v.c2c, "verify.c2c", 0.01)?,
+                })
+            }
+        };
+        let kind = match analog {
+            Some(kind) => {
+                let default_pulse = if kind == AnalogKind::Static { "2 us" } else { "300 ns" };
+                DesignKind::Analog(AnalogSpec {
+                    target,
+                    kind,
+                    material,
+                    length: positive_or(&d.length, Dim::LENGTH, "design.length", "10 um")?,
+                    magnetic_width: positive_or(&d.magnetic_width, Dim::LENGTH, "design.magnetic_width", "0.8 um")?,
+                    pulse_width: positive_or(&d.pulse, Dim::TIME, "design.pulse", default_pulse)?,
+                    pin_period: 20e-9,
+                })
+            }
+            None => {
+                let mtjs = d.mtjs.unwrap_or(9);
+                if !(1..=64).contains(&mtjs) {
+                    return Err(ConfigError::field(
+                        name("design.mtjs"),
+                        mtjs.to_string(),
+                        "must be between 1 and 64",
+                    ));
+                }
+                DesignKind::Discrete(DesignSpec {
+                    target,
+                    mtjs,
+                    material,
+                    j_th: positive(&d.j_th, Dim::CURRENT_DENSITY, "design.j_th", 0.7e11)?,
+                    pulse_width: positive(&d.pulse, Dim::TIME, "design.pulse", 8e-9)?,
+                    ra: 20e-12,
+                    tmr: 0.44,
+                    rules: self.rules()?,
+                })
+            }
+        };
+        Ok(DesignRunSpec {
+            kind,
+            tolerance,
+            monte_carlo,
+            verify_dynamic: v.dynamic.unwrap_or(false),
+        })
+    }
+
+    fn target(&self, base: Option<&Path>) -> Result<Target, ConfigError> {
+        let t = &self.target;
+        match (&t.function, &t.table) {
+            (Some(f), None) => {
+                let r = t.current_range.as_ref().ok_or_else(|| {
+                    ConfigError::field(
+                        name("target.current_range"),
+                        "missing",
+                        "required with target.function: [\"MIN\", \"MAX\"] currents",
+                    )
+                })?;
+                let range = name("target.current_range");
+                let lo = r[0].to_si(Dim::CURRENT, &format!("{range}[0]"))?;
+                let hi = r[1].to_si(Dim::CURRENT, &format!("{range}[1]"))?;
+                let center = t
+                    .center
+                    .as_ref()
+                    .map(|c| c.to_si(Dim::CURRENT, &name("target.center")))
+                    .transpose()?;
+                let scale = t.scale.as_ref().map(|c| c.to_si(Dim::CURRENT, &name("target.scale"))).transpose()?;
+                Target::named(f, lo, hi, center, scale)
+                    .map_err(|e| ConfigError::field(name("target.function"), format!("'{f}'"), e.to_string()))
+            }
+            (None, Some(path)) => {
+                let p = base.map_or_else(|| Path::new(path).to_path_buf(), |b| b.join(path));
+                Target::read_csv(&p).map_err(|e| ConfigError::field(name("target.table"), format!("'{path}'"), e.to_string()))
+            }
+            _ => Err(ConfigError::field(
                 "target",
                 "",
-                "give exactly one of `function` (with current_range) or `table`",
-            ))
+                "give exactly one of `function` (with current_range) or `table` (--function or --table)",
+            )),
         }
-    };
-    let d = &raw.design;
-    let material_name = d.material.clone().unwrap_or_else(|| "ta-cofeb-mgo".into());
-    let material = find_builtin(&material_name)
-        .ok_or_else(|| ConfigError::field("design.material", format!("'{material_name}'"), "not a built-in material"))?;
-    let mtjs = d.mtjs.unwrap_or(9);
-    if !(1..=64).contains(&mtjs) {
-        return Err(ConfigError::field("design.mtjs", mtjs.to_string(), "must be between 1 and 64"));
     }
-    let tolerance = d.tolerance.unwrap_or(0.05);
-    if !(tolerance > 0.0 && tolerance < 1.0) {
-        return Err(ConfigError::field(
-            "design.tolerance",
-            tolerance.to_string(),
-            "must be between 0 and 1 (fraction of full scale)",
-        ));
-    }
-    let def = FabRules::default();
-    let r = &raw.rules;
-    let rules = FabRules {
-        min_wire_width: positive(
-            opt_si(&r.min_wire_width, Dim::LENGTH, "rules.min_wire_width", def.min_wire_width)?,
-            "rules.min_wire_width",
-        )?,
-        max_wire_width: positive(
-            opt_si(&r.max_wire_width, Dim::LENGTH, "rules.max_wire_width", def.max_wire_width)?,
-            "rules.max_wire_width",
-        )?,
-        min_mtj_side: positive(
-            opt_si(&r.min_mtj_side, Dim::LENGTH, "rules.min_mtj_side", def.min_mtj_side)?,
-            "rules.min_mtj_side",
-        )?,
-        max_mtj_side: positive(
-            opt_si(&r.max_mtj_side, Dim::LENGTH, "rules.max_mtj_side", def.max_mtj_side)?,
-            "rules.max_mtj_side",
-        )?,
-        mtj_spacing: positive(
-            opt_si(&r.mtj_spacing, Dim::LENGTH, "rules.mtj_spacing", def.mtj_spacing)?,
-            "rules.mtj_spacing",
-        )?,
-        breakdown_current_density: positive(
-            opt_si(
+
+    fn rules(&self) -> Result<FabRules, ConfigError> {
+        let def = FabRules::default();
+        let r = &self.rules;
+        let rules = FabRules {
+            min_wire_width: positive(&r.min_wire_width, Dim::LENGTH, "rules.min_wire_width", def.min_wire_width)?,
+            max_wire_width: positive(&r.max_wire_width, Dim::LENGTH, "rules.max_wire_width", def.max_wire_width)?,
+            min_mtj_side: positive(&r.min_mtj_side, Dim::LENGTH, "rules.min_mtj_side", def.min_mtj_side)?,
+            max_mtj_side: positive(&r.max_mtj_side, Dim::LENGTH, "rules.max_mtj_side", def.max_mtj_side)?,
+            mtj_spacing: positive(&r.mtj_spacing, Dim::LENGTH, "rules.mtj_spacing", def.mtj_spacing)?,
+            breakdown_current_density: positive(
                 &r.breakdown_current_density,
                 Dim::CURRENT_DENSITY,
                 "rules.breakdown_current_density",
                 def.breakdown_current_density,
             )?,
-            "rules.breakdown_current_density",
-        )?,
-        fill: r.fill.unwrap_or(def.fill),
-        max_current: positive(
-            opt_si(&r.max_current, Dim::CURRENT, "rules.max_current", def.max_current)?,
-            "rules.max_current",
-        )?,
-    };
-    if !(rules.fill > 0.0 && rules.fill <= 1.0) {
-        return Err(ConfigError::field("rules.fill", rules.fill.to_string(), "must be in (0, 1]"));
+            fill: r.fill.unwrap_or(def.fill),
+            max_current: positive(&r.max_current, Dim::CURRENT, "rules.max_current", def.max_current)?,
+        };
+        if !(rules.fill > 0.0 && rules.fill <= 1.0) {
+            return Err(ConfigError::field("rules.fill", rules.fill.to_string(), "must be in (0, 1]"));
+        }
+        if rules.min_wire_width >= rules.max_wire_width {
+            return Err(ConfigError::field(
+                "rules.min_wire_width",
+                format!("{:e} m", rules.min_wire_width),
+                "must be below rules.max_wire_width",
+            ));
+        }
+        if rules.min_mtj_side > rules.max_mtj_side {
+            return Err(ConfigError::field(
+                "rules.min_mtj_side",
+                format!("{:e} m", rules.min_mtj_side),
+                "must not exceed rules.max_mtj_side",
+            ));
+        }
+        Ok(rules)
     }
-    if rules.min_wire_width >= rules.max_wire_width {
-        return Err(ConfigError::field(
-            "rules.min_wire_width",
-            format!("{:e} m", rules.min_wire_width),
-            "must be below rules.max_wire_width",
-        ));
-    }
-    if rules.min_mtj_side > rules.max_mtj_side {
-        return Err(ConfigError::field(
-            "rules.min_mtj_side",
-            format!("{:e} m", rules.min_mtj_side),
-            "must not exceed rules.max_mtj_side",
-        ));
-    }
-    let spec = DesignSpec {
-        target,
-        mtjs,
-        material,
-        j_th: positive(opt_si(&d.j_th, Dim::CURRENT_DENSITY, "design.j_th", 0.7e11)?, "design.j_th")?,
-        pulse_width: positive(opt_si(&d.pulse, Dim::TIME, "design.pulse", 8e-9)?, "design.pulse")?,
-        ra: 20e-12,
-        tmr: 0.44,
-        rules,
-    };
-    Ok(DesignRequest { spec, tolerance })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn no_table(_: &Path) -> Result<Target, String> {
-        Err("no tables here".into())
+    fn parse(text: &str) -> Result<DesignRunSpec, ConfigError> {
+        RawDesignRun::from_toml(text, "t")?.validate(None)
     }
 
     #[test]
     fn full_file_and_errors_name_fields() {
         let good = "version = 1\n[target]\nfunction = \"tanh\"\ncurrent_range = [\"150 uA\", \"0.6 mA\"]\n[design]\nmtjs = 7\n[rules]\nmtj_spacing = \"150 nm\"\n";
-        let r = parse_request(good, "t", None, &no_table).unwrap();
-        assert_eq!(r.spec.mtjs, 7);
-        assert!((r.spec.target.i_max - 6e-4).abs() < 1e-15 && (r.spec.rules.mtj_spacing - 150e-9).abs() < 1e-18);
+        let r = parse(good).unwrap();
+        let DesignKind::Discrete(spec) = &r.kind else {
+            panic!("not discrete")
+        };
+        assert_eq!(spec.mtjs, 7);
+        assert!((spec.target.i_max - 6e-4).abs() < 1e-15 && (spec.rules.mtj_spacing - 150e-9).abs() < 1e-18);
         for (text, needle) in [
             (good.replace("mtjs = 7", "mtjs = 7\ncolour = 1"), "unknown field `colour`"),
-            (good.replace("\"0.6 mA\"", "\"0.6 Oe\""), "target.current_range[1]"),
+            (
+                good.replace("\"0.6 mA\"", "\"0.6 Oe\""),
+                "target.current_range (or --current-range)[1]",
+            ),
             (good.replace("\"150 nm\"", "\"-150 nm\""), "rules.mtj_spacing"),
             (good.replace("tanh", "cubic"), "target.function"),
-            (good.replace("mtjs = 7", "mtjs = 0"), "design.mtjs"),
+            (good.replace("mtjs = 7", "mtjs = 0"), "design.mtjs (or --mtjs)"),
+            (good.replace("mtjs = 7", "analog = \"sideways\""), "design.analog"),
+            (good.replace("[rules]", "[verify]\nmonte_carlo = 0\n[rules]"), "verify.monte_carlo"),
+            (
+                good.replace("[rules]", "[verify]\nmonte_carlo = 3\nd2d = \"60 %\"\n[rules]"),
+                "verify.d2d",
+            ),
         ] {
-            let e = parse_request(&text, "t", None, &no_table)
-                .err()
-                .unwrap_or_else(|| panic!("accepted: {text}"))
-                .to_string();
+            let e = parse(&text).err().unwrap_or_else(|| panic!("accepted: {text}")).to_string();
             assert!(e.contains(needle), "{e}");
         }
+    }
+
+    #[test]
+    fn analog_runs_take_their_own_defaults() {
+        let text = "version = 1\n[target]\nfunction = \"sigmoid\"\ncurrent_range = [\"1 mA\", \"3 mA\"]\n[design]\nanalog = \"dynamic\"\n";
+        let DesignKind::Analog(a) = parse(text).unwrap().kind else {
+            panic!("not analog")
+        };
+        assert_eq!(a.material.name, "pt-cotb");
+        assert!((a.pulse_width - 300e-9).abs() < 1e-18 && (a.length - 10e-6).abs() < 1e-18);
     }
 }

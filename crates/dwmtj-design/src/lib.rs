@@ -37,6 +37,7 @@ pub mod analog;
 pub mod config;
 pub mod discrete;
 pub mod layout;
+pub mod run;
 pub mod spice;
 pub mod target;
 pub mod verify;

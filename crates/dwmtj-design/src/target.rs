@@ -97,6 +97,38 @@ impl Target {
         Ok(Self { shape, i_min, i_max })
     }
 
+    /// A table target from a CSV file with the columns `current_a,output`.
+    pub fn read_csv(path: &std::path::Path) -> Result<Self, DesignError> {
+        let shown = path.display();
+        if path.is_dir() {
+            return Err(DesignError::Input(format!(
+                "{shown} is a folder; expected a CSV file with columns current_a,output"
+            )));
+        }
+        let mut rdr = csv::Reader::from_path(path).map_err(|e| DesignError::Input(format!("cannot read {shown}: {e}")))?;
+        let headers = rdr.headers().map_err(|e| DesignError::Input(format!("{shown}: {e}")))?.clone();
+        if headers.iter().collect::<Vec<_>>() != ["current_a", "output"] {
+            return Err(DesignError::Input(format!(
+                "{shown}: expected the columns current_a,output, found {:?}",
+                headers.iter().collect::<Vec<_>>()
+            )));
+        }
+        let mut rows = Vec::new();
+        for (k, rec) in rdr.records().enumerate() {
+            let rec = rec.map_err(|e| DesignError::Input(format!("{shown}: {e}")))?;
+            let number = |i: usize| -> Result<f64, DesignError> {
+                let text = rec.get(i).unwrap_or("");
+                match text.trim().parse::<f64>() {
+                    Ok(v) if v.is_finite() => Ok(v),
+                    Ok(v) => Err(DesignError::Input(format!("{shown} row {}: {v} is not finite", k + 2))),
+                    Err(_) => Err(DesignError::Input(format!("{shown} row {}: {text:?} is not a number", k + 2))),
+                }
+            };
+            rows.push((number(0)?, number(1)?));
+        }
+        Self::table(rows).map_err(|e| DesignError::Input(format!("{shown}: {e}")))
+    }
+
     /// A table target; currents must increase and outputs lie in [0, 1].
     pub fn table(points: Vec<(f64, f64)>) -> Result<Self, DesignError> {
         if points.len() < 2 {

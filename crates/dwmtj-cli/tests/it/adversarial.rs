@@ -573,7 +573,7 @@ fn cases() -> Vec<Case> {
             "design_table_folder",
             vec![("tdir/x", "1".into())],
             &["design", "--table", "tdir", "--out", "d"],
-            &["--table tdir", "folder"],
+            &["--table", "tdir", "folder"],
         ),
         case(
             "design_table_missing",
@@ -636,6 +636,33 @@ fn cases() -> Vec<Case> {
                 "d",
             ],
             &["unobtainium"],
+        ),
+        case(
+            "design_file_verify_zero_devices",
+            vec![(
+                "t.toml",
+                "version = 1\n[target]\nfunction = \"sigmoid\"\ncurrent_range = [\"150 uA\", \"600 uA\"]\n[verify]\nmonte_carlo = 0\n".into(),
+            )],
+            &["design", "t.toml", "--out", "d"],
+            &["verify.monte_carlo", "at least 1"],
+        ),
+        case(
+            "design_file_unknown_analog_kind",
+            vec![(
+                "t.toml",
+                "version = 1\n[target]\nfunction = \"sigmoid\"\ncurrent_range = [\"1 mA\", \"3 mA\"]\n[design]\nanalog = \"sideways\"\n".into(),
+            )],
+            &["design", "t.toml", "--out", "d"],
+            &["design.analog", "sideways", "static or dynamic"],
+        ),
+        case(
+            "design_flag_overrides_file_and_is_named",
+            vec![(
+                "t.toml",
+                "version = 1\n[target]\nfunction = \"sigmoid\"\ncurrent_range = [\"150 uA\", \"600 uA\"]\n".into(),
+            )],
+            &["design", "t.toml", "--d2d", "70 %", "--monte-carlo", "3", "--out", "d"],
+            &["--d2d", "50 %"],
         ),
         case(
             "design_target_unknown_key",

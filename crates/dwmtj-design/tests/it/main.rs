@@ -1,7 +1,11 @@
 //! dwmtj-design integration tests: the target-file parser under arbitrary edits.
 
-use dwmtj_design::config::parse_request;
+use dwmtj_design::config::{DesignKind, DesignRunSpec, RawDesignRun};
 use std::path::Path;
+
+fn parse_request(text: &str, origin: &str) -> Result<DesignRunSpec, dwmtj_core::ConfigError> {
+    RawDesignRun::from_toml(text, origin)?.validate(None)
+}
 
 fn example() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/targets/tanh-9.toml")).unwrap()
@@ -9,8 +13,11 @@ fn example() -> String {
 
 #[test]
 fn the_example_target_file_parses() {
-    let req = parse_request(&example(), "tanh-9.toml", None, &|_| Err("no tables here".into())).unwrap();
-    assert_eq!(req.spec.mtjs, 9);
+    let req = parse_request(&example(), "tanh-9.toml").unwrap();
+    let DesignKind::Discrete(spec) = &req.kind else {
+        panic!("not a discrete design")
+    };
+    assert_eq!(spec.mtjs, 9);
     assert!((req.tolerance - 0.05).abs() < 1e-12);
 }
 
@@ -28,10 +35,13 @@ proptest::proptest! {
         let base = example();
         let value = if pick_random { random.clone() } else { dwmtj_core::fuzz::NASTY_VALUES[nasty].to_string() };
         let text = dwmtj_core::fuzz::replace_any_value(&base, slot, &value);
-        match parse_request(&text, "prop.toml", None, &|_| Err("no tables here".into())) {
-            Ok(req) => {
-                proptest::prop_assert!(req.spec.mtjs >= 1 && req.tolerance > 0.0);
-                proptest::prop_assert!(req.spec.j_th > 0.0 && req.spec.pulse_width > 0.0);
+        match parse_request(&text, "prop.toml") {
+            Ok(DesignRunSpec { kind: DesignKind::Discrete(spec), tolerance, .. }) => {
+                proptest::prop_assert!(spec.mtjs >= 1 && tolerance > 0.0);
+                proptest::prop_assert!(spec.j_th > 0.0 && spec.pulse_width > 0.0);
+            }
+            Ok(DesignRunSpec { kind: DesignKind::Analog(a), tolerance, .. }) => {
+                proptest::prop_assert!(a.length > 0.0 && a.pulse_width > 0.0 && tolerance > 0.0);
             }
             Err(e) => {
                 let m = e.to_string();

@@ -1,0 +1,242 @@
+//! A design run as one model: [`DesignRunSpec`] ([`crate::config`]) -> [`run`] ->
+//! [`DesignReport`]: the design, its verification by simulation (nominal, optionally Monte
+//! Carlo over threshold spread and the dynamic 1D model), and its exports (device TOML,
+//! GDSII, SVG preview, SPICE subcircuit). Plain data; the caller writes it.
+
+use crate::analog::{design_analog, AnalogKind};
+use crate::config::{DesignKind, DesignRunSpec, MonteCarloSpec};
+use crate::discrete::{design, FabRules};
+use crate::target::Target;
+use crate::verify::{monte_carlo, verify, verify_dynamic, MonteCarloVerification};
+use crate::DesignError;
+use dwmtj_core::device::PulseShape;
+use serde::Serialize;
+
+/// The files a design exports.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exports {
+    /// The designed device as a device file (`dwmtj simulate` runs it); empty for analog designs.
+    pub device_toml: String,
+    /// GDSII library (nm units), its header carrying "DWMTJ".
+    #[serde(skip)]
+    pub gds: Vec<u8>,
+    pub svg: String,
+    /// ngspice subcircuit at the design pulse; empty for analog designs.
+    pub spice: String,
+}
+
+/// The dynamic (1D model) verification of a discrete design.
+#[derive(Clone, Debug, Serialize)]
+pub struct DynamicVerification {
+    pub rms_error: f64,
+    pub max_error: f64,
+    pub levels: usize,
+    pub calibrated_h_dep_a_per_m: Option<f64>,
+    pub calibration_reached: Option<bool>,
+}
+
+/// A multi-MTJ design and its verification (errors are fractions of full scale).
+#[derive(Clone, Debug, Serialize)]
+pub struct DiscreteSummary {
+    pub monte_carlo: Option<MonteCarloVerification>,
+    pub dynamic_verification: Option<DynamicVerification>,
+    pub target: Target,
+    pub mtjs: usize,
+    pub rules: FabRules,
+    pub rms_error: f64,
+    pub max_error: f64,
+    pub model_rms_error: f64,
+    pub levels: usize,
+    pub tolerance: f64,
+    pub within_tolerance: bool,
+    pub energy_per_event_j: Option<f64>,
+    pub footprint_m2: f64,
+    pub wire_resistance_ohm: f64,
+    pub wire_length_m: f64,
+    pub thresholds_a: Vec<f64>,
+    pub area_fractions: Vec<f64>,
+    pub mtj_sides_m: Vec<f64>,
+    pub mtj_positions_m: Vec<f64>,
+    pub wire_nodes_m: Vec<(f64, f64)>,
+}
+
+/// A single-wall (Mode S) design verified with the 1D model (errors are fractions of the track).
+#[derive(Clone, Debug, Serialize)]
+pub struct AnalogSummary {
+    /// "analog-static" or "analog-dynamic".
+    pub kind: &'static str,
+    pub target: Target,
+    pub material: String,
+    pub length_m: f64,
+    pub magnetic_width_m: f64,
+    pub pulse_s: f64,
+    pub j_th_a_per_m2: f64,
+    pub rms_error: f64,
+    pub max_error: f64,
+    /// Always none: a single wall gives a continuous response.
+    pub levels: Option<usize>,
+    pub tolerance: f64,
+    pub within_tolerance: bool,
+    pub hm_width_nodes_m: Vec<(f64, f64)>,
+    /// (current A, target travel m, achieved travel m).
+    pub curve: Vec<(f64, f64, f64)>,
+}
+
+/// What a design run gives.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum Summary {
+    Discrete(Box<DiscreteSummary>),
+    Analog(Box<AnalogSummary>),
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DesignReport {
+    pub summary: Summary,
+    /// (current A, target, achieved) of the nominal verification: normalised outputs for
+    /// discrete designs, travels (m) for analog ones.
+    pub curve: Vec<(f64, f64, f64)>,
+    pub exports: Exports,
+    /// The seed of the Monte Carlo verification (discrete designs).
+    pub seed: Option<u64>,
+}
+
+impl DesignReport {
+    /// The largest RMS error among the verifications that decide the pass.
+    pub fn worst_rms_error(&self) -> f64 {
+        match &self.summary {
+            Summary::Discrete(d) => d
+                .dynamic_verification
+                .as_ref()
+                .map_or(d.rms_error, |dv| dv.rms_error.max(d.rms_error)),
+            Summary::Analog(a) => a.rms_error,
+        }
+    }
+
+    pub fn tolerance(&self) -> f64 {
+        match &self.summary {
+            Summary::Discrete(d) => d.tolerance,
+            Summary::Analog(a) => a.tolerance,
+        }
+    }
+}
+
+fn gds_bytes(layout: &crate::layout::Layout) -> Result<Vec<u8>, DesignError> {
+    let mut b = Vec::new();
+    layout
+        .to_gds()
+        .write(&mut b)
+        .map_err(|e| DesignError::Infeasible(format!("GDS: {e:?}")))?;
+    Ok(b)
+}
+
+/// Design, verify and export; `progress` is told each stage as it starts.
+pub fn run(spec: &DesignRunSpec, progress: &dyn Fn(&str)) -> Result<DesignReport, DesignError> {
+    let tolerance = spec.tolerance;
+    match &spec.kind {
+        DesignKind::Discrete(ds) => {
+            progress("design");
+            let d = design(ds)?;
+            progress("verification");
+            let v = verify(&d, &ds.target)?;
+            let dynamic = if spec.verify_dynamic {
+                progress("dynamic verification");
+                let dv = verify_dynamic(&d, &ds.target)?;
+                Some(DynamicVerification {
+                    rms_error: dv.rms_error,
+                    max_error: dv.max_error,
+                    levels: dv.levels,
+                    calibrated_h_dep_a_per_m: dv.calibrated_h_dep_a_per_m,
+                    calibration_reached: dv.calibration_reached,
+                })
+            } else {
+                None
+            };
+            let seed = 1;
+            let mc = match spec.monte_carlo {
+                Some(MonteCarloSpec { devices, d2d, c2c }) => {
+                    progress("Monte Carlo verification");
+                    Some(monte_carlo(&d, &ds.target, devices, d2d, c2c, tolerance, seed)?)
+                }
+                None => None,
+            };
+            let within_tolerance = v.rms_error <= tolerance && dynamic.as_ref().is_none_or(|dv| dv.rms_error <= tolerance);
+            let (_, device, _) = dwmtj_core::config::parse_device(&d.device_toml, "design.toml", None)
+                .map_err(|e| DesignError::Infeasible(format!("the designed device is invalid: {e}")))?;
+            let layout = crate::layout::layout(&device);
+            let (_, spice) = crate::spice::subcircuit(&device, &PulseShape::rectangular(ds.pulse_width))
+                .map_err(|e| DesignError::Infeasible(e.to_string()))?;
+            let exports = Exports {
+                device_toml: d.device_toml.clone(),
+                gds: gds_bytes(&layout)?,
+                svg: layout.to_svg(),
+                spice,
+            };
+            let summary = DiscreteSummary {
+                monte_carlo: mc,
+                dynamic_verification: dynamic,
+                target: ds.target.clone(),
+                mtjs: ds.mtjs,
+                rules: ds.rules.clone(),
+                rms_error: v.rms_error,
+                max_error: v.max_error,
+                model_rms_error: d.model_rms_error,
+                levels: v.levels,
+                tolerance,
+                within_tolerance,
+                energy_per_event_j: v.energy_per_event_j,
+                footprint_m2: v.footprint_m2,
+                wire_resistance_ohm: v.wire_resistance_ohm,
+                wire_length_m: d.wire_length_m,
+                thresholds_a: d.thresholds_a,
+                area_fractions: d.area_fractions,
+                mtj_sides_m: d.sides_m,
+                mtj_positions_m: d.positions_m,
+                wire_nodes_m: d.wire_nodes,
+            };
+            Ok(DesignReport {
+                summary: Summary::Discrete(Box::new(summary)),
+                curve: v.curve,
+                exports,
+                seed: Some(seed),
+            })
+        }
+        DesignKind::Analog(a) => {
+            progress("analog design");
+            let d = design_analog(a)?;
+            let layout = crate::layout::analog_layout("analog_device", &d.hm_nodes, a.magnetic_width);
+            let exports = Exports {
+                device_toml: String::new(),
+                gds: gds_bytes(&layout)?,
+                svg: layout.to_svg(),
+                spice: String::new(),
+            };
+            let summary = AnalogSummary {
+                kind: if a.kind == AnalogKind::Static {
+                    "analog-static"
+                } else {
+                    "analog-dynamic"
+                },
+                target: a.target.clone(),
+                material: a.material.name.clone(),
+                length_m: a.length,
+                magnetic_width_m: a.magnetic_width,
+                pulse_s: a.pulse_width,
+                j_th_a_per_m2: d.j_th_a_per_m2,
+                rms_error: d.rms_error,
+                max_error: d.max_error,
+                levels: None,
+                tolerance,
+                within_tolerance: d.rms_error <= tolerance,
+                hm_width_nodes_m: d.hm_nodes.clone(),
+                curve: d.curve.clone(),
+            };
+            Ok(DesignReport {
+                summary: Summary::Analog(Box::new(summary)),
+                curve: d.curve,
+                exports,
+                seed: None,
+            })
+        }
+    }
+}
