@@ -259,3 +259,77 @@ pub fn run_resumable(
         relax_torque,
     }
 }
+
+/// One region's state at the end of a run.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RegionSummary {
+    pub name: String,
+    pub m: [f64; 3],
+    /// Conductance (S) where the region carries an MTJ.
+    pub conductance_s: Option<f64>,
+}
+
+/// A finished run in numbers. `wall_time_s` and `ns_per_cell_eval` are wall-clock
+/// measurements, not results.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Summary {
+    pub name: String,
+    pub cells: usize,
+    pub magnetic_cells: usize,
+    pub duration_s: f64,
+    pub final_m: [f64; 3],
+    pub final_region_m: Vec<RegionSummary>,
+    pub final_energy_j: f64,
+    /// Wall displacement over the run (from the `<m_z>` wall position).
+    pub wall_displacement_m: f64,
+    /// Mean wall velocity over the last fifth of the run.
+    pub wall_velocity_m_per_s: f64,
+    pub steps: u64,
+    pub rejected_steps: u64,
+    pub rhs_evals: u64,
+    /// The largest torque |m x H| (T) when the relaxation stopped, if the run relaxed first.
+    pub relax_torque_t: Option<f64>,
+    pub wall_time_s: f64,
+    pub ns_per_cell_eval: f64,
+}
+
+impl RunOutput {
+    /// Summarise the run of `spec` that took `wall_time_s` seconds.
+    pub fn summary(&self, spec: &RunSpec, wall_time_s: f64) -> Summary {
+        let first = &self.rows[0];
+        let last = self.rows.last().expect("a run has rows");
+        let k = self.rows.len().saturating_sub(1 + self.rows.len() / 5);
+        let late = &self.rows[k];
+        Summary {
+            name: spec.name.clone(),
+            cells: spec.mesh.cells(),
+            magnetic_cells: spec.mesh.magnetic_cells(),
+            duration_s: spec.duration,
+            final_m: last.m,
+            final_region_m: spec
+                .regions
+                .iter()
+                .zip(&last.regions)
+                .zip(&last.conductance)
+                .map(|((r, m), g)| RegionSummary {
+                    name: r.name.clone(),
+                    m: *m,
+                    conductance_s: *g,
+                })
+                .collect(),
+            final_energy_j: last.energy.total(),
+            wall_displacement_m: last.wall_position - first.wall_position,
+            wall_velocity_m_per_s: if last.t > late.t {
+                (last.wall_position - late.wall_position) / (last.t - late.t)
+            } else {
+                0.0
+            },
+            steps: self.stats.steps,
+            rejected_steps: self.stats.rejected,
+            rhs_evals: self.stats.rhs_evals,
+            relax_torque_t: self.relax_torque,
+            wall_time_s,
+            ns_per_cell_eval: wall_time_s / (self.stats.rhs_evals.max(1) as f64 * spec.mesh.cells() as f64) * 1e9,
+        }
+    }
+}

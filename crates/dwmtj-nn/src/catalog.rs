@@ -49,8 +49,17 @@ fn gv_costs() -> DeviceCosts {
     DeviceCosts::from_r_on(24e6, 1.0, 0.04e-15, 1e-9, "GV-2016 RPU target: 24 MOhm, 1 V, 1 ns")
 }
 
+/// Why a device name does not resolve.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LookupError {
+    #[error("unknown device `{name}`; known: {known}")]
+    Unknown { name: String, known: String },
+    #[error("the dw-* devices need a DW-MTJ device file")]
+    NoSynapse,
+}
+
 /// Look a device up by name; `dw` is the DW-MTJ synapse for the dw-* entries.
-pub fn lookup(name: &str, dw: Option<&DwSynapse>) -> Result<DeviceEntry, String> {
+pub fn lookup(name: &str, dw: Option<&DwSynapse>) -> Result<DeviceEntry, LookupError> {
     let stochastic = UpdateScheme::stochastic_default();
     let entry = |model: DeviceModel, scheme: UpdateScheme, costs: Option<DeviceCosts>, d2d: f32| DeviceEntry {
         name: name.to_string(),
@@ -76,7 +85,7 @@ pub fn lookup(name: &str, dw: Option<&DwSynapse>) -> Result<DeviceEntry, String>
             )
         },
         "dw-linear" | "dw-single" => {
-            let s = dw.ok_or("the dw-* devices need a DW-MTJ device file")?;
+            let s = dw.ok_or(LookupError::NoSynapse)?;
             let levels = if name == "dw-linear" {
                 differential_levels(&s.levels)
             } else {
@@ -107,8 +116,10 @@ pub fn lookup(name: &str, dw: Option<&DwSynapse>) -> Result<DeviceEntry, String>
         "soft-bounds" => entry(DeviceModel::soft_bounds(0.001, -0.6, 0.6, 0.3), stochastic, Some(gv_costs()), 0.3),
         "exp-step" => entry(DeviceModel::exp_step_default(), stochastic, Some(gv_costs()), 0.3),
         other => {
-            let model = DeviceModel::neurosim(other, -1.0, 1.0)
-                .ok_or_else(|| format!("unknown device `{other}`; known: {}", names().join(", ")))?;
+            let model = DeviceModel::neurosim(other, -1.0, 1.0).ok_or_else(|| LookupError::Unknown {
+                name: other.to_string(),
+                known: names().join(", "),
+            })?;
             let &(_, r_on, on_off, e, t) = NEUROSIM_COSTS.iter().find(|c| c.0 == other).expect("every preset has costs");
             let p_max = match model {
                 DeviceModel::NeuroSim { p_max, .. } => p_max as u32,
@@ -154,7 +165,7 @@ mod tests {
         };
         assert_eq!(levels, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
         assert!((p_switch - 0.95).abs() < 1e-12);
-        let err = lookup("memristor", None).unwrap_err();
+        let err = lookup("memristor", None).unwrap_err().to_string();
         assert!(err.contains("unknown device `memristor`") && err.contains("hzo-fefet"), "{err}");
     }
 }

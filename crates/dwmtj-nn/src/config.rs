@@ -193,7 +193,7 @@ pub fn device_entry(
     scheme_name: Option<&str>,
     desired_bl: u32,
 ) -> Result<DeviceEntry, ConfigError> {
-    let mut entry = catalog::lookup(name, synapse).map_err(|m| err("training.device", name, m))?;
+    let mut entry = catalog::lookup(name, synapse).map_err(|m| err("training.device", name, m.to_string()))?;
     if let Some(s) = scheme_name {
         if !entry.is_float {
             entry.scheme = scheme(s, desired_bl, &entry)?;
@@ -339,7 +339,7 @@ impl RawTrainConfig {
                     return Err(err("compare.devices", "[]", "list at least one device"));
                 }
                 for name in &c.devices {
-                    catalog::lookup(name, synapse.as_deref()).map_err(|m| err("compare.devices", name, m))?;
+                    catalog::lookup(name, synapse.as_deref()).map_err(|m| err("compare.devices", name, m.to_string()))?;
                 }
                 c.devices.clone()
             }

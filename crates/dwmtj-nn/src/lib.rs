@@ -39,5 +39,6 @@ pub mod energy;
 pub mod idx;
 pub mod network;
 pub mod noise;
+pub mod run;
 pub mod tile;
 pub mod update;

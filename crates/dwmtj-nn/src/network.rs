@@ -34,13 +34,27 @@ pub struct Data {
     pub test_y: Vec<u8>,
 }
 
+/// A centre crop that does not fit the images.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("crop {crop} does not fit {rows} x {cols} images")]
+pub struct CropError {
+    pub crop: usize,
+    pub rows: usize,
+    pub cols: usize,
+}
+
 impl Data {
     /// Images scaled by 1/255, optionally centre-cropped to `crop` x `crop`, optionally limited
     /// to the first `train_limit` / `test_limit` images.
-    pub fn from_dataset(ds: &Dataset, crop: Option<usize>, train_limit: Option<usize>, test_limit: Option<usize>) -> Result<Self, String> {
+    pub fn from_dataset(
+        ds: &Dataset,
+        crop: Option<usize>,
+        train_limit: Option<usize>,
+        test_limit: Option<usize>,
+    ) -> Result<Self, CropError> {
         let (rows, cols) = (ds.train.rows, ds.train.cols);
         let (c, r0, c0) = match crop {
-            Some(c) if c > rows.min(cols) || c == 0 => return Err(format!("crop {c} does not fit {rows} x {cols} images")),
+            Some(c) if c > rows.min(cols) || c == 0 => return Err(CropError { crop: c, rows, cols }),
             Some(c) => (Some(c), (rows - c) / 2, (cols - c) / 2),
             None => (None, 0, 0),
         };

@@ -3,10 +3,11 @@
 use crate::cmd::train::{inputs, load, run_one, Args};
 use crate::output::{Csv, Manifest, Num, RunDir};
 use crate::plot::{write_bars, Bars};
-use crate::write::training::{result_json, write_common, write_metrics};
+use crate::write::training::{write_common, write_metrics};
 use anyhow::Result;
 use dwmtj_nn::config;
 use dwmtj_nn::network::TrainResult;
+use dwmtj_nn::run::{summary, TrainRun};
 use serde_json::json;
 use std::process::ExitCode;
 
@@ -15,7 +16,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     if args.resume {
         anyhow::bail!("--resume: compare does not keep checkpoints; run `dwmtj train --device NAME --resume` per device instead");
     }
-    let (raw, cfg, data) = load(args)?;
+    let prepared = load(args)?;
+    let TrainRun { raw, config: cfg, data } = &prepared;
     let names = match &args.device {
         Some(d) => vec![d.clone()],
         None => cfg.compare.clone(),
@@ -30,9 +32,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             raw.training.scheme.as_deref(),
             raw.training.desired_bl.unwrap_or(31),
         )?;
-        let r = run_one(&cfg, &device, &data, None, &mut dwmtj_core::checkpoint::NoCheckpoints)?;
+        let r = run_one(&prepared, &device, None, &mut dwmtj_core::checkpoint::NoCheckpoints)?;
         write_metrics(&run, &format!("devices/{name}/"), &r)?;
-        rows.push(result_json(&r, &cfg, &data));
+        rows.push(serde_json::to_value(summary(&r, cfg, data))?);
         if !args.json {
             eprintln!(
                 "{name:>14} ({:>15}): test {:6.2} %  training {:.3e} J  inference {:.3e} J/image",
@@ -93,7 +95,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         "inference_energy",
         &bars("Energy per inference", "J", true, &|r| r.inference.total_j()),
     )?;
-    write_common(&run, &raw, &cfg)?;
+    write_common(&run, raw, cfg)?;
     let summary = json!({ "config": cfg.name, "devices": rows });
     run.write_json("summary.json", &summary)?;
     Manifest::new(Some(cfg.params.seed)).write(&run, "")?;

@@ -3,9 +3,9 @@
 use crate::checkpoint::{self, CheckpointFolder};
 use crate::output::{Manifest, RunDir};
 use anyhow::{Context, Result};
+use dwmtj_core::resources::on_worker_pool;
 use dwmtj_micromag::ovf::OvfFormat;
 use dwmtj_micromag::{config, run};
-use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -113,41 +113,17 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let pb = crate::progress::Fraction::new(&spec.name);
     let t0 = std::time::Instant::now();
     // On a pool worker, so the solver's parallel stages do not each wake a thread.
-    let go = || run::run_resumable(&spec, &|f| pb.set(f), resume, &mut checkpoints);
-    let out = match rayon::ThreadPoolBuilder::new().num_threads(rayon::current_num_threads()).build() {
-        Ok(pool) => pool.install(go),
-        Err(_) => go(),
-    };
+    let out = on_worker_pool(|| run::run_resumable(&spec, &|f| pb.set(f), resume, &mut checkpoints));
     pb.finish();
     let wall_s = t0.elapsed().as_secs_f64();
     crate::write::micromag::write_micromag(&run, &spec, &out, format)?;
-    let first = &out.rows[0];
-    let last = out.rows.last().expect("rows");
-    let k = out.rows.len().saturating_sub(1 + out.rows.len() / 5);
-    let late = &out.rows[k];
-    let summary = json!({
-        "name": spec.name,
-        "cells": spec.mesh.cells(),
-        "magnetic_cells": spec.mesh.magnetic_cells(),
-        "duration_s": spec.duration,
-        "final_m": last.m,
-        "final_region_m": spec.regions.iter().zip(&last.regions).zip(&last.conductance).map(|((r, m), g)| json!({"name": r.name, "m": m, "conductance_s": g})).collect::<Vec<_>>(),
-        "final_energy_j": last.energy.total(),
-        "wall_displacement_m": last.wall_position - first.wall_position,
-        "wall_velocity_m_per_s": if last.t > late.t { (last.wall_position - late.wall_position) / (last.t - late.t) } else { 0.0 },
-        "steps": out.stats.steps,
-        "rejected_steps": out.stats.rejected,
-        "rhs_evals": out.stats.rhs_evals,
-        "relax_torque_t": out.relax_torque,
-        "wall_time_s": wall_s,
-        "ns_per_cell_eval": wall_s / (out.stats.rhs_evals.max(1) as f64 * spec.mesh.cells() as f64) * 1e9,
-    });
-    run.write_json("summary.json", &summary)?;
+    let summary = out.summary(&spec, wall_s);
+    run.write_json("summary.json", &serde_json::to_value(&summary)?)?;
     run.write_text("config.toml", &text)?;
     Manifest::new(None).write(&run, "")?;
     let dir = run.finish()?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        println!("{}", serde_json::to_string_pretty(&serde_json::to_value(&summary)?)?);
     } else {
         println!(
             "{}: {} cells, {} steps ({} RHS evaluations) in {:.1} s; wall moved {:.3} nm; final <m> = ({:.4}, {:.4}, {:.4})",
@@ -156,10 +132,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             out.stats.steps,
             out.stats.rhs_evals,
             wall_s,
-            (last.wall_position - first.wall_position) * 1e9,
-            last.m[0],
-            last.m[1],
-            last.m[2]
+            summary.wall_displacement_m * 1e9,
+            summary.final_m[0],
+            summary.final_m[1],
+            summary.final_m[2]
         );
         println!("  wrote {}", dir.display());
     }

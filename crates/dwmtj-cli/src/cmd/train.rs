@@ -2,17 +2,14 @@
 //! and latency (the arguments and the loading are shared with `dwmtj compare`).
 
 use crate::output::{Manifest, RunDir};
-use crate::write::training::{data_source, result_json, write_common, write_metrics};
+use crate::write::training::{write_common, write_metrics};
 use anyhow::{Context, Result};
-use dwmtj_nn::config::{self, Overrides, RawTrainConfig, TrainConfig};
-use dwmtj_nn::idx::load_source;
-use dwmtj_nn::network::{train_resumable, Data, TrainResult, TrainState};
+use dwmtj_nn::config::Overrides;
+use dwmtj_nn::network::{TrainResult, TrainState};
+use dwmtj_nn::run::{prepare, summary, TrainRun};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// The built-in configuration used when no file is given.
-const DEFAULT_CONFIG: &str = include_str!("../../../../configs/nn/mnist-mlp.toml");
 
 /// Train an MLP on chip: weights on crossbar tiles of a synaptic device (DW-MTJ from a
 /// device file, aihwkit analytic devices, NeuroSim presets, or float), aihwkit's periphery
@@ -63,7 +60,7 @@ pub struct Args {
 fn fingerprint(args: &Args) -> Result<String> {
     let text = match &args.config {
         Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
-        None => DEFAULT_CONFIG.to_string(),
+        None => dwmtj_nn::run::BUILTIN_CONFIG.to_string(),
     };
     Ok(format!(
         "dwmtj train\ndata_dir = {:?}\ndevice = {:?}\nepochs = {:?}\nseed = {:?}\n{text}",
@@ -88,92 +85,57 @@ impl dwmtj_core::checkpoint::Checkpoints<TrainState> for TrainCheckpoints {
     }
 }
 
-/// Where the data comes from, for people.
 /// The files and folders a training run reads.
 pub fn inputs(args: &Args) -> Vec<&Path> {
     args.config.iter().chain(&args.data_dir).map(PathBuf::as_path).collect()
 }
 
-pub fn load(args: &Args) -> Result<(RawTrainConfig, TrainConfig, Data)> {
+/// Validate the configuration with the flags applied, and load its data.
+pub fn load(args: &Args) -> Result<TrainRun> {
     let o = Overrides {
         data_dir: args.data_dir.clone(),
         device: args.device.clone(),
         epochs: args.epochs,
         seed: args.seed,
     };
-    let (raw, cfg) = match &args.config {
+    Ok(match &args.config {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
             let base = p.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-            config::parse(&text, &p.display().to_string(), &base, &o)?
+            prepare(Some((&text, &p.display().to_string(), &base)), &o)?
         }
-        None => {
-            // The built-in file names no other files: its synapse is the built-in Fig. 3f
-            // device and its data the built-in subset.
-            let base = PathBuf::from(".");
-            config::parse(DEFAULT_CONFIG, "built-in configs/nn/mnist-mlp.toml", &base, &o)?
-        }
-    };
-    let source = data_source(&cfg);
-    let ds = load_source(cfg.data_dir.as_deref()).with_context(|| format!("loading the data set from {source}"))?;
-    let data = Data::from_dataset(&ds, cfg.crop, cfg.train_limit, cfg.test_limit).map_err(|m| anyhow::anyhow!("data.crop: {m}"))?;
-    if data.train_y.is_empty() || data.test_y.is_empty() {
-        anyhow::bail!(
-            "{}: {} training and {} test images; training needs at least one of each (data.train_limit / data.test_limit must be >= 1)",
-            source,
-            data.train_y.len(),
-            data.test_y.len()
-        );
-    }
-    dwmtj_core::resources::check_memory(
-        "network.hidden",
-        format!("{:?} on {} inputs", cfg.spec.hidden, data.inputs),
-        dwmtj_nn::network::memory_estimate(&cfg.spec, data.inputs, cfg.params.batch),
-    )?;
-    Ok((raw, cfg, data))
+        None => prepare(None, &o)?,
+    })
 }
 
+/// Train `device` with a progress bar.
 pub fn run_one(
-    cfg: &TrainConfig,
+    run: &TrainRun,
     device: &dwmtj_nn::catalog::DeviceEntry,
-    data: &Data,
     resume: Option<TrainState>,
     checkpoints: &mut (dyn dwmtj_core::checkpoint::Checkpoints<TrainState> + Send),
 ) -> Result<TrainResult> {
-    let steps = data.train_y.len().div_ceil(cfg.params.batch) * cfg.params.epochs;
-    let pb = crate::progress::bar(steps as u64, &device.name, "batches");
+    let pb = crate::progress::bar(run.steps(), &device.name, "batches");
     if let Some(state) = &resume {
-        pb.set_position((data.train_y.len().div_ceil(cfg.params.batch) * state.epochs_done) as u64);
+        pb.set_position(run.steps_of(state.epochs_done));
     }
-    // Run on a pool's worker, so the sequential parts of a step do not compete with the
-    // workers from a third thread (2-core machines lose ~20 % to wake-ups otherwise).
-    let bar_in_run = pb.clone();
-    let run = move || {
-        train_resumable(
-            &cfg.spec,
-            device,
-            &cfg.params,
-            data,
-            &cfg.circuit,
-            &|n, _| {
-                if n % 16 == 0 {
-                    bar_in_run.set_position(n);
-                }
-            },
-            resume,
-            checkpoints,
-        )
-    };
-    let r = match rayon::ThreadPoolBuilder::new().num_threads(rayon::current_num_threads()).build() {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
-    };
+    let r = run.train(
+        device,
+        &|n| {
+            if n % 16 == 0 {
+                pb.set_position(n);
+            }
+        },
+        resume,
+        checkpoints,
+    );
     pb.finish_and_clear();
     Ok(r?)
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let (raw, cfg, data) = load(args)?;
+    let prepared = load(args)?;
+    let (cfg, data) = (&prepared.config, &prepared.data);
     let every = crate::checkpoint::parse_every(&args.checkpoint_every)?;
     let fingerprint = fingerprint(args)?;
     let sizes = dwmtj_nn::network::layer_sizes(&cfg.spec, data.inputs);
@@ -196,11 +158,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         epochs: cfg.params.epochs,
     };
     let t0 = std::time::Instant::now();
-    let r = run_one(&cfg, &cfg.device, &data, resume, &mut checkpoints)?;
-    let mut summary = result_json(&r, &cfg, &data);
+    let r = run_one(&prepared, &cfg.device, resume, &mut checkpoints)?;
+    let mut summary = serde_json::to_value(summary(&r, cfg, data))?;
     summary["wall_time_s"] = json!(t0.elapsed().as_secs_f64());
     write_metrics(&run, "", &r)?;
-    write_common(&run, &raw, &cfg)?;
+    write_common(&run, &prepared.raw, cfg)?;
     run.write_json("summary.json", &summary)?;
     Manifest::new(Some(cfg.params.seed)).write(&run, "")?;
     let dir = run.finish()?;

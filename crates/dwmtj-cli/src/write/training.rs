@@ -5,61 +5,8 @@ use crate::output::{Csv, Num, RunDir};
 use crate::plot::{write_chart, Chart, Mark, Series};
 use anyhow::Result;
 use dwmtj_nn::config::{self, RawTrainConfig, TrainConfig};
-use dwmtj_nn::energy::EnergyBreakdown;
-use dwmtj_nn::network::{Data, TrainResult};
-use serde_json::{json, Value};
-
-pub fn data_source(cfg: &TrainConfig) -> String {
-    cfg.data_dir
-        .as_ref()
-        .map_or_else(|| "the built-in MNIST subset".to_string(), |d| d.display().to_string())
-}
-
-fn breakdown_json(e: &EnergyBreakdown) -> Value {
-    json!({
-        "total_j": e.total_j(),
-        "array_read_j": e.array_read_j,
-        "adc_j": e.adc_j,
-        "dac_j": e.dac_j,
-        "device_write_j": e.device_write_j,
-        "digital_j": e.digital_j,
-        "activation_j": e.activation_j,
-        "latency_s": e.latency_s(),
-        "read_latency_s": e.read_latency_s,
-        "write_latency_s": e.write_latency_s,
-        "digital_latency_s": e.digital_latency_s,
-    })
-}
-
-pub fn result_json(r: &TrainResult, cfg: &TrainConfig, data: &Data) -> Value {
-    let epochs = r.epochs.len().max(1) as f64;
-    json!({
-        "device": r.device,
-        "scheme": r.scheme,
-        "layers": r.sizes,
-        "weights": r.weights,
-        "activation": cfg.spec.activation.name(),
-        "seed": cfg.params.seed,
-        "epochs": r.epochs.len(),
-        "train_images": data.train_y.len(),
-        "test_images": data.test_y.len(),
-        "inputs": data.inputs,
-        "data_dir": data_source(cfg),
-        "test_accuracy": r.test_accuracy,
-        "best_test_accuracy": r.epochs.iter().map(|e| e.test_accuracy).fold(0.0, f64::max),
-        "final_train_loss": r.epochs.last().map(|e| e.train_loss),
-        "energy_j": r.training.total_j(),
-        "energy_per_epoch_j": r.training.total_j() / epochs,
-        "latency_s": r.training.latency_s(),
-        "inference_energy_j": r.inference.total_j(),
-        "inference_latency_s": r.inference.latency_s(),
-        "device_pulses": r.epochs.iter().map(|e| e.device_pulses).sum::<u64>(),
-        "train_samples_per_s": (data.train_y.len() * r.epochs.len()) as f64 / r.train_seconds.max(1e-12),
-        "inference_samples_per_s": (data.test_y.len() * r.epochs.len()) as f64 / r.eval_seconds.max(1e-12),
-        "training": breakdown_json(&r.training),
-        "inference": breakdown_json(&r.inference),
-    })
-}
+use dwmtj_nn::network::TrainResult;
+use serde_json::json;
 
 /// Write the per-epoch metrics, the energy breakdown and the plots into `sub` (empty or ending in `/`).
 pub fn write_metrics(run: &RunDir, sub: &str, r: &TrainResult) -> Result<()> {

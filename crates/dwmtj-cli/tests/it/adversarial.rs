@@ -641,7 +641,8 @@ fn cases() -> Vec<Case> {
             "design_file_verify_zero_devices",
             vec![(
                 "t.toml",
-                "version = 1\n[target]\nfunction = \"sigmoid\"\ncurrent_range = [\"150 uA\", \"600 uA\"]\n[verify]\nmonte_carlo = 0\n".into(),
+                "version = 1\n[target]\nfunction = \"sigmoid\"\ncurrent_range = [\"150 uA\", \"600 uA\"]\n[verify]\nmonte_carlo = 0\n"
+                    .into(),
             )],
             &["design", "t.toml", "--out", "d"],
             &["verify.monte_carlo", "at least 1"],
@@ -650,7 +651,8 @@ fn cases() -> Vec<Case> {
             "design_file_unknown_analog_kind",
             vec![(
                 "t.toml",
-                "version = 1\n[target]\nfunction = \"sigmoid\"\ncurrent_range = [\"1 mA\", \"3 mA\"]\n[design]\nanalog = \"sideways\"\n".into(),
+                "version = 1\n[target]\nfunction = \"sigmoid\"\ncurrent_range = [\"1 mA\", \"3 mA\"]\n[design]\nanalog = \"sideways\"\n"
+                    .into(),
             )],
             &["design", "t.toml", "--out", "d"],
             &["design.analog", "sideways", "static or dynamic"],

@@ -1,0 +1,204 @@
+//! A training run as one model: a training file (or the built-in one) with its [`Overrides`]
+//! -> [`prepare`] (validate, load the data, check the memory) -> [`TrainRun`] -> the
+//! [`crate::network::train_resumable`] run -> [`TrainResult`] -> [`summary`] -> [`TrainSummary`]
+//! (plain data). `dwmtj train` and `dwmtj compare` write these; Python returns them.
+
+use crate::config::{self, Overrides, RawTrainConfig, TrainConfig};
+use crate::energy::EnergyBreakdown;
+use crate::idx::{load_source, IdxError};
+use crate::network::{CropError, Data, TrainResult};
+use dwmtj_core::ConfigError;
+use serde::Serialize;
+use std::path::Path;
+
+/// The built-in training file (configs/nn/mnist-mlp.toml: 784-256-128-10, DW-MTJ synapse pairs,
+/// mixed precision, the built-in MNIST subset); it names no other files.
+pub const BUILTIN_CONFIG: &str = include_str!("../../../configs/nn/mnist-mlp.toml");
+
+/// Why a training run cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainRunError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("loading the data set from {source_name}: {error}")]
+    Data { source_name: String, error: IdxError },
+    #[error("data.crop: {0}")]
+    Crop(#[from] CropError),
+    #[error("{source_name}: {train} training and {test} test images; training needs at least one of each (data.train_limit / data.test_limit must be >= 1)")]
+    Empty { source_name: String, train: usize, test: usize },
+}
+
+/// A validated training run with its data loaded.
+pub struct TrainRun {
+    pub raw: RawTrainConfig,
+    pub config: TrainConfig,
+    pub data: Data,
+}
+
+/// Where the run's images come from, for messages and summaries.
+pub fn data_source(cfg: &TrainConfig) -> String {
+    cfg.data_dir
+        .as_ref()
+        .map_or_else(|| "the built-in MNIST subset".to_string(), |d| d.display().to_string())
+}
+
+/// Validate a training file (`text`, named `origin`, relative paths from `base`; `None` for the
+/// built-in file), load its data and check the network fits in memory.
+pub fn prepare(file: Option<(&str, &str, &Path)>, o: &Overrides) -> Result<TrainRun, TrainRunError> {
+    let (raw, cfg) = match file {
+        Some((text, origin, base)) => config::parse(text, origin, base, o)?,
+        None => config::parse(BUILTIN_CONFIG, "built-in configs/nn/mnist-mlp.toml", Path::new("."), o)?,
+    };
+    let source_name = data_source(&cfg);
+    let ds = load_source(cfg.data_dir.as_deref()).map_err(|error| TrainRunError::Data {
+        source_name: source_name.clone(),
+        error,
+    })?;
+    let data = Data::from_dataset(&ds, cfg.crop, cfg.train_limit, cfg.test_limit)?;
+    if data.train_y.is_empty() || data.test_y.is_empty() {
+        return Err(TrainRunError::Empty {
+            source_name,
+            train: data.train_y.len(),
+            test: data.test_y.len(),
+        });
+    }
+    dwmtj_core::resources::check_memory(
+        "network.hidden",
+        format!("{:?} on {} inputs", cfg.spec.hidden, data.inputs),
+        crate::network::memory_estimate(&cfg.spec, data.inputs, cfg.params.batch),
+    )?;
+    Ok(TrainRun { raw, config: cfg, data })
+}
+
+/// An energy and latency breakdown with its totals.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BreakdownSummary {
+    pub total_j: f64,
+    pub array_read_j: f64,
+    pub adc_j: f64,
+    pub dac_j: f64,
+    pub device_write_j: f64,
+    pub digital_j: f64,
+    pub activation_j: f64,
+    pub latency_s: f64,
+    pub read_latency_s: f64,
+    pub write_latency_s: f64,
+    pub digital_latency_s: f64,
+}
+
+impl From<&EnergyBreakdown> for BreakdownSummary {
+    fn from(e: &EnergyBreakdown) -> Self {
+        Self {
+            total_j: e.total_j(),
+            array_read_j: e.array_read_j,
+            adc_j: e.adc_j,
+            dac_j: e.dac_j,
+            device_write_j: e.device_write_j,
+            digital_j: e.digital_j,
+            activation_j: e.activation_j,
+            latency_s: e.latency_s(),
+            read_latency_s: e.read_latency_s,
+            write_latency_s: e.write_latency_s,
+            digital_latency_s: e.digital_latency_s,
+        }
+    }
+}
+
+/// What a training run gives, for people and scripts: accuracy, energy, latency. The
+/// `*_samples_per_s` rates are wall-clock measurements, not seeded results.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrainSummary {
+    pub device: String,
+    pub scheme: String,
+    pub layers: Vec<usize>,
+    pub weights: usize,
+    pub activation: String,
+    pub seed: u64,
+    pub epochs: usize,
+    pub train_images: usize,
+    pub test_images: usize,
+    pub inputs: usize,
+    pub data_dir: String,
+    pub test_accuracy: f64,
+    pub best_test_accuracy: f64,
+    pub final_train_loss: Option<f64>,
+    pub energy_j: f64,
+    pub energy_per_epoch_j: f64,
+    pub latency_s: f64,
+    pub inference_energy_j: f64,
+    pub inference_latency_s: f64,
+    pub device_pulses: u64,
+    pub train_samples_per_s: f64,
+    pub inference_samples_per_s: f64,
+    pub training: BreakdownSummary,
+    pub inference: BreakdownSummary,
+}
+
+/// Summarise a finished run.
+pub fn summary(r: &TrainResult, cfg: &TrainConfig, data: &Data) -> TrainSummary {
+    let epochs = r.epochs.len().max(1) as f64;
+    TrainSummary {
+        device: r.device.clone(),
+        scheme: r.scheme.clone(),
+        layers: r.sizes.clone(),
+        weights: r.weights,
+        activation: cfg.spec.activation.name().to_string(),
+        seed: cfg.params.seed,
+        epochs: r.epochs.len(),
+        train_images: data.train_y.len(),
+        test_images: data.test_y.len(),
+        inputs: data.inputs,
+        data_dir: data_source(cfg),
+        test_accuracy: r.test_accuracy,
+        best_test_accuracy: r.epochs.iter().map(|e| e.test_accuracy).fold(0.0, f64::max),
+        final_train_loss: r.epochs.last().map(|e| e.train_loss),
+        energy_j: r.training.total_j(),
+        energy_per_epoch_j: r.training.total_j() / epochs,
+        latency_s: r.training.latency_s(),
+        inference_energy_j: r.inference.total_j(),
+        inference_latency_s: r.inference.latency_s(),
+        device_pulses: r.epochs.iter().map(|e| e.device_pulses).sum::<u64>(),
+        train_samples_per_s: (data.train_y.len() * r.epochs.len()) as f64 / r.train_seconds.max(1e-12),
+        inference_samples_per_s: (data.test_y.len() * r.epochs.len()) as f64 / r.eval_seconds.max(1e-12),
+        training: (&r.training).into(),
+        inference: (&r.inference).into(),
+    }
+}
+
+impl TrainRun {
+    /// The steps (mini-batches) of the whole run.
+    pub fn steps(&self) -> u64 {
+        (self.data.train_y.len().div_ceil(self.config.params.batch) * self.config.params.epochs) as u64
+    }
+
+    /// The steps of `epochs` epochs (where a resumed run starts).
+    pub fn steps_of(&self, epochs: usize) -> u64 {
+        (self.data.train_y.len().div_ceil(self.config.params.batch) * epochs) as u64
+    }
+
+    /// Train with `device` (the configured one, or one of `compare`'s), from scratch or from
+    /// `resume`; `progress` gets the steps done. The run goes on a rayon pool's worker
+    /// ([`dwmtj_core::resources::on_worker_pool`]).
+    pub fn train(
+        &self,
+        device: &crate::catalog::DeviceEntry,
+        progress: &(dyn Fn(u64) + Sync),
+        resume: Option<crate::network::TrainState>,
+        checkpoints: &mut (dyn dwmtj_core::checkpoint::Checkpoints<crate::network::TrainState> + Send),
+    ) -> Result<TrainResult, crate::network::ResumeError> {
+        let cfg = &self.config;
+        let go = move || {
+            crate::network::train_resumable(
+                &cfg.spec,
+                device,
+                &cfg.params,
+                &self.data,
+                &cfg.circuit,
+                &|n, _| progress(n),
+                resume,
+                checkpoints,
+            )
+        };
+        dwmtj_core::resources::on_worker_pool(go)
+    }
+}
