@@ -13,7 +13,7 @@
 //! use dwmtj_core::config::parse_device;
 //! use dwmtj_core::simulate::simulate;
 //!
-//! let (_, device, program) = parse_device(dwmtj_core::paper::FIG3F_TOML, "fig3f.toml", None)?;
+//! let (_, device, program) = parse_device(dwmtj_core::builtin::FIG3F_TOML, "fig3f.toml", None)?;
 //! let mut program = program.expect("the file has a [program]");
 //! program.cycles = 1;
 //! let sim = simulate(&device, &program, &|_runs_done| {})?;
@@ -41,7 +41,7 @@
 //! ```
 #![deny(clippy::float_cmp)]
 
-pub mod analog;
+pub mod builtin;
 pub mod calibrate;
 pub mod checkpoint;
 pub mod config;
@@ -55,7 +55,6 @@ pub mod geometry;
 pub mod integrate;
 pub mod material;
 pub mod mtj;
-pub mod paper;
 pub mod plausible;
 pub mod quantity;
 pub mod resources;

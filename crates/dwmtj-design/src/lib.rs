@@ -36,7 +36,9 @@
 pub mod analog;
 pub mod config;
 pub mod discrete;
+pub mod export;
 pub mod layout;
+pub mod paper;
 pub mod run;
 pub mod spice;
 pub mod target;

@@ -158,7 +158,7 @@ fn load_device(path: &Path) -> Result<(dwmtj_core::device::Device, dwmtj_core::d
 }
 
 fn builtin(id: &str) -> Result<(dwmtj_core::device::Device, dwmtj_core::device::PulseShape), ConfigError> {
-    let text = dwmtj_core::paper::builtin_config(id).expect("built-in device");
+    let text = dwmtj_core::builtin::device(id).expect("built-in device");
     let (_, d, p) = dwmtj_core::config::parse_device(text, id, None)?;
     Ok((d, p.expect("built-in devices have a program").pulse))
 }

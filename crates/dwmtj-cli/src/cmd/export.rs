@@ -1,8 +1,9 @@
 //! `dwmtj export`: a device file as GDSII, an SVG preview or an ngspice subcircuit.
 
 use crate::output::{check_target, write_file, OutKind};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use dwmtj_core::config::load_device;
+use dwmtj_design::export;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -17,21 +18,12 @@ pub enum Format {
     Spice,
 }
 
-impl Format {
-    fn extension(self) -> &'static str {
-        match self {
-            Self::Gds => "gds",
-            Self::Svg => "svg",
-            Self::Spice => "cir",
-        }
-    }
-
-    /// Bytes every export of the format contains (what `--force` may replace).
-    fn signature(self) -> &'static [u8] {
-        match self {
-            Self::Gds => b"DWMTJ",
-            Self::Svg => b"<!-- dwmtj layout -->",
-            Self::Spice => b"* dwmtj export",
+impl From<Format> for export::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Gds => Self::Gds,
+            Format::Svg => Self::Svg,
+            Format::Spice => Self::Spice,
         }
     }
 }
@@ -57,7 +49,7 @@ pub struct Args {
 }
 
 pub fn run(a: &Args) -> Result<ExitCode> {
-    let format = a.format;
+    let format = export::Format::from(a.format);
     let path: &Path = &a.device;
     let out = a
         .out
@@ -66,25 +58,8 @@ pub fn run(a: &Args) -> Result<ExitCode> {
     let signature = format.signature();
     check_target(&out, a.force, OutKind::File { signature }, &[path])?;
     let (_, device, program) = load_device(path)?;
-    if format == Format::Spice {
-        let pulse = program
-            .map(|p| p.pulse)
-            .context("spice export needs the device's [program] for the pulse width")?;
-        let (name, text) = dwmtj_design::spice::subcircuit(&device, &pulse)?;
-        write_file(&out, a.force, signature, text.as_bytes())?;
-        println!("wrote {} (subcircuit {name}: in_p in_n out_p out_n)", out.display());
-        return Ok(ExitCode::SUCCESS);
-    }
-    let layout = dwmtj_design::layout::layout(&device);
-    let bytes = match format {
-        Format::Gds => {
-            let mut b = Vec::new();
-            layout.to_gds().write(&mut b).map_err(|e| anyhow::anyhow!("GDS: {e:?}"))?;
-            b
-        }
-        _ => layout.to_svg().into_bytes(),
-    };
-    write_file(&out, a.force, signature, &bytes)?;
-    println!("wrote {} ({} polygons, cell {})", out.display(), layout.polygons.len(), layout.cell);
+    let e = export::export(&device, program.as_ref().map(|p| &p.pulse), format)?;
+    write_file(&out, a.force, signature, &e.bytes)?;
+    println!("wrote {} ({})", out.display(), e.description);
     Ok(ExitCode::SUCCESS)
 }

@@ -3,12 +3,14 @@
 use crate::output::{Manifest, RunDir};
 use crate::write::{figures, transfer::write_transfer};
 use anyhow::Result;
-use dwmtj_core::paper::{self, Check, Figure};
+use dwmtj_design::paper::{self, Figure, Part};
+use indicatif::ProgressBar;
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Mutex;
 
-/// What to reproduce.
+/// What to reproduce (the library's [`Part`]).
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     /// Fig. 3f: the linear multilevel synapse (threshold model).
@@ -25,20 +27,16 @@ pub enum Target {
     All,
 }
 
-impl Target {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Fig3f => "fig3f",
-            Self::Fig4c => "fig4c",
-            Self::Fig3b => "fig3b",
-            Self::Fig5b => "fig5b",
-            Self::Energy => "energy",
-            Self::All => "all",
+impl From<Target> for Part {
+    fn from(t: Target) -> Self {
+        match t {
+            Target::Fig3f => Part::Fig3f,
+            Target::Fig4c => Part::Fig4c,
+            Target::Fig3b => Part::Fig3b,
+            Target::Fig5b => Part::Fig5b,
+            Target::Energy => Part::Energy,
+            Target::All => Part::All,
         }
-    }
-
-    fn includes(self, part: Self) -> bool {
-        self == part || self == Self::All
     }
 }
 
@@ -68,57 +66,48 @@ fn figure_extra(fig: &Figure) -> serde_json::Value {
 }
 
 pub fn run(a: &Args) -> Result<ExitCode> {
-    let target = a.target;
+    let target = Part::from(a.target);
     let run = RunDir::create(&a.out, a.force, &[])?;
-    let mut checks: Vec<Check> = Vec::new();
-    let mut figures = Vec::new();
-    for (part, cycles) in [(Target::Fig3f, 10), (Target::Fig4c, 75)] {
-        // `energy` needs both devices simulated for their switching energies.
-        if !target.includes(part) && target != Target::Energy {
-            continue;
+    let bar: Mutex<Option<(String, ProgressBar)>> = Mutex::new(None);
+    let r = paper::reproduce(target, &|stage, done, total| {
+        let mut bar = bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if bar.as_ref().is_none_or(|(s, _)| s != stage) {
+            if let Some((_, pb)) = bar.take() {
+                pb.finish_and_clear();
+            }
+            *bar = Some((stage.to_string(), crate::progress::bar(total, stage, "runs")));
         }
-        let id = part.name();
-        let pb = crate::progress::bar(cycles, id, "runs");
-        let fig = match part {
-            Target::Fig3f => paper::fig3f(&|n| pb.set_position(n))?,
-            _ => paper::fig4c(&|n| pb.set_position(n))?,
-        };
-        pb.finish_and_clear();
-        if target.includes(part) {
-            write_transfer(
-                &run,
-                id,
-                &fig.device,
-                &fig.program,
-                &fig.simulation,
-                &fig.overlays,
-                Some(figure_extra(&fig)),
-            )?;
-            run.write_text(&format!("{id}/device.toml"), paper::builtin_config(id).unwrap_or_default())?;
-            checks.extend(fig.checks.iter().cloned());
+        if let Some((_, pb)) = bar.as_ref() {
+            pb.set_position(done);
         }
-        figures.push(fig);
-    }
-    if target.includes(Target::Fig3b) {
-        let fig = paper::fig3b()?;
-        figures::write_fig3b(&run, &fig)?;
-        checks.extend(fig.checks.iter().cloned());
-    }
-    if target.includes(Target::Fig5b) {
-        let pb = crate::progress::bar(13, "fig5b", "runs");
-        let fig = paper::fig5b(16, &|n| pb.set_position(n))?;
+    })?;
+    if let Some((_, pb)) = bar.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
         pb.finish_and_clear();
-        figures::write_fig5b(&run, &fig)?;
-        checks.extend(fig.checks.iter().cloned());
     }
-    if target.includes(Target::Energy) {
-        let refs: Vec<&Figure> = figures.iter().collect();
-        let report = paper::energy(&refs);
-        figures::write_energy(&run, &report, &refs)?;
-        checks.extend(report.checks.iter().cloned());
+    for fig in &r.transfer {
+        let id = fig.id.as_str();
+        write_transfer(
+            &run,
+            id,
+            &fig.device,
+            &fig.program,
+            &fig.simulation,
+            &fig.overlays,
+            Some(figure_extra(fig)),
+        )?;
+        run.write_text(&format!("{id}/device.toml"), paper::builtin_config(id).unwrap_or_default())?;
     }
-    let all_pass = checks.iter().all(|c| c.pass);
-    let name = target.name();
+    if let Some(fig) = &r.fig3b {
+        figures::write_fig3b(&run, fig)?;
+    }
+    if let Some(fig) = &r.fig5b {
+        figures::write_fig5b(&run, fig)?;
+    }
+    if let Some(report) = &r.energy {
+        let refs: Vec<&Figure> = r.simulated.iter().collect();
+        figures::write_energy(&run, report, &refs)?;
+    }
+    let (checks, all_pass, name) = (&r.checks, r.all_pass(), target.name());
     run.write_json("summary.json", &json!({ "target": name, "all_pass": all_pass, "checks": checks }))?;
     Manifest::new(None).write(&run, "")?;
     let dir = run.finish()?;
@@ -126,7 +115,7 @@ pub fn run(a: &Args) -> Result<ExitCode> {
         let v = json!({ "target": name, "out": dir, "all_pass": all_pass, "checks": checks });
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        for c in &checks {
+        for c in checks {
             let verdict = if c.pass { "pass" } else { "FAIL" };
             println!("[{verdict}] {}\n       paper: {}\n       ours:  {}", c.name, c.paper, c.ours);
         }

@@ -3,7 +3,7 @@
 use crate::output::{Csv, Manifest, Num, RunDir};
 use crate::plot::{write_chart, Chart, Mark, Series};
 use anyhow::Result;
-use dwmtj_core::paper::{self, Figure};
+use dwmtj_design::paper::{self, Figure};
 
 pub fn write_energy(run: &RunDir, report: &paper::EnergyReport, figures: &[&Figure]) -> Result<()> {
     let mut w = Csv::with_header(["source", "item", "current_a", "pulse_s", "energy_j"])?;

@@ -6,8 +6,8 @@ use crate::plot::{write_chart, Chart, Mark, Series};
 use anyhow::Result;
 use dwmtj_core::config::resolve;
 use dwmtj_core::device::{Device, Program};
-use dwmtj_core::paper::Overlay;
 use dwmtj_core::simulate::{MtjReport, Simulation};
+use dwmtj_design::paper::Overlay;
 use serde::Serialize;
 
 #[derive(Serialize)]

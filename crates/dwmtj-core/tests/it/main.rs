@@ -5,7 +5,6 @@ mod dynamic;
 mod fixtures;
 mod physics;
 mod properties;
-mod reproduce;
 mod wall;
 
 use dwmtj_core::config::parse_device;

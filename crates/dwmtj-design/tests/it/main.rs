@@ -1,7 +1,16 @@
 //! dwmtj-design integration tests: the target-file parser under arbitrary edits.
 
+mod reproduce;
+
+use dwmtj_core::device::{Device, Program};
 use dwmtj_design::config::{DesignKind, DesignRunSpec, RawDesignRun};
 use std::path::Path;
+
+/// A device file's device and program (panics with the message on an invalid file).
+pub fn device_from(text: &str) -> (Device, Option<Program>) {
+    let (_, d, p) = dwmtj_core::config::parse_device(text, "test", None).unwrap_or_else(|e| panic!("{e}"));
+    (d, p)
+}
 
 fn parse_request(text: &str, origin: &str) -> Result<DesignRunSpec, dwmtj_core::ConfigError> {
     RawDesignRun::from_toml(text, origin)?.validate(None)

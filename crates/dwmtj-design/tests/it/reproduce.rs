@@ -3,8 +3,8 @@
 
 use crate::device_from;
 use dwmtj_core::fit::fit_line;
-use dwmtj_core::paper;
 use dwmtj_core::simulate::simulate;
+use dwmtj_design::paper;
 
 #[test]
 fn all_paper_checks_pass() {

@@ -11,9 +11,9 @@
 //! ```
 //! The magnetic (CoTb) wire keeps a constant width, as in the device paper, so only J_HM varies.
 
-use crate::fit::logistic;
-use crate::geometry::WidthProfile;
-use crate::wall::{Drive, RunOptions, WallModel};
+use dwmtj_core::fit::logistic;
+use dwmtj_core::geometry::WidthProfile;
+use dwmtj_core::wall::{Drive, RunOptions, WallModel};
 
 /// A shifted-sigmoid target x*(I) on [i_lo, i_hi] over a track of length `length`.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
@@ -60,7 +60,7 @@ pub fn static_design(target: &SigmoidTarget, j_th: f64, hm_fraction: f64, t_hm: 
 /// mu0 |M| H_dep = (pi/2) c_J |cos phi_eq| (force balance in eq. A'), docs/physics.md 5.1.
 pub fn depinning_threshold(model: &WallModel, h_dep: f64) -> f64 {
     let phi = model.equilibrium_phi(0.0, 0.0);
-    2.0 * crate::units::MU0 * model.m_net.abs() * h_dep / (std::f64::consts::PI * model.c_j_per_j.abs() * phi.cos().abs())
+    2.0 * dwmtj_core::units::MU0 * model.m_net.abs() * h_dep / (std::f64::consts::PI * model.c_j_per_j.abs() * phi.cos().abs())
 }
 
 /// The model on a uniform wire of its narrowest width (for thresholds and velocity tables).
@@ -76,7 +76,7 @@ fn uniform_copy(model: &WallModel) -> WallModel {
 /// found by bisection with `trials` seeded runs per point.
 pub fn effective_threshold(
     model: &WallModel,
-    pulse: crate::device::PulseShape,
+    pulse: dwmtj_core::device::PulseShape,
     distance: f64,
     trials: usize,
     seed: u64,
@@ -86,7 +86,7 @@ pub fn effective_threshold(
     let opts = analog_run_options(pulse.duration());
     let travel = |j: f64| {
         let drive = Drive::current(j, pulse);
-        crate::wall::monte_carlo(&uniform, &drive, 0.0, &opts, trials, seed, 0.0).displacement_mean_m
+        dwmtj_core::wall::monte_carlo(&uniform, &drive, 0.0, &opts, trials, seed, 0.0).displacement_mean_m
     };
     let (mut lo, mut hi) = (0.0, j_max);
     for _ in 0..14 {
@@ -118,7 +118,7 @@ pub struct VelocityTable {
 }
 
 impl VelocityTable {
-    pub fn measure(model: &WallModel, pulse: crate::device::PulseShape, j_values: &[f64], trials: usize, seed: u64) -> Self {
+    pub fn measure(model: &WallModel, pulse: dwmtj_core::device::PulseShape, j_values: &[f64], trials: usize, seed: u64) -> Self {
         use rayon::prelude::*;
         let uniform = uniform_copy(model);
         let opts = analog_run_options(pulse.duration());
@@ -128,14 +128,15 @@ impl VelocityTable {
                 .enumerate()
                 .map(|(k, &j)| {
                     let drive = Drive::current(j, pulse);
-                    crate::wall::monte_carlo(&uniform, &drive, 0.0, &opts, trials, seed + k as u64, 0.0).displacement_mean_m / pulse.width
+                    dwmtj_core::wall::monte_carlo(&uniform, &drive, 0.0, &opts, trials, seed + k as u64, 0.0).displacement_mean_m
+                        / pulse.width
                 })
                 .collect()
         } else {
             // Deterministic: the whole table side by side in SIMD lanes.
             let runs: Vec<(Drive, f64, f64)> = j_values.iter().map(|&j| (Drive::current(j, pulse), 0.0, 0.0)).collect();
-            runs.par_chunks(4 * crate::wall::WALL_LANES)
-                .flat_map_iter(|chunk| crate::wall::run_deterministic_many(&uniform, chunk, &opts))
+            runs.par_chunks(4 * dwmtj_core::wall::WALL_LANES)
+                .flat_map_iter(|chunk| dwmtj_core::wall::run_deterministic_many(&uniform, chunk, &opts))
                 .map(|o| o.displacement_m / pulse.width)
                 .collect()
         };
@@ -260,7 +261,7 @@ pub fn dynamic_design_for(
 
 /// Travel of a wall starting at x = 0 for wire current `current` on a model whose heavy-metal
 /// profile is already set (reference width `w_ref`).
-pub fn drive_for_current(current: f64, hm_fraction: f64, t_hm: f64, w_ref: f64, pulse: crate::device::PulseShape) -> Drive {
+pub fn drive_for_current(current: f64, hm_fraction: f64, t_hm: f64, w_ref: f64, pulse: dwmtj_core::device::PulseShape) -> Drive {
     Drive::current(hm_fraction * current / (w_ref * t_hm), pulse)
 }
 

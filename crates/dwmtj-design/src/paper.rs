@@ -11,15 +11,14 @@
 //!
 //! The device files are `configs/fig3f.toml` and `configs/fig4c.toml`, built in here.
 
-use crate::config::parse_device;
-use crate::device::{Device, Program};
-use crate::energy::{current_from_power, energy_from_power, project, ScaledEnergy, ScalingAssumptions};
-use crate::error::ConfigError;
-use crate::fit::{fit_line, fit_shifted_sigmoid, LineFit, SigmoidFit};
-use crate::simulate::{simulate, Simulation};
+use dwmtj_core::config::parse_device;
+use dwmtj_core::device::{Device, Program};
+use dwmtj_core::energy::{current_from_power, energy_from_power, project, ScaledEnergy, ScalingAssumptions};
+use dwmtj_core::error::ConfigError;
+use dwmtj_core::fit::{fit_line, fit_shifted_sigmoid, LineFit, SigmoidFit};
+use dwmtj_core::simulate::{simulate, Simulation};
 
-pub const FIG3F_TOML: &str = include_str!("../../../configs/fig3f.toml");
-pub const FIG4C_TOML: &str = include_str!("../../../configs/fig4c.toml");
+pub use dwmtj_core::builtin::{FIG3F_TOML, FIG4C_TOML};
 
 /// One comparison with the paper.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -67,11 +66,7 @@ fn load(text: &str, origin: &str) -> Result<(Device, Program), ConfigError> {
 
 /// The built-in device and program of a figure, for the CLI's resolved config.
 pub fn builtin_config(id: &str) -> Option<&'static str> {
-    match id {
-        "fig3f" => Some(FIG3F_TOML),
-        "fig4c" => Some(FIG4C_TOML),
-        _ => None,
-    }
+    dwmtj_core::builtin::device(id)
 }
 
 pub fn fig3f(progress: &(dyn Fn(u64) + Sync)) -> Result<Figure, ConfigError> {
@@ -154,7 +149,7 @@ pub fn fig3f(progress: &(dyn Fn(u64) + Sync)) -> Result<Figure, ConfigError> {
 /// first reached it: plateaus are runs of equal rounded mean switched count; the level's
 /// resistance is the mean over its plateau. The initial level (set by the reset, not by a
 /// current) is left out.
-pub fn level_points(points: &[&crate::simulate::TransferPoint]) -> Vec<(f64, f64)> {
+pub fn level_points(points: &[&dwmtj_core::simulate::TransferPoint]) -> Vec<(f64, f64)> {
     let mut out: Vec<(f64, f64, usize)> = Vec::new();
     let mut current_level = points.first().map(|p| p.switched_mean.round() as i64);
     let mut acc = (0.0, 0.0, 0usize);
@@ -344,7 +339,7 @@ pub struct TravelPoint {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct AnalogFigure {
     pub id: String,
-    pub target: crate::analog::SigmoidTarget,
+    pub target: crate::analog::profile::SigmoidTarget,
     pub j_th_a_per_m2: f64,
     pub j_athermal_a_per_m2: f64,
     pub pt_width_nodes: Vec<(f64, f64)>,
@@ -361,18 +356,18 @@ pub struct AnalogFigure {
 /// shifted sigmoid; travel distance of one wall after a 300 ns pulse against current, simulated
 /// with the 1D ferrimagnet model with sinusoidal pinning and thermal noise (Monte Carlo).
 pub fn fig5b(trials: usize, progress: &(dyn Fn(u64) + Sync)) -> Result<AnalogFigure, ConfigError> {
-    use crate::analog::{
+    use crate::analog::profile::{
         analog_run_options, depinning_threshold, drive_for_current, dynamic_design, effective_threshold, with_runout, SigmoidTarget,
         VelocityTable,
     };
-    use crate::device::PulseShape;
-    use crate::wall::{monte_carlo, Pinning, WallModel};
-    let material = crate::material::find_builtin("pt-cotb").expect("built-in");
+    use dwmtj_core::device::PulseShape;
+    use dwmtj_core::wall::{monte_carlo, Pinning, WallModel};
+    let material = dwmtj_core::material::find_builtin("pt-cotb").expect("built-in");
     let cotb_width = 0.8e-6;
     // CoTb pins strongly (Tb orbital moment). A 20 mT, 50 nm-period landscape gives a barrier of
     // about 60 kT for this 0.8 um x 2 nm wall at M_net = 2.5e5 A/m (V0 = 2 mu0 |M| S p H_dep / pi);
     // a 5 mT, 20 nm landscape would be only ~6 kT and the wall would creep far past the design.
-    let (h_dep, period) = (20e-3 / crate::units::MU0, 50e-9);
+    let (h_dep, period) = (20e-3 / dwmtj_core::units::MU0, 50e-9);
     let mut model = WallModel::from_material(&material, cotb_width, 1.0);
     model.pinning.push(Pinning::Periodic { h_dep, period });
     model.temperature = 300.0;
@@ -413,7 +408,7 @@ pub fn fig5b(trials: usize, progress: &(dyn Fn(u64) + Sync)) -> Result<AnalogFig
                 travel_mean_m: mc.displacement_mean_m,
                 travel_std_m: mc.displacement_std_m,
                 designed_m: target.travel(i),
-                readout_resistance_ohm: crate::analog::continuous_mtj_resistance(
+                readout_resistance_ohm: crate::analog::profile::continuous_mtj_resistance(
                     mc.displacement_mean_m,
                     target.length,
                     cotb_width,
@@ -492,9 +487,9 @@ pub struct ThresholdFigure {
 /// half the 200 nm footprint (walls enter from both edges), found by bisection with the
 /// deterministic 1D model at several net assisting fields.
 pub fn fig3b() -> Result<ThresholdFigure, ConfigError> {
-    use crate::device::PulseShape;
-    use crate::wall::{run_deterministic, Drive, Pinning, RunOptions, WallModel};
-    let m = crate::material::find_builtin("ta-cofeb-mgo").expect("built-in");
+    use dwmtj_core::device::PulseShape;
+    use dwmtj_core::wall::{run_deterministic, Drive, Pinning, RunOptions, WallModel};
+    let m = dwmtj_core::material::find_builtin("ta-cofeb-mgo").expect("built-in");
     let mut model = WallModel::from_material(&m, 400e-9, 1.0);
     let h_dep = m.h_dep;
     model.pinning.push(Pinning::Periodic { h_dep, period: 20e-9 });
@@ -557,7 +552,7 @@ pub fn fig3b() -> Result<ThresholdFigure, ConfigError> {
         .windows(2)
         .all(|w| w[1].j_switch_a_per_m2 < w[0].j_switch_a_per_m2 || w[1].j_switch_a_per_m2 == 0.0);
     let ratio0 = points[0].j_switch_a_per_m2 / points[0].j_quasi_static_a_per_m2;
-    let mt = |h: f64| h * crate::units::MU0 * 1e3;
+    let mt = |h: f64| h * dwmtj_core::units::MU0 * 1e3;
     let checks = vec![
         check(
             "fig3b_threshold_falls_with_bias",
@@ -577,7 +572,7 @@ pub fn fig3b() -> Result<ThresholdFigure, ConfigError> {
                 fit.slope,
                 -1.0 / eps,
                 fit.r_squared,
-                h_w * crate::units::MU0 * 1e3
+                h_w * dwmtj_core::units::MU0 * 1e3
             ),
             below.len() >= 3 && (fit.slope * eps + 1.0).abs() <= 0.2,
         ),
@@ -595,6 +590,126 @@ pub fn fig3b() -> Result<ThresholdFigure, ConfigError> {
         h_dep_a_per_m: h_dep,
         points,
         fit,
+        checks,
+    })
+}
+
+/// What `reproduce` reproduces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    /// Fig. 3f: the linear multilevel synapse (threshold model).
+    Fig3f,
+    /// Fig. 4c: the 9-MTJ sigmoid activation (threshold model).
+    Fig4c,
+    /// Fig. 3b: one MTJ's switching current against bias field (1D model).
+    Fig3b,
+    /// Fig. 5b: the analog Pt/CoTb sigmoid (1D model, Monte Carlo).
+    Fig5b,
+    /// The prototype's pulse energies and the scaled-device projection.
+    Energy,
+    /// Everything above.
+    All,
+}
+
+impl Part {
+    pub const ALL: [Part; 6] = [Part::Fig3f, Part::Fig4c, Part::Fig3b, Part::Fig5b, Part::Energy, Part::All];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Fig3f => "fig3f",
+            Self::Fig4c => "fig4c",
+            Self::Fig3b => "fig3b",
+            Self::Fig5b => "fig5b",
+            Self::Energy => "energy",
+            Self::All => "all",
+        }
+    }
+
+    /// The part named `name` ("fig3f", ..., "all").
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Whether reproducing `self` shows `part`.
+    pub fn includes(self, part: Self) -> bool {
+        self == part || self == Self::All
+    }
+}
+
+/// A reproduction: the figures it shows, their checks.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Reproduction {
+    pub target: Part,
+    /// The simulated transfer figures (Fig. 3f, 4c) that `target` shows.
+    pub transfer: Vec<Figure>,
+    /// Every simulated transfer figure, including those only the energy checks needed.
+    #[serde(skip)]
+    pub simulated: Vec<Figure>,
+    pub fig3b: Option<ThresholdFigure>,
+    pub fig5b: Option<AnalogFigure>,
+    pub energy: Option<EnergyReport>,
+    /// Every check, in the order of the figures.
+    pub checks: Vec<Check>,
+}
+
+impl Reproduction {
+    pub fn all_pass(&self) -> bool {
+        self.checks.iter().all(|c| c.pass)
+    }
+}
+
+/// Reproduce `target`; `progress(stage, done, total)` follows the Monte Carlo stages.
+pub fn reproduce(target: Part, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Result<Reproduction, ConfigError> {
+    let mut checks = Vec::new();
+    let mut simulated = Vec::new();
+    let mut transfer = Vec::new();
+    for (part, cycles) in [(Part::Fig3f, 10), (Part::Fig4c, 75)] {
+        // `energy` needs both devices simulated for their switching energies.
+        if !target.includes(part) && target != Part::Energy {
+            continue;
+        }
+        let id = part.name();
+        let report = |n| progress(id, n, cycles);
+        let fig = match part {
+            Part::Fig3f => fig3f(&report)?,
+            _ => fig4c(&report)?,
+        };
+        if target.includes(part) {
+            checks.extend(fig.checks.iter().cloned());
+            transfer.push(fig.clone());
+        }
+        simulated.push(fig);
+    }
+    let fig3b = if target.includes(Part::Fig3b) {
+        let fig = fig3b()?;
+        checks.extend(fig.checks.iter().cloned());
+        Some(fig)
+    } else {
+        None
+    };
+    let fig5b = if target.includes(Part::Fig5b) {
+        let fig = fig5b(16, &|n| progress("fig5b", n, 13))?;
+        checks.extend(fig.checks.iter().cloned());
+        Some(fig)
+    } else {
+        None
+    };
+    let energy = if target.includes(Part::Energy) {
+        let refs: Vec<&Figure> = simulated.iter().collect();
+        let report = energy(&refs);
+        checks.extend(report.checks.iter().cloned());
+        Some(report)
+    } else {
+        None
+    };
+    Ok(Reproduction {
+        target,
+        transfer,
+        simulated,
+        fig3b,
+        fig5b,
+        energy,
         checks,
     })
 }

@@ -8,11 +8,13 @@
 
 use crate::target::Target;
 use crate::DesignError;
-use dwmtj_core::analog::{depinning_threshold, dynamic_design_for, with_runout, VelocityTable};
+pub mod profile;
+
 use dwmtj_core::device::PulseShape;
 use dwmtj_core::geometry::WidthProfile;
 use dwmtj_core::material::Material;
 use dwmtj_core::wall::{run_deterministic_many, Drive, Pinning, RunOptions, WallModel};
+use profile::{depinning_threshold, dynamic_design_for, with_runout, VelocityTable};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum AnalogKind {

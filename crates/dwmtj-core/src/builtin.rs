@@ -1,0 +1,15 @@
+//! The built-in device files: the paper's Fig. 3f linear synapse and Fig. 4c sigmoid generator
+//! (configs/fig3f.toml, configs/fig4c.toml), compiled in so that the reproductions, the training
+//! defaults and the Python package need no files.
+
+pub const FIG3F_TOML: &str = include_str!("../../../configs/fig3f.toml");
+pub const FIG4C_TOML: &str = include_str!("../../../configs/fig4c.toml");
+
+/// The built-in device file of `id` ("fig3f" or "fig4c").
+pub fn device(id: &str) -> Option<&'static str> {
+    match id {
+        "fig3f" => Some(FIG3F_TOML),
+        "fig4c" => Some(FIG4C_TOML),
+        _ => None,
+    }
+}
