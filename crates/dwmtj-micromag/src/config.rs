@@ -10,13 +10,14 @@
 //! periodic_y = false
 //! layers = 1              # the thickness split into this many layers (3D demag, exchange in z)
 //! [material]
+//! base = "ta-cofeb-mgo"   # optional: a built-in material gives the defaults of every key below
 //! ms = "1.1e6 A/m"
 //! a_ex = "1.5e-11 J/m"
-//! ku = "1e6 J/m^3"
+//! ku = "1e6 J/m^3"        # or k_eff = "0.24e6 J/m^3" (K_u = K_eff + mu0 Ms^2 / 2)
 //! dmi = "0.5 mJ/m^2"      # docs/physics.md sign: D > 0 puts the up/down wall at phi = 0
 //! alpha = 0.1
 //! theta_sh = 0.1
-//! fl_ratio = 0.0
+//! fl_dl_ratio = 0.0      # field-like / damping-like SOT ratio
 //! gamma = 1.76086e11      # rad/(s T), optional
 //! t_hm = "5 nm"          # heavy-metal thickness (Oersted field)
 //! [drive]
@@ -98,13 +99,21 @@ pub struct RawMesh {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMaterial {
-    pub ms: RawQuantity,
-    pub a_ex: RawQuantity,
-    pub ku: RawQuantity,
+    /// A built-in material (`dwmtj materials`) whose values are the defaults of the keys below,
+    /// under the same names (its K_eff becomes K_u = K_eff + mu0 Ms^2 / 2).
+    pub base: Option<String>,
+    pub ms: Option<RawQuantity>,
+    pub a_ex: Option<RawQuantity>,
+    /// Uniaxial anisotropy K_u along z (the demag field is computed, so not K_eff).
+    pub ku: Option<RawQuantity>,
+    /// Or the effective anisotropy of the material files: K_u = K_eff + mu0 Ms^2 / 2.
+    pub k_eff: Option<RawQuantity>,
     pub dmi: Option<RawQuantity>,
-    pub alpha: f64,
+    pub alpha: Option<f64>,
     pub theta_sh: Option<f64>,
-    pub fl_ratio: Option<f64>,
+    /// Field-like / damping-like SOT ratio (the material files' key; `fl_ratio` is accepted).
+    #[serde(alias = "fl_ratio")]
+    pub fl_dl_ratio: Option<f64>,
     /// Gyromagnetic ratio (rad/(s T)); default 1.76086e11 (docs/physics.md), mumax3 uses 1.7595e11.
     pub gamma: Option<f64>,
     /// Heavy-metal thickness, for the Oersted field.
@@ -461,21 +470,65 @@ impl RawRunFile {
             _ => {}
         }
         let mat = &self.material;
-        let ms = positive(mat.ms.to_si(Dim::FIELD, "material.ms")?, "material.ms", "magnetisation")?;
+        let base = match &mat.base {
+            None => None,
+            Some(name) => Some(dwmtj_core::material::find_builtin(name).ok_or_else(|| {
+                let known: Vec<String> = dwmtj_core::material::builtin().into_iter().map(|m| m.name).collect();
+                err(
+                    "material.base",
+                    format!("'{name}'"),
+                    &format!("not a built-in material; known: {}", known.join(", ")),
+                )
+            })?),
+        };
+        // A value of the file, else of the base material, else an error naming the key.
+        let value = |q: &Option<RawQuantity>, dim: Dim, key: &str, from_base: Option<f64>| -> Result<f64, ConfigError> {
+            let field = format!("material.{key}");
+            match (q, from_base) {
+                (Some(q), _) => q.to_si(dim, &field),
+                (None, Some(v)) => Ok(v),
+                (None, None) => Err(err(&field, "missing", "required (or give material.base, a built-in material)")),
+            }
+        };
+        let ms = positive(
+            value(&mat.ms, Dim::FIELD, "ms", base.as_ref().map(|b| b.ms))?,
+            "material.ms",
+            "magnetisation",
+        )?;
         let a_ex = positive(
-            mat.a_ex.to_si(Dim::EXCHANGE, "material.a_ex")?,
+            value(&mat.a_ex, Dim::EXCHANGE, "a_ex", base.as_ref().map(|b| b.a_ex))?,
             "material.a_ex",
             "exchange stiffness",
         )?;
-        let ku = mat.ku.to_si(Dim::ENERGY_DENSITY, "material.ku")?;
-        let dmi = opt_si(&mat.dmi, Dim::SURFACE_ENERGY, "material.dmi", 0.0)?;
-        if !(mat.alpha > 0.0 && mat.alpha <= 10.0) {
+        let shape_energy = 0.5 * dwmtj_core::units::MU0 * ms * ms;
+        let ku = match (&mat.ku, &mat.k_eff) {
+            (Some(_), Some(_)) => return Err(err("material.k_eff", "(set)", "give either material.ku or material.k_eff")),
+            (Some(q), None) => q.to_si(Dim::ENERGY_DENSITY, "material.ku")?,
+            (None, Some(q)) => q.to_si(Dim::ENERGY_DENSITY, "material.k_eff")? + shape_energy,
+            (None, None) => value(&None, Dim::ENERGY_DENSITY, "ku", base.as_ref().map(|b| b.k_eff + shape_energy))?,
+        };
+        let dmi = value(&mat.dmi, Dim::SURFACE_ENERGY, "dmi", Some(base.as_ref().map_or(0.0, |b| b.dmi)))?;
+        let alpha = match (mat.alpha, &base) {
+            (Some(a), _) => a,
+            (None, Some(b)) => b.alpha,
+            (None, None) => {
+                return Err(err(
+                    "material.alpha",
+                    "missing",
+                    "required (or give material.base, a built-in material)",
+                ))
+            }
+        };
+        if !(alpha > 0.0 && alpha <= 10.0) {
             return Err(err(
                 "material.alpha",
-                dwmtj_core::quantity::short(mat.alpha),
+                dwmtj_core::quantity::short(alpha),
                 "expected a damping in (0, 10]",
             ));
         }
+        let theta_sh = mat.theta_sh.unwrap_or(base.as_ref().map_or(0.0, |b| b.theta_sh));
+        let fl_dl_ratio = mat.fl_dl_ratio.unwrap_or(base.as_ref().map_or(0.0, |b| b.fl_dl_ratio));
+        let t_hm_default = base.as_ref().map_or(5e-9, |b| b.t_hm);
         let d = &self.drive;
         let demag = match self.run.demag.as_deref().unwrap_or("full") {
             "full" => DemagMode::Full,
@@ -495,7 +548,7 @@ impl RawRunFile {
             a_ex,
             ku,
             dmi,
-            alpha: mat.alpha,
+            alpha,
             gamma: match mat.gamma {
                 Some(g) if !(g > 1e10 && g < 1e12) => {
                     return Err(err(
@@ -513,12 +566,12 @@ impl RawRunFile {
                 opt_si(&d.bz, Dim::FLUX_DENSITY, "drive.bz", 0.0)?,
             ],
             demag,
-            theta_sh: mat.theta_sh.unwrap_or(0.0),
-            fl_ratio: mat.fl_ratio.unwrap_or(0.0),
+            theta_sh,
+            fl_ratio: fl_dl_ratio,
             current_density: opt_si(&d.current_density, Dim::CURRENT_DENSITY, "drive.current_density", 0.0)?,
             oersted: d.oersted.unwrap_or(false),
             t_hm: {
-                let t = opt_si(&mat.t_hm, Dim::LENGTH, "material.t_hm", 5e-9)?;
+                let t = opt_si(&mat.t_hm, Dim::LENGTH, "material.t_hm", t_hm_default)?;
                 positive(t, "material.t_hm", "thickness")?
             },
             j_ref_width: if (width - width_end).abs() > 0.0 { width } else { 0.0 },

@@ -725,6 +725,24 @@ fn cases() -> Vec<Case> {
             &["mesh.layers", "memory"],
         )),
         case(
+            "micromag_unknown_base_material",
+            mm("[material]", "[material]\nbase = \"kryptonite\""),
+            &["micromag", "run.toml", "--out", "m"],
+            &["material.base", "kryptonite", "ta-cofeb-mgo"],
+        ),
+        case(
+            "micromag_ku_and_k_eff",
+            mm("[material]", "[material]\nk_eff = \"0.3e6 J/m^3\""),
+            &["micromag", "run.toml", "--out", "m"],
+            &["material.k_eff", "either"],
+        ),
+        case(
+            "micromag_missing_ms_without_base",
+            mm("ms = \"1.1e6 A/m\"\n", ""),
+            &["micromag", "run.toml", "--out", "m"],
+            &["material.ms", "material.base"],
+        ),
+        case(
             "micromag_1um_cell",
             mm("cell = \"2 nm\"", "cell = \"1 um\""),
             &["micromag", "run.toml", "--out", "m"],

@@ -669,3 +669,26 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+#[allow(clippy::float_cmp)] // the values are copied, so they compare exactly
+fn a_base_material_gives_the_values_of_core_under_the_same_names() {
+    let file = |material: &str| {
+        format!(
+            "[mesh]\nlength = \"256 nm\"\nwidth = \"32 nm\"\nthickness = \"1 nm\"\ncell = \"4 nm\"\n[material]\n{material}\n[initial]\nstate = \"uniform\"\ndirection = [0, 0, 1]\n[run]\nduration = \"0.01 ns\"\n"
+        )
+    };
+    let m = dwmtj_core::material::find_builtin("ta-cofeb-mgo").unwrap();
+    let (_, spec) = dwmtj_micromag::config::parse(&file("base = \"ta-cofeb-mgo\""), "base.toml").unwrap();
+    let p = &spec.params;
+    // The material files hold K_eff; the solver computes demag, so it takes K_u = K_eff + mu0 Ms^2/2.
+    let ku = m.k_eff + 0.5 * dwmtj_core::units::MU0 * m.ms * m.ms;
+    assert!((p.ku - ku).abs() < 1e-9 * ku, "{} vs {ku}", p.ku);
+    assert!(p.ms == m.ms && p.a_ex == m.a_ex && p.dmi == m.dmi && p.alpha == m.alpha);
+    assert!(p.theta_sh == m.theta_sh && p.fl_ratio == m.fl_dl_ratio && p.t_hm == m.t_hm);
+    // Explicit keys win over the base; k_eff converts the same way; fl_ratio is the old name.
+    let text = file("base = \"ta-cofeb-mgo\"\nms = \"1e6 A/m\"\nk_eff = \"0.2e6 J/m^3\"\nfl_ratio = 0.3");
+    let (_, spec) = dwmtj_micromag::config::parse(&text, "over.toml").unwrap();
+    let want = 0.2e6 + 0.5 * dwmtj_core::units::MU0 * 1e12;
+    assert!((spec.params.ku - want).abs() < 1e-9 * want && spec.params.ms == 1e6 && spec.params.fl_ratio == 0.3);
+}
