@@ -41,7 +41,8 @@ pub enum Range {
 }
 
 impl Range {
-    pub fn check(self, v: f64) -> Result<(), String> {
+    /// `Ok` if `v` is finite and within the range.
+    pub fn check(self, v: f64) -> Result<(), OutOfRange> {
         let ok = match self {
             Range::Positive => v > 0.0,
             Range::NonNegative => v >= 0.0,
@@ -51,15 +52,20 @@ impl Range {
         if ok && v.is_finite() {
             Ok(())
         } else {
-            Err(match self {
-                Range::Positive => "must be > 0".into(),
-                Range::NonNegative => "must be >= 0".into(),
-                Range::Any => "must be finite".into(),
-                Range::Within(a, b) => format!("must be between {a} and {b}"),
-            })
+            Err(OutOfRange(self))
         }
     }
 }
+
+/// A value outside its [`Range`]; the message says what the range requires.
+#[derive(Clone, Copy, Debug, thiserror::Error)]
+#[error("{}", match self.0 {
+    Range::Positive => "must be > 0".to_string(),
+    Range::NonNegative => "must be >= 0".to_string(),
+    Range::Any => "must be finite".to_string(),
+    Range::Within(a, b) => format!("must be between {a} and {b}"),
+})]
+pub struct OutOfRange(pub Range);
 
 /// Metadata of one material parameter.
 pub struct ParamSpec {
@@ -222,7 +228,11 @@ impl Material {
                 continue;
             }
             p.range.check(v).map_err(|problem| {
-                ConfigError::field(format!("material '{}'.{}", self.name, p.key), format!("{v:e} {}", p.unit), problem)
+                ConfigError::field(
+                    format!("material '{}'.{}", self.name, p.key),
+                    format!("{v:e} {}", p.unit),
+                    problem.to_string(),
+                )
             })?;
         }
         Ok(())

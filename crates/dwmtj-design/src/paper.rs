@@ -391,7 +391,7 @@ pub fn fig5b(trials: usize, progress: &(dyn Fn(u64) + Sync)) -> Result<AnalogFig
     let j_values: Vec<f64> = (0..40).map(|k| j_th * (1.0 + 2.5 * f64::from(k) / 39.0)).collect();
     let table = VelocityTable::measure(&model, pulse, &j_values, 8, 1234);
     let profile = dynamic_design(&target, &table, f, t_hm, pulse.width, 200)
-        .map_err(|e| ConfigError::field("fig5b design", format!("{:.3e} A/m^2", j_th), e))?;
+        .map_err(|e| ConfigError::field("fig5b design", format!("{:.3e} A/m^2", j_th), e.to_string()))?;
     let w_ref = 1e-6;
     model.set_hm_width(with_runout(&profile, 2e-6, 4.0), w_ref);
     let opts = analog_run_options(pulse.duration());

@@ -27,7 +27,7 @@ fn body() {
         ..Params::default()
     };
     let t0 = std::time::Instant::now();
-    let sys = System::new(mesh, p);
+    let sys = System::new(mesh, p).expect("the benchmark strip is not periodic");
     let setup = t0.elapsed().as_secs_f64();
     let m0 = sys.neel_wall(512e-9, 0.0);
     let q0 = sys.wall_position(&m0);

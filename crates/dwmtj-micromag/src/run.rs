@@ -178,7 +178,8 @@ pub fn run_resumable(
             ..drive_params.clone()
         },
         spec.regions.clone(),
-    );
+    )
+    .expect("a validated run spec builds its system");
     // The relaxed state does not depend on the damping; alpha = 1 gets there fastest.
     let relaxer = spec.relax.then(|| {
         let regions = spec
@@ -186,13 +187,15 @@ pub fn run_resumable(
             .iter()
             .map(|r| crate::system::Region { alpha: None, ..r.clone() })
             .collect();
-        still.rebuild(
-            crate::system::Params {
-                alpha: 1.0,
-                ..still.params.clone()
-            },
-            regions,
-        )
+        still
+            .rebuild(
+                crate::system::Params {
+                    alpha: 1.0,
+                    ..still.params.clone()
+                },
+                regions,
+            )
+            .expect("a validated run spec builds its system")
     });
     let m0 = match spec.initial {
         Initial::NeelWall { x0 } => still.neel_wall(x0, 0.0),
@@ -214,7 +217,9 @@ pub fn run_resumable(
     let mut sys = if drive_params == still.params {
         still
     } else {
-        still.rebuild(drive_params, spec.regions.clone())
+        still
+            .rebuild(drive_params, spec.regions.clone())
+            .expect("a validated run spec builds its system")
     };
     sys.waveform = spec.waveform.clone();
     let drive = |t: f64| match &spec.current_pulse {

@@ -330,17 +330,23 @@ pub struct System {
     vertical: Vec<[usize; 2]>,
 }
 
+/// A system that cannot be built (the run-file validation rejects these first).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SystemError {
+    #[error("full demag is not periodic: use local demag with periodic_y")]
+    PeriodicFullDemag,
+}
+
 impl System {
-    pub fn new(mesh: Mesh, params: Params) -> Self {
+    pub fn new(mesh: Mesh, params: Params) -> Result<Self, SystemError> {
         Self::with_regions(mesh, params, Vec::new())
     }
 
     /// A system whose material and static field vary by region.
-    pub fn with_regions(mesh: Mesh, params: Params, regions: Vec<Region>) -> Self {
-        assert!(
-            !(mesh.periodic_y && params.demag == DemagMode::Full),
-            "full demag is not periodic: use local demag with periodic_y"
-        );
+    pub fn with_regions(mesh: Mesh, params: Params, regions: Vec<Region>) -> Result<Self, SystemError> {
+        if mesh.periodic_y && params.demag == DemagMode::Full {
+            return Err(SystemError::PeriodicFullDemag);
+        }
         let n = mesh.cells();
         let (nx, ny) = (mesh.nx, mesh.ny);
         let centre = |k: usize| {
@@ -456,7 +462,7 @@ impl System {
         // The SOT acts on the whole free layer: its thickness is all the layers.
         let t_fm = mesh.dz * mesh.nz as f64;
         let sot_b = params.sot_sign * HBAR * params.theta_sh / (2.0 * E_CHARGE * params.ms * t_fm);
-        Self {
+        Ok(Self {
             mesh,
             params,
             ms,
@@ -470,12 +476,12 @@ impl System {
             maps,
             interior,
             vertical,
-        }
+        })
     }
 
     /// The same mesh with other parameters and regions, reusing this system's demag kernel
     /// (the Newell tensor and its spectra depend on the mesh only).
-    pub fn rebuild(&self, params: Params, regions: Vec<Region>) -> System {
+    pub fn rebuild(&self, params: Params, regions: Vec<Region>) -> Result<System, SystemError> {
         let keep = self
             .kernel
             .clone()
@@ -489,12 +495,12 @@ impl System {
                 ..params
             },
             regions,
-        );
+        )?;
         if keep.is_some() {
             sys.params.demag = demag;
             sys.kernel = keep;
         }
-        sys
+        Ok(sys)
     }
 
     /// Set the drive current density (same width scaling).
@@ -963,7 +969,7 @@ mod tests {
             b_ext: [0.01, -0.02, 0.03],
             ..Params::default()
         };
-        let uniform = System::new(mesh.clone(), p.clone());
+        let uniform = System::new(mesh.clone(), p.clone()).unwrap();
         let mut all = Region::new(
             "all",
             Shape::Rect {
@@ -974,7 +980,7 @@ mod tests {
             },
         );
         all.ku = Some(p.ku);
-        let mapped = System::with_regions(mesh, p, vec![all]);
+        let mapped = System::with_regions(mesh, p, vec![all]).unwrap();
         let m = canted(&uniform);
         let (mut b1, mut b2) = (zeros(m[0].len()), zeros(m[0].len()));
         uniform.field(&m, &mut b1);
@@ -1005,7 +1011,7 @@ mod tests {
             t_hm: 5e-9,
             ..Params::default()
         };
-        let sys = System::new(mesh, p.clone());
+        let sys = System::new(mesh, p.clone()).unwrap();
         let m = sys.uniform([1.0, 0.0, 0.0]);
         let n = m[0].len();
         let (mut b, mut out) = (zeros(n), zeros(n));
@@ -1022,13 +1028,13 @@ mod tests {
     #[test]
     fn rebuilt_systems_share_the_kernel_and_give_the_fresh_field() {
         let mesh = Mesh::rectangle(24, 6, 4e-9, 4e-9, 1e-9);
-        let a = System::new(mesh.clone(), Params::default());
+        let a = System::new(mesh.clone(), Params::default()).unwrap();
         let p = Params {
             current_density: 1e11,
             ku: 0.9e6,
             ..Params::default()
         };
-        let (b, fresh) = (a.rebuild(p.clone(), Vec::new()), System::new(mesh, p));
+        let (b, fresh) = (a.rebuild(p.clone(), Vec::new()).unwrap(), System::new(mesh, p).unwrap());
         assert!(std::sync::Arc::ptr_eq(a.kernel.as_ref().unwrap(), b.kernel.as_ref().unwrap()));
         let m = canted(&a);
         let (mut f1, mut f2) = (zeros(m[0].len()), zeros(m[0].len()));
@@ -1053,7 +1059,8 @@ mod tests {
                     demag_f32: f32,
                     ..Params::default()
                 },
-            );
+            )
+            .unwrap();
             let m = canted(&sys);
             let mut b = zeros(m[0].len());
             sys.field_terms(&m, [0.0; 3], only, &mut b);
@@ -1083,7 +1090,7 @@ mod tests {
         bottom.dmi = Some(1e-3);
         let mut both = bottom.clone();
         both.layers = None;
-        let sys = System::with_regions(mesh, Params::default(), vec![bottom, both]);
+        let sys = System::with_regions(mesh, Params::default(), vec![bottom, both]).unwrap();
         // Columns with centres below 20 nm: 5 of 10, in 4 rows; one layer, then two.
         assert_eq!((sys.region_cells[0].len(), sys.region_cells[1].len()), (20, 40));
         assert!(sys.region_cells[0].iter().all(|&k| k < 40));
@@ -1108,7 +1115,7 @@ mod tests {
             tmr: 1.5,
             reference: 1.0,
         });
-        let sys = System::with_regions(mesh, Params::default(), vec![r]);
+        let sys = System::with_regions(mesh, Params::default(), vec![r]).unwrap();
         let g_p = 20.0 * 16e-18 / 10e-12;
         let g = |dir: [f64; 3]| sys.region_conductance(&sys.uniform(dir), 0).unwrap();
         assert!((g([0.0, 0.0, 1.0]) / g_p - 1.0).abs() < 1e-12);
@@ -1118,7 +1125,7 @@ mod tests {
 
     #[test]
     fn field_waveforms_follow_their_shape() {
-        let mut sys = System::new(Mesh::rectangle(2, 2, 1e-9, 1e-9, 1e-9), Params::default());
+        let mut sys = System::new(Mesh::rectangle(2, 2, 1e-9, 1e-9, 1e-9), Params::default()).unwrap();
         sys.params.b_ext = [0.0, 0.0, 0.01];
         sys.waveform = Some(FieldWaveform::Pulse {
             b: [0.0, 0.0, 0.1],

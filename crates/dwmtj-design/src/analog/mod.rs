@@ -86,7 +86,8 @@ pub fn design_analog(spec: &AnalogSpec) -> Result<AnalogDesign, DesignError> {
             let j_values: Vec<f64> = (0..48).map(|k| j_th * (1.0 + 4.0 * f64::from(k) / 47.0)).collect();
             let table = VelocityTable::measure(&wall, pulse, &j_values, 1, 0);
             let g = |i: f64| spec.length * t.eval(i);
-            dynamic_design_for(&g, t.i_min, t.i_max, spec.length, &table, f, t_hm, pulse.width, 300).map_err(DesignError::Infeasible)?
+            dynamic_design_for(&g, t.i_min, t.i_max, spec.length, &table, f, t_hm, pulse.width, 300)
+                .map_err(|e| DesignError::Infeasible(e.to_string()))?
         }
     };
     let w_ref = profile.min_width();

@@ -168,6 +168,15 @@ impl VelocityTable {
     }
 }
 
+/// Why the marching design cannot place the next segment.
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+pub enum MarchError {
+    #[error("at I = {:.1} uA the wall needs more than the {:.0} ns pulse to cross the designed part", current * 1e6, pulse * 1e9)]
+    NoTimeLeft { current: f64, pulse: f64 },
+    #[error("at I = {:.1} uA the wall would need {needed:.1} m/s, above the {reached:.1} m/s the velocity table reaches", current * 1e6)]
+    TooFast { current: f64, needed: f64, reached: f64 },
+}
+
 /// Dynamic (velocity-limited) design for a pulse of length tau, docs/physics.md 7.2: march in I so
 /// that the wall reaches g(I_k) exactly at the end of the pulse, given the widths already
 /// designed. Errors when the wall would need a velocity the table does not reach, or has no
@@ -179,7 +188,7 @@ pub fn dynamic_design(
     t_hm: f64,
     tau: f64,
     segments: usize,
-) -> Result<WidthProfile, String> {
+) -> Result<WidthProfile, MarchError> {
     dynamic_design_for(
         &|i| target.travel(i),
         target.i_lo,
@@ -206,7 +215,7 @@ pub fn dynamic_design_for(
     t_hm: f64,
     tau: f64,
     segments: usize,
-) -> Result<WidthProfile, String> {
+) -> Result<WidthProfile, MarchError> {
     let m = segments.max(2);
     let currents: Vec<f64> = (0..=m).map(|k| i_lo + (i_hi - i_lo) * k as f64 / m as f64).collect();
     let xs: Vec<f64> = currents.iter().map(|&i| travel(i)).collect();
@@ -225,20 +234,13 @@ pub fn dynamic_design_for(
         }
         let left = tau - elapsed;
         if left <= 0.0 {
-            return Err(format!(
-                "at I = {:.1} uA the wall needs more than the {:.0} ns pulse to cross the designed part",
-                i * 1e6,
-                tau * 1e9
-            ));
+            return Err(MarchError::NoTimeLeft { current: i, pulse: tau });
         }
         let v_req = (xs[k] - xs[k - 1]) / left;
-        let j = table.inverse(v_req).ok_or_else(|| {
-            format!(
-                "at I = {:.1} uA the wall would need {:.1} m/s, above the {:.1} m/s the velocity table reaches",
-                i * 1e6,
-                v_req,
-                table.v.last().copied().unwrap_or(0.0)
-            )
+        let j = table.inverse(v_req).ok_or_else(|| MarchError::TooFast {
+            current: i,
+            needed: v_req,
+            reached: table.v.last().copied().unwrap_or(0.0),
         })?;
         widths.push(hm_fraction * i / (j * t_hm));
     }
@@ -399,7 +401,7 @@ mod dynamic_tests {
             j: vec![1e11, 1e13],
             v: vec![0.0, 5.0],
         };
-        let e = dynamic_design(&target, &table, 0.7, 3e-9, 300e-9, 100).unwrap_err();
+        let e = dynamic_design(&target, &table, 0.7, 3e-9, 300e-9, 100).unwrap_err().to_string();
         assert!(e.contains("m/s") || e.contains("pulse"), "{e}");
     }
 }

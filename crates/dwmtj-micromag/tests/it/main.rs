@@ -43,7 +43,7 @@ fn without_drive_the_energy_falls_and_m_stays_unit() {
         alpha: 0.5,
         ..Params::default()
     };
-    let sys = System::new(mesh, params);
+    let sys = System::new(mesh, params).unwrap();
     let mut m = sys.neel_wall(128e-9, 0.7);
     for k in 0..m[0].len() {
         m[1][k] += 0.2 * ((k as f64) * 0.37).sin();
@@ -76,7 +76,7 @@ fn dmi_standard_problem_1d_edge_canting() {
     // One cell across, periodic in y: the reference is strictly one-dimensional.
     let mesh = Mesh::rectangle(200, 1, 0.5e-9, 1e-9, 1e-9).periodic_in_y();
     let p = dmi_sp_material();
-    let sys = System::new(mesh, p.clone());
+    let sys = System::new(mesh, p.clone()).unwrap();
     let mut it = Integrator::new(sys.uniform([0.0, 0.0, 1.0]), SolverParams::default());
     let torque = it.relax(&sys, 1e-5, 5e-9);
     assert!(torque < 1e-5, "not relaxed: {torque}");
@@ -123,7 +123,8 @@ fn wall_run(p: &Params, j: f64, bz: f64, t_end: f64, periodic: bool) -> (f64, f6
             b_ext: [0.0; 3],
             ..p.clone()
         },
-    );
+    )
+    .unwrap();
     let mut it = Integrator::new(sys.neel_wall(256e-9, 0.0), SolverParams::default());
     it.relax(&sys, 1e-5, 1e-9);
     let q0 = sys.wall_position(&it.m);
@@ -134,7 +135,8 @@ fn wall_run(p: &Params, j: f64, bz: f64, t_end: f64, periodic: bool) -> (f64, f6
             b_ext: [0.0, 0.0, bz],
             ..p.clone()
         },
-    );
+    )
+    .unwrap();
     let one = |_: f64| 1.0;
     it.t = 0.0;
     it.run_until(&sys, t_end, &one);
@@ -193,7 +195,7 @@ fn cell_size_convergence_of_the_dmi_canting() {
     let err = |dx: f64| {
         let n = (100e-9 / dx).round() as usize;
         let p = dmi_sp_material();
-        let sys = System::new(Mesh::rectangle(n, 1, dx, 1e-9, 1e-9).periodic_in_y(), p.clone());
+        let sys = System::new(Mesh::rectangle(n, 1, dx, 1e-9, 1e-9).periodic_in_y(), p.clone()).unwrap();
         let mut it = Integrator::new(
             sys.uniform([0.0, 0.0, 1.0]),
             SolverParams {
@@ -275,7 +277,7 @@ fn boltzmann_check(solver: SolverParams) {
         seed: 11,
         ..Params::default()
     };
-    let sys = System::new(mesh, p.clone());
+    let sys = System::new(mesh, p.clone()).unwrap();
     let method = solver.method;
     let mut it = Integrator::new(sys.uniform([0.0, 0.0, 1.0]), solver);
     let zero = |_: f64| 0.0;
@@ -314,7 +316,7 @@ fn dmi_standard_problem_2d_skyrmion_radius() {
     // Neel skyrmion with m_z = 0 at r = 22.03 nm (ODE reference).
     let mesh = Mesh::disk(100e-9, 2e-9, 2e-9);
     let p = dmi_sp_material();
-    let sys = System::new(mesh.clone(), p);
+    let sys = System::new(mesh.clone(), p).unwrap();
     let mut m = sys.uniform([0.0, 0.0, -1.0]);
     let n = mesh.nx;
     for j in 0..n {
@@ -366,7 +368,8 @@ fn fixed_step_rk4_agrees_with_adaptive_rk45() {
             current_density: 2e11,
             ..Params::default()
         },
-    );
+    )
+    .unwrap();
     let m0 = sys.neel_wall(128e-9, 0.3);
     let one = |_: f64| 1.0;
     let run = |params: SolverParams| {
@@ -425,7 +428,8 @@ fn local_demag_approximates_full_demag_in_a_thin_strip() {
                 demag,
                 ..Params::default()
             },
-        );
+        )
+        .unwrap();
         let m0 = if wall {
             sys.neel_wall(256e-9, 0.0)
         } else {
@@ -533,7 +537,7 @@ fn with_regions_the_energy_falls_without_drive() {
         },
     );
     mtj.b_stray = [0.0, 0.0, -0.05];
-    let sys = System::with_regions(mesh, p, vec![notch, mtj]);
+    let sys = System::with_regions(mesh, p, vec![notch, mtj]).unwrap();
     assert!(sys.region_cells[0].len() > 50 && sys.region_cells[1].len() > 20);
     let mut m = sys.neel_wall(100e-9, 0.4);
     for k in 0..m[0].len() {
@@ -560,7 +564,7 @@ fn layered_demag_adds_up_to_the_prism_factor() {
     let (nx, ny, nz, d) = (16, 8, 4, 2e-9);
     let mesh = Mesh::rectangle(nx, ny, d, d, nz as f64 * d).layered(nz);
     assert_eq!((mesh.cells(), mesh.dz), (nx * ny * nz, d));
-    let sys = System::new(mesh, Params::default());
+    let sys = System::new(mesh, Params::default()).unwrap();
     let prism = newell_tensor3(0.0, 0.0, 0.0, nx as f64 * d, ny as f64 * d, nz as f64 * d);
     let only = Terms {
         demag: true,
@@ -602,7 +606,8 @@ fn a_layered_thin_strip_matches_the_single_layer() {
                 current_density: 1e11,
                 ..Params::default()
             },
-        );
+        )
+        .unwrap();
         let m0 = sys.neel_wall(128e-9, 0.0);
         let q0 = sys.wall_position(&m0);
         let mut it = Integrator::new(m0, SolverParams::default());
@@ -622,7 +627,8 @@ fn a_layered_thin_strip_matches_the_single_layer() {
             alpha: 0.5,
             ..Params::default()
         },
-    );
+    )
+    .unwrap();
     let mut m = sys.neel_wall(80e-9, 0.5);
     for k in 0..m[0].len() {
         m[1][k] += 0.2 * ((k as f64) * 0.37).sin();
@@ -659,7 +665,7 @@ proptest::proptest! {
         match dwmtj_micromag::config::parse(&edited, "prop.toml") {
             Ok((_, spec)) => {
                 proptest::prop_assert!(spec.mesh.cells() > 0 && spec.duration > 0.0);
-                let sys = System::with_regions(spec.mesh.clone(), spec.params.clone(), spec.regions.clone());
+                let sys = System::with_regions(spec.mesh.clone(), spec.params.clone(), spec.regions.clone()).unwrap();
                 proptest::prop_assert_eq!(sys.region_cells.len(), spec.regions.len());
             }
             Err(e) => {
