@@ -775,25 +775,15 @@ impl RawProgram {
         let pulse_width = req_positive(&self.pulse_width, Dim::TIME, "program.pulse_width")?;
         let rise = opt_si(&self.rise, Dim::TIME, "program.rise", 0.0)?;
         let fall = opt_si(&self.fall, Dim::TIME, "program.fall", rise)?;
-        if rise < 0.0 || fall < 0.0 {
-            return Err(ConfigError::field(
-                "program.rise",
-                format!("{rise:e} s / fall {fall:e} s"),
-                "must be >= 0",
-            ));
-        }
-        if 0.5 * (rise + fall) > pulse_width {
-            return Err(ConfigError::field(
-                "program.rise",
-                format!("{rise:e} s"),
-                format!("(rise + fall)/2 exceeds the pulse width (FWHM) {pulse_width:e} s"),
-            ));
-        }
-        let pulse = PulseShape {
-            width: pulse_width,
-            rise,
-            fall,
-        };
+        let pulse = PulseShape::new(pulse_width, rise, fall).map_err(|e| {
+            let key = if e.key() == "width" { "pulse_width" } else { e.key() };
+            let value = match key {
+                "fall" => fall,
+                "rise" => rise,
+                _ => pulse_width,
+            };
+            ConfigError::field(format!("program.{key}"), format!("{value:e} s"), e.to_string())
+        })?;
         let cycles = self.cycles.unwrap_or(1);
         let devices = self.devices.unwrap_or(1);
         if cycles == 0 || cycles > 100_000 {

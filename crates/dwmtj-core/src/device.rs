@@ -109,7 +109,49 @@ pub struct PulseShape {
     pub fall: f64,
 }
 
+/// Why a pulse shape is not a pulse.
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+pub enum PulseError {
+    #[error("the width (FWHM) {0:e} s must be > 0")]
+    Width(f64),
+    #[error("the {edge} time {value:e} s must be >= 0")]
+    Edge { edge: &'static str, value: f64 },
+    #[error("(rise + fall)/2 = {half_edges:e} s exceeds the pulse width (FWHM) {width:e} s")]
+    Edges { half_edges: f64, width: f64 },
+}
+
+impl PulseError {
+    /// The parameter at fault: "width", "rise" or "fall".
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::Width(_) => "width",
+            Self::Edge { edge, .. } => edge,
+            Self::Edges { .. } => "rise",
+        }
+    }
+}
+
 impl PulseShape {
+    /// The one validated constructor of every pulse (device programs, wall runs, micromagnetic
+    /// drives): a finite width (FWHM) > 0, finite rise and fall >= 0, (rise + fall)/2 <= width.
+    pub fn new(width: f64, rise: f64, fall: f64) -> Result<Self, PulseError> {
+        if !(width > 0.0 && width.is_finite()) {
+            return Err(PulseError::Width(width));
+        }
+        for (edge, value) in [("rise", rise), ("fall", fall)] {
+            if !(value >= 0.0 && value.is_finite()) {
+                return Err(PulseError::Edge { edge, value });
+            }
+        }
+        if 0.5 * (rise + fall) > width {
+            return Err(PulseError::Edges {
+                half_edges: 0.5 * (rise + fall),
+                width,
+            });
+        }
+        Ok(Self { width, rise, fall })
+    }
+
     pub fn rectangular(width: f64) -> Self {
         Self {
             width,

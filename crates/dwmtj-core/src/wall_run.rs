@@ -284,32 +284,17 @@ impl RawWallRun {
         let pulse_w = si(&self.pulse, Dim::TIME, "pulse")?;
         let rise = si(&self.rise, Dim::TIME, "rise")?;
         let fall = self.fall.as_ref().map_or(Ok(rise), |q| si(q, Dim::TIME, "fall"))?;
-        for (name, q, v) in [
-            ("pulse", &self.pulse, pulse_w),
-            ("rise", &self.rise, rise),
-            ("fall", self.fall.as_ref().unwrap_or(&self.rise), fall),
-        ] {
-            if v < 0.0 {
-                return Err(bad(name, q, "must be >= 0 (a duration)"));
-            }
-        }
-        if 0.5 * (rise + fall) > pulse_w {
-            return Err(bad(
-                "rise",
-                &self.rise,
-                &format!(
-                    "(rise + fall)/2 = {:e} s exceeds the pulse width (FWHM) {pulse_w:e} s",
-                    0.5 * (rise + fall)
-                ),
-            ));
-        }
+        let pulse = PulseShape::new(pulse_w, rise, fall).map_err(|e| {
+            let (name, q) = match e.key() {
+                "width" => ("pulse", &self.pulse),
+                "fall" => ("fall", self.fall.as_ref().unwrap_or(&self.rise)),
+                _ => ("rise", &self.rise),
+            };
+            bad(name, q, &e.to_string())
+        })?;
         let drive = Drive {
             current_density: si(&self.current_density, Dim::CURRENT_DENSITY, "current-density")?,
-            pulse: PulseShape {
-                width: pulse_w,
-                rise,
-                fall,
-            },
+            pulse,
             hx: si(&self.hx, Dim::FIELD, "hx")?,
             hy: si(&self.hy, Dim::FIELD, "hy")?,
             hz: si(&self.hz, Dim::FIELD, "hz")?,

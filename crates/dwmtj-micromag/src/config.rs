@@ -277,25 +277,21 @@ fn positive(v: f64, field: &str, what: &str) -> Result<f64, ConfigError> {
 
 fn pulse(raw: &RawPulse, field: &str) -> Result<(f64, PulseShape), ConfigError> {
     let q = |v: &Option<RawQuantity>, name: &str| opt_si(v, Dim::TIME, &format!("{field}.{name}"), 0.0);
-    let width = positive(
-        raw.width.to_si(Dim::TIME, &format!("{field}.width"))?,
-        &format!("{field}.width"),
-        "duration",
-    )?;
+    let width = raw.width.to_si(Dim::TIME, &format!("{field}.width"))?;
     let (delay, rise, fall) = (q(&raw.delay, "delay")?, q(&raw.rise, "rise")?, q(&raw.fall, "fall")?);
-    for (v, name) in [(delay, "delay"), (rise, "rise"), (fall, "fall")] {
-        if !(v >= 0.0 && v.is_finite()) {
-            return Err(err(&format!("{field}.{name}"), v, "expected a time >= 0"));
-        }
+    if !(delay >= 0.0 && delay.is_finite()) {
+        return Err(err(&format!("{field}.delay"), delay, "expected a time >= 0"));
     }
-    if 0.5 * (rise + fall) > width {
-        return Err(err(
-            &format!("{field}.width"),
-            width,
-            "expected a width (FWHM) of at least half the rise plus the fall",
-        ));
-    }
-    Ok((delay, PulseShape { width, rise, fall }))
+    let shape = PulseShape::new(width, rise, fall).map_err(|e| {
+        // Edges too long for the width: the width is what the user most likely meant to set.
+        let (key, value) = match e {
+            dwmtj_core::device::PulseError::Edge { edge: "rise", .. } => ("rise", rise),
+            dwmtj_core::device::PulseError::Edge { .. } => ("fall", fall),
+            _ => ("width", width),
+        };
+        err(&format!("{field}.{key}"), format!("{value:e} s"), &e.to_string())
+    })?;
+    Ok((delay, shape))
 }
 
 fn field3(raw: &[RawQuantity; 3], field: &str) -> Result<[f64; 3], ConfigError> {

@@ -388,7 +388,7 @@ fn cases() -> Vec<Case> {
             "dw_negative_pulse",
             vec![],
             &["dw", "--current-density", "1e11", "--pulse", "-8 ns"],
-            &["--pulse", ">= 0"],
+            &["--pulse", "> 0"],
         ),
         case(
             "dw_field_1e300",

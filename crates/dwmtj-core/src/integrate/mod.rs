@@ -94,38 +94,72 @@ fn initial_step<const N: usize>(y: &[f64; N], k1: &[f64; N], k: &[f64; N], h0: f
     (100.0 * h0).min(h1).min(tol.h_max).min(span)
 }
 
-// Dormand-Prince coefficients.
-const C2: f64 = 1.0 / 5.0;
-const C3: f64 = 3.0 / 10.0;
-const C4: f64 = 4.0 / 5.0;
-const C5: f64 = 8.0 / 9.0;
-const A21: f64 = 1.0 / 5.0;
-const A31: f64 = 3.0 / 40.0;
-const A32: f64 = 9.0 / 40.0;
-const A41: f64 = 44.0 / 45.0;
-const A42: f64 = -56.0 / 15.0;
-const A43: f64 = 32.0 / 9.0;
-const A51: f64 = 19372.0 / 6561.0;
-const A52: f64 = -25360.0 / 2187.0;
-const A53: f64 = 64448.0 / 6561.0;
-const A54: f64 = -212.0 / 729.0;
-const A61: f64 = 9017.0 / 3168.0;
-const A62: f64 = -355.0 / 33.0;
-const A63: f64 = 46732.0 / 5247.0;
-const A64: f64 = 49.0 / 176.0;
-const A65: f64 = -5103.0 / 18656.0;
-const B1: f64 = 35.0 / 384.0;
-const B3: f64 = 500.0 / 1113.0;
-const B4: f64 = 125.0 / 192.0;
-const B5: f64 = -2187.0 / 6784.0;
-const B6: f64 = 11.0 / 84.0;
-// Error coefficients: b - b* (fifth minus fourth order).
-const E1: f64 = 71.0 / 57600.0;
-const E3: f64 = -71.0 / 16695.0;
-const E4: f64 = 71.0 / 1920.0;
-const E5: f64 = -17253.0 / 339200.0;
-const E6: f64 = 22.0 / 525.0;
-const E7: f64 = -1.0 / 40.0;
+/// The Dormand-Prince 5(4) tableau (Dormand & Prince, J. Comput. Appl. Math. 6, 19 (1980)),
+/// the one every RK45 of dwmtj uses (this module, [`lanes`] and the micromagnetic solver).
+/// Rows of `A` are padded with zeros; the last row is the fifth-order solution (FSAL).
+pub mod dormand_prince {
+    /// Nodes c_i.
+    pub const C: [f64; 7] = [0.0, 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0, 1.0, 1.0];
+    /// Stage weights a_ij (j < i).
+    pub const A: [[f64; 6]; 7] = [
+        [0.0; 6],
+        [1.0 / 5.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        [3.0 / 40.0, 9.0 / 40.0, 0.0, 0.0, 0.0, 0.0],
+        [44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0, 0.0, 0.0, 0.0],
+        [19372.0 / 6561.0, -25360.0 / 2187.0, 64448.0 / 6561.0, -212.0 / 729.0, 0.0, 0.0],
+        [
+            9017.0 / 3168.0,
+            -355.0 / 33.0,
+            46732.0 / 5247.0,
+            49.0 / 176.0,
+            -5103.0 / 18656.0,
+            0.0,
+        ],
+        [35.0 / 384.0, 0.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0],
+    ];
+    /// Error weights b - b* (fifth minus fourth order), as exact rationals.
+    pub const E: [f64; 7] = [
+        71.0 / 57600.0,
+        0.0,
+        -71.0 / 16695.0,
+        71.0 / 1920.0,
+        -17253.0 / 339200.0,
+        22.0 / 525.0,
+        -1.0 / 40.0,
+    ];
+}
+
+use dormand_prince::{A, C, E};
+const C2: f64 = C[1];
+const C3: f64 = C[2];
+const C4: f64 = C[3];
+const C5: f64 = C[4];
+const A21: f64 = A[1][0];
+const A31: f64 = A[2][0];
+const A32: f64 = A[2][1];
+const A41: f64 = A[3][0];
+const A42: f64 = A[3][1];
+const A43: f64 = A[3][2];
+const A51: f64 = A[4][0];
+const A52: f64 = A[4][1];
+const A53: f64 = A[4][2];
+const A54: f64 = A[4][3];
+const A61: f64 = A[5][0];
+const A62: f64 = A[5][1];
+const A63: f64 = A[5][2];
+const A64: f64 = A[5][3];
+const A65: f64 = A[5][4];
+const B1: f64 = A[6][0];
+const B3: f64 = A[6][2];
+const B4: f64 = A[6][3];
+const B5: f64 = A[6][4];
+const B6: f64 = A[6][5];
+const E1: f64 = E[0];
+const E3: f64 = E[2];
+const E4: f64 = E[3];
+const E5: f64 = E[4];
+const E6: f64 = E[5];
+const E7: f64 = E[6];
 
 /// Integrate y' = f(t, y) from t0 to t1 (t1 > t0), stopping early at the first zero crossing of
 /// `event` if given.
