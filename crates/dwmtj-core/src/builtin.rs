@@ -2,7 +2,9 @@
 //! (configs/fig3f.toml, configs/fig4c.toml), compiled in so that the reproductions, the training
 //! defaults and the Python package need no files.
 
+/// The Fig. 3f linear synapse device file (configs/fig3f.toml).
 pub const FIG3F_TOML: &str = include_str!("../../../configs/fig3f.toml");
+/// The Fig. 4c sigmoid-generator device file (configs/fig4c.toml).
 pub const FIG4C_TOML: &str = include_str!("../../../configs/fig4c.toml");
 
 /// The built-in device file of `id` ("fig3f" or "fig4c").

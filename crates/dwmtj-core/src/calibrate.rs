@@ -14,6 +14,7 @@ use crate::dynamic::DynamicModel;
 use crate::error::ConfigError;
 use crate::threshold::ThresholdModel;
 
+/// Both models' switching currents for one MTJ.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct CalibrationPoint {
     /// MTJ number along the wire, counted from 1.
@@ -26,13 +27,18 @@ pub struct CalibrationPoint {
     pub quasi_static_a: f64,
 }
 
+/// The threshold model calibrated against the dynamic model, with the per-MTJ comparison.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Calibration {
+    /// Calibrated threshold current density j_th, A/m^2.
     pub j_th_a_per_m2: f64,
     /// Calibrated flow mobility dv/dJ (m/s per A/m^2).
     pub mobility: f64,
+    /// Bias field H_z at which j_th holds (the device's bias), A/m.
     pub at_bias_a_per_m: f64,
+    /// Pulse the calibration was made for.
     pub pulse: PulseShape,
+    /// Per-MTJ comparison of the two models, in wire order.
     pub points: Vec<CalibrationPoint>,
     /// RMS of ln(I_L0 / I_dyn) over the MTJs both models switch.
     pub rms_log_error: f64,

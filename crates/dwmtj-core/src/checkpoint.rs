@@ -5,7 +5,9 @@
 /// Where a run saves its state `S`: asked after every unit of work (`done` units finished)
 /// whether a checkpoint is due, then handed the state.
 pub trait Checkpoints<S> {
+    /// Whether a checkpoint is due now that `done` units of work are finished.
     fn due(&mut self, done: usize) -> bool;
+    /// Keep `state` as a checkpoint.
     fn save(&mut self, state: &S);
 }
 
@@ -39,6 +41,7 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `bytes`.
     pub fn new(bytes: &'a [u8]) -> Self {
         Self { bytes }
     }
@@ -52,6 +55,7 @@ impl<'a> Reader<'a> {
         Some(a)
     }
 
+    /// The next `n` little-endian f64 values; None if fewer bytes remain.
     pub fn f64s(&mut self, n: usize) -> Option<Vec<f64>> {
         let b = self.take(n.checked_mul(8)?)?;
         Some(
@@ -61,6 +65,7 @@ impl<'a> Reader<'a> {
         )
     }
 
+    /// The next `n` little-endian f32 values; None if fewer bytes remain.
     pub fn f32s(&mut self, n: usize) -> Option<Vec<f32>> {
         let b = self.take(n.checked_mul(4)?)?;
         Some(
@@ -76,6 +81,7 @@ impl<'a> Reader<'a> {
         self.take(usize::try_from(n).ok()?)
     }
 
+    /// True when every byte has been read.
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }

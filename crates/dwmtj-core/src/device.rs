@@ -13,8 +13,10 @@ use crate::geometry::WidthProfile;
 use crate::material::Material;
 use crate::mtj::Mtj;
 
+/// The wire: its width profile and breakdown limit.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Wire {
+    /// Width w(x) along the wire (m).
     pub profile: WidthProfile,
     /// Heavy-metal current density limit at the narrowest point (A/m^2); infinite if unset.
     pub breakdown_current_density: f64,
@@ -28,13 +30,19 @@ pub enum ThresholdSource {
     /// From a measured 50 % switching current density `j_th` at bias `at_bias` for a pulse of
     /// `at_pulse_width` (default: the program's pulse), for an MTJ with the default stray field.
     Calibrated {
+        /// Measured 50 % switching current density, A/m^2.
         j_th: f64,
+        /// Bias field H_z at which `j_th` was measured, A/m.
         at_bias: f64,
+        /// Pulse width (FWHM) at which `j_th` was measured, s; None = the program's pulse.
         at_pulse_width: Option<f64>,
     },
     /// The 1D wall model for every MTJ ([`crate::dynamic`]), with sinusoidal film pinning of the
     /// material's H_dep and this period (m). Quasi-static thresholds as for `Material`.
-    Dynamic { pin_period: f64 },
+    Dynamic {
+        /// Period of the sinusoidal film pinning, m.
+        pin_period: f64,
+    },
 }
 
 /// Which current sign writes which state.
@@ -47,11 +55,14 @@ pub enum Polarity {
     Bipolar,
 }
 
+/// How MTJs switch: the threshold source, SOT efficiency, polarity, flow and thermal activation.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Switching {
+    /// Where the depinning threshold comes from.
     pub source: ThresholdSource,
     /// SOT depinning efficiency eps: equivalent H_z per unit HM current density (A/m per A/m^2).
     pub efficiency: f64,
+    /// Which current sign writes which state.
     pub polarity: Polarity,
     /// Threshold for a wall already inside a footprint, as a fraction of the edge depinning
     /// threshold (the reference-layer pinning is strongest at the edges, device paper ref. 30).
@@ -65,9 +76,11 @@ pub struct Switching {
     pub barrier_exponent: f64,
     /// Attempt time tau_0 (s).
     pub attempt_time: f64,
+    /// Temperature of the thermal activation, K.
     pub temperature: f64,
 }
 
+/// Threshold variation, as relative standard deviations.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Variation {
     /// Relative std of each MTJ's threshold, fixed per device instance.
@@ -76,8 +89,10 @@ pub struct Variation {
     pub c2c: f64,
 }
 
+/// The read operation.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Readout {
+    /// Read current, A.
     pub current: f64,
     /// Solve the read network through the wire segments instead of ideal parallel MTJs.
     pub network: bool,
@@ -85,39 +100,64 @@ pub struct Readout {
     pub duration: f64,
 }
 
+/// A validated device: material, wire, MTJs, bias, switching, variation and readout (SI).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Device {
+    /// Device name.
     pub name: String,
+    /// Free-text description (empty if none).
     pub description: String,
+    /// The material, with the file's overrides applied.
     pub material: Material,
+    /// The wire.
     pub wire: Wire,
+    /// The MTJs along the wire, in increasing position.
     pub mtjs: Vec<Mtj>,
     /// Reference layer along +z (the P state of the free layer is up).
     pub reference_up: bool,
     /// Perpendicular bias field H_z (A/m).
     pub bias_field: f64,
+    /// How the MTJs switch.
     pub switching: Switching,
+    /// Threshold variation.
     pub variation: Variation,
+    /// The read operation.
     pub readout: Readout,
 }
 
 /// A trapezoidal current pulse: `width` is the full width at half maximum.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct PulseShape {
+    /// Full width at half maximum, s.
     pub width: f64,
+    /// Rise time (0 to full amplitude), s.
     pub rise: f64,
+    /// Fall time (full amplitude to 0), s.
     pub fall: f64,
 }
 
 /// Why a pulse shape is not a pulse.
 #[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
 pub enum PulseError {
+    /// The width (FWHM) is not finite and > 0 (the value, s).
     #[error("the width (FWHM) {0:e} s must be > 0")]
     Width(f64),
+    /// A rise or fall time is not finite and >= 0.
     #[error("the {edge} time {value:e} s must be >= 0")]
-    Edge { edge: &'static str, value: f64 },
+    Edge {
+        /// "rise" or "fall".
+        edge: &'static str,
+        /// The rejected time, s.
+        value: f64,
+    },
+    /// (rise + fall)/2 exceeds the width (FWHM).
     #[error("(rise + fall)/2 = {half_edges:e} s exceeds the pulse width (FWHM) {width:e} s")]
-    Edges { half_edges: f64, width: f64 },
+    Edges {
+        /// (rise + fall)/2, s.
+        half_edges: f64,
+        /// The width (FWHM), s.
+        width: f64,
+    },
 }
 
 impl PulseError {
@@ -152,6 +192,7 @@ impl PulseShape {
         Ok(Self { width, rise, fall })
     }
 
+    /// A pulse with no rise or fall (unchecked).
     pub fn rectangular(width: f64) -> Self {
         Self {
             width,
@@ -186,6 +227,7 @@ impl PulseShape {
     }
 }
 
+/// One sweep of a program: signed pulse currents applied in order.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Sweep {
     /// "positive" or "negative".
@@ -195,6 +237,7 @@ pub struct Sweep {
 }
 
 impl Sweep {
+    /// Sign of the sweep: -1 for "negative", +1 otherwise.
     pub fn sign(&self) -> f64 {
         if self.label == "negative" {
             -1.0
@@ -204,6 +247,7 @@ impl Sweep {
     }
 }
 
+/// When the device is reset to all-P.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum ResetPolicy {
     /// Field reset to all-P before every sweep.
@@ -212,36 +256,47 @@ pub enum ResetPolicy {
     EachCycle,
 }
 
+/// A validated pulse program: sweeps, pulse shape, cycles, devices, seed and reset policy.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Program {
+    /// The sweeps of one cycle, in order.
     pub sweeps: Vec<Sweep>,
+    /// Shape of every pulse.
     pub pulse: PulseShape,
+    /// Cycles to run per device instance.
     pub cycles: u32,
     /// Device instances (independent device-to-device draws).
     pub devices: u32,
+    /// Seed of the random streams (variation and thermal draws).
     pub seed: u64,
+    /// When the device is reset to all-P.
     pub reset: ResetPolicy,
 }
 
 impl Program {
+    /// Largest pulse current magnitude over all sweeps, A.
     pub fn max_abs_current(&self) -> f64 {
         self.sweeps.iter().flat_map(|s| s.currents.iter()).fold(0.0, |m, c| m.max(c.abs()))
     }
 
+    /// Pulses in one cycle (all sweeps).
     pub fn pulses_per_cycle(&self) -> usize {
         self.sweeps.iter().map(|s| s.currents.len()).sum()
     }
 }
 
 impl Device {
+    /// Fraction of the wire current flowing in the heavy metal, f_HM.
     pub fn hm_fraction(&self) -> f64 {
         self.material.hm_current_fraction()
     }
 
+    /// Sheet resistance of the bilayer, Ohm per square.
     pub fn sheet_resistance(&self) -> f64 {
         self.material.sheet_resistance()
     }
 
+    /// Resistance of the whole wire, R_sq times its number of squares, Ohm.
     pub fn wire_resistance(&self) -> f64 {
         self.sheet_resistance() * self.wire.profile.squares()
     }
@@ -334,6 +389,8 @@ impl Device {
         crate::mtj::read_network(&self.mtjs, f_ap, &segments, self.readout.current)
     }
 
+    /// Check that the threshold model can be built for this device and the program's pulse (a
+    /// calibrated j_th needs the pulse width it was measured at, and must be reachable in it).
     pub fn check_calibration(&self, program: Option<&Program>) -> Result<(), ConfigError> {
         crate::threshold::ThresholdModel::new(self, program.map(|p| p.pulse)).map(|_| ())
     }

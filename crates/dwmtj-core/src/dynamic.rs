@@ -40,12 +40,16 @@ struct LocalWall {
 /// The dynamic pulse model of a device.
 #[derive(Clone, Debug)]
 pub struct DynamicModel<'a> {
+    /// The device modelled.
     pub device: &'a Device,
+    /// Period of the sinusoidal film pinning, m.
     pub pin_period: f64,
     walls: Vec<LocalWall>,
 }
 
 impl<'a> DynamicModel<'a> {
+    /// One wall model per MTJ, at its critical width and the switching temperature; an error if
+    /// the material has no film depinning field (h_dep <= 0).
     pub fn new(device: &'a Device, pin_period: f64) -> Result<Self, ConfigError> {
         let m = &device.material;
         let walls = (0..device.mtjs.len())

@@ -27,6 +27,7 @@ pub fn current_from_power(power: f64, resistance: f64) -> f64 {
 /// Assumptions of a scaled-device projection (all SI).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ScalingAssumptions {
+    /// Wire width, m.
     pub wire_width: f64,
     /// Total conducting thickness (HM + FM).
     pub thickness: f64,
@@ -63,12 +64,19 @@ impl Default for ScalingAssumptions {
 #[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScaling {
+    /// Wire width (a length).
     pub width: RawQuantity,
+    /// Total conducting thickness (HM + FM), a length.
     pub thickness: RawQuantity,
+    /// Effective (parallel) resistivity of the stack.
     pub resistivity: RawQuantity,
+    /// Length of wire the write current flows through.
     pub length: RawQuantity,
+    /// Prototype threshold current density (mean over the stack).
     pub j_th: RawQuantity,
+    /// Multipliers of the threshold current density in the scaled wire.
     pub multipliers: Vec<f64>,
+    /// Pulse width at the first multiplier (a time).
     pub pulse: RawQuantity,
 }
 
@@ -122,7 +130,9 @@ impl RawScaling {
 /// A projection: its assumptions and one row per current-density multiplier.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ScalingReport {
+    /// The assumptions projected.
     pub assumptions: ScalingAssumptions,
+    /// One row per current-density multiplier, in the given order.
     pub scaled: Vec<ScaledEnergy>,
 }
 
@@ -134,18 +144,25 @@ pub fn run(a: &ScalingAssumptions) -> ScalingReport {
     }
 }
 
+/// The write energy at one current-density multiplier.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ScaledEnergy {
+    /// Multiplier of the base threshold current density.
     pub multiplier: f64,
+    /// Write current I = multiplier J_th w t, A.
     pub current_a: f64,
+    /// Wire resistance rho_eff L / (w t), Ohm.
     pub resistance_ohm: f64,
     /// Same pulse width for every multiplier.
     pub energy_fixed_pulse_j: f64,
     /// Pulse shortened as 1/J (fixed wall travel), width at the first multiplier as given.
     pub pulse_scaled_s: f64,
+    /// Energy with the shortened pulse, J.
     pub energy_scaled_pulse_j: f64,
 }
 
+/// Write current, resistance and energy at every multiplier, with the pulse fixed and with it
+/// shortened as 1/J.
 pub fn project(a: &ScalingAssumptions) -> Vec<ScaledEnergy> {
     let area = a.wire_width * a.thickness;
     let r = a.resistivity * a.length / area;

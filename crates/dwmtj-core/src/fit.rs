@@ -5,11 +5,15 @@
 /// y = slope x + intercept, with the coefficient of determination.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct LineFit {
+    /// Slope of the least-squares line.
     pub slope: f64,
+    /// Intercept of the least-squares line.
     pub intercept: f64,
+    /// Coefficient of determination R^2 (1 when y has no spread).
     pub r_squared: f64,
 }
 
+/// Least-squares line through the points (x, y).
 pub fn fit_line(x: &[f64], y: &[f64]) -> LineFit {
     let n = x.len() as f64;
     let mx = x.iter().sum::<f64>() / n;
@@ -28,20 +32,28 @@ pub fn fit_line(x: &[f64], y: &[f64]) -> LineFit {
     }
 }
 
+/// The logistic function 1 / (1 + exp(-z)).
 pub fn logistic(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
+/// y = offset + amplitude / (1 + exp(-(x - center)/scale)), with the fit's RMS residual.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct SigmoidFit {
+    /// Offset a.
     pub offset: f64,
+    /// Amplitude b.
     pub amplitude: f64,
+    /// Centre c (x units).
     pub center: f64,
+    /// Scale s (x units).
     pub scale: f64,
+    /// RMS residual of the fit (y units).
     pub rms: f64,
 }
 
 impl SigmoidFit {
+    /// The fitted sigmoid at x.
     pub fn eval(&self, x: f64) -> f64 {
         self.offset + self.amplitude * logistic((x - self.center) / self.scale)
     }

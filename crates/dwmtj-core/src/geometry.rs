@@ -13,6 +13,7 @@ pub struct WidthProfile {
 }
 
 impl WidthProfile {
+    /// A uniform wire of `width` (m) over [0, `length`] (m).
     pub fn constant(length: f64, width: f64) -> Self {
         Self {
             x: vec![0.0, length],
@@ -20,6 +21,7 @@ impl WidthProfile {
         }
     }
 
+    /// A linear taper over [0, `length`] from width `start` to width `end` (all m).
     pub fn linear(length: f64, start: f64, end: f64) -> Self {
         Self {
             x: vec![0.0, length],
@@ -32,10 +34,12 @@ impl WidthProfile {
         Self { x, w }
     }
 
+    /// Wire length L, m.
     pub fn length(&self) -> f64 {
         *self.x.last().expect("profile has nodes")
     }
 
+    /// The (x, w) nodes in increasing x, m.
     pub fn nodes(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
         self.x.iter().copied().zip(self.w.iter().copied())
     }
@@ -73,10 +77,12 @@ impl WidthProfile {
         (self.w[k + 1] - self.w[k]) / (self.x[k + 1] - self.x[k])
     }
 
+    /// Smallest node width (the narrowest point), m.
     pub fn min_width(&self) -> f64 {
         self.w.iter().copied().fold(f64::INFINITY, f64::min)
     }
 
+    /// Largest node width (the widest point), m.
     pub fn max_width(&self) -> f64 {
         self.w.iter().copied().fold(0.0, f64::max)
     }

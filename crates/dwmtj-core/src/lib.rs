@@ -40,6 +40,7 @@
 //! assert!(out.completed && out.displacement_m.abs() > 0.0);
 //! ```
 #![deny(clippy::float_cmp)]
+#![warn(missing_docs)]
 
 pub mod builtin;
 pub mod calibrate;

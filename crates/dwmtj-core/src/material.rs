@@ -33,8 +33,11 @@ pub const KB: f64 = 1.380_649e-23;
 /// Admissible range of a parameter.
 #[derive(Clone, Copy, Debug)]
 pub enum Range {
+    /// v > 0.
     Positive,
+    /// v >= 0.
     NonNegative,
+    /// Any finite value.
     Any,
     /// Closed interval.
     Within(f64, f64),
@@ -69,16 +72,24 @@ pub struct OutOfRange(pub Range);
 
 /// Metadata of one material parameter.
 pub struct ParamSpec {
+    /// Key in material files and `--set` (the field name).
     pub key: &'static str,
     /// A material file without `base` must set it; others default to `default` (0 = off,
     /// NaN = not set: derived or required later by a model that needs it).
     pub required: bool,
+    /// Value when not set (0 = off, NaN = not set).
     pub default: f64,
+    /// Physical dimension, for unit parsing.
     pub dim: Dim,
+    /// SI unit, as printed.
     pub unit: &'static str,
+    /// Meaning, one sentence.
     pub doc: &'static str,
+    /// Admissible range.
     pub range: Range,
+    /// Reads the parameter from a material.
     pub get: fn(&Material) -> f64,
+    /// Writes the parameter into a material.
     pub set: fn(&mut Material, f64),
 }
 
@@ -87,7 +98,9 @@ macro_rules! material_params {
         /// A heavy-metal / ferromagnet stack. All values SI.
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         pub struct Material {
+            /// Material name (a built-in name or the file's).
             pub name: String,
+            /// Free-text description.
             pub description: String,
             $( #[doc = $doc] pub $key: f64, )*
             /// Source of each parameter, by key.
@@ -511,6 +524,92 @@ pub fn parse_material_file(text: &str, origin: &str) -> Result<Vec<Material>, Co
     Ok(out)
 }
 
+/// The built-in material names, comma-separated.
 pub fn builtin_names() -> String {
     builtin().iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ")
+}
+/// One parameter of a material as listed by `dwmtj materials`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ParamValue {
+    /// Key in material files.
+    pub key: &'static str,
+    /// Value in SI units (NaN when not set: derived or required later).
+    pub value: f64,
+    /// SI unit.
+    pub unit: &'static str,
+    /// Meaning.
+    pub doc: &'static str,
+    /// Where the value comes from (source tag and reference), empty if not recorded.
+    pub source: &'static str,
+}
+
+/// The wall quantities a material implies (SI units).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct DerivedQuantities {
+    /// Wall-width parameter Delta = sqrt(A/K_eff), m.
+    pub wall_width_m: f64,
+    /// Neel-Bloch shape-anisotropy field H_K, A/m.
+    pub h_k_a_per_m: f64,
+    /// DMI field H_D, A/m.
+    pub h_d_a_per_m: f64,
+    /// Neel threshold D_c, J/m^2.
+    pub d_c_j_per_m2: f64,
+    /// |cos phi_eq| of the wall at rest.
+    pub cos_phi_eq: f64,
+    /// Spin-orbit field per current density chi_SL, m (H_SL = chi_SL J).
+    pub chi_sl_m: f64,
+    /// SOT depinning field per 1e11 A/m^2, A/m.
+    pub sot_field_per_1e11_a_per_m: f64,
+    /// Walker field H_W, A/m.
+    pub walker_field_a_per_m: f64,
+    /// Fraction of the wire current in the heavy metal.
+    pub hm_current_fraction: f64,
+    /// Sheet resistance of the stack, Ohm.
+    pub sheet_resistance_ohm: f64,
+    /// Wall energy per area, J/m^2.
+    pub wall_energy_j_per_m2: f64,
+}
+
+/// A material with every parameter's unit, meaning and source, and its derived quantities.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MaterialInfo {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Every parameter of [`PARAMS`], in its order.
+    pub parameters: Vec<ParamValue>,
+    /// Derived wall quantities.
+    pub derived: DerivedQuantities,
+}
+
+/// Describe `m` for listings (`dwmtj materials --json`, Python's `dwmtj.materials()`).
+pub fn describe(m: &Material) -> MaterialInfo {
+    MaterialInfo {
+        name: m.name.clone(),
+        description: m.description.clone(),
+        parameters: PARAMS
+            .iter()
+            .map(|p| ParamValue {
+                key: p.key,
+                value: (p.get)(m),
+                unit: p.unit,
+                doc: p.doc,
+                source: m.sources.get(p.key).copied().unwrap_or(""),
+            })
+            .collect(),
+        derived: DerivedQuantities {
+            wall_width_m: m.wall_width(),
+            h_k_a_per_m: m.h_k(),
+            h_d_a_per_m: m.h_d(),
+            d_c_j_per_m2: m.d_c(),
+            cos_phi_eq: m.cos_phi_eq(),
+            chi_sl_m: m.chi_sl(),
+            sot_field_per_1e11_a_per_m: m.sot_depinning_efficiency() * 1e11,
+            walker_field_a_per_m: m.walker_field(),
+            hm_current_fraction: m.hm_current_fraction(),
+            sheet_resistance_ohm: m.sheet_resistance(),
+            wall_energy_j_per_m2: m.wall_energy(),
+        },
+    }
 }

@@ -32,10 +32,12 @@ pub struct Mtj {
 }
 
 impl Mtj {
+    /// Footprint area length x width, m^2.
     pub fn area(&self) -> f64 {
         self.length * self.width
     }
 
+    /// TMR at bias `v` (V): tmr / (1 + (v / tmr_half_voltage)^2).
     pub fn tmr_at(&self, v: f64) -> f64 {
         self.tmr / (1.0 + (v / self.tmr_half_voltage).powi(2))
     }
@@ -45,6 +47,7 @@ impl Mtj {
         self.area() / self.ra * ((1.0 - f_ap) + f_ap / (1.0 + self.tmr_at(v)))
     }
 
+    /// Conductance of the all-P state at zero bias, area / RA, S.
     pub fn conductance_p(&self) -> f64 {
         self.area() / self.ra
     }
@@ -53,8 +56,11 @@ impl Mtj {
 /// Readout of all MTJs in parallel.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Reading {
+    /// Total conductance at the read current, S.
     pub conductance: f64,
+    /// Resistance 1 / conductance, Ohm.
     pub resistance: f64,
+    /// Voltage across the MTJs (the top electrode in the network) at the read current, V.
     pub voltage: f64,
 }
 

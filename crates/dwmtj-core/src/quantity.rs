@@ -20,7 +20,9 @@ pub fn short(v: f64) -> String {
 /// A quantity as written by the user, before unit conversion.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RawQuantity {
+    /// A bare number, taken as SI.
     Number(f64),
+    /// A number with a unit, e.g. "8 ns".
     Text(String),
 }
 

@@ -45,14 +45,23 @@ impl Moments {
 /// One point of the transfer curve, aggregated over runs.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct TransferPoint {
+    /// Label of the sweep ("positive" or "negative").
     pub sweep: String,
+    /// Index of the pulse within its sweep.
     pub index: usize,
+    /// Pulse current (signed), A.
     pub current_a: f64,
+    /// Mean read resistance after the pulse over all runs, Ohm.
     pub r_mean_ohm: f64,
+    /// Sample standard deviation of the read resistance, Ohm.
     pub r_std_ohm: f64,
+    /// Mean read conductance after the pulse, S.
     pub g_mean_s: f64,
+    /// Sample standard deviation of the read conductance, S.
     pub g_std_s: f64,
+    /// Mean number of switched MTJs (f_AP >= 0.5) after the pulse.
     pub switched_mean: f64,
+    /// Sample standard deviation of the switched count.
     pub switched_std: f64,
     /// Write energy of this pulse, I^2 R_wire integral s(t)^2 dt (J).
     pub energy_j: f64,
@@ -63,36 +72,137 @@ pub struct TransferPoint {
 pub struct MtjReport {
     /// MTJ number along the wire, counted from 1 as in every output a person reads.
     pub mtj: usize,
+    /// MTJ centre along the wire, m.
     pub position_m: f64,
+    /// Footprint area, m^2.
     pub area_m2: f64,
+    /// Widest wire width under the footprint, m.
     pub critical_width_m: f64,
+    /// Nominal athermal P -> AP threshold current density (threshold model), A/m^2.
     pub j_c_ap_a_per_m2: f64,
     /// 50 % switching current for the program's pulse (A); None if above breakdown.
     pub switching_current_a: Option<f64>,
+    /// Write energy of the 50 % switching current's pulse, J; None where that current is None.
     pub switching_energy_j: Option<f64>,
+    /// The bias field alone switches the MTJ to AP.
     pub field_switched: bool,
+    /// The MTJ switches below breakdown (a switching current was found).
     pub reachable: bool,
 }
 
+/// The result of a pulse-program simulation: the transfer curve and per-MTJ figures.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Simulation {
+    /// Transfer-curve points, sweep by sweep, pulse by pulse.
     pub points: Vec<TransferPoint>,
+    /// Per-MTJ nominal figures, in wire order.
     pub mtjs: Vec<MtjReport>,
+    /// Runs simulated (device instances times cycles).
     pub runs: usize,
+    /// Resistance of the wire, Ohm.
     pub wire_resistance_ohm: f64,
+    /// Fraction of the wire current flowing in the heavy metal.
     pub hm_fraction: f64,
+    /// Sheet resistance of the bilayer, Ohm per square.
     pub sheet_resistance_ohm: f64,
+    /// Breakdown current of the narrowest point, A (infinite if no limit is set).
     pub breakdown_current_a: f64,
     /// Read energy of one readout of the all-P state (J).
     pub read_energy_j: f64,
     /// Resistance levels seen per sweep (distinct rounded switched counts along the mean).
     pub levels: Vec<(String, usize)>,
-    /// Resistance of the all-P and all-AP states at the read current (Ohm).
+    /// Resistance of the all-P state at the read current (Ohm).
     pub r_all_p_ohm: f64,
+    /// Resistance of the all-AP state at the read current (Ohm).
     pub r_all_ap_ohm: f64,
 }
 
+/// The energies of a simulated device.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct EnergySummary {
+    /// Smallest switching energy of a reachable MTJ, J (None if none switches).
+    pub min_switching_energy_j: Option<f64>,
+    /// Largest switching energy of a reachable MTJ, J.
+    pub max_switching_energy_j: Option<f64>,
+    /// Energy of one read at the readout current, J.
+    pub read_energy_j: f64,
+    /// Integral of s(t)^2 over the pulse, s: the energy of a pulse is I^2 R times this.
+    pub pulse_energy_duration_s: f64,
+}
+
+/// A simulation in numbers, for people and scripts.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SimulationSummary<'a> {
+    /// Device name.
+    pub device: &'a str,
+    /// Device description.
+    pub description: &'a str,
+    /// Material name.
+    pub material: &'a str,
+    /// Simulated runs (cycles x devices).
+    pub runs: usize,
+    /// Cycles of the program per device.
+    pub cycles: u32,
+    /// Device instances (device-to-device draws).
+    pub devices: u32,
+    /// Seed of the Monte Carlo.
+    pub seed: u64,
+    /// Wire resistance, Ohm.
+    pub wire_resistance_ohm: f64,
+    /// Fraction of the wire current in the heavy metal.
+    pub hm_current_fraction: f64,
+    /// Sheet resistance of the stack, Ohm.
+    pub sheet_resistance_ohm: f64,
+    /// Breakdown current at the narrowest point, A.
+    pub breakdown_current_a: f64,
+    /// Read resistance with every MTJ parallel, Ohm.
+    pub r_all_p_ohm: f64,
+    /// Read resistance with every MTJ antiparallel, Ohm.
+    pub r_all_ap_ohm: f64,
+    /// Distinct resistance levels per sweep.
+    pub levels: Vec<(String, usize)>,
+    /// MTJs (numbered from 1) no current below breakdown switches.
+    pub unreachable_mtjs: Vec<usize>,
+    /// MTJs (numbered from 1) the bias field alone switches.
+    pub field_switched_mtjs: Vec<usize>,
+    /// Energies.
+    pub energy: EnergySummary,
+    /// Per-MTJ figures.
+    pub mtjs: &'a [MtjReport],
+}
+
+/// The summary `dwmtj simulate --json` prints: the device, the run, levels, energies.
+pub fn summary<'a>(device: &'a Device, program: &Program, sim: &'a Simulation) -> SimulationSummary<'a> {
+    SimulationSummary {
+        device: &device.name,
+        description: &device.description,
+        material: &device.material.name,
+        runs: sim.runs,
+        cycles: program.cycles,
+        devices: program.devices,
+        seed: program.seed,
+        wire_resistance_ohm: sim.wire_resistance_ohm,
+        hm_current_fraction: sim.hm_fraction,
+        sheet_resistance_ohm: sim.sheet_resistance_ohm,
+        breakdown_current_a: sim.breakdown_current_a,
+        r_all_p_ohm: sim.r_all_p_ohm,
+        r_all_ap_ohm: sim.r_all_ap_ohm,
+        levels: sim.levels.clone(),
+        // MTJ numbers as people count them (1 = the first along the wire), as everywhere else.
+        unreachable_mtjs: sim.mtjs.iter().filter(|m| !m.reachable).map(|m| m.mtj).collect(),
+        field_switched_mtjs: sim.mtjs.iter().filter(|m| m.field_switched).map(|m| m.mtj).collect(),
+        energy: EnergySummary {
+            min_switching_energy_j: sim.min_switching_energy(),
+            max_switching_energy_j: sim.max_switching_energy(),
+            read_energy_j: sim.read_energy_j,
+            pulse_energy_duration_s: program.pulse.energy_duration(),
+        },
+        mtjs: &sim.mtjs,
+    }
+}
+
 impl Simulation {
+    /// Smallest positive per-MTJ switching energy, J.
     pub fn min_switching_energy(&self) -> Option<f64> {
         self.mtjs
             .iter()
@@ -101,10 +211,12 @@ impl Simulation {
             .reduce(f64::min)
     }
 
+    /// Largest per-MTJ switching energy, J.
     pub fn max_switching_energy(&self) -> Option<f64> {
         self.mtjs.iter().filter_map(|m| m.switching_energy_j).reduce(f64::max)
     }
 
+    /// The transfer-curve points of the sweep labelled `label`.
     pub fn sweep_points<'a>(&'a self, label: &'a str) -> impl Iterator<Item = &'a TransferPoint> + 'a {
         self.points.iter().filter(move |p| p.sweep == label)
     }

@@ -49,17 +49,25 @@ pub struct MtjThresholds {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum VelocityLaw {
     /// v = mu * overdrive.
-    Flow { mobility: f64 },
+    Flow {
+        /// Mobility mu = dv/dJ, m/s per A/m^2.
+        mobility: f64,
+    },
     /// 1D-model velocity of the equivalent field eps * overdrive (docs/physics.md 2.6).
     OneD {
+        /// SOT depinning efficiency eps, A/m per A/m^2.
         efficiency: f64,
+        /// Gilbert damping.
         alpha: f64,
+        /// Wall-width parameter Delta, m.
         wall_width: f64,
+        /// Walker field H_W, A/m.
         walker_field: f64,
     },
 }
 
 impl VelocityLaw {
+    /// The device's law: the flow law if it sets a mobility, else the 1D model's.
     pub fn for_device(device: &Device) -> Self {
         let s = &device.switching;
         match s.mobility {
@@ -73,6 +81,7 @@ impl VelocityLaw {
         }
     }
 
+    /// Wall velocity at `overdrive` (A/m^2; negative counts as 0), m/s.
     pub fn velocity(&self, overdrive: f64) -> f64 {
         let over = overdrive.max(0.0);
         match *self {
@@ -90,8 +99,11 @@ impl VelocityLaw {
 /// The compact model, with per-MTJ nominal thresholds.
 #[derive(Clone, Debug)]
 pub struct ThresholdModel<'a> {
+    /// The device modelled.
     pub device: &'a Device,
+    /// Velocity law inside a footprint.
     pub law: VelocityLaw,
+    /// Nominal (variation-free) thresholds of each MTJ.
     pub nominal: Vec<MtjThresholds>,
     /// Common critical force F_c (A/m) for calibrated devices, per MTJ for material ones.
     pub critical_field: Vec<f64>,
@@ -100,6 +112,7 @@ pub struct ThresholdModel<'a> {
 /// What one pulse did to one footprint.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PulseOutcome {
+    /// The wall moved during the pulse: it was already free, or the pulse depinned it.
     pub depinned: bool,
     /// Distance travelled by the wall inside the footprint (m).
     pub travel: f64,
@@ -405,4 +418,40 @@ fn calibrate_athermal(device: &Device, j_th: f64, length: f64, pulse: &PulseShap
         }
     }
     Some(0.5 * (lo + hi))
+}
+/// What `dwmtj check` reports of a valid device file.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct CheckReport {
+    /// Always true (an invalid file is an error).
+    pub valid: bool,
+    /// Device name.
+    pub device: String,
+    /// Material name.
+    pub material: String,
+    /// Number of MTJs.
+    pub mtjs: usize,
+    /// Wire resistance, Ohm.
+    pub wire_resistance_ohm: f64,
+    /// Breakdown current at the narrowest point, A.
+    pub breakdown_current_a: f64,
+    /// Nominal P->AP switching current density of each MTJ, A/m^2.
+    pub j_c_ap_a_per_m2: Vec<f64>,
+    /// Pulses in one cycle of the program, if the file has one.
+    pub program_pulses_per_cycle: Option<usize>,
+}
+
+/// Check a validated device the way a run would use it: build its threshold model (which
+/// solves the calibration) and report the figures a person checks first.
+pub fn check(device: &Device, program: Option<&crate::device::Program>) -> Result<CheckReport, ConfigError> {
+    let model = ThresholdModel::new(device, program.map(|p| p.pulse))?;
+    Ok(CheckReport {
+        valid: true,
+        device: device.name.clone(),
+        material: device.material.name.clone(),
+        mtjs: device.mtjs.len(),
+        wire_resistance_ohm: device.wire_resistance(),
+        breakdown_current_a: device.breakdown_current(),
+        j_c_ap_a_per_m2: model.nominal.iter().map(|t| t.j_c_ap).collect(),
+        program_pulses_per_cycle: program.map(|p| p.pulses_per_cycle()),
+    })
 }

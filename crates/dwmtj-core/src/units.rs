@@ -20,25 +20,45 @@ pub const MU0: f64 = 1.256_637_062_12e-6;
 pub struct Dim(pub [i8; 5]);
 
 impl Dim {
+    /// Dimensionless.
     pub const NONE: Dim = Dim([0, 0, 0, 0, 0]);
+    /// Length, m.
     pub const LENGTH: Dim = Dim([1, 0, 0, 0, 0]);
+    /// Time, s.
     pub const TIME: Dim = Dim([0, 0, 1, 0, 0]);
+    /// Electric current, A.
     pub const CURRENT: Dim = Dim([0, 0, 0, 1, 0]);
+    /// Temperature, K.
     pub const TEMPERATURE: Dim = Dim([0, 0, 0, 0, 1]);
+    /// Current density, A/m^2.
     pub const CURRENT_DENSITY: Dim = Dim([-2, 0, 0, 1, 0]);
+    /// Magnetic field H, A/m.
     pub const FIELD: Dim = Dim([-1, 0, 0, 1, 0]);
+    /// Magnetic flux density B, T.
     pub const FLUX_DENSITY: Dim = Dim([0, 1, -2, -1, 0]);
+    /// Resistance, Ohm.
     pub const RESISTANCE: Dim = Dim([2, 1, -3, -2, 0]);
+    /// Resistance-area product, Ohm m^2.
     pub const RESISTANCE_AREA: Dim = Dim([4, 1, -3, -2, 0]);
+    /// Resistivity, Ohm m.
     pub const RESISTIVITY: Dim = Dim([3, 1, -3, -2, 0]);
+    /// Energy, J.
     pub const ENERGY: Dim = Dim([2, 1, -2, 0, 0]);
+    /// Power, W.
     pub const POWER: Dim = Dim([2, 1, -3, 0, 0]);
+    /// Voltage, V.
     pub const VOLTAGE: Dim = Dim([2, 1, -3, -1, 0]);
+    /// Exchange stiffness, J/m.
     pub const EXCHANGE: Dim = Dim([1, 1, -2, 0, 0]); // J/m
+    /// Energy density, J/m^3.
     pub const ENERGY_DENSITY: Dim = Dim([-1, 1, -2, 0, 0]); // J/m^3
+    /// Surface energy density, J/m^2.
     pub const SURFACE_ENERGY: Dim = Dim([0, 1, -2, 0, 0]); // J/m^2
+    /// Velocity, m/s.
     pub const VELOCITY: Dim = Dim([1, 0, -1, 0, 0]);
+    /// Area, m^2.
     pub const AREA: Dim = Dim([2, 0, 0, 0, 0]);
+    /// Frequency, Hz.
     pub const FREQUENCY: Dim = Dim([0, 0, -1, 0, 0]);
 
     fn mul(self, other: Dim, power: i8) -> Dim {
@@ -80,16 +100,28 @@ impl Dim {
 /// Why a quantity could not be read.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum UnitError {
+    /// The text is not a number followed by a unit (the text).
     #[error("'{0}' is not a number followed by a unit")]
     Syntax(String),
+    /// A unit symbol is not known.
     #[error("unknown unit '{unit}' in '{text}'")]
-    UnknownUnit { unit: String, text: String },
+    UnknownUnit {
+        /// The unknown symbol.
+        unit: String,
+        /// The whole quantity text.
+        text: String,
+    },
+    /// The unit has another dimension than the field expects.
     #[error("'{text}' is {got}, expected {expected}")]
     WrongDimension {
+        /// The quantity text.
         text: String,
+        /// Description of the dimension given.
         got: &'static str,
+        /// Description of the dimension expected.
         expected: &'static str,
     },
+    /// The number is not finite (the text).
     #[error("'{0}' is not a finite number")]
     NotFinite(String),
 }
@@ -147,7 +179,9 @@ fn lookup_symbol(sym: &str) -> Option<(f64, Dim)> {
 /// A parsed unit expression: SI factor and dimension.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Unit {
+    /// Factor to SI: value_SI = factor * value.
     pub factor: f64,
+    /// Dimension of the unit.
     pub dim: Dim,
 }
 

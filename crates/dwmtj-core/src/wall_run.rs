@@ -36,27 +36,43 @@ pub struct RawWallRun {
     pub material: String,
     /// `KEY=VALUE` overrides: a material parameter or a wall term ([`WALL_TERM_KEYS`]).
     pub set: Vec<String>,
+    /// HM current density at the plateau (`--current-density`).
     pub current_density: Q,
+    /// Pulse width (FWHM).
     pub pulse: Q,
+    /// Rise time.
     pub rise: Q,
     /// Default: the rise time.
     pub fall: Option<Q>,
+    /// Applied perpendicular field H_z.
     pub hz: Q,
+    /// Applied in-plane field H_x (along the wire).
     pub hx: Q,
+    /// Applied in-plane field H_y (across the wire).
     pub hy: Q,
+    /// Temperature; > 0 runs the stochastic Heun integrator.
     pub temperature: Q,
+    /// Wire width.
     pub width: Q,
     /// "up-down" (Q = +1) or "down-up" (Q = -1).
     pub wall: String,
     /// Default: the end of the pulse.
     pub duration: Option<Q>,
+    /// Add the Oersted field of the heavy-metal current.
     pub oersted: bool,
+    /// End current density of a sweep from `current_density` (with `sweep_points`).
     pub sweep_to: Option<Q>,
+    /// Points of the sweep, at least 2 (with `sweep_to`).
     pub sweep_points: Option<usize>,
+    /// Thermal trials; the Monte Carlo runs when there are more than 1.
     pub trials: usize,
+    /// Seed of the thermal noise, the random pinning and the edge roughness.
     pub seed: u64,
+    /// Displacement at which a trial counts as switched.
     pub target: Q,
+    /// Fixed step of the stochastic Heun integrator.
     pub dt: Q,
+    /// Relative tolerance of the adaptive integrator, in (0, 0.1].
     pub rtol: f64,
 }
 
@@ -91,17 +107,29 @@ impl Default for RawWallRun {
 /// A validated wall run.
 #[derive(Clone, Debug)]
 pub struct WallRunSpec {
+    /// The material, with the `set` overrides applied.
     pub material: Material,
+    /// "up-down" or "down-up".
     pub wall: String,
+    /// The wall model, pinning and roughness included.
     pub model: WallModel,
+    /// The drive.
     pub drive: Drive,
+    /// Initial wall position, m (mid-way along the rough wire with edge roughness, else 0).
     pub q0: f64,
+    /// Initial wall angle: the equilibrium at (hx, hy), rad.
     pub phi0: f64,
+    /// Integrator options.
     pub options: RunOptions,
+    /// Temperature, K.
     pub temperature: f64,
+    /// Wire width, m.
     pub width: f64,
+    /// Thermal trials.
     pub trials: usize,
+    /// Seed of the random streams.
     pub seed: u64,
+    /// Displacement at which a trial counts as switched, m.
     pub target: f64,
     /// Current densities of the sweep (first = the run's own).
     pub sweep: Option<Vec<f64>>,
@@ -110,64 +138,106 @@ pub struct WallRunSpec {
 /// Which terms of the model are on.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ActiveTerms {
+    /// Damping-like SOT (theta_sh != 0).
     pub damping_like_sot: bool,
+    /// Interfacial DMI (D != 0).
     pub dmi: bool,
+    /// Field-like SOT (fl_dl_ratio != 0).
     pub field_like_sot: bool,
+    /// Spin-transfer torque (b_J != 0).
     pub stt: bool,
+    /// Oersted field of the heavy-metal current.
     pub oersted: bool,
+    /// Pinning (periodic or random).
     pub pinning: bool,
+    /// Self-affine edge roughness.
     pub edge_roughness: bool,
+    /// Thermal noise (T > 0).
     pub thermal: bool,
+    /// Two-sublattice ferrimagnet.
     pub ferrimagnet: bool,
 }
 
 /// One point of a current sweep.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct SweepPoint {
+    /// HM current density of the point, A/m^2.
     pub current_density_a_per_m2: f64,
+    /// Displacement (mean over trials when thermal), m.
     pub displacement_m: f64,
+    /// Standard deviation of the displacement over trials (0 when deterministic), m.
     pub displacement_std_m: f64,
+    /// Final velocity (mean over trials when thermal), m/s.
     pub final_velocity_m_per_s: f64,
+    /// Final wall angle (mean over trials when thermal), rad.
     pub phi_rad: f64,
 }
 
 /// The result of a wall run (serialises to the `dwmtj dw --json` summary).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WallReport {
+    /// Material name.
     pub material: String,
+    /// "up-down" or "down-up".
     pub wall: String,
+    /// Which terms were on.
     pub terms: ActiveTerms,
+    /// HM current density at the plateau, A/m^2.
     pub current_density_a_per_m2: f64,
+    /// Pulse width (FWHM), s.
     pub pulse_s: f64,
+    /// Rise time, s.
     pub rise_s: f64,
+    /// Fall time, s.
     pub fall_s: f64,
+    /// Simulated time, s.
     pub duration_s: f64,
+    /// Applied perpendicular field H_z, A/m.
     pub hz_a_per_m: f64,
+    /// Applied in-plane field H_x, A/m.
     pub hx_a_per_m: f64,
+    /// Applied in-plane field H_y, A/m.
     pub hy_a_per_m: f64,
+    /// Temperature, K.
     pub temperature_k: f64,
+    /// Wire width, m.
     pub width_m: f64,
+    /// Initial wall angle, rad.
     pub initial_phi_rad: f64,
+    /// Wall-width parameter Delta, m.
     pub wall_width_m: f64,
     /// Mean over trials when there are several.
     pub displacement_m: f64,
+    /// Final velocity (mean over trials when there are several), m/s.
     pub final_velocity_m_per_s: f64,
+    /// Final wall angle (mean over trials when there are several), rad.
     pub phi_rad: f64,
+    /// "Dormand-Prince RK45" or "stochastic Heun".
     pub integrator: String,
+    /// Right-hand-side evaluations of the single run.
     pub rhs_evals: usize,
+    /// The single run reached the end time.
     pub completed: bool,
+    /// Thermal trials.
     pub trials: usize,
+    /// Seed of the random streams.
     pub seed: u64,
+    /// Sample standard deviation of the displacement over trials, m (several trials only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub displacement_std_m: Option<f64>,
+    /// Sample standard deviation of the final velocity over trials, m/s (several trials only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub final_velocity_std_m_per_s: Option<f64>,
+    /// Sample standard deviation of the final angle over trials, rad (several trials only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phi_std_rad: Option<f64>,
+    /// Fraction of trials that reached the target (several trials only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub switching_probability: Option<f64>,
+    /// Displacement a trial must reach to count as switched, m (several trials only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_m: Option<f64>,
+    /// The current sweep, if one was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sweep: Option<Vec<SweepPoint>>,
     /// (t, q, phi) of the single run.
@@ -181,10 +251,18 @@ pub struct WallReport {
 /// A run that could not be completed.
 #[derive(Debug, thiserror::Error)]
 pub enum WallRunError {
+    /// The adaptive integrator hit its step limit before the end time.
     #[error(
         "the adaptive integrator hit its step limit at t = {reached:.3e} s of {t_end:.3e} s ({rhs_evals} right-hand-side evaluations); simulate a shorter time (pulse, duration) or loosen rtol"
     )]
-    StepLimit { reached: f64, t_end: f64, rhs_evals: usize },
+    StepLimit {
+        /// Time reached, s.
+        reached: f64,
+        /// End time, s.
+        t_end: f64,
+        /// Right-hand-side evaluations spent.
+        rhs_evals: usize,
+    },
 }
 
 fn load_material(name: &str, base: Option<&Path>, field: &str) -> Result<Material, ConfigError> {
@@ -213,7 +291,15 @@ impl RawWallRun {
     /// Validate into SI. `prefix` is put before every field name in errors (`"--"` when the
     /// fields are command-line flags); `base` resolves a material file's path.
     pub fn validate(&self, prefix: &str, base: Option<&Path>) -> Result<WallRunSpec, ConfigError> {
-        let f = |name: &str| format!("{prefix}{name}");
+        // Flags are kebab-case (`--current-density`); as a struct (JSON, Python) the field names
+        // are the struct's (`current_density`).
+        let f = |name: &str| {
+            if prefix == "--" {
+                format!("{prefix}{name}")
+            } else {
+                format!("{prefix}{}", name.replace('-', "_"))
+            }
+        };
         let si = |q: &Q, dim: Dim, name: &str| q.to_si(dim, &f(name));
         let bad = |name: &str, value: &dyn std::fmt::Display, problem: &str| ConfigError::field(f(name), value.to_string(), problem);
         if !(self.rtol > 0.0 && self.rtol <= 0.1) {
@@ -405,6 +491,51 @@ fn sweep_point(j: f64, m: &MonteCarlo) -> SweepPoint {
     }
 }
 
+/// The wall of `spec` under each current density of `js` (A/m^2): deterministic runs in SIMD
+/// batches, each bitwise the single run; with a temperature a Monte Carlo of `spec.trials`
+/// per point, point k on seed + k.
+fn sweep_points(spec: &WallRunSpec, js: &[f64]) -> Vec<SweepPoint> {
+    let (model, drive, q0, phi0, opts) = (&spec.model, &spec.drive, spec.q0, spec.phi0, &spec.options);
+    let thermal = spec.temperature > 0.0;
+    let drives: Vec<Drive> = js
+        .iter()
+        .map(|&j| Drive {
+            current_density: j,
+            ..*drive
+        })
+        .collect();
+    if thermal {
+        drives
+            .iter()
+            .enumerate()
+            .map(|(k, d)| {
+                let m = monte_carlo_from(model, d, q0, phi0, opts, spec.trials, spec.seed.wrapping_add(k as u64), spec.target);
+                sweep_point(d.current_density, &m)
+            })
+            .collect()
+    } else {
+        let runs: Vec<(Drive, f64, f64)> = drives.iter().map(|d| (*d, q0, phi0)).collect();
+        let plain = RunOptions { samples: 0, ..*opts };
+        run_deterministic_many(model, &runs, &plain)
+            .iter()
+            .zip(js)
+            .map(|(o, &j)| SweepPoint {
+                current_density_a_per_m2: j,
+                displacement_m: o.displacement_m,
+                displacement_std_m: 0.0,
+                final_velocity_m_per_s: o.final_velocity_m_per_s,
+                phi_rad: o.phi_rad,
+            })
+            .collect()
+    }
+}
+
+/// Only the sweep of `spec` (its `sweep` currents; none without): what a vectorised call over
+/// many current densities needs, without the single run and its trajectory.
+pub fn run_sweep(spec: &WallRunSpec) -> Vec<SweepPoint> {
+    spec.sweep.as_deref().map_or_else(Vec::new, |js| sweep_points(spec, js))
+}
+
 /// Run `spec`: the single run, the Monte Carlo of `trials` (when > 1) and the sweep.
 pub fn run(spec: &WallRunSpec) -> Result<WallReport, WallRunError> {
     let (model, drive, q0, phi0, opts) = (&spec.model, &spec.drive, spec.q0, spec.phi0, &spec.options);
@@ -422,39 +553,7 @@ pub fn run(spec: &WallRunSpec) -> Result<WallReport, WallRunError> {
         });
     }
     let mc = (spec.trials > 1).then(|| monte_carlo_from(model, drive, q0, phi0, opts, spec.trials, spec.seed, spec.target));
-    let sweep = spec.sweep.as_ref().map(|js| {
-        let drives: Vec<Drive> = js
-            .iter()
-            .map(|&j| Drive {
-                current_density: j,
-                ..*drive
-            })
-            .collect();
-        if thermal {
-            drives
-                .iter()
-                .enumerate()
-                .map(|(k, d)| {
-                    let m = monte_carlo_from(model, d, q0, phi0, opts, spec.trials, spec.seed.wrapping_add(k as u64), spec.target);
-                    sweep_point(d.current_density, &m)
-                })
-                .collect()
-        } else {
-            let runs: Vec<(Drive, f64, f64)> = drives.iter().map(|d| (*d, q0, phi0)).collect();
-            let plain = RunOptions { samples: 0, ..*opts };
-            run_deterministic_many(model, &runs, &plain)
-                .iter()
-                .zip(js)
-                .map(|(o, &j)| SweepPoint {
-                    current_density_a_per_m2: j,
-                    displacement_m: o.displacement_m,
-                    displacement_std_m: 0.0,
-                    final_velocity_m_per_s: o.final_velocity_m_per_s,
-                    phi_rad: o.phi_rad,
-                })
-                .collect()
-        }
-    });
+    let sweep = spec.sweep.as_ref().map(|js| sweep_points(spec, js));
     let m = &spec.material;
     let terms = ActiveTerms {
         damping_like_sot: m.theta_sh != 0.0,

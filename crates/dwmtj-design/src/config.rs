@@ -50,12 +50,17 @@ use std::path::Path;
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDesignRun {
+    /// File format version; must be 1.
     pub version: u32,
+    /// The `[target]` table.
     pub target: RawTarget,
+    /// The `[design]` table (optional).
     #[serde(default)]
     pub design: RawDesign,
+    /// The `[rules]` table (optional).
     #[serde(default)]
     pub rules: RawRules,
+    /// The `[verify]` table (optional).
     #[serde(default)]
     pub verify: RawVerify,
 }
@@ -64,10 +69,15 @@ pub struct RawDesignRun {
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTarget {
+    /// A named function: linear, sigmoid, tanh, softplus (relu), step or gaussian-cdf; exclusive with `table`.
     pub function: Option<String>,
+    /// A CSV table with the columns current_a,output, relative to the target file; exclusive with `function`.
     pub table: Option<String>,
+    /// The current range [MIN, MAX] (current), required with `function`.
     pub current_range: Option<[Q; 2]>,
+    /// Centre current of the function (default: the middle of the range).
     pub center: Option<Q>,
+    /// Scale current of the function (default: 1/8 of the range, 1/100 for step).
     pub scale: Option<Q>,
 }
 
@@ -75,13 +85,21 @@ pub struct RawTarget {
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDesign {
+    /// Number of MTJs of a discrete design, 1-64 (default 9).
     pub mtjs: Option<usize>,
+    /// Built-in material name (default ta-cofeb-mgo; pt-cotb for analog designs).
     pub material: Option<String>,
+    /// Switching threshold current density in the heavy metal, discrete designs (default 0.7e11 A/m^2).
     pub j_th: Option<Q>,
+    /// Pulse width (default 8 ns; analog: 2 us static, 300 ns dynamic).
     pub pulse: Option<Q>,
+    /// Largest accepted RMS error, fraction of full scale in (0, 1) (default 0.05).
     pub tolerance: Option<f64>,
+    /// "static" or "dynamic" for a single-wall (Mode S) width profile; unset for a discrete design.
     pub analog: Option<String>,
+    /// Analog: track length (default 10 um).
     pub length: Option<Q>,
+    /// Analog: width of the magnetic wire (default 0.8 um).
     pub magnetic_width: Option<Q>,
 }
 
@@ -89,13 +107,21 @@ pub struct RawDesign {
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRules {
+    /// Narrowest allowed wire (length).
     pub min_wire_width: Option<Q>,
+    /// Widest allowed wire (length).
     pub max_wire_width: Option<Q>,
+    /// Smallest allowed MTJ side (length).
     pub min_mtj_side: Option<Q>,
+    /// Largest allowed MTJ side (length).
     pub max_mtj_side: Option<Q>,
+    /// Gap between neighbouring MTJ footprints along the wire (length).
     pub mtj_spacing: Option<Q>,
+    /// Heavy-metal current density at which the wire breaks down (current density).
     pub breakdown_current_density: Option<Q>,
+    /// Largest MTJ side as a fraction of the wire width under it, in (0, 1].
     pub fill: Option<f64>,
+    /// Largest write current the driver can deliver (current).
     pub max_current: Option<Q>,
 }
 
@@ -103,9 +129,13 @@ pub struct RawRules {
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawVerify {
+    /// Number of device instances of a Monte Carlo verification (at least 1; unset: none).
     pub monte_carlo: Option<usize>,
+    /// Device-to-device relative threshold spread, 0-50 % (default 3 %).
     pub d2d: Option<Q>,
+    /// Cycle-to-cycle relative threshold spread, 0-50 % (default 1 %).
     pub c2c: Option<Q>,
+    /// Also verify with the dynamic 1D model (default false).
     pub dynamic: Option<bool>,
 }
 
@@ -121,17 +151,22 @@ pub enum DesignKind {
 /// Monte Carlo verification: `devices` instances with threshold spread.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct MonteCarloSpec {
+    /// Number of device instances.
     pub devices: usize,
+    /// Device-to-device relative threshold spread (fraction, 0-0.5).
     pub d2d: f64,
+    /// Cycle-to-cycle relative threshold spread (fraction, 0-0.5).
     pub c2c: f64,
 }
 
 /// A validated design run.
 #[derive(Clone, Debug)]
 pub struct DesignRunSpec {
+    /// What to design.
     pub kind: DesignKind,
     /// Largest accepted RMS error of the verified design (fraction of full scale).
     pub tolerance: f64,
+    /// The Monte Carlo verification, if asked for (discrete designs).
     pub monte_carlo: Option<MonteCarloSpec>,
     /// Also verify with the dynamic 1D model (discrete designs).
     pub verify_dynamic: bool,

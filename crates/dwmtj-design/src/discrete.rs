@@ -22,13 +22,17 @@ use dwmtj_core::material::Material;
 /// Fabrication limits (all SI).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct FabRules {
+    /// Narrowest allowed wire (m).
     pub min_wire_width: f64,
+    /// Widest allowed wire (m).
     pub max_wire_width: f64,
+    /// Smallest allowed MTJ side (m).
     pub min_mtj_side: f64,
+    /// Largest allowed MTJ side (m).
     pub max_mtj_side: f64,
-    /// Gap between neighbouring MTJ footprints along the wire.
+    /// Gap between neighbouring MTJ footprints along the wire (m).
     pub mtj_spacing: f64,
-    /// Heavy-metal current density at which the wire breaks down.
+    /// Heavy-metal current density at which the wire breaks down (A/m^2).
     pub breakdown_current_density: f64,
     /// MTJ side as a fraction of the wire width under it, at most.
     pub fill: f64,
@@ -56,28 +60,40 @@ impl Default for FabRules {
 /// What to design.
 #[derive(Clone, Debug)]
 pub struct DesignSpec {
+    /// The target transfer function.
     pub target: Target,
+    /// Number of MTJs (1-64).
     pub mtjs: usize,
+    /// The wire stack.
     pub material: Material,
-    /// Switching threshold (50 %, at the design pulse) in the heavy metal.
+    /// Switching threshold current density (50 %, at the design pulse) in the heavy metal (A/m^2).
     pub j_th: f64,
+    /// Design pulse width (s): the pulse of the threshold and of the device's ramp program.
     pub pulse_width: f64,
+    /// Resistance-area product of the MTJs (Ohm m^2).
     pub ra: f64,
+    /// Tunnel magnetoresistance ratio (fraction: 0.44 is 44 %).
     pub tmr: f64,
+    /// The fabrication rules.
     pub rules: FabRules,
 }
 
 /// A designed device.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct DiscreteDesign {
+    /// Switching current I_k of each MTJ, ascending (A).
     pub thresholds_a: Vec<f64>,
+    /// Each MTJ's share of the total MTJ area, a_k = A_k / sum A (sums to 1): its step of the output.
     pub area_fractions: Vec<f64>,
     /// RMS of staircase - target on the design grid (fraction of full scale).
     pub model_rms_error: f64,
+    /// Centre of each MTJ along the wire (m).
     pub positions_m: Vec<f64>,
+    /// Side of each (square) MTJ (m).
     pub sides_m: Vec<f64>,
-    /// Wire width profile nodes (x, w).
+    /// Wire width profile nodes (x m, w m).
     pub wire_nodes: Vec<(f64, f64)>,
+    /// Wire length (m).
     pub wire_length_m: f64,
     /// The device file (usable by `dwmtj simulate`).
     pub device_toml: String,

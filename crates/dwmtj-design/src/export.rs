@@ -11,8 +11,11 @@ use dwmtj_core::ConfigError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// GDSII library (nm database unit).
     Gds,
+    /// SVG preview of the layout.
     Svg,
+    /// ngspice subcircuit.
     Spice,
 }
 
@@ -39,17 +42,22 @@ impl Format {
 /// Why a device cannot be exported.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// A SPICE export was asked for without a pulse.
     #[error("spice export needs the device's [program] for the pulse width")]
     NoPulse,
+    /// The device's threshold model could not be built.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The GDSII writer failed.
     #[error("GDS: {0}")]
     Gds(String),
 }
 
 /// An export: its bytes and a one-line description.
 pub struct Export {
+    /// The file contents.
     pub bytes: Vec<u8>,
+    /// One line for people: the polygons and cell, or the subcircuit and its pins.
     pub description: String,
 }
 

@@ -13,9 +13,13 @@
 use dwmtj_core::device::Device;
 use gds21::{GdsBoundary, GdsElement, GdsLibrary, GdsPoint, GdsStruct, GdsUnits};
 
+/// GDS layer of the heavy-metal / free-layer wire outline.
 pub const LAYER_WIRE: i16 = 1;
+/// GDS layer of the MTJ pillars.
 pub const LAYER_MTJ: i16 = 2;
+/// GDS layer of the wire contacts and pads (the write-current terminals).
 pub const LAYER_CONTACT: i16 = 3;
+/// GDS layer of the top electrode joining the MTJ pillars, with its read pad.
 pub const LAYER_TOP: i16 = 4;
 /// Analog devices: the constant-width magnetic (CoTb) wire over the shaped heavy metal.
 pub const LAYER_MAGNET: i16 = 5;
@@ -23,13 +27,19 @@ pub const LAYER_MAGNET: i16 = 5;
 /// A closed polygon on a layer, vertices in nm (not repeating the first).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Polygon {
+    /// GDS layer (datatype 0).
     pub layer: i16,
+    /// Vertices (x, y) in nm.
     pub points: Vec<(i64, i64)>,
 }
 
+/// The layout of one device: one cell of polygons.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Layout {
+    /// Cell name: the device name with characters other than [A-Za-z0-9_] replaced by _, at most 32
+    /// characters (DEVICE if empty).
     pub cell: String,
+    /// The polygons, on the layers of the module docs.
     pub polygons: Vec<Polygon>,
 }
 

@@ -32,6 +32,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(clippy::float_cmp)]
+#![warn(missing_docs)]
 
 pub mod analog;
 pub mod config;
@@ -47,8 +48,10 @@ pub mod verify;
 /// Why a design could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DesignError {
+    /// The request itself is invalid (bad parameters, a decreasing target, ...).
     #[error("{0}")]
     Input(String),
+    /// The request is valid, but the fabrication rules or the physics do not allow the design.
     #[error("infeasible: {0}")]
     Infeasible(String),
 }

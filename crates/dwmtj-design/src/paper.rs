@@ -23,9 +23,13 @@ pub use dwmtj_core::builtin::{FIG3F_TOML, FIG4C_TOML};
 /// One comparison with the paper.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Check {
+    /// Identifier of the check (e.g. `fig3f_levels`).
     pub name: String,
+    /// The paper's value or claim.
     pub paper: String,
+    /// What the reproduction gives.
     pub ours: String,
+    /// Whether ours agrees with the paper within the check's tolerance.
     pub pass: bool,
 }
 
@@ -41,20 +45,30 @@ fn check(name: &str, paper: impl Into<String>, ours: impl Into<String>, pass: bo
 /// A curve to draw over the simulated transfer curve: (current A, resistance Ohm).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Overlay {
+    /// Legend label.
     pub label: String,
+    /// Points (current A, resistance Ohm).
     pub points: Vec<(f64, f64)>,
 }
 
 /// A reproduced figure: device, program, simulation, checks and overlays.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Figure {
+    /// Figure id: "fig3f" or "fig4c".
     pub id: String,
+    /// The built-in device.
     pub device: Device,
+    /// Its pulse program.
     pub program: Program,
+    /// The threshold-model simulation of the program.
     pub simulation: Simulation,
+    /// The figure's checks.
     pub checks: Vec<Check>,
+    /// Curves to draw over the simulated transfer curve.
     pub overlays: Vec<Overlay>,
+    /// Fig. 3f: the linear fit of resistance against the current that set each level, by sweep label.
     pub line_fits: Vec<(String, LineFit)>,
+    /// Fig. 4c: the shifted-sigmoid fit of the normalised mean response.
     pub sigmoid_fit: Option<SigmoidFit>,
 }
 
@@ -69,6 +83,8 @@ pub fn builtin_config(id: &str) -> Option<&'static str> {
     dwmtj_core::builtin::device(id)
 }
 
+/// Fig. 3f: the 9-MTJ linear synapse (`configs/fig3f.toml`) simulated with its program;
+/// `progress` follows the simulation.
 pub fn fig3f(progress: &(dyn Fn(u64) + Sync)) -> Result<Figure, ConfigError> {
     let (device, program) = load(FIG3F_TOML, "configs/fig3f.toml")?;
     let sim = simulate(&device, &program, progress)?;
@@ -185,6 +201,8 @@ fn from_normalised(device: &Device, y: f64) -> f64 {
     1.0 / (gp - y * (gp - gap))
 }
 
+/// Fig. 4c: the 9-MTJ sigmoid activation (`configs/fig4c.toml`) simulated with its program;
+/// `progress` follows the simulation.
 pub fn fig4c(progress: &(dyn Fn(u64) + Sync)) -> Result<Figure, ConfigError> {
     let (device, program) = load(FIG4C_TOML, "configs/fig4c.toml")?;
     let sim = simulate(&device, &program, progress)?;
@@ -264,10 +282,13 @@ pub fn fig4c(progress: &(dyn Fn(u64) + Sync)) -> Result<Figure, ConfigError> {
 /// The energy reproduction: prototype energies, device switching energies, scaled projection.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct EnergyReport {
+    /// The energy checks.
     pub checks: Vec<Check>,
     /// (power W, current A, energy J) at 5.2 kOhm and 8 ns.
     pub prototype: Vec<(f64, f64, f64)>,
+    /// Assumptions of the scaled-device projection.
     pub scaling: ScalingAssumptions,
+    /// The projected energies, one per current-density multiplier.
     pub scaled: Vec<ScaledEnergy>,
 }
 
@@ -326,9 +347,13 @@ pub fn energy(devices: &[&Figure]) -> EnergyReport {
 /// One current of the analog transfer curve.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct TravelPoint {
+    /// Wire current (A).
     pub current_a: f64,
+    /// Mean wall travel over the thermal trials (m).
     pub travel_mean_m: f64,
+    /// Standard deviation of the travel over the trials (m).
     pub travel_std_m: f64,
+    /// Designed travel x*(I) (m).
     pub designed_m: f64,
     /// Resistance of a continuous MTJ (track x CoTb width, 20 Ohm um^2, TMR 44 %) at the mean
     /// wall position: the electrical output of the analog generator.
@@ -338,21 +363,34 @@ pub struct TravelPoint {
 /// The Fig. 5b reproduction: design, simulated travel with Monte Carlo error bars, checks.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct AnalogFigure {
+    /// Figure id: "fig5b".
     pub id: String,
+    /// The designed sigmoid travel x*(I).
     pub target: crate::analog::profile::SigmoidTarget,
+    /// Effective threshold the design uses: 100 nm of mean travel in one pulse at the simulation temperature
+    /// (A/m^2).
     pub j_th_a_per_m2: f64,
+    /// Athermal depinning threshold from the force balance (A/m^2).
     pub j_athermal_a_per_m2: f64,
+    /// Pt (heavy-metal) width profile nodes (x m, w m) of the designed section, without the run-out.
     pub pt_width_nodes: Vec<(f64, f64)>,
+    /// Width of the CoTb magnetic wire (m).
     pub cotb_width_m: f64,
+    /// Pulse width (s).
     pub pulse_s: f64,
+    /// Temperature of the simulation (K).
     pub temperature_k: f64,
+    /// Thermal trials per current.
     pub trials: usize,
+    /// The simulated travel at each current.
     pub points: Vec<TravelPoint>,
+    /// R^2 of the mean travel against the designed x*(I) (no fitted parameters).
     pub r_squared: f64,
+    /// The figure's checks.
     pub checks: Vec<Check>,
 }
 
-/// Fig. 5b: a Pt/CoTb wire whose Pt width is shaped (static design, docs/physics.md 7.1) for a
+/// Fig. 5b: a Pt/CoTb wire whose Pt width is shaped (dynamic design, docs/physics.md 7.2) for a
 /// shifted sigmoid; travel distance of one wall after a 300 ns pulse against current, simulated
 /// with the 1D ferrimagnet model with sinusoidal pinning and thermal noise (Monte Carlo).
 pub fn fig5b(trials: usize, progress: &(dyn Fn(u64) + Sync)) -> Result<AnalogFigure, ConfigError> {
@@ -470,14 +508,22 @@ pub struct ThresholdPoint {
     pub j_quasi_static_a_per_m2: f64,
 }
 
+/// The Fig. 3b reproduction: switching current density against the assisting field, with checks.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ThresholdFigure {
+    /// Figure id: "fig3b".
     pub id: String,
+    /// Pulse width (FWHM), s.
     pub pulse_s: f64,
+    /// Wall travel that counts as switching: half the footprint (m).
     pub crossing_m: f64,
+    /// Depinning field H_dep of the sinusoidal pinning (A/m).
     pub h_dep_a_per_m: f64,
+    /// One point per net assisting field.
     pub points: Vec<ThresholdPoint>,
+    /// Linear fit of the switching current density against the field, below the Walker field.
     pub fit: LineFit,
+    /// The figure's checks.
     pub checks: Vec<Check>,
 }
 
@@ -613,8 +659,10 @@ pub enum Part {
 }
 
 impl Part {
+    /// Every part, `All` last.
     pub const ALL: [Part; 6] = [Part::Fig3f, Part::Fig4c, Part::Fig3b, Part::Fig5b, Part::Energy, Part::All];
 
+    /// The part's name: "fig3f", "fig4c", "fig3b", "fig5b", "energy" or "all".
     pub fn name(self) -> &'static str {
         match self {
             Self::Fig3f => "fig3f",
@@ -640,20 +688,25 @@ impl Part {
 /// A reproduction: the figures it shows, their checks.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Reproduction {
+    /// What was asked for.
     pub target: Part,
     /// The simulated transfer figures (Fig. 3f, 4c) that `target` shows.
     pub transfer: Vec<Figure>,
     /// Every simulated transfer figure, including those only the energy checks needed.
     #[serde(skip)]
     pub simulated: Vec<Figure>,
+    /// Fig. 3b, when `target` includes it.
     pub fig3b: Option<ThresholdFigure>,
+    /// Fig. 5b, when `target` includes it.
     pub fig5b: Option<AnalogFigure>,
+    /// The energy report, when `target` includes it.
     pub energy: Option<EnergyReport>,
     /// Every check, in the order of the figures.
     pub checks: Vec<Check>,
 }
 
 impl Reproduction {
+    /// Whether every check passed.
     pub fn all_pass(&self) -> bool {
         self.checks.iter().all(|c| c.pass)
     }

@@ -20,6 +20,7 @@ pub struct Exports {
     /// GDSII library (nm units), its header carrying "DWMTJ".
     #[serde(skip)]
     pub gds: Vec<u8>,
+    /// SVG preview of the layout (1 px = 10 nm).
     pub svg: String,
     /// ngspice subcircuit at the design pulse; empty for analog designs.
     pub spice: String,
@@ -28,35 +29,60 @@ pub struct Exports {
 /// The dynamic (1D model) verification of a discrete design.
 #[derive(Clone, Debug, Serialize)]
 pub struct DynamicVerification {
+    /// RMS of |achieved - target| (fraction of full scale).
     pub rms_error: f64,
+    /// Largest |achieved - target| (fraction of full scale).
     pub max_error: f64,
+    /// Resistance levels seen along the verification ramp.
     pub levels: usize,
+    /// Film pinning H_dep calibrated to the first MTJ's designed threshold (A/m).
     pub calibrated_h_dep_a_per_m: Option<f64>,
+    /// Whether the calibration reached the designed threshold (within 2 %).
     pub calibration_reached: Option<bool>,
 }
 
 /// A multi-MTJ design and its verification (errors are fractions of full scale).
 #[derive(Clone, Debug, Serialize)]
 pub struct DiscreteSummary {
+    /// The Monte Carlo verification, if asked for.
     pub monte_carlo: Option<MonteCarloVerification>,
+    /// The dynamic 1D-model verification, if asked for.
     pub dynamic_verification: Option<DynamicVerification>,
+    /// The target.
     pub target: Target,
+    /// Number of MTJs.
     pub mtjs: usize,
+    /// The fabrication rules designed to.
     pub rules: FabRules,
+    /// RMS error of the nominal (threshold-model) verification.
     pub rms_error: f64,
+    /// Largest error of the nominal verification.
     pub max_error: f64,
+    /// RMS error of the designed staircase itself on the design grid.
     pub model_rms_error: f64,
+    /// Resistance levels seen along the verification ramp.
     pub levels: usize,
+    /// Largest accepted RMS error.
     pub tolerance: f64,
+    /// Whether the nominal RMS error (and the dynamic one, when run) is within `tolerance`.
     pub within_tolerance: bool,
+    /// Largest per-MTJ switching energy I_c^2 R_wire t_E (J); None when no MTJ switches.
     pub energy_per_event_j: Option<f64>,
+    /// Wire footprint area (m^2).
     pub footprint_m2: f64,
+    /// Wire resistance (Ohm).
     pub wire_resistance_ohm: f64,
+    /// Wire length (m).
     pub wire_length_m: f64,
+    /// Designed switching current of each MTJ, ascending (A).
     pub thresholds_a: Vec<f64>,
+    /// Each MTJ's share of the total MTJ area (sums to 1).
     pub area_fractions: Vec<f64>,
+    /// Side of each (square) MTJ (m).
     pub mtj_sides_m: Vec<f64>,
+    /// Centre of each MTJ along the wire (m).
     pub mtj_positions_m: Vec<f64>,
+    /// Wire width profile nodes (x m, w m).
     pub wire_nodes_m: Vec<(f64, f64)>,
 }
 
@@ -65,18 +91,29 @@ pub struct DiscreteSummary {
 pub struct AnalogSummary {
     /// "analog-static" or "analog-dynamic".
     pub kind: &'static str,
+    /// The target.
     pub target: Target,
+    /// Material name.
     pub material: String,
+    /// Track length (m).
     pub length_m: f64,
+    /// Width of the magnetic wire (m).
     pub magnetic_width_m: f64,
+    /// Pulse width (s).
     pub pulse_s: f64,
+    /// Depinning threshold of the pinned wall (A/m^2).
     pub j_th_a_per_m2: f64,
+    /// RMS travel error (fraction of the track length).
     pub rms_error: f64,
+    /// Largest travel error (fraction of the track length).
     pub max_error: f64,
     /// Always none: a single wall gives a continuous response.
     pub levels: Option<usize>,
+    /// Largest accepted RMS error.
     pub tolerance: f64,
+    /// Whether `rms_error` is within `tolerance`.
     pub within_tolerance: bool,
+    /// Heavy-metal width profile nodes (x m, w m), without the run-out.
     pub hm_width_nodes_m: Vec<(f64, f64)>,
     /// (current A, target travel m, achieved travel m).
     pub curve: Vec<(f64, f64, f64)>,
@@ -86,16 +123,21 @@ pub struct AnalogSummary {
 #[derive(Clone, Debug, Serialize)]
 #[serde(untagged)]
 pub enum Summary {
+    /// A multi-MTJ design.
     Discrete(Box<DiscreteSummary>),
+    /// A single-wall design.
     Analog(Box<AnalogSummary>),
 }
 
+/// What a design run gives: its summary, verification curve and exports.
 #[derive(Clone, Debug, Serialize)]
 pub struct DesignReport {
+    /// The design and its verification.
     pub summary: Summary,
     /// (current A, target, achieved) of the nominal verification: normalised outputs for
     /// discrete designs, travels (m) for analog ones.
     pub curve: Vec<(f64, f64, f64)>,
+    /// The exported files.
     pub exports: Exports,
     /// The seed of the Monte Carlo verification (discrete designs).
     pub seed: Option<u64>,
@@ -113,6 +155,7 @@ impl DesignReport {
         }
     }
 
+    /// The largest accepted RMS error of the run.
     pub fn tolerance(&self) -> f64 {
         match &self.summary {
             Summary::Discrete(d) => d.tolerance,

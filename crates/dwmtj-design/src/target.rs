@@ -6,39 +6,55 @@ use crate::DesignError;
 /// A named function or a measured table.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub enum Shape {
+    /// Linear in I.
     Linear,
     /// Logistic 1 / (1 + exp(-(I - center)/scale)).
     Sigmoid {
+        /// Centre current (A).
         center: f64,
+        /// Scale current (A).
         scale: f64,
     },
+    /// tanh((I - center)/scale).
     Tanh {
+        /// Centre current (A).
         center: f64,
+        /// Scale current (A).
         scale: f64,
     },
     /// ReLU-like: scale ln(1 + exp((I - center)/scale)).
     Softplus {
+        /// Centre current (A).
         center: f64,
+        /// Scale current (A).
         scale: f64,
     },
     /// Smooth step of width `scale` at `center` (a logistic with a small scale).
     Step {
+        /// Step current (A).
         center: f64,
+        /// Width of the step (A).
         scale: f64,
     },
     /// Gaussian CDF with mean `center` and standard deviation `scale`.
     GaussianCdf {
+        /// Mean current (A).
         center: f64,
+        /// Standard deviation (A).
         scale: f64,
     },
     /// Piecewise-linear table of (current A, output); outputs are renormalised.
     Table(Vec<(f64, f64)>),
 }
 
+/// A target transfer function y(I) on [i_min, i_max], normalised to 0 at i_min and 1 at i_max.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Target {
+    /// The function before normalisation.
     pub shape: Shape,
+    /// Low end of the current range (A).
     pub i_min: f64,
+    /// High end of the current range (A).
     pub i_max: f64,
 }
 

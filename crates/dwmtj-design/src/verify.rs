@@ -8,21 +8,30 @@ use dwmtj_core::config::parse_device;
 use dwmtj_core::device::Device;
 use dwmtj_core::simulate::{simulate, Simulation};
 
+/// A design simulated back and compared with its target (errors are fractions of full scale).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Verification {
     /// (current A, target, achieved) on the verification ramp.
     pub curve: Vec<(f64, f64, f64)>,
+    /// RMS of |achieved - target| over the ramp.
     pub rms_error: f64,
+    /// Largest |achieved - target| over the ramp.
     pub max_error: f64,
+    /// Resistance levels seen along the verification ramp.
     pub levels: usize,
+    /// Largest per-MTJ switching energy I_c^2 R_wire t_E (J); None when no MTJ switches.
     pub energy_per_event_j: Option<f64>,
+    /// Wire footprint area (m^2).
     pub footprint_m2: f64,
+    /// Wire resistance (Ohm).
     pub wire_resistance_ohm: f64,
     /// Dynamic verification only: the film pinning H_dep (A/m) calibrated to the first MTJ, and
     /// whether the calibration reached the designed threshold (false when the taper back-force
     /// alone already exceeds it).
     pub calibrated_h_dep_a_per_m: Option<f64>,
+    /// Dynamic verification only: whether the calibration reached the designed threshold (within 2 %).
     pub calibration_reached: Option<bool>,
+    /// The simulation behind the curve.
     #[serde(skip)]
     pub simulation: Simulation,
 }
@@ -65,6 +74,8 @@ fn verification(device: &Device, sim: Simulation, target: &Target, calibration: 
     }
 }
 
+/// Verify with the threshold model: simulate the design's device file with its ramp program and
+/// compare the normalised response with `target`.
 pub fn verify(design: &DiscreteDesign, target: &Target) -> Result<Verification, DesignError> {
     let (_, device, program) = parse_device(&design.device_toml, "design.toml", None)
         .map_err(|e| DesignError::Infeasible(format!("the designed device is invalid: {e}")))?;
@@ -78,16 +89,26 @@ pub fn verify(design: &DiscreteDesign, target: &Target) -> Result<Verification, 
 /// yield (fraction within `tolerance`).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct MonteCarloVerification {
+    /// Number of device instances simulated.
     pub devices: usize,
+    /// Device-to-device relative threshold spread (fraction).
     pub d2d: f64,
+    /// Cycle-to-cycle relative threshold spread (fraction).
     pub c2c: f64,
+    /// RMS error of each instance (fraction of full scale).
     pub rms_errors: Vec<f64>,
+    /// Mean of the instances' RMS errors.
     pub rms_mean: f64,
+    /// Sample standard deviation of the instances' RMS errors.
     pub rms_std: f64,
+    /// Largest RMS error an instance may have to count towards the yield.
     pub tolerance: f64,
+    /// Fraction of instances within `tolerance` (0-1).
     pub yield_fraction: f64,
 }
 
+/// Monte Carlo verification of `design`: `devices` instances with relative threshold spreads
+/// `d2d` and `c2c` (each 0-0.5), instance k simulated once on seed `seed + k`.
 pub fn monte_carlo(
     design: &DiscreteDesign,
     target: &Target,

@@ -80,36 +80,50 @@ use dwmtj_core::units::Dim;
 use dwmtj_core::ConfigError;
 use serde::{Deserialize, Serialize};
 
+/// The `[mesh]` table of a run file, as written (quantities with units).
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMesh {
     /// "wire" (default: length, width, width_end) or "disk" (diameter).
     pub shape: Option<String>,
+    /// Disk diameter (shape = "disk").
     pub diameter: Option<RawQuantity>,
+    /// Wire length along x, the current's direction (shape = "wire").
     pub length: Option<RawQuantity>,
+    /// Wire width at its start.
     pub width: Option<RawQuantity>,
+    /// Wire width at its end, for a linear taper (default: `width`).
     pub width_end: Option<RawQuantity>,
+    /// Free-layer thickness (all layers together).
     pub thickness: RawQuantity,
+    /// Cell size in x and y (rounded to fit the length and width).
     pub cell: RawQuantity,
+    /// Periodic boundaries along y (default false; not with full demag).
     pub periodic_y: Option<bool>,
     /// Layers through the thickness (default 1).
     pub layers: Option<usize>,
 }
 
+/// The `[material]` table of a run file.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMaterial {
     /// A built-in material (`dwmtj materials`) whose values are the defaults of the keys below,
     /// under the same names (its K_eff becomes K_u = K_eff + mu0 Ms^2 / 2).
     pub base: Option<String>,
+    /// Saturation magnetisation (A/m; required unless `base` gives it).
     pub ms: Option<RawQuantity>,
+    /// Exchange stiffness (J/m; required unless `base` gives it).
     pub a_ex: Option<RawQuantity>,
     /// Uniaxial anisotropy K_u along z (the demag field is computed, so not K_eff).
     pub ku: Option<RawQuantity>,
     /// Or the effective anisotropy of the material files: K_u = K_eff + mu0 Ms^2 / 2.
     pub k_eff: Option<RawQuantity>,
+    /// Interfacial DMI constant (J/m^2; default the base's, else 0).
     pub dmi: Option<RawQuantity>,
+    /// Gilbert damping, in (0, 10] (required unless `base` gives it).
     pub alpha: Option<f64>,
+    /// Spin Hall angle (default the base's, else 0).
     pub theta_sh: Option<f64>,
     /// Field-like / damping-like SOT ratio (the material files' key; `fl_ratio` is accepted).
     #[serde(alias = "fl_ratio")]
@@ -120,36 +134,57 @@ pub struct RawMaterial {
     pub t_hm: Option<RawQuantity>,
 }
 
+/// A `[drive.current_pulse]` or `[drive.field_pulse]` table: a trapezoidal pulse.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPulse {
+    /// The field at the plateau (a field pulse only).
     pub b: Option<[RawQuantity; 3]>,
+    /// Start of the pulse (default 0).
     pub delay: Option<RawQuantity>,
+    /// Width (FWHM, as for device pulses).
     pub width: RawQuantity,
+    /// Rise time (default 0).
     pub rise: Option<RawQuantity>,
+    /// Fall time (default 0).
     pub fall: Option<RawQuantity>,
 }
 
+/// The `[drive.field_ac]` table: b sin(2 pi f t + phase).
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAc {
+    /// Amplitude.
     pub b: [RawQuantity; 3],
+    /// Frequency.
     pub frequency: RawQuantity,
+    /// Phase at t = 0, rad (default 0).
     pub phase: Option<f64>,
 }
 
+/// One `[[region]]` table of a run file.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRegion {
+    /// A unique name of letters, digits, '_' or '-' (it names table columns).
     pub name: String,
+    /// "rect" (default) or "ellipse".
     pub shape: Option<String>,
+    /// Rect: the x range from the wire's start; ellipse: [cx, rx].
     pub x: [RawQuantity; 2],
+    /// Rect: the y range from the centre line (default: all of it); ellipse: [cy, ry] (required).
     pub y: Option<[RawQuantity; 2]>,
+    /// Saturation magnetisation in the region (default: the material's).
     pub ms: Option<RawQuantity>,
+    /// Exchange stiffness in the region (default: the material's).
     pub a_ex: Option<RawQuantity>,
+    /// Uniaxial anisotropy K_u in the region (default: the material's).
     pub ku: Option<RawQuantity>,
+    /// Interfacial DMI constant in the region (default: the material's).
     pub dmi: Option<RawQuantity>,
+    /// Gilbert damping in the region, in (0, 10] (default: the material's).
     pub alpha: Option<f64>,
+    /// Static field added in the region: the stray field of an MTJ's reference layer.
     pub b: Option<[RawQuantity; 3]>,
     /// [first, last] layer (0 = bottom); all layers when absent.
     pub layers: Option<[usize; 2]>,
@@ -161,74 +196,110 @@ pub struct RawRegion {
     pub reference: Option<String>,
 }
 
+/// The `[drive]` table of a run file (all optional).
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDrive {
+    /// Heavy-metal current density along +x at the start width (default 0).
     pub current_density: Option<RawQuantity>,
+    /// Add the heavy-metal current's Oersted field, -mu0 J t_hm / 2 along y (default false).
     pub oersted: Option<bool>,
+    /// The current as a trapezoidal pulse (default: constant).
     pub current_pulse: Option<RawPulse>,
+    /// A field pulse added to (bx, by, bz).
     pub field_pulse: Option<RawPulse>,
+    /// A sine field added to (bx, by, bz), instead of `field_pulse`.
     pub field_ac: Option<RawAc>,
+    /// Static applied field along x (default 0).
     pub bx: Option<RawQuantity>,
+    /// Static applied field along y (default 0).
     pub by: Option<RawQuantity>,
+    /// Static applied field along z (default 0).
     pub bz: Option<RawQuantity>,
 }
 
+/// The `[initial]` table of a run file: the starting state.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawInitial {
+    /// "neel-wall", "uniform" or "skyrmion".
     pub state: String,
     /// Core radius of the "skyrmion" state.
     pub radius: Option<RawQuantity>,
+    /// Centre of the "neel-wall" state (default: the middle of the wire).
     pub x0: Option<RawQuantity>,
+    /// Direction of the "uniform" state (default [0, 0, 1]; any non-zero length).
     pub direction: Option<[f64; 3]>,
 }
 
+/// The `[run]` table of a run file.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRun {
+    /// "full" (default), "local" or "none".
     pub demag: Option<String>,
+    /// Simulated time with the drive on.
     pub duration: RawQuantity,
+    /// Relax without drive before the run (default false).
     pub relax: Option<bool>,
+    /// "rk45" (default), "rkf45", "rk23", "heun" or "rk4".
     pub method: Option<String>,
+    /// Absolute tolerance per component and step, in (0, 0.1) (default 1e-5).
     pub max_err: Option<f64>,
     /// Relative tolerance (0: absolute only).
     pub rel_err: Option<f64>,
+    /// Table rows after the one at t = 0 (default 100).
     pub samples: Option<usize>,
+    /// Snapshots of m taken every samples / snapshots rows before the end, besides the
+    /// final state (default 4).
     pub snapshots: Option<usize>,
     /// Temperature of the thermal field (any method; the adaptive ones draw one per attempt).
     pub temperature: Option<RawQuantity>,
     /// Fixed step of the Heun integrator.
     pub dt: Option<RawQuantity>,
+    /// Seed of the thermal field (default 0).
     pub seed: Option<u64>,
     /// Precision of the demag convolution: "f64" (default) or "f32".
     pub demag_precision: Option<String>,
 }
 
+/// A micromagnetic run file as parsed from TOML, before validation.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRunFile {
+    /// The run's name (default "micromag").
     pub name: Option<String>,
+    /// Free text about the run (the solver does not read it).
     pub description: Option<String>,
+    /// The `[mesh]` table.
     pub mesh: RawMesh,
+    /// The `[material]` table.
     pub material: RawMaterial,
     #[serde(default)]
+    /// The `[drive]` table (default: no drive).
     pub drive: RawDrive,
+    /// The `[initial]` table.
     pub initial: RawInitial,
+    /// The `[run]` table.
     pub run: RawRun,
     #[serde(default)]
+    /// The `[[region]]` tables, in order.
     pub region: Vec<RawRegion>,
 }
 
 /// The initial magnetisation.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Initial {
+    /// An up/down Neel wall (phi = 0) centred at x0.
     NeelWall {
+        /// Centre of the wall from the wire's start, m.
         x0: f64,
     },
+    /// Uniform along a direction (normalised when the state is built).
     Uniform([f64; 3]),
     /// A +z core of this radius in a -z background, centred, with a slight radial tilt.
     Skyrmion {
+        /// Core radius, m.
         radius: f64,
     },
 }
@@ -236,18 +307,30 @@ pub enum Initial {
 /// A validated run.
 #[derive(Clone, Debug)]
 pub struct RunSpec {
+    /// The run's name.
     pub name: String,
+    /// The mesh.
     pub mesh: Mesh,
+    /// The base material and the drive.
     pub params: Params,
+    /// The regions, in the order of the run file.
     pub regions: Vec<Region>,
+    /// The time-dependent applied field, if any.
     pub waveform: Option<FieldWaveform>,
     /// The current's time dependence: (delay, shape); None for a constant current.
     pub current_pulse: Option<(f64, PulseShape)>,
+    /// The integrator settings.
     pub solver: SolverParams,
+    /// The initial state.
     pub initial: Initial,
+    /// Simulated time with the drive on, s.
     pub duration: f64,
+    /// Relax first, without drive and with alpha = 1.
     pub relax: bool,
+    /// Table rows after the one at t = 0.
     pub samples: usize,
+    /// Snapshots of m taken every samples / snapshots rows before the end, besides the
+    /// final state.
     pub snapshots: usize,
 }
 
@@ -397,6 +480,8 @@ fn region(raw: &RawRegion, k: usize) -> Result<Region, ConfigError> {
 }
 
 impl RawRunFile {
+    /// Check every value and build the run (SI values, mesh, material, drive, regions, initial
+    /// state, solver); an error names the offending key.
     pub fn validate(&self) -> Result<RunSpec, ConfigError> {
         let m = &self.mesh;
         let need = |q: &Option<RawQuantity>, field: &str, what: &str| -> Result<f64, ConfigError> {
@@ -773,6 +858,8 @@ impl RawRunFile {
     }
 }
 
+/// Parse a run file's TOML text and validate it; `origin` (the file's name) appears in TOML
+/// errors.
 pub fn parse(text: &str, origin: &str) -> Result<(RawRunFile, RunSpec), ConfigError> {
     let raw: RawRunFile = toml::from_str(text).map_err(|e| ConfigError::Toml {
         origin: origin.to_string(),

@@ -140,6 +140,7 @@ pub fn newell_exact(x: f64, y: f64, dx: f64, dy: f64, dz: f64) -> [f64; 4] {
 /// and spectra, twice the SIMD width and half the memory traffic; the tensor is still computed
 /// in f64 and only rounded at the end, and fields are accumulated in f64).
 pub trait KernelFloat: FftNum + Into<f64> {
+    /// Round an f64 to this type.
     fn of(x: f64) -> Self;
 }
 
@@ -184,6 +185,8 @@ impl<T: KernelFloat> std::fmt::Debug for DemagKernel<T> {
 }
 
 impl<T: KernelFloat> DemagKernel<T> {
+    /// The kernel of a one-layer mesh: the cell-averaged Newell tensor on the zero-padded
+    /// grid, its spectra and the FFT plans.
     pub fn new(mesh: &Mesh) -> Self {
         let (nx, ny) = (mesh.nx, mesh.ny);
         let px = (2 * nx).max(2);

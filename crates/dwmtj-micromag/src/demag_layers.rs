@@ -80,6 +80,8 @@ impl std::fmt::Debug for LayeredKernel {
 }
 
 impl LayeredKernel {
+    /// The kernels of a layered mesh: the Newell tensor at each of the 2 nz - 1 vertical
+    /// offsets on the zero-padded grid, their spectra and the FFT plans.
     pub fn new(mesh: &Mesh) -> Self {
         let (nx, ny, nz) = (mesh.nx, mesh.ny, mesh.nz);
         let px = (2 * nx).max(2);

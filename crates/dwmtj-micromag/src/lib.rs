@@ -1,6 +1,6 @@
 //! dwmtj-micromag: finite-difference micromagnetics for DW-MTJ wires: a mesh of one or more
 //! layers from the wire geometry (`mesh.rs`), regions, the effective field, energies and LLG
-//! right-hand side (`system.rs`, equations in its module docs), Newell FFT demag (`demag.rs`
+//! right-hand side (`system/`, equations in its module docs), Newell FFT demag (`demag.rs`
 //! for one layer in f64 or f32, `demag_layers.rs` for several), RK45/RK23/Heun/RK4 integrators
 //! and relaxation (`solver.rs`), OVF 2.0 I/O (`ovf.rs`), run files (`config.rs`) and runs
 //! sampling a table and snapshots (`run.rs`).
@@ -40,6 +40,7 @@
 //! assert!((0..m[0].len()).all(|k| ((m[0][k].powi(2) + m[1][k].powi(2) + m[2][k].powi(2)).sqrt() - 1.0).abs() < 1e-9));
 //! # Ok::<(), dwmtj_core::error::ConfigError>(())
 //! ```
+#![warn(missing_docs)]
 #![deny(clippy::float_cmp)]
 // Stencils index several arrays by the same cell index; iterators would obscure them.
 #![allow(clippy::needless_range_loop)]

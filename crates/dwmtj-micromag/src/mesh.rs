@@ -4,12 +4,18 @@
 
 use dwmtj_core::geometry::WidthProfile;
 
+/// A finite-difference mesh of nx x ny x nz cells of dx x dy x dz with a mask of magnetic cells.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mesh {
+    /// Cells along x (the wire).
     pub nx: usize,
+    /// Cells along y (across the wire).
     pub ny: usize,
+    /// Cell size along x, m.
     pub dx: f64,
+    /// Cell size along y, m.
     pub dy: f64,
+    /// Cell size along z (one layer's thickness), m.
     pub dz: f64,
     /// Layers through the thickness (1: the thin-film case); each is dz thick.
     pub nz: usize,
@@ -105,6 +111,7 @@ impl Mesh {
         self
     }
 
+    /// Cells in all layers, magnetic or not.
     pub fn cells(&self) -> usize {
         self.nx * self.ny * self.nz
     }
@@ -114,14 +121,17 @@ impl Mesh {
         self.nx * self.ny
     }
 
+    /// Magnetic cells in all layers.
     pub fn magnetic_cells(&self) -> usize {
         self.mask.iter().filter(|&&m| m).count()
     }
 
+    /// Volume of one cell, m^3.
     pub fn cell_volume(&self) -> f64 {
         self.dx * self.dy * self.dz
     }
 
+    /// Index of cell (i, j) in the first layer.
     #[inline]
     pub fn idx(&self, i: usize, j: usize) -> usize {
         j * self.nx + i

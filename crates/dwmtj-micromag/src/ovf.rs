@@ -5,25 +5,34 @@
 
 use std::fmt::Write as _;
 
+/// How the data block of an OVF 2.0 file is encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OvfFormat {
+    /// "Binary 4": little-endian f32 after the check value 1234567.0.
     Binary4,
+    /// "Binary 8": little-endian f64 after the check value 123456789012345.0.
     Binary8,
+    /// "Text": decimal numbers, one node (three values) per line.
     Text,
 }
 
 /// A 3-component field on a rectangular grid.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OvfField {
+    /// Nodes along x, y and z.
     pub nodes: [usize; 3],
+    /// Node spacing along x, y and z, m.
     pub step: [f64; 3],
+    /// The title (the `# Title:` header line).
     pub title: String,
     /// Node values, x fastest: index = (k * ny + j) * nx + i.
     pub values: Vec<[f64; 3]>,
 }
 
+/// An OVF file that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum OvfError {
+    /// The file is not valid OVF 2.0 as read here (what is wrong).
     #[error("OVF: {0}")]
     Format(String),
 }

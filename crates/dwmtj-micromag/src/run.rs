@@ -6,11 +6,16 @@ use crate::solver::{Integrator, IntegratorState, Stats};
 use crate::system::{Energies, Field3, System};
 pub use dwmtj_core::checkpoint::{Checkpoints, NoCheckpoints};
 
+/// One table row: the state at time t.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Row {
+    /// Time, s.
     pub t: f64,
+    /// Average m over the magnetic cells.
     pub m: [f64; 3],
+    /// Energies at t (applied field of time t included), J.
     pub energy: Energies,
+    /// Up/down wall position from <m_z>, m.
     pub wall_position: f64,
     /// Average m of each region, in the order of the run file.
     pub regions: Vec<[f64; 3]>,
@@ -18,35 +23,51 @@ pub struct Row {
     pub conductance: Vec<Option<f64>>,
 }
 
+/// What a run produces: the table, the snapshots and the counters.
 pub struct RunOutput {
+    /// Table rows, the first at t = 0 (after the relaxation, if any).
     pub rows: Vec<Row>,
     /// (time, state) snapshots, the last one the final state.
     pub snapshots: Vec<(f64, Field3)>,
+    /// The integrator's counters.
     pub stats: Stats,
+    /// The largest torque |m x B| (T) when the relaxation stopped, if the run relaxed first.
     pub relax_torque: Option<f64>,
 }
 
 /// A run stopped after `samples_done` table rows: what it needs to continue to the same result.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunState {
+    /// Table rows done after the one at t = 0.
     pub samples_done: usize,
+    /// The integrator's state.
     pub integrator: IntegratorState,
+    /// Table rows so far.
     pub rows: Vec<Row>,
+    /// (time, state) snapshots so far.
     pub snapshots: Vec<(f64, Field3)>,
+    /// The torque at the end of the relaxation (T), if the run relaxed first.
     pub relax_torque: Option<f64>,
 }
 
 /// A checkpoint that does not belong to the run it is resumed with.
 #[derive(Debug, thiserror::Error)]
 pub enum ResumeError {
+    /// Not a checkpoint of this format, or damaged (the reason).
     #[error("the checkpoint is not a dwmtj micromagnetic checkpoint or is damaged: {0}")]
     Damaged(String),
+    /// A checkpoint of a run of another size.
     #[error("the checkpoint holds {found} cells after {samples} of {expected_samples} samples; the run file has {cells} cells and {expected_samples_now} samples")]
     Mismatch {
+        /// Cells in the checkpoint.
         found: usize,
+        /// Table rows the checkpointed run had done.
         samples: usize,
+        /// Table rows of the checkpointed run.
         expected_samples: usize,
+        /// Cells of the run file's mesh.
         cells: usize,
+        /// Table rows of the run file.
         expected_samples_now: usize,
     },
 }
@@ -268,7 +289,9 @@ pub fn run_resumable(
 /// One region's state at the end of a run.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct RegionSummary {
+    /// The region's name.
     pub name: String,
+    /// Average m over the region at the end.
     pub m: [f64; 3],
     /// Conductance (S) where the region carries an MTJ.
     pub conductance_s: Option<f64>,
@@ -278,23 +301,35 @@ pub struct RegionSummary {
 /// measurements, not results.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Summary {
+    /// The run's name.
     pub name: String,
+    /// Cells of the mesh (all layers, magnetic or not).
     pub cells: usize,
+    /// Magnetic cells of the mesh.
     pub magnetic_cells: usize,
+    /// Simulated time, s.
     pub duration_s: f64,
+    /// Average m at the end.
     pub final_m: [f64; 3],
+    /// Each region's state at the end.
     pub final_region_m: Vec<RegionSummary>,
+    /// Total energy at the end, J.
     pub final_energy_j: f64,
     /// Wall displacement over the run (from the `<m_z>` wall position).
     pub wall_displacement_m: f64,
     /// Mean wall velocity over the last fifth of the run.
     pub wall_velocity_m_per_s: f64,
+    /// Accepted integrator steps (relaxation included).
     pub steps: u64,
+    /// Rejected integrator steps (relaxation included).
     pub rejected_steps: u64,
+    /// Evaluations of the LLG right-hand side (relaxation included).
     pub rhs_evals: u64,
     /// The largest torque |m x H| (T) when the relaxation stopped, if the run relaxed first.
     pub relax_torque_t: Option<f64>,
+    /// Wall-clock time of the run, s.
     pub wall_time_s: f64,
+    /// Wall-clock nanoseconds per cell and right-hand-side evaluation.
     pub ns_per_cell_eval: f64,
 }
 

@@ -25,21 +25,28 @@ pub enum Method {
     Rk45,
     /// Runge-Kutta-Fehlberg 4(5), fifth-order solution (magnum.np's default).
     Rkf45,
+    /// Bogacki-Shampine 3(2), adaptive.
     Rk23,
+    /// Heun at a fixed step (a thermal field is held over both stages).
     Heun,
     /// Classical fourth-order Runge-Kutta at a fixed step (thermal field held over the step).
     Rk4,
 }
 
+/// Integrator settings: method, tolerances and step limits.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SolverParams {
+    /// The integration method.
     pub method: Method,
     /// Absolute tolerance on each component of m per step.
     pub max_err: f64,
     /// Relative tolerance: a component's error is measured against max_err + rel_err |m_a|.
     pub rel_err: f64,
+    /// First step, s (the step itself for the fixed-step methods).
     pub dt_init: f64,
+    /// Smallest step, s: an adaptive step this short is accepted whatever its error.
     pub dt_min: f64,
+    /// Largest adaptive step, s.
     pub dt_max: f64,
 }
 
@@ -59,17 +66,25 @@ impl Default for SolverParams {
 /// Counters of a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stats {
+    /// Accepted steps.
     pub steps: u64,
+    /// Rejected (repeated) steps.
     pub rejected: u64,
+    /// Evaluations of the LLG right-hand side.
     pub rhs_evals: u64,
 }
 
 /// Integrator state: the magnetisation, time, next step and scratch.
 pub struct Integrator {
+    /// The magnetisation.
     pub m: Field3,
+    /// Time, s.
     pub t: f64,
+    /// The next step, s.
     pub dt: f64,
+    /// The settings.
     pub params: SolverParams,
+    /// The counters.
     pub stats: Stats,
     k: Vec<Field3>,
     tmp: Field3,
@@ -123,9 +138,13 @@ fn normalise(m: &mut Field3, mask: &[bool]) {
 /// kept because it was taken before the last renormalisation).
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegratorState {
+    /// The magnetisation.
     pub m: Field3,
+    /// Time, s.
     pub t: f64,
+    /// The next step, s.
     pub dt: f64,
+    /// The counters.
     pub stats: Stats,
     /// The first-stage slope carried over to the next step (FSAL), if valid.
     pub fsal: Option<Field3>,
@@ -155,6 +174,7 @@ impl Integrator {
         }
     }
 
+    /// An integrator starting from m at t = 0 with the step `params.dt_init`.
     pub fn new(m: Field3, params: SolverParams) -> Self {
         let n = m[0].len();
         let stages = match params.method {

@@ -6,10 +6,14 @@
 use crate::dwdevice::DwActivation;
 use std::sync::Arc;
 
+/// A hidden-layer activation function.
 #[derive(Clone, Debug)]
 pub enum Activation {
+    /// Logistic sigmoid, computed digitally.
     Sigmoid,
+    /// max(z, 0), computed digitally.
     Relu,
+    /// The DW-MTJ sigmoid generator: its noisy staircase forward, the logistic's derivative backward.
     DwSigmoid(Arc<DwActivation>),
 }
 
@@ -19,6 +23,7 @@ fn logistic(z: f32) -> f32 {
 }
 
 impl Activation {
+    /// The name used in training files: "sigmoid", "relu" or "dw-sigmoid".
     pub fn name(&self) -> &'static str {
         match self {
             Activation::Sigmoid => "sigmoid",
@@ -79,6 +84,7 @@ impl Activation {
         }
     }
 
+    /// Whether the activation is the DW-MTJ generator (whose evaluations cost energy and time).
     pub fn is_hardware(&self) -> bool {
         matches!(self, Activation::DwSigmoid(_))
     }

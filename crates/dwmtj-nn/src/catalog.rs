@@ -17,14 +17,20 @@ use crate::dwdevice::DwSynapse;
 use crate::energy::DeviceCosts;
 use crate::update::UpdateScheme;
 
+/// A named synaptic device: its update model, the scheme that suits it, and its costs.
 #[derive(Clone, Debug)]
 pub struct DeviceEntry {
+    /// The catalog name.
     pub name: String,
+    /// How one pulse changes a weight.
     pub model: DeviceModel,
+    /// The update scheme trained with.
     pub scheme: UpdateScheme,
+    /// Conductance range and pulse cost; None for `float` (priced as digital operations).
     pub costs: Option<DeviceCosts>,
     /// Device-to-device spread of the step (aihwkit dtod).
     pub d2d: f32,
+    /// Software weights (no device): ideal periphery, output scale 1, exact SGD.
     pub is_float: bool,
 }
 
@@ -39,6 +45,7 @@ const NEUROSIM_COSTS: &[(&str, f64, f64, f64, f64)] = &[
     ("hzo-fefet", 559e3, 45.0, 0.03e-15, 75e-9),
 ];
 
+/// Every name `lookup` resolves.
 pub fn names() -> Vec<&'static str> {
     let mut v = vec!["float", "dw-linear", "dw-single", "constant-step", "soft-bounds", "exp-step"];
     v.extend(NEUROSIM_PRESETS.iter().map(|p| p.name));
@@ -52,8 +59,15 @@ fn gv_costs() -> DeviceCosts {
 /// Why a device name does not resolve.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LookupError {
+    /// The name is not in the catalog.
     #[error("unknown device `{name}`; known: {known}")]
-    Unknown { name: String, known: String },
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The known names, comma-separated.
+        known: String,
+    },
+    /// A dw-* device was asked for without a DW-MTJ synapse.
     #[error("the dw-* devices need a DW-MTJ device file")]
     NoSynapse,
 }

@@ -40,100 +40,155 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// `[data]`: where the images come from (optional: the built-in MNIST subset by default).
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawData {
+    /// Folder with the standard IDX files, relative to the training file.
     pub dir: Option<String>,
+    /// Centre crop, in pixels per side (4-1024).
     pub crop: Option<usize>,
+    /// Use only the first this many training images.
     pub train_limit: Option<usize>,
+    /// Use only the first this many test images.
     pub test_limit: Option<usize>,
 }
 
+/// `[network]`: the network and its periphery.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawNetwork {
+    /// Hidden layer sizes (each 1-100000).
     pub hidden: Vec<usize>,
+    /// sigmoid, relu or dw-sigmoid (default sigmoid).
     pub activation: Option<String>,
+    /// Device file of the dw-sigmoid generator, relative to the training file (default: the built-in Fig. 4c).
     pub activation_device: Option<String>,
+    /// w_max = weight_range / sqrt(fan_in), in (0, 1000] (default 4).
     pub weight_range: Option<f64>,
+    /// aihwkit (its default periphery) or ideal (default aihwkit).
     pub periphery: Option<String>,
 }
 
+/// `[training]`: the device and the optimiser.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTraining {
+    /// Catalog device name (default float).
     pub device: Option<String>,
+    /// Device file of the DW-MTJ synapse, relative to the training file (default: the built-in Fig. 3f).
     pub device_file: Option<String>,
+    /// float, stochastic, pulse-count or mixed-precision (default: each device's own).
     pub scheme: Option<String>,
+    /// Pulse-train length BL of the stochastic scheme, 1-64 (default 31).
     pub desired_bl: Option<u32>,
+    /// Epochs, 1-100000 (default 10).
     pub epochs: Option<usize>,
+    /// Minibatch size, 1-65536 (default 8).
     pub batch: Option<usize>,
+    /// Learning rate, in (0, 1000) (default 0.1).
     pub lr: Option<f64>,
+    /// Factor on the learning rate after every epoch, in (0, 1] (default 1).
     pub lr_decay: Option<f64>,
+    /// Seed of every random stream (default 1).
     pub seed: Option<u64>,
 }
 
+/// `[energy]`: circuit constants of the energy and latency accounting (optional; defaults of `CircuitParams`).
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEnergy {
+    /// Read voltage (voltage).
     pub v_read: Option<RawQuantity>,
+    /// Read time of one MVM (time).
     pub t_read: Option<RawQuantity>,
+    /// ADC figure of merit, energy per conversion step (energy).
     pub adc_fom: Option<RawQuantity>,
+    /// ADC conversion time (time).
     pub t_adc: Option<RawQuantity>,
+    /// DAC energy per level (energy).
     pub dac_energy_per_level: Option<RawQuantity>,
+    /// Energy of one fp32 multiply-accumulate (energy).
     pub digital_mac: Option<RawQuantity>,
+    /// Energy of one fp32 add (energy).
     pub digital_add: Option<RawQuantity>,
+    /// Digital throughput (multiply-accumulates per second).
     pub digital_macs_per_s: Option<f64>,
 }
 
+/// `[compare]`: devices to train one after another.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCompare {
+    /// Catalog device names (at least one).
     pub devices: Vec<String>,
 }
 
+/// A training file as written.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTrainConfig {
+    /// Run name (default "train").
     pub name: Option<String>,
+    /// Free text for people.
     pub description: Option<String>,
+    /// The `[data]` table.
     #[serde(default)]
     pub data: RawData,
+    /// The `[network]` table.
     pub network: RawNetwork,
+    /// The `[training]` table.
     pub training: RawTraining,
+    /// The `[energy]` table.
     #[serde(default)]
     pub energy: RawEnergy,
+    /// The `[compare]` table.
     pub compare: Option<RawCompare>,
 }
 
 /// Command-line overrides (`--data-dir`, `--device`, `--epochs`, `--seed`).
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
+    /// `--data-dir`: replaces `data.dir`.
     pub data_dir: Option<PathBuf>,
+    /// `--device`: replaces `training.device`.
     pub device: Option<String>,
+    /// `--epochs`: replaces `training.epochs`.
     pub epochs: Option<usize>,
+    /// `--seed`: replaces `training.seed`.
     pub seed: Option<u64>,
 }
 
 /// A validated training run.
 #[derive(Clone, Debug)]
 pub struct TrainConfig {
+    /// Run name.
     pub name: String,
     /// The data folder; None for the built-in MNIST subset.
     pub data_dir: Option<PathBuf>,
+    /// Centre crop, in pixels per side.
     pub crop: Option<usize>,
+    /// Use only the first this many training images.
     pub train_limit: Option<usize>,
+    /// Use only the first this many test images.
     pub test_limit: Option<usize>,
+    /// Network shape and periphery.
     pub spec: NetworkSpec,
+    /// Training hyper-parameters.
     pub params: TrainParams,
+    /// The device trained (with the scheme override applied).
     pub device: DeviceEntry,
     /// The scheme named in the file (applied to every compared device when set).
     pub scheme_override: Option<UpdateScheme>,
+    /// The DW-MTJ synapse of `training.device_file` (or the built-in Fig. 3f) for the dw-* devices.
     pub synapse: Option<Arc<DwSynapse>>,
+    /// Circuit constants of the energy and latency accounting.
     pub circuit: CircuitParams,
+    /// Devices of `dwmtj compare`: `[compare].devices`, or just the trained device.
     pub compare: Vec<String>,
     /// Device files as resolved paths (for the resolved config).
     pub device_file: Option<PathBuf>,
+    /// The dw-sigmoid generator's device file as a resolved path; None for the built-in Fig. 4c.
     pub activation_device: Option<PathBuf>,
 }
 
@@ -205,6 +260,7 @@ pub fn device_entry(
 }
 
 impl RawTrainConfig {
+    /// Validate with the overrides `o` applied; `base` is the folder relative paths are read from.
     pub fn validate(&self, base: &Path, o: &Overrides) -> Result<TrainConfig, ConfigError> {
         let t = &self.training;
         let n = &self.network;

@@ -52,60 +52,101 @@ pub fn neurosim_a_over_pmax(nl: f64) -> f64 {
     (y1.ln() + (nl - x1) / (x1 - x0) * (y1.ln() - y0.ln())).exp()
 }
 
+/// How one programming pulse changes a weight (the models of the module docs).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub enum DeviceModel {
+    /// aihwkit ConstantStep: a constant step dw_min with relative noise.
     ConstantStep {
+        /// Nominal weight change of one pulse.
         dw_min: f64,
+        /// Lower weight bound.
         b_min: f64,
+        /// Upper weight bound.
         b_max: f64,
+        /// Cycle-to-cycle spread of the step, relative to dw_min (the s of the module docs).
         c2c: f64,
     },
+    /// aihwkit LinearStep: a step that shrinks linearly towards the bound it moves to.
     LinearStep {
+        /// Nominal weight change of one pulse at w = 0.
         dw_min: f64,
+        /// |g_up|: gamma^+ = -|g_up| / b_max (1 for soft bounds).
         gamma_up: f64,
+        /// |g_down|: gamma^- = -|g_down| / b_min (1 for soft bounds).
         gamma_down: f64,
+        /// Lower weight bound.
         b_min: f64,
+        /// Upper weight bound.
         b_max: f64,
+        /// Cycle-to-cycle spread of the step, relative to dw_min.
         c2c: f64,
     },
+    /// aihwkit ExpStep: a step that falls exponentially with the weight in the direction of the pulse.
     ExpStep {
+        /// Nominal weight change of one pulse.
         dw_min: f64,
+        /// A^+: amplitude of the exponential of an up pulse.
         a_up: f64,
+        /// A^-: amplitude of the exponential of a down pulse.
         a_down: f64,
+        /// gamma^+: rate of the exponential of an up pulse.
         gamma_up: f64,
+        /// gamma^-: rate of the exponential of a down pulse.
         gamma_down: f64,
+        /// a in z = 2 a w / (b_max - b_min) + b.
         a: f64,
+        /// b in z = 2 a w / (b_max - b_min) + b.
         b: f64,
+        /// Lower weight bound.
         b_min: f64,
+        /// Upper weight bound.
         b_max: f64,
+        /// Cycle-to-cycle spread of the step, relative to the step.
         c2c: f64,
     },
+    /// NeuroSim's nonlinear model on the normalised conductance G in [0, 1].
     NeuroSim {
+        /// P_max: pulses that cross the whole range.
         p_max: f64,
+        /// A_LTP, in pulses: curvature of the potentiation curve (negative: convex).
         a_ltp: f64,
+        /// A_LTD, in pulses: curvature of the depression curve (negative: convex).
         a_ltd: f64,
+        /// Cycle-to-cycle noise sigma per pulse, as a fraction of the conductance range.
         c2c: f64,
+        /// Weight at G = 0.
         b_min: f64,
+        /// Weight at G = 1.
         b_max: f64,
     },
     /// Normalised levels in [0, 1] (ascending), mapped to [b_min, b_max].
     Levels {
+        /// The levels, normalised to [0, 1], ascending.
         levels: Vec<f64>,
+        /// Probability that a pulse moves the weight one level.
         p_switch: f64,
+        /// Weight of normalised level 0.
         b_min: f64,
+        /// Weight of normalised level 1.
         b_max: f64,
     },
 }
 
 /// A named NeuroSim device (docs/nn.md 4.2, V3.0 table; "<1 %" taken as 1 %, "<0.5 %" as 0.5 %).
 pub struct Preset {
+    /// Catalog name.
     pub name: &'static str,
+    /// Number of conductance states (used as P_max).
     pub states: f64,
+    /// NeuroSim nonlinearity label of potentiation (its sign sets the curve's convexity).
     pub nl_ltp: f64,
+    /// NeuroSim nonlinearity label of depression (its sign sets the curve's convexity).
     pub nl_ltd: f64,
+    /// Cycle-to-cycle noise, as a fraction of the conductance range.
     pub c2c: f64,
 }
 
+/// The NeuroSim V3.0 devices of docs/nn.md 4.2.
 pub const NEUROSIM_PRESETS: &[Preset] = &[
     Preset {
         name: "ag-a-si",
@@ -169,6 +210,7 @@ impl DeviceModel {
         }
     }
 
+    /// aihwkit SoftBounds: a LinearStep with gamma 1 both ways, so the step vanishes at the bound.
     pub fn soft_bounds(dw_min: f64, b_min: f64, b_max: f64, c2c: f64) -> Self {
         DeviceModel::LinearStep {
             dw_min,
@@ -209,6 +251,7 @@ impl DeviceModel {
         })
     }
 
+    /// The weight bounds (b_min, b_max).
     pub fn bounds(&self) -> (f64, f64) {
         match self {
             DeviceModel::ConstantStep { b_min, b_max, .. }

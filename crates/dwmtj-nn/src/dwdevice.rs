@@ -32,15 +32,19 @@ pub struct DwSynapse {
     pub step_probability: Vec<f64>,
     /// Joule energy of each step's pulse (J).
     pub step_energy: Vec<f64>,
+    /// Programming pulse width (FWHM), s.
     pub pulse_width: f64,
+    /// Wire resistance the programming current flows through (Ohm).
     pub wire_resistance: f64,
 }
 
 impl DwSynapse {
+    /// Mean success probability of the steps (0 without steps).
     pub fn mean_probability(&self) -> f64 {
         mean(&self.step_probability)
     }
 
+    /// Mean Joule energy of the step pulses (J; 0 without steps).
     pub fn mean_energy(&self) -> f64 {
         mean(&self.step_energy)
     }
@@ -109,20 +113,29 @@ pub fn synapse(device: &Device, pulse: &PulseShape) -> Result<DwSynapse, ConfigE
 /// The sigmoid generator of a device file as a neuron.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct DwActivation {
-    /// Current grid (A) and each MTJ's switching probability on it (row per MTJ).
+    /// Current grid (A), from 0 to 1.3 times the last MTJ's 50 % current (at most the breakdown
+    /// current).
     pub currents: Vec<f64>,
+    /// Switching probability of each current-switched MTJ on the current grid, one row per MTJ in
+    /// switching order.
     pub probability: Vec<Vec<f64>>,
     /// Each MTJ's share of the normalised output step (sums to 1).
     pub weight: Vec<f64>,
-    /// Output of the reset state (field-switched MTJs), normalised to 0.
+    /// Centre I_0 of the fitted logistic (A): the current at pre-activation 0. (The output is
+    /// normalised so that the reset state, field-switched MTJs only, gives 0.)
     pub centre: f64,
+    /// Scale s of the fitted logistic (A per unit of pre-activation): I = I_0 + s z.
     pub scale: f64,
-    /// RMS of the expected staircase minus the fitted logistic.
+    /// RMS of the expected staircase minus the fitted logistic, on the current grid (fraction of
+    /// full scale).
     pub fit_rms: f64,
     /// Joule energy of one evaluation at the centre current (J).
     pub energy_at_centre: f64,
+    /// Wire resistance (Ohm).
     pub wire_resistance: f64,
+    /// integral s(t)^2 dt of the pulse shape (s): the Joule energy is I^2 R_wire times this.
     pub pulse_energy_duration: f64,
+    /// Generator pulse width (FWHM), s.
     pub pulse_width: f64,
 }
 

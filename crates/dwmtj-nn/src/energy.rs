@@ -17,15 +17,24 @@
 //!   update takes BL pulse slots for the whole array; pulse-count and mixed-precision writes go
 //!   row by row, each row as long as its longest pulse train.
 
+/// Circuit constants that price the counted events (module docs).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct CircuitParams {
+    /// Read voltage of a full-scale input (V).
     pub v_read: f64,
+    /// Read time of one MVM (s).
     pub t_read: f64,
+    /// ADC Walden figure of merit: energy per conversion step (J).
     pub adc_fom: f64,
+    /// ADC conversion time (s).
     pub t_adc: f64,
+    /// DAC energy per level (J).
     pub dac_energy_per_level: f64,
+    /// Energy of one fp32 multiply-accumulate (J).
     pub digital_mac: f64,
+    /// Energy of one fp32 add (J).
     pub digital_add: f64,
+    /// Digital throughput (multiply-accumulates per second).
     pub digital_macs_per_s: f64,
 }
 
@@ -47,10 +56,15 @@ impl Default for CircuitParams {
 /// What a device costs: conductance range, energy and duration of one programming pulse.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct DeviceCosts {
+    /// Lowest device conductance (S).
     pub g_min: f64,
+    /// Highest device conductance (S).
     pub g_max: f64,
+    /// Energy of one programming pulse (J).
     pub pulse_energy: f64,
+    /// Duration of one programming pulse (s).
     pub pulse_width: f64,
+    /// Where the figures come from.
     pub source: String,
 }
 
@@ -70,26 +84,38 @@ impl DeviceCosts {
 /// Energy by component (J) and latency (s).
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EnergyBreakdown {
+    /// Crossbar array reads (J).
     pub array_read_j: f64,
+    /// ADC conversions (J).
     pub adc_j: f64,
+    /// DAC conversions (J).
     pub dac_j: f64,
+    /// Device programming pulses (J).
     pub device_write_j: f64,
+    /// Digital operations (J).
     pub digital_j: f64,
+    /// DW-MTJ activation generator pulses (J).
     pub activation_j: f64,
+    /// Time of the array reads and conversions (and generator evaluations) (s).
     pub read_latency_s: f64,
+    /// Time of the device programming (s).
     pub write_latency_s: f64,
+    /// Time of the digital operations (s).
     pub digital_latency_s: f64,
 }
 
 impl EnergyBreakdown {
+    /// Total energy (J).
     pub fn total_j(&self) -> f64 {
         self.array_read_j + self.adc_j + self.dac_j + self.device_write_j + self.digital_j + self.activation_j
     }
 
+    /// Total latency (s).
     pub fn latency_s(&self) -> f64 {
         self.read_latency_s + self.write_latency_s + self.digital_latency_s
     }
 
+    /// Add `o`, component by component.
     pub fn add(&mut self, o: &EnergyBreakdown) {
         self.array_read_j += o.array_read_j;
         self.adc_j += o.adc_j;
@@ -102,6 +128,7 @@ impl EnergyBreakdown {
         self.digital_latency_s += o.digital_latency_s;
     }
 
+    /// Every component times `f`.
     pub fn scaled(&self, f: f64) -> EnergyBreakdown {
         EnergyBreakdown {
             array_read_j: self.array_read_j * f,
@@ -122,6 +149,7 @@ pub fn adc_energy(p: &CircuitParams, bits: u32) -> f64 {
     p.adc_fom * f64::from(1u32 << bits_or(bits, 8))
 }
 
+/// DAC energy per conversion for `bits` (an ideal DAC is priced at 8 bits).
 pub fn dac_energy(p: &CircuitParams, bits: u32) -> f64 {
     p.dac_energy_per_level * f64::from(1u32 << bits_or(bits, 8))
 }

@@ -8,20 +8,41 @@ use flate2::read::GzDecoder;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+/// Why an IDX file or data set folder cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum IdxError {
+    /// The bytes are not a valid IDX array (or gzip stream), or the files do not fit together.
     #[error("{path}: {message}")]
-    Format { path: String, message: String },
+    Format {
+        /// The file (or folder, or built-in name).
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file cannot be read.
     #[error("cannot read {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        /// The file.
+        path: String,
+        /// The read error.
+        source: std::io::Error,
+    },
+    /// A standard file is not in the folder.
     #[error("no {name} (or {name}.gz) in {dir}")]
-    Missing { name: String, dir: String },
+    Missing {
+        /// The standard file name.
+        name: String,
+        /// The folder searched.
+        dir: String,
+    },
 }
 
 /// An IDX array of unsigned bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdxArray {
+    /// Size of each dimension, outermost first.
     pub dims: Vec<usize>,
+    /// The elements in row-major order (last dimension fastest).
     pub data: Vec<u8>,
 }
 
@@ -87,22 +108,28 @@ pub fn read(path: &Path) -> Result<IdxArray, IdxError> {
 /// Images and labels of one split.
 #[derive(Clone, Debug)]
 pub struct Split {
+    /// Image height (pixels).
     pub rows: usize,
+    /// Image width (pixels).
     pub cols: usize,
     /// Row-major pixels, one image after another.
     pub images: Vec<u8>,
+    /// Class (0-9) of each image.
     pub labels: Vec<u8>,
 }
 
 impl Split {
+    /// Number of images.
     pub fn len(&self) -> usize {
         self.labels.len()
     }
 
+    /// Whether the split has no images.
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
     }
 
+    /// Pixels of image `k` (rows x cols, row-major).
     pub fn image(&self, k: usize) -> &[u8] {
         let n = self.rows * self.cols;
         &self.images[k * n..(k + 1) * n]
@@ -112,7 +139,9 @@ impl Split {
 /// A train/test dataset in the standard layout.
 #[derive(Clone, Debug)]
 pub struct Dataset {
+    /// The training split.
     pub train: Split,
+    /// The test split.
     pub test: Split,
 }
 

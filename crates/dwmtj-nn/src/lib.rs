@@ -29,6 +29,7 @@
 //! assert!(r.test_accuracy > 0.95, "{}", r.test_accuracy);
 //! ```
 #![deny(clippy::float_cmp)]
+#![warn(missing_docs)]
 
 pub mod activation;
 pub mod catalog;

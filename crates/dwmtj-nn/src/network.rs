@@ -27,10 +27,15 @@ use rayon::prelude::*;
 /// Training and test data as floats in [0, 1].
 #[derive(Clone, Debug)]
 pub struct Data {
+    /// Values per image (the network's input size).
     pub inputs: usize,
+    /// Training images, `inputs` values each, one after another.
     pub train_x: Vec<f32>,
+    /// Class (0-9) of each training image.
     pub train_y: Vec<u8>,
+    /// Test images, `inputs` values each, one after another.
     pub test_x: Vec<f32>,
+    /// Class (0-9) of each test image.
     pub test_y: Vec<u8>,
 }
 
@@ -38,8 +43,11 @@ pub struct Data {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("crop {crop} does not fit {rows} x {cols} images")]
 pub struct CropError {
+    /// The crop asked for (pixels per side).
     pub crop: usize,
+    /// Image height (pixels).
     pub rows: usize,
+    /// Image width (pixels).
     pub cols: usize,
 }
 
@@ -92,19 +100,29 @@ impl Data {
 pub struct NetworkSpec {
     /// Hidden layer sizes (input and output sizes come from the data and the 10 classes).
     pub hidden: Vec<usize>,
+    /// Activation of the hidden layers.
     pub activation: Activation,
+    /// Forward periphery of every tile (float devices use an ideal one).
     pub fwd: IoParams,
+    /// Backward periphery of every tile (float devices use an ideal one).
     pub bwd: IoParams,
+    /// Largest effective weight times sqrt(fan_in): w_max = weight_range / sqrt(fan_in) (unused by float
+    /// devices).
     pub weight_range: f32,
 }
 
+/// Minibatch SGD settings.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct TrainParams {
+    /// Passes over the training set.
     pub epochs: usize,
+    /// Minibatch size.
     pub batch: usize,
+    /// Learning rate of the first epoch.
     pub lr: f32,
     /// Multiply lr by this after every epoch.
     pub lr_decay: f32,
+    /// Seed of every random stream of the run.
     pub seed: u64,
 }
 
@@ -124,6 +142,7 @@ struct LayerCounts {
     act_evals: u64,
 }
 
+/// A multilayer perceptron: one crossbar tile of the device per layer, digital biases.
 pub struct Mlp {
     layers: Vec<Layer>,
     activation: Activation,
@@ -134,30 +153,46 @@ pub struct Mlp {
 /// One epoch's metrics.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochMetrics {
+    /// Epoch number, from 1.
     pub epoch: usize,
+    /// Learning rate of the epoch.
     pub lr: f32,
+    /// Mean cross-entropy over the training images during the epoch.
     pub train_loss: f64,
+    /// Fraction of training images classified correctly during the epoch.
     pub train_accuracy: f64,
+    /// Mean cross-entropy over the test images after the epoch.
     pub test_loss: f64,
+    /// Fraction of test images classified correctly after the epoch (hardware forward pass).
     pub test_accuracy: f64,
+    /// Device programming pulses applied during the epoch.
     pub device_pulses: u64,
+    /// Energy and latency of the epoch's training (forward, backward and update).
     pub energy: EnergyBreakdown,
 }
 
+/// A finished training run.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct TrainResult {
+    /// Device name.
     pub device: String,
+    /// Update scheme name.
     pub scheme: String,
+    /// Layer sizes, input to output.
     pub sizes: Vec<usize>,
+    /// Metrics of every epoch.
     pub epochs: Vec<EpochMetrics>,
+    /// Test accuracy after the last epoch (fraction; 0 without epochs).
     pub test_accuracy: f64,
     /// Training energy and latency summed over all epochs.
     pub training: EnergyBreakdown,
     /// Energy and latency of one inference (mean over the test set).
     pub inference: EnergyBreakdown,
+    /// Number of weights.
     pub weights: usize,
     /// Wall-clock seconds spent training and evaluating (not part of the seeded results).
     pub train_seconds: f64,
+    /// Wall-clock seconds spent evaluating (not part of the seeded results).
     pub eval_seconds: f64,
 }
 
@@ -179,6 +214,7 @@ fn softmax_ce(logits: &mut [f32], label: u8) -> (f64, bool) {
 }
 
 impl Mlp {
+    /// Layers `inputs`, the hidden sizes of `spec`, 10 outputs; initial weights from `seed`.
     pub fn new(spec: &NetworkSpec, device: &DeviceEntry, inputs: usize, seed: u64) -> Self {
         let mut sizes = vec![inputs];
         sizes.extend(&spec.hidden);
@@ -226,6 +262,7 @@ impl Mlp {
         }
     }
 
+    /// Number of weights (biases not counted).
     pub fn weights(&self) -> usize {
         self.sizes.windows(2).map(|s| s[0] * s[1]).sum()
     }
@@ -407,7 +444,6 @@ impl Mlp {
     }
 }
 
-/// Train and evaluate; `progress(done, total)` counts minibatches.
 /// Bytes a network of `spec` on `inputs` inputs holds while training with batches of `batch`:
 /// per weight its value, step scale, update state and gradient buffers (about 32 bytes), per
 /// activation of a batch the forward, backward and periphery buffers (about 64 bytes).
@@ -425,22 +461,34 @@ pub fn memory_estimate(spec: &NetworkSpec, inputs: usize, batch: usize) -> f64 {
 /// the metrics and energy so far).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainState {
+    /// Epochs completed.
     pub epochs_done: usize,
+    /// Every layer's state, input to output.
     pub layers: Vec<LayerState>,
+    /// The training-image order of the last epoch (the next shuffle starts from it).
     pub order: Vec<usize>,
+    /// Metrics of the completed epochs.
     pub epochs: Vec<EpochMetrics>,
+    /// Training energy and latency so far.
     pub training: EnergyBreakdown,
+    /// Energy and latency of one inference at the last evaluation.
     pub inference: EnergyBreakdown,
+    /// Learning rate of the next epoch.
     pub lr: f32,
+    /// Wall-clock seconds spent training so far.
     pub train_seconds: f64,
+    /// Wall-clock seconds spent evaluating so far.
     pub eval_seconds: f64,
 }
 
 /// The state one layer carries between epochs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerState {
+    /// Device weights (out x in, row-major, device units).
     pub w: Vec<f32>,
+    /// Digital biases.
     pub bias: Vec<f32>,
+    /// Mixed-precision accumulator (empty for the other schemes).
     pub chi: Vec<f32>,
 }
 

@@ -27,6 +27,7 @@ pub struct TableNormal<'a> {
 }
 
 impl<'a> TableNormal<'a> {
+    /// A reader of the shared table, with no random bits buffered.
     pub fn new() -> Self {
         Self {
             table: normal_table(),
@@ -35,6 +36,7 @@ impl<'a> TableNormal<'a> {
         }
     }
 
+    /// The next standard normal deviate (one 64-bit draw from `rng` every four calls).
     #[inline]
     pub fn draw(&mut self, rng: &mut Xoshiro256PlusPlus) -> f32 {
         if self.left == 0 {

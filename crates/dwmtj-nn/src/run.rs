@@ -18,20 +18,39 @@ pub const BUILTIN_CONFIG: &str = include_str!("../../../configs/nn/mnist-mlp.tom
 /// Why a training run cannot start.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainRunError {
+    /// The training file is invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The data set cannot be loaded.
     #[error("loading the data set from {source_name}: {error}")]
-    Data { source_name: String, error: IdxError },
+    Data {
+        /// Where the data come from: the folder, or the built-in subset.
+        source_name: String,
+        /// The read error.
+        error: IdxError,
+    },
+    /// The crop does not fit the images.
     #[error("data.crop: {0}")]
     Crop(#[from] CropError),
+    /// The limits leave no training or no test images.
     #[error("{source_name}: {train} training and {test} test images; training needs at least one of each (data.train_limit / data.test_limit must be >= 1)")]
-    Empty { source_name: String, train: usize, test: usize },
+    Empty {
+        /// Where the data come from.
+        source_name: String,
+        /// Training images left.
+        train: usize,
+        /// Test images left.
+        test: usize,
+    },
 }
 
 /// A validated training run with its data loaded.
 pub struct TrainRun {
+    /// The training file as written.
     pub raw: RawTrainConfig,
+    /// The validated configuration.
     pub config: TrainConfig,
+    /// The loaded images.
     pub data: Data,
 }
 
@@ -73,16 +92,27 @@ pub fn prepare(file: Option<(&str, &str, &Path)>, o: &Overrides) -> Result<Train
 /// An energy and latency breakdown with its totals.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BreakdownSummary {
+    /// Total energy (J).
     pub total_j: f64,
+    /// Crossbar array reads (J).
     pub array_read_j: f64,
+    /// ADC conversions (J).
     pub adc_j: f64,
+    /// DAC conversions (J).
     pub dac_j: f64,
+    /// Device programming pulses (J).
     pub device_write_j: f64,
+    /// Digital operations (J).
     pub digital_j: f64,
+    /// DW-MTJ activation generator pulses (J).
     pub activation_j: f64,
+    /// Total latency (s).
     pub latency_s: f64,
+    /// Time of the array reads and conversions (s).
     pub read_latency_s: f64,
+    /// Time of the device programming (s).
     pub write_latency_s: f64,
+    /// Time of the digital operations (s).
     pub digital_latency_s: f64,
 }
 
@@ -108,29 +138,53 @@ impl From<&EnergyBreakdown> for BreakdownSummary {
 /// `*_samples_per_s` rates are wall-clock measurements, not seeded results.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TrainSummary {
+    /// Device name.
     pub device: String,
+    /// Update scheme name.
     pub scheme: String,
+    /// Layer sizes, input to output.
     pub layers: Vec<usize>,
+    /// Number of weights.
     pub weights: usize,
+    /// Hidden-layer activation name.
     pub activation: String,
+    /// Seed of the run.
     pub seed: u64,
+    /// Epochs run.
     pub epochs: usize,
+    /// Number of training images.
     pub train_images: usize,
+    /// Number of test images.
     pub test_images: usize,
+    /// Values per image (the network's input size).
     pub inputs: usize,
+    /// Where the images come from: the folder, or "the built-in MNIST subset".
     pub data_dir: String,
+    /// Test accuracy after the last epoch (fraction).
     pub test_accuracy: f64,
+    /// Best test accuracy after any epoch (fraction).
     pub best_test_accuracy: f64,
+    /// Mean training loss of the last epoch; None without epochs.
     pub final_train_loss: Option<f64>,
+    /// Training energy over all epochs (J).
     pub energy_j: f64,
+    /// Training energy per epoch (J).
     pub energy_per_epoch_j: f64,
+    /// Training latency over all epochs (s).
     pub latency_s: f64,
+    /// Energy of one inference, mean over the test set (J).
     pub inference_energy_j: f64,
+    /// Latency of one inference, mean over the test set (s).
     pub inference_latency_s: f64,
+    /// Device programming pulses over the whole run.
     pub device_pulses: u64,
+    /// Training images per wall-clock second.
     pub train_samples_per_s: f64,
+    /// Test images evaluated per wall-clock second.
     pub inference_samples_per_s: f64,
+    /// Training energy and latency by component.
     pub training: BreakdownSummary,
+    /// Energy and latency of one inference by component.
     pub inference: BreakdownSummary,
 }
 

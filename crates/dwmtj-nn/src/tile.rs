@@ -36,14 +36,19 @@ thread_local! {
 pub struct IoParams {
     /// DAC resolution as a fraction of the input range (0 = ideal).
     pub inp_res: f32,
+    /// Input range: the DAC clips inputs to +-inp_bound.
     pub inp_bound: f32,
     /// ADC resolution as a fraction of the output range (0 = ideal).
     pub out_res: f32,
+    /// Output range: the ADC clips outputs to +-out_bound.
     pub out_bound: f32,
     /// Output noise sigma, in units of full-scale weight times full-scale input.
     pub out_noise: f32,
+    /// Divide each input vector by its max |x_i| before the DAC (aihwkit ABS_MAX).
     pub noise_management: bool,
+    /// Forward only: repeat a saturated MVM with the input halved (aihwkit ITERATIVE).
     pub bound_management: bool,
+    /// Largest total input division of bound management.
     pub max_bm_factor: f32,
 }
 
@@ -78,6 +83,7 @@ impl IoParams {
         }
     }
 
+    /// Whether the periphery quantises, adds noise and clips nothing.
     pub fn is_ideal(&self) -> bool {
         self.inp_res <= 0.0 && self.out_res <= 0.0 && self.out_noise <= 0.0 && !self.inp_bound.is_finite() && !self.out_bound.is_finite()
     }
@@ -149,11 +155,14 @@ pub struct ReadCounts {
     pub mvms: u64,
     /// Sum over MVMs of sum_i (x_i / inp_bound)^2 (the read energy scales with it).
     pub input_power: f64,
+    /// DAC conversions (one per input per MVM).
     pub dac_conversions: u64,
+    /// ADC conversions (one per output per MVM).
     pub adc_conversions: u64,
 }
 
 impl ReadCounts {
+    /// Add `o`, count by count.
     pub fn add(&mut self, o: &ReadCounts) {
         self.mvms += o.mvms;
         self.input_power += o.input_power;
@@ -165,16 +174,21 @@ impl ReadCounts {
 /// One layer on one crossbar (weights `out_size x in_size`, row-major).
 #[derive(Clone, Debug)]
 pub struct Tile {
+    /// Outputs M (rows of `w`).
     pub out_size: usize,
+    /// Inputs N (columns of `w`).
     pub in_size: usize,
     /// Device weights in the device's range [b_min, b_max].
     pub w: Vec<f32>,
     /// Digital output scale: the effective weight is alpha * w.
     pub alpha: f32,
+    /// The update model of every device.
     pub device: DeviceModel,
     /// Device-to-device factor on each device's step (1 = nominal).
     pub step_scale: Vec<f32>,
+    /// Forward periphery.
     pub fwd: IoParams,
+    /// Backward periphery.
     pub bwd: IoParams,
 }
 
@@ -367,7 +381,8 @@ impl Tile {
     }
 
     /// Forward MVMs of a batch (x: batch x in_size) through the periphery; returns y (batch x
-    /// out_size, effective units) and the read counts. `rngs` gives one noise stream per sample.
+    /// out_size, effective units) and the read counts. `seed` = (run seed, stream id) gives one noise
+    /// stream per sample.
     pub fn forward(&self, x: &[f32], batch: usize, seed: (u64, u64)) -> (Vec<f32>, ReadCounts) {
         self.mvm(x, batch, seed, true)
     }
@@ -477,6 +492,7 @@ impl Tile {
 
 /// Seeding helper for xoshiro from a u64 (rand's SeedableRng::seed_from_u64).
 pub trait FromSeedU64 {
+    /// The generator seeded from `s`.
     fn from_seed_u64(s: u64) -> Self;
 }
 

@@ -26,20 +26,29 @@ use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
+/// How a tile turns a batch's gradient into device pulses (the schemes of the module docs).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(tag = "scheme", rename_all = "kebab-case")]
 pub enum UpdateScheme {
+    /// Exact SGD on the stored weights (no device, no pulses).
     Float,
+    /// Stochastic pulse trains with coincidence updates (Gokmen & Vlasov 2016).
     Stochastic {
+        /// Pulse-train length BL, at most (1-64).
         desired_bl: u32,
+        /// Shorten BL to what the sample's largest update needs.
         bl_management: bool,
+        /// Balance the row and column probabilities by sqrt(max|delta| / max|x|).
         update_management: bool,
     },
+    /// Once per batch, round(dw / dw_min) pulses to each device (MLP+NeuroSim).
     PulseCount {
         /// Most pulses one device receives per update.
         max_pulses: u32,
     },
+    /// A digital accumulator; whole steps of dw_min are applied as pulses.
     MixedPrecision {
+        /// Most pulses one device receives per update.
         max_pulses: u32,
     },
 }
@@ -54,6 +63,7 @@ impl UpdateScheme {
         }
     }
 
+    /// The name used in training files and summaries.
     pub fn name(&self) -> &'static str {
         match self {
             UpdateScheme::Float => "float",
@@ -78,6 +88,7 @@ pub struct UpdateCounts {
 }
 
 impl UpdateCounts {
+    /// Add `o`, count by count.
     pub fn add(&mut self, o: &UpdateCounts) {
         self.pulses += o.pulses;
         self.parallel_slots += o.parallel_slots;
@@ -89,6 +100,7 @@ impl UpdateCounts {
 /// Digital state a scheme keeps between updates (the mixed-precision accumulator).
 #[derive(Clone, Debug, Default)]
 pub struct UpdateState {
+    /// Mixed-precision accumulator, one value per weight (device units; empty until first used).
     pub chi: Vec<f32>,
 }
 

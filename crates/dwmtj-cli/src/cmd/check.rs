@@ -35,21 +35,12 @@ pub fn run(a: &Args) -> Result<ExitCode> {
         Ok((_, d, p)) => (d, p),
         Err(e) => return fail(e.into()),
     };
-    let model = match dwmtj_core::threshold::ThresholdModel::new(&device, program.as_ref().map(|p| p.pulse)) {
-        Ok(m) => m,
+    let report = match dwmtj_core::threshold::check(&device, program.as_ref()) {
+        Ok(r) => r,
         Err(e) => return fail(e.into()),
     };
-    let info = json!({
-        "file": path.display().to_string(),
-        "valid": true,
-        "device": device.name,
-        "material": device.material.name,
-        "mtjs": device.mtjs.len(),
-        "wire_resistance_ohm": device.wire_resistance(),
-        "breakdown_current_a": device.breakdown_current(),
-        "j_c_ap_a_per_m2": model.nominal.iter().map(|t| t.j_c_ap).collect::<Vec<_>>(),
-        "program_pulses_per_cycle": program.as_ref().map(|p| p.pulses_per_cycle()),
-    });
+    let mut info = serde_json::to_value(&report)?;
+    info["file"] = json!(path.display().to_string());
     if json {
         println!("{}", serde_json::to_string_pretty(&info)?);
     } else {

@@ -1,9 +1,8 @@
 //! `dwmtj materials`: the built-in materials, every parameter with unit, doc and source.
 
 use anyhow::{bail, Context, Result};
-use dwmtj_core::material::{builtin, parse_material_file, Material, PARAMS};
+use dwmtj_core::material::{builtin, describe, parse_material_file, Material, PARAMS};
 use dwmtj_core::units::MU0;
-use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,29 +20,8 @@ pub struct Args {
     pub json: bool,
 }
 
-fn material_json(m: &Material) -> serde_json::Value {
-    let params: Vec<_> = PARAMS
-        .iter()
-        .map(|p| json!({ "key": p.key, "value": (p.get)(m), "unit": p.unit, "doc": p.doc, "source": m.sources.get(p.key).copied().unwrap_or("") }))
-        .collect();
-    json!({
-        "name": m.name,
-        "description": m.description,
-        "parameters": params,
-        "derived": {
-            "wall_width_m": m.wall_width(),
-            "h_k_a_per_m": m.h_k(),
-            "h_d_a_per_m": m.h_d(),
-            "d_c_j_per_m2": m.d_c(),
-            "cos_phi_eq": m.cos_phi_eq(),
-            "chi_sl_m": m.chi_sl(),
-            "sot_field_per_1e11_a_per_m": m.sot_depinning_efficiency() * 1e11,
-            "walker_field_a_per_m": m.walker_field(),
-            "hm_current_fraction": m.hm_current_fraction(),
-            "sheet_resistance_ohm": m.sheet_resistance(),
-            "wall_energy_j_per_m2": m.wall_energy(),
-        }
-    })
+fn material_json(m: &Material) -> Result<serde_json::Value> {
+    Ok(serde_json::to_value(describe(m))?)
 }
 
 pub fn run(a: &Args) -> Result<ExitCode> {
@@ -58,7 +36,7 @@ pub fn run(a: &Args) -> Result<ExitCode> {
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&mats.iter().map(material_json).collect::<Vec<_>>())?
+                    serde_json::to_string_pretty(&mats.iter().map(material_json).collect::<Result<Vec<_>>>()?)?
                 );
             } else {
                 for m in &mats {
@@ -75,7 +53,7 @@ pub fn run(a: &Args) -> Result<ExitCode> {
                 );
             };
             if json {
-                println!("{}", serde_json::to_string_pretty(&material_json(m))?);
+                println!("{}", serde_json::to_string_pretty(&material_json(m)?)?);
             } else {
                 println!("{}: {}", m.name, m.description);
                 for p in PARAMS {

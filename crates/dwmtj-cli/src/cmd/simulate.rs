@@ -1,10 +1,11 @@
 //! `dwmtj simulate`: a device file's pulse program, Monte Carlo over cycles and devices.
 
 use crate::output::{check_target, OutKind, RunDir};
-use crate::write::transfer::{summary, write_transfer};
+use crate::write::transfer::write_transfer;
 use anyhow::{Context, Result};
 use dwmtj_core::config::{load_device_with, ProgramOverrides};
 use dwmtj_core::simulate::simulate;
+use dwmtj_core::simulate::summary;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

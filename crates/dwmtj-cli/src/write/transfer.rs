@@ -6,68 +6,8 @@ use crate::plot::{write_chart, Chart, Mark, Series};
 use anyhow::Result;
 use dwmtj_core::config::resolve;
 use dwmtj_core::device::{Device, Program};
-use dwmtj_core::simulate::{MtjReport, Simulation};
+use dwmtj_core::simulate::{summary, Simulation};
 use dwmtj_design::paper::Overlay;
-use serde::Serialize;
-
-#[derive(Serialize)]
-pub struct EnergySummary {
-    pub min_switching_energy_j: Option<f64>,
-    pub max_switching_energy_j: Option<f64>,
-    pub read_energy_j: f64,
-    pub pulse_energy_duration_s: f64,
-}
-
-#[derive(Serialize)]
-pub struct SimulationSummary<'a> {
-    pub device: &'a str,
-    pub description: &'a str,
-    pub material: &'a str,
-    pub runs: usize,
-    pub cycles: u32,
-    pub devices: u32,
-    pub seed: u64,
-    pub wire_resistance_ohm: f64,
-    pub hm_current_fraction: f64,
-    pub sheet_resistance_ohm: f64,
-    pub breakdown_current_a: f64,
-    pub r_all_p_ohm: f64,
-    pub r_all_ap_ohm: f64,
-    pub levels: Vec<(String, usize)>,
-    pub unreachable_mtjs: Vec<usize>,
-    pub field_switched_mtjs: Vec<usize>,
-    pub energy: EnergySummary,
-    pub mtjs: &'a [MtjReport],
-}
-
-pub fn summary<'a>(device: &'a Device, program: &Program, sim: &'a Simulation) -> SimulationSummary<'a> {
-    SimulationSummary {
-        device: &device.name,
-        description: &device.description,
-        material: &device.material.name,
-        runs: sim.runs,
-        cycles: program.cycles,
-        devices: program.devices,
-        seed: program.seed,
-        wire_resistance_ohm: sim.wire_resistance_ohm,
-        hm_current_fraction: sim.hm_fraction,
-        sheet_resistance_ohm: sim.sheet_resistance_ohm,
-        breakdown_current_a: sim.breakdown_current_a,
-        r_all_p_ohm: sim.r_all_p_ohm,
-        r_all_ap_ohm: sim.r_all_ap_ohm,
-        levels: sim.levels.clone(),
-        // MTJ numbers as people count them (1 = the first along the wire), as everywhere else.
-        unreachable_mtjs: sim.mtjs.iter().filter(|m| !m.reachable).map(|m| m.mtj).collect(),
-        field_switched_mtjs: sim.mtjs.iter().filter(|m| m.field_switched).map(|m| m.mtj).collect(),
-        energy: EnergySummary {
-            min_switching_energy_j: sim.min_switching_energy(),
-            max_switching_energy_j: sim.max_switching_energy(),
-            read_energy_j: sim.read_energy_j,
-            pulse_energy_duration_s: program.pulse.energy_duration(),
-        },
-        mtjs: &sim.mtjs,
-    }
-}
 
 /// Write the transfer-curve files into `run`/`sub`. `extra` is merged into summary.json.
 pub fn write_transfer(

@@ -24,6 +24,7 @@ use super::{B1, B3, B4, B5, B6, C2, C3, C4, C5, E1, E3, E4, E5, E6, E7};
 /// hot path reads lanes, not problems); a lane with no problem repeats the last valid state of
 /// a problem, and its result is ignored.
 pub trait LaneSystem<const N: usize, const P: usize> {
+    /// The P parameters of problem `job`, loaded into its lane when the problem starts.
     fn params(&self, job: usize) -> [f64; P];
     /// Whether the right-hand side reads component i of y. Intermediate stages skip the
     /// components it does not read (an angle kept only for output, say); the step's result
@@ -31,23 +32,32 @@ pub trait LaneSystem<const N: usize, const P: usize> {
     fn reads(&self, _component: usize) -> bool {
         true
     }
+    /// dy/dt of every lane into `out`: lane l holds problem `job[l]` at time `t[l]`, state
+    /// `y[i][l]`, parameters `p[k][l]`.
     fn rhs<const L: usize>(&self, job: &[usize; L], p: &[[f64; L]; P], t: &[f64; L], y: &[[f64; L]; N], out: &mut [[f64; L]; N]);
 }
 
 /// One problem: start (t0, y0), then segment ends `marks` (increasing; those <= t0 are skipped).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaneJob<const N: usize> {
+    /// Start time.
     pub t0: f64,
+    /// Start state.
     pub y0: [f64; N],
+    /// Segment ends, increasing; the last is the end time.
     pub marks: Vec<f64>,
 }
 
 /// Result of one problem.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LaneOutcome<const N: usize> {
+    /// Time reached (the last mark when completed).
     pub t: f64,
+    /// State at `t`.
     pub y: [f64; N],
+    /// Right-hand-side evaluations.
     pub rhs_evals: usize,
+    /// Accepted steps.
     pub steps: usize,
     /// False if a segment hit the step limit before its mark.
     pub completed: bool,

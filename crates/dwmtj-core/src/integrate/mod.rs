@@ -21,10 +21,13 @@ pub type EventFn<'a, const N: usize> = &'a dyn Fn(f64, &[f64; N]) -> f64;
 /// Tolerances and limits of the adaptive integrator.
 #[derive(Clone, Copy, Debug)]
 pub struct Tolerances<const N: usize> {
+    /// Relative tolerance.
     pub rtol: f64,
+    /// Absolute tolerance of each component.
     pub atol: [f64; N],
     /// Largest step (s); infinite if unbounded.
     pub h_max: f64,
+    /// Most step attempts (accepted and rejected) per integration (per segment in the lanes).
     pub max_steps: usize,
     /// Only the first `controlled` components enter the error norm (the rest are auxiliary,
     /// e.g. cos and sin of an angle that is itself controlled). N for all.
@@ -34,10 +37,15 @@ pub struct Tolerances<const N: usize> {
 /// Result of an adaptive integration.
 #[derive(Clone, Debug)]
 pub struct Solution<const N: usize> {
+    /// Time reached: t1, the event time, or where the step limit stopped it.
     pub t: f64,
+    /// State at `t`.
     pub y: [f64; N],
+    /// Right-hand-side evaluations.
     pub rhs_evals: usize,
+    /// Accepted steps.
     pub steps: usize,
+    /// Rejected steps.
     pub rejected: usize,
     /// Time of the first event (g crossing zero), where integration stopped.
     pub event: Option<f64>,

@@ -16,16 +16,23 @@ use dwmtj_core::material::Material;
 use dwmtj_core::wall::{run_deterministic_many, Drive, Pinning, RunOptions, WallModel};
 use profile::{depinning_threshold, dynamic_design_for, with_runout, VelocityTable};
 
+/// Which inverse design shapes the heavy-metal width.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum AnalogKind {
+    /// Threshold-limited (docs/physics.md 7.1): the wall stops where the HM current density falls to J_th.
     Static,
+    /// Velocity-limited (docs/physics.md 7.2): the wall reaches the target travel at the end of the pulse.
     Dynamic,
 }
 
+/// What to design: a single-wall (Mode S) heavy-metal width profile for a target.
 #[derive(Clone, Debug)]
 pub struct AnalogSpec {
+    /// The target: normalised output y(I), realised as the travel L y(I).
     pub target: Target,
+    /// Static or dynamic design.
     pub kind: AnalogKind,
+    /// The wire stack (heavy metal and magnetic layer).
     pub material: Material,
     /// Track length L (m).
     pub length: f64,
@@ -34,17 +41,24 @@ pub struct AnalogSpec {
     /// Pulse width: the design pulse (dynamic) or the verification pulse (static, long enough
     /// for the wall to stop).
     pub pulse_width: f64,
+    /// Period of the sinusoidal film pinning in the wall model (m).
     pub pin_period: f64,
 }
 
+/// A designed single-wall width profile and its verification with the 1D model.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct AnalogDesign {
+    /// Static or dynamic design.
     pub kind: AnalogKind,
+    /// Depinning threshold of the pinned wall (A/m^2).
     pub j_th_a_per_m2: f64,
+    /// Heavy-metal width profile nodes (x m, w m) of the designed section, without the run-out.
     pub hm_nodes: Vec<(f64, f64)>,
     /// (current A, target travel m, achieved travel m).
     pub curve: Vec<(f64, f64, f64)>,
+    /// RMS of |achieved - target travel| over the verification currents, as a fraction of the track length.
     pub rms_error: f64,
+    /// Largest |achieved - target travel|, as a fraction of the track length.
     pub max_error: f64,
 }
 

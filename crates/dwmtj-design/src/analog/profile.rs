@@ -18,10 +18,15 @@ use dwmtj_core::wall::{Drive, RunOptions, WallModel};
 /// A shifted-sigmoid target x*(I) on [i_lo, i_hi] over a track of length `length`.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct SigmoidTarget {
+    /// Track length L (m).
     pub length: f64,
+    /// Low end of the current range (A): travel 0.
     pub i_lo: f64,
+    /// High end of the current range (A): travel L.
     pub i_hi: f64,
+    /// Centre current I_c of the sigmoid (A).
     pub i_c: f64,
+    /// Scale current s of the sigmoid (A).
     pub scale: f64,
 }
 
@@ -113,11 +118,16 @@ pub fn with_runout(profile: &WidthProfile, extra: f64, factor: f64) -> WidthProf
 /// (travel in one pulse / pulse length), made non-decreasing.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct VelocityTable {
+    /// HM current densities (A/m^2), ascending.
     pub j: Vec<f64>,
+    /// Mean wall velocity at each current density (m/s), non-decreasing.
     pub v: Vec<f64>,
 }
 
 impl VelocityTable {
+    /// Tabulate v(J) at `j_values` on a uniform copy of `model` (its narrowest width): travel in one
+    /// `pulse` over the pulse width, the mean of `trials` seeded thermal runs when the model has a
+    /// temperature, one deterministic run otherwise; then made non-decreasing.
     pub fn measure(model: &WallModel, pulse: dwmtj_core::device::PulseShape, j_values: &[f64], trials: usize, seed: u64) -> Self {
         use rayon::prelude::*;
         let uniform = uniform_copy(model);
@@ -171,10 +181,24 @@ impl VelocityTable {
 /// Why the marching design cannot place the next segment.
 #[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
 pub enum MarchError {
+    /// The wall needs the whole pulse to cross the segments already designed.
     #[error("at I = {:.1} uA the wall needs more than the {:.0} ns pulse to cross the designed part", current * 1e6, pulse * 1e9)]
-    NoTimeLeft { current: f64, pulse: f64 },
+    NoTimeLeft {
+        /// Wire current of the segment (A).
+        current: f64,
+        /// Pulse width tau (s).
+        pulse: f64,
+    },
+    /// The next segment needs a velocity above the table's largest.
     #[error("at I = {:.1} uA the wall would need {needed:.1} m/s, above the {reached:.1} m/s the velocity table reaches", current * 1e6)]
-    TooFast { current: f64, needed: f64, reached: f64 },
+    TooFast {
+        /// Wire current of the segment (A).
+        current: f64,
+        /// Velocity the segment needs (m/s).
+        needed: f64,
+        /// Largest velocity in the table (m/s).
+        reached: f64,
+    },
 }
 
 /// Dynamic (velocity-limited) design for a pulse of length tau, docs/physics.md 7.2: march in I so

@@ -1,0 +1,263 @@
+"""The Python package against the command line: the same inputs give the same JSON; arrays
+have the documented dtypes and shapes; errors carry field, value and problem; long calls
+release the GIL and stop on Ctrl-C."""
+
+import _thread
+import json
+import os
+import pathlib
+import subprocess
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import dwmtj
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+CONFIGS = REPO / "configs"
+# Wall-clock measurements, not results.
+CLOCK = {"wall_time_s", "ns_per_cell_eval", "train_samples_per_s", "inference_samples_per_s"}
+
+
+def cli_bin():
+    path = os.environ.get("DWMTJ_BIN", str(REPO / "target" / "release" / "dwmtj"))
+    if not os.path.exists(path):
+        pytest.skip(f"no dwmtj binary at {path} (set DWMTJ_BIN)")
+    return path
+
+
+def cli_json(*args, tmp=None):
+    out = subprocess.run([cli_bin(), *args], capture_output=True, text=True, cwd=tmp)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def strip_clock(v):
+    if isinstance(v, dict):
+        return {k: strip_clock(x) for k, x in v.items() if k not in CLOCK}
+    if isinstance(v, list):
+        return [strip_clock(x) for x in v]
+    return v
+
+
+def test_device_check_and_simulate_match_the_cli(tmp_path):
+    d = dwmtj.Device.from_file(CONFIGS / "fig3f.toml")
+    want = cli_json("check", str(CONFIGS / "fig3f.toml"), "--json")
+    want.pop("file")
+    assert d.check() == want
+    sim = d.simulate(cycles=3, seed=2)
+    cli = cli_json("simulate", str(CONFIGS / "fig3f.toml"), "--cycles", "3", "--seed", "2", "--out", str(tmp_path / "s"), "--json")
+    assert sim.summary == cli
+    n = len(sim["sweep"])
+    for key in ("current_a", "r_mean_ohm", "r_std_ohm", "g_mean_s", "g_std_s", "switched_mean", "switched_std", "energy_j"):
+        assert sim[key].dtype == np.float64 and sim[key].shape == (n,), key
+    assert sim["index"].dtype == np.int64
+    # The CSV the CLI wrote has the same numbers.
+    rows = (tmp_path / "s" / "transfer.csv").read_text().splitlines()[1:]
+    assert len(rows) == n
+    assert float(rows[-1].split(",")[3]) == sim["r_mean_ohm"][-1]
+    up = sim.sweep(sim["sweep"][0])
+    assert up["current_a"].size > 0
+    assert "[wire]" in d.resolved_toml() or "wire" in d.resolved_toml()
+
+
+def test_the_builtin_devices_load():
+    for name in ("fig3f", "fig4c"):
+        assert dwmtj.Device.builtin(name).check()["mtjs"] == 9
+    with pytest.raises(dwmtj.ConfigError):
+        dwmtj.Device.builtin("fig99")
+
+
+def test_wall_matches_dw_json():
+    r = dwmtj.wall(material="ta-cofeb-mgo", set={"dmi": "0.3e-3"}, current_density=1e11, pulse="8 ns")
+    assert r == cli_json("dw", "--material", "ta-cofeb-mgo", "--set", "dmi=0.3e-3", "--current-density", "1e11", "--pulse", "8 ns", "--json")
+    # SI numbers and unit strings are the same input.
+    assert dwmtj.wall(current_density="1e11 A/m^2", pulse=8e-9)["displacement_m"] == dwmtj.wall(current_density=1e11, pulse="8 ns")["displacement_m"]
+
+
+def test_wall_sweep_equals_the_cli_sweep_and_keeps_the_shape():
+    j = np.linspace(0.5e11, 2e11, 5)
+    s = dwmtj.wall_sweep(j, pulse="4 ns")
+    cli = cli_json("dw", "--current-density", "0.5e11", "--sweep-to", "2e11", "--sweep-points", "5", "--pulse", "4 ns", "--json")
+    assert np.array_equal(s["displacement_m"], [p["displacement_m"] for p in cli["sweep"]])
+    assert np.array_equal(s["final_velocity_m_per_s"], [p["final_velocity_m_per_s"] for p in cli["sweep"]])
+    grid = dwmtj.wall_sweep(j.reshape(1, 5).repeat(2, axis=0), pulse="4 ns")
+    assert grid["displacement_m"].shape == (2, 5)
+    assert np.array_equal(grid["displacement_m"][1], s["displacement_m"])
+    # One point alone gives the batch's value (SIMD lanes are bitwise single runs).
+    one = dwmtj.wall(current_density=j[3], pulse="4 ns")
+    assert one["displacement_m"] == s["displacement_m"][3]
+
+
+def test_bad_inputs_raise_config_error_with_field_value_problem():
+    with pytest.raises(dwmtj.ConfigError) as e:
+        dwmtj.wall(current_density="1e11 Oe", pulse="8 ns")
+    assert isinstance(e.value, ValueError)
+    assert e.value.field == "current_density" and "Oe" in e.value.value and e.value.problem
+    text = (CONFIGS / "fig3f.toml").read_text().replace('pulse_width = "8 ns"', 'pulse_width = "-8 ns"')
+    with pytest.raises(dwmtj.ConfigError) as e:
+        dwmtj.Device.from_toml(text)
+    assert e.value.field.startswith("program.pulse_width")
+    with pytest.raises(dwmtj.ConfigError) as e:
+        dwmtj.Device.from_toml("[wire]\ncolour = 1\n", "x.toml")
+    assert e.value.field is None and e.value.value == "x.toml" and "colour" in e.value.problem
+    with pytest.raises(dwmtj.ConfigError):
+        dwmtj.wall(colour=1)
+    with pytest.raises(dwmtj.ConfigError):
+        dwmtj.wall_sweep([1e11, float("nan")])
+    with pytest.raises(dwmtj.ConfigError):
+        dwmtj.material("kryptonite")
+
+
+def test_materials_and_energy_match_the_cli():
+    assert dwmtj.materials() == cli_json("materials", "--json")
+    m = dwmtj.material("ta-cofeb-mgo")
+    assert m == cli_json("materials", "ta-cofeb-mgo", "--json")
+    ms = next(p for p in m["parameters"] if p["key"] == "ms")
+    assert ms["unit"] == "A/m" and ms["value"] > 0 and ms["source"]
+    assert dwmtj.energy() == cli_json("energy", "--json")
+    assert dwmtj.energy(width="20 nm", multipliers=[2, 3]) == cli_json("energy", "--width", "20 nm", "--multipliers", "2,3", "--json")
+
+
+def test_design_matches_the_cli_and_exports(tmp_path):
+    d = dwmtj.design("sigmoid", ("150 uA", "600 uA"), mtjs=9)
+    cli = cli_json("design", "--function", "sigmoid", "--current-range", "150 uA..600 uA", "--mtjs", "9", "--out", str(tmp_path / "d"), "--json")
+    assert d.summary == cli
+    assert d.curve.shape[1] == 3 and d.curve.dtype == np.float64
+    assert d.gds[:64].find(b"DWMTJ") >= 0 or b"DWMTJ" in d.gds[:128]
+    assert d.spice.startswith("* dwmtj export") or "* dwmtj export" in d.spice[:200]
+    assert d.device.check()["mtjs"] == 9
+    d.write(str(tmp_path / "w"))
+    assert (tmp_path / "w" / "layout.gds").read_bytes() == d.gds
+    f = dwmtj.design(file=str(CONFIGS / "targets" / "tanh-9.toml"))
+    assert f.summary == cli_json("design", str(CONFIGS / "targets" / "tanh-9.toml"), "--out", str(tmp_path / "f"), "--json")
+
+
+def test_export_matches_the_cli(tmp_path):
+    d = dwmtj.Device.from_file(CONFIGS / "fig3f.toml")
+    out = subprocess.run([cli_bin(), "export", "spice", str(CONFIGS / "fig3f.toml"), "--out", str(tmp_path / "a.cir")], capture_output=True)
+    assert out.returncode == 0
+    assert d.export("spice") == (tmp_path / "a.cir").read_bytes()
+    path = tmp_path / "mine.txt"
+    path.write_text("notes")
+    with pytest.raises(FileExistsError):
+        d.export("svg", str(path))
+    assert path.read_text() == "notes"
+
+
+def test_reproduce_fig3f_gives_the_checks_of_the_cli(tmp_path):
+    seen = []
+    r = dwmtj.reproduce("fig3f", progress=lambda done, total: seen.append((done, total)))
+    cli = cli_json("reproduce", "fig3f", "--out", str(tmp_path / "r"), "--json")
+    assert r["checks"] == cli["checks"] and r["all_pass"] == cli["all_pass"] is True
+    assert r["transfer"][0]["id"] == "fig3f"
+    assert seen and all(t == 10 for _, t in seen) and seen == sorted(seen)
+    with pytest.raises(dwmtj.ConfigError):
+        dwmtj.reproduce("fig9z")
+
+
+def test_calibrate_matches_the_cli(tmp_path):
+    d = dwmtj.Device.from_file(CONFIGS / "dynamic-synapse.toml")
+    report, calibrated = dwmtj.calibrate(d)
+    assert report == cli_json("calibrate", str(CONFIGS / "dynamic-synapse.toml"), "--out", str(tmp_path / "c"), "--json")
+    assert calibrated.check()["mtjs"] == d.check()["mtjs"]
+
+
+SMALL_RUN = {
+    "mesh": {"length": "128 nm", "width": "32 nm", "thickness": "1 nm", "cell": "4 nm"},
+    "material": {"base": "ta-cofeb-mgo"},
+    "initial": {"state": "neel-wall", "x0": "64 nm"},
+    "run": {"duration": "0.05 ns", "demag": "local", "samples": 10},
+}
+
+
+def test_micromag_dict_run_and_ovf_round_trip(tmp_path):
+    r = dwmtj.micromag(SMALL_RUN)
+    m = r.m
+    assert m.shape == (1, 8, 32, 3) and m.dtype == np.float64
+    assert np.allclose(np.linalg.norm(m, axis=-1), 1.0, atol=1e-9)
+    assert r.table["t_s"].shape == r.table["mx"].shape and r.table["t_s"].size >= 2
+    assert r.summary["cells"] == 8 * 32
+    for fmt in ("binary8", "text"):
+        data = dwmtj.write_ovf(str(tmp_path / f"m.{fmt}.ovf"), m, (4e-9, 4e-9, 1e-9), fmt)
+        back, cell, title = dwmtj.read_ovf(str(tmp_path / f"m.{fmt}.ovf"))
+        assert back.shape == m.shape and np.allclose(back, m, atol=1e-12 if fmt == "binary8" else 1e-9)
+        assert np.allclose(cell, (4e-9, 4e-9, 1e-9)) and title == "m" and data[:4] == b"# OO"
+    with pytest.raises(dwmtj.ConfigError):
+        dwmtj.write_ovf(None, np.zeros((2, 3)), (1e-9, 1e-9, 1e-9))
+    bad = dict(SMALL_RUN, material={"base": "kryptonite"})
+    with pytest.raises(dwmtj.ConfigError) as e:
+        dwmtj.micromag(bad)
+    assert e.value.field == "material.base"
+
+
+def test_micromag_matches_the_cli(tmp_path):
+    cfg = CONFIGS / "micromag" / "dmi-1d.toml"
+    r = dwmtj.micromag(str(cfg))
+    cli = cli_json("micromag", str(cfg), "--out", str(tmp_path / "m"), "--json")
+    assert strip_clock(r.summary) == strip_clock(cli)
+    back, _, _ = dwmtj.read_ovf(str(tmp_path / "m" / "m_final.ovf"))
+    assert np.allclose(back, r.m, atol=1e-6)  # binary4 on disk
+
+
+def test_train_matches_the_cli(tmp_path):
+    r = dwmtj.train(str(CONFIGS / "nn" / "mnist-mlp.toml"), device="float", epochs=1, seed=5)
+    cli = cli_json("train", str(CONFIGS / "nn" / "mnist-mlp.toml"), "--device", "float", "--epochs", "1", "--seed", "5", "--out", str(tmp_path / "t"), "--json")
+    metrics = r.pop("metrics")
+    assert strip_clock(r) == strip_clock(cli)
+    assert len(metrics) == 1 and metrics[0]["test_accuracy"] == cli["test_accuracy"]
+
+
+def long_simulation():
+    return dwmtj.Device.from_file(CONFIGS / "fig4c.toml").simulate(cycles=100000, devices=1)
+
+
+def test_ctrl_c_raises_keyboard_interrupt_within_half_a_second():
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    t0 = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        long_simulation()
+    stopped = time.monotonic() - t0 - 0.5
+    assert stopped < 0.5, f"took {stopped:.2f} s to stop"
+    # The module still works afterwards.
+    assert np.isfinite(dwmtj.wall(current_density=1e11, pulse="1 ns")["displacement_m"])
+
+
+def test_long_calls_release_the_gil_and_give_the_same_result_in_threads():
+    d = dwmtj.Device.from_file(CONFIGS / "fig3f.toml")
+    alone = d.simulate(cycles=20, seed=4).summary
+    results = [None, None]
+
+    def work(k):
+        results[k] = d.simulate(cycles=20, seed=4).summary
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    ticks = 0
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        ticks += 1  # Python runs while the simulations do.
+        time.sleep(0.001)
+    for t in threads:
+        t.join()
+    assert results[0] == alone and results[1] == alone
+    assert ticks > 10
+
+
+def test_a_failing_progress_callback_stops_the_run():
+    def boom(done, total):
+        raise RuntimeError("stop here")
+
+    with pytest.raises(RuntimeError, match="stop here"):
+        dwmtj.Device.from_file(CONFIGS / "fig4c.toml").simulate(cycles=20000, progress=boom)
+
+
+def test_the_docstring_examples_hold(monkeypatch):
+    import doctest
+
+    monkeypatch.chdir(REPO)
+    result = doctest.testmod(dwmtj, extraglobs={"dwmtj": dwmtj, "np": np}, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 10 and result.failed == 0, result
