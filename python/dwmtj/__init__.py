@@ -313,16 +313,36 @@ def wall(**kwargs: Any) -> Dict[str, Any]:
     return _json.loads(_dwmtj.wall(_json.dumps(_wall_raw(kwargs))))
 
 
-def wall_sweep(current_density: Any, **kwargs: Any) -> Dict[str, Any]:
+def wall_sweep(current_density: Any = None, **kwargs: Any) -> Dict[str, Any]:
     """The wall of :func:`wall` under every current density of an array (A/m^2), run in SIMD
     batches (Monte Carlo of ``trials`` per point with a temperature). Returns arrays shaped
     like the input: ``displacement_m``, ``displacement_std_m``, ``final_velocity_m_per_s``,
     ``phi_rad`` and ``current_density_a_per_m2``.
 
+    Any other argument of :func:`wall` can be swept instead by giving it as an array (SI
+    numbers) and ``current_density`` as a scalar, e.g. ``wall_sweep(1e11, hz=np.linspace(-2e4,
+    2e4, 41))``: one run per value (no SIMD batching), the same arrays plus ``values``.
+
     >>> s = dwmtj.wall_sweep(np.linspace(0.5e11, 2e11, 16), pulse="4 ns")
     >>> s["displacement_m"].shape
     (16,)
     """
+    swept = [k for k, v in kwargs.items() if k in _WALL_QUANTITIES and _np.ndim(v) > 0]
+    if swept:
+        if len(swept) > 1 or _np.ndim(current_density) > 0:
+            raise ValueError(f"sweep one quantity at a time (arrays given for {swept + (['current_density'] if _np.ndim(current_density) > 0 else [])})")
+        key = swept[0]
+        values = _np.asarray(kwargs.pop(key), dtype=_np.float64)
+        runs = [wall(current_density=current_density if current_density is not None else 0.0, **{key: float(v)}, **kwargs) for v in values.flat]
+        pick = lambda f: _np.array([f(r) for r in runs]).reshape(values.shape)  # noqa: E731
+        return {
+            "values": values,
+            "current_density_a_per_m2": pick(lambda r: r["current_density_a_per_m2"]),
+            "displacement_m": pick(lambda r: r["displacement_m"]),
+            "displacement_std_m": pick(lambda r: r.get("displacement_std_m") or 0.0),
+            "final_velocity_m_per_s": pick(lambda r: r["final_velocity_m_per_s"]),
+            "phi_rad": pick(lambda r: r["phi_rad"]),
+        }
     j = _np.ascontiguousarray(_np.asarray(current_density, dtype=_np.float64))
     raw = _wall_raw(kwargs)
     raw["current_density"] = float(j.flat[0]) if j.size else 0.0
@@ -555,7 +575,8 @@ def train(
     """Train an MLP on chip (``config``: a training file path or TOML text; None: the
     built-in 784-256-128-10 DW-MTJ network on the built-in MNIST subset). Returns the summary
     of ``dwmtj train --json`` with ``metrics``: one dict per epoch (accuracy, loss, pulses,
-    the energy breakdown)."""
+    the energy breakdown), and ``layer_weights``: per layer a (W, b) pair of float32 arrays, W the
+    effective weights shaped (outputs, inputs)."""
     text, origin, base = None, "training.toml", None
     if config is not None:
         if "\n" not in config and _os.path.exists(config):
@@ -564,7 +585,8 @@ def train(
             origin, base = config, _os.path.dirname(_os.path.abspath(config))
         else:
             text = config
-    summary, metrics = _dwmtj.train(text, origin, base, data_dir, device, epochs, seed, progress)
+    summary, metrics, layers = _dwmtj.train(text, origin, base, data_dir, device, epochs, seed, progress)
     out = _json.loads(summary)
     out["metrics"] = _json.loads(metrics)
+    out["layer_weights"] = layers
     return out

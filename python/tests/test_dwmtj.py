@@ -86,6 +86,10 @@ def test_wall_sweep_equals_the_cli_sweep_and_keeps_the_shape():
     grid = dwmtj.wall_sweep(j.reshape(1, 5).repeat(2, axis=0), pulse="4 ns")
     assert grid["displacement_m"].shape == (2, 5)
     assert np.array_equal(grid["displacement_m"][1], s["displacement_m"])
+    # Any other quantity sweeps one run per value.
+    hz = dwmtj.wall_sweep(1e11, hz=np.array([-1e3, 0.0, 1e3]), pulse="4 ns")
+    assert hz["displacement_m"].shape == (3,)
+    assert hz["displacement_m"][1] == dwmtj.wall(current_density=1e11, pulse="4 ns")["displacement_m"]
     # One point alone gives the batch's value (SIMD lanes are bitwise single runs).
     one = dwmtj.wall(current_density=j[3], pulse="4 ns")
     assert one["displacement_m"] == s["displacement_m"][3]
@@ -206,7 +210,11 @@ def test_train_matches_the_cli(tmp_path):
     r = dwmtj.train(str(CONFIGS / "nn" / "mnist-mlp.toml"), device="float", epochs=1, seed=5)
     cli = cli_json("train", str(CONFIGS / "nn" / "mnist-mlp.toml"), "--device", "float", "--epochs", "1", "--seed", "5", "--out", str(tmp_path / "t"), "--json")
     metrics = r.pop("metrics")
+    weights = r.pop("layer_weights")
     assert strip_clock(r) == strip_clock(cli)
+    assert sum(w.size for w, _ in weights) == cli["weights"]
+    assert [w.shape for w, _ in weights] == [(cli["layers"][k + 1], cli["layers"][k]) for k in range(len(cli["layers"]) - 1)]
+    assert all(w.dtype == np.float32 and b.shape == (w.shape[0],) for w, b in weights)
     assert len(metrics) == 1 and metrics[0]["test_accuracy"] == cli["test_accuracy"]
 
 

@@ -2,7 +2,8 @@
 //! generators (Siddiqui et al., "Magnetic domain wall based synaptic and activation function
 //! generator for neuromorphic accelerators"). Units and configs, materials, geometry, MTJ
 //! readout, the threshold (L0) model with thermal activation and variation, pulse-program
-//! simulation, energy, and the paper's reproductions. Nothing here writes files.
+//! simulation, the 1D wall model and wall runs, calibration and energy (the paper's
+//! reproductions and the inverse design are in dwmtj-design). Nothing here writes files.
 //!
 //! Every model has one shape: raw serde structures with quantities as unit strings, validated
 //! into SI structures (`config::RawDevice::validate`), then run into plain data.

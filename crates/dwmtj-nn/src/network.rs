@@ -150,6 +150,20 @@ pub struct Mlp {
     sizes: Vec<usize>,
 }
 
+/// One trained layer: its effective weights alpha * w (row-major, `outputs` x `inputs`) and
+/// biases.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainedLayer {
+    /// Inputs of the layer.
+    pub inputs: usize,
+    /// Outputs of the layer.
+    pub outputs: usize,
+    /// Effective weights alpha * w, row-major (outputs x inputs).
+    pub weights: Vec<f32>,
+    /// Biases, one per output.
+    pub bias: Vec<f32>,
+}
+
 /// One epoch's metrics.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochMetrics {
@@ -194,6 +208,9 @@ pub struct TrainResult {
     pub train_seconds: f64,
     /// Wall-clock seconds spent evaluating (not part of the seeded results).
     pub eval_seconds: f64,
+    /// The trained network, layer by layer (not part of the JSON summaries).
+    #[serde(skip)]
+    pub layers: Vec<TrainedLayer>,
 }
 
 fn seed_id(epoch: usize, step: usize, layer: usize, tag: u64) -> u64 {
@@ -726,5 +743,15 @@ pub fn train_resumable(
         inference,
         train_seconds,
         eval_seconds,
+        layers: net
+            .layers
+            .iter()
+            .map(|l| TrainedLayer {
+                inputs: l.tile.in_size,
+                outputs: l.tile.out_size,
+                weights: l.tile.w.iter().map(|w| l.tile.alpha * w).collect(),
+                bias: l.bias.clone(),
+            })
+            .collect(),
     })
 }

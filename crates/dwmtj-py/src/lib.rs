@@ -132,16 +132,24 @@ fn run_blocking<T: Send>(
     f: impl FnOnce(&Work) -> Result<T, Failure> + Send,
 ) -> PyResult<T> {
     let work = Work::default();
+    // The worker says when it is done, so a short call returns at once (no polling delay).
+    let done = (std::sync::Mutex::new(false), std::sync::Condvar::new());
     let outcome = std::thread::scope(|s| {
-        let handle = s.spawn(|| std::panic::catch_unwind(AssertUnwindSafe(|| f(&work))));
+        let handle = s.spawn(|| {
+            let r = std::panic::catch_unwind(AssertUnwindSafe(|| f(&work)));
+            *done.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = true;
+            done.1.notify_all();
+            r
+        });
         let mut shown = (u64::MAX, u64::MAX);
         let stopped: Option<PyErr> = loop {
             let finished = py.detach(|| {
-                let t0 = Instant::now();
-                while !handle.is_finished() && t0.elapsed() < Duration::from_millis(50) {
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-                handle.is_finished()
+                let flag = done.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let (flag, _) = done
+                    .1
+                    .wait_timeout_while(flag, Duration::from_millis(50), |d| !*d)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                *flag
             });
             let now = (work.done.load(Ordering::Relaxed), work.total.load(Ordering::Relaxed));
             if let Some(cb) = progress {
@@ -537,13 +545,16 @@ fn ovf_write<'py>(
 
 // ----- training ----------------------------------------------------------------------------
 
+/// One trained layer for Python: (weights (outputs, inputs), bias).
+type Layer<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>);
+
 /// Train (`text`: a training file, None for the built-in one): (summary JSON, per-epoch
-/// metrics JSON).
+/// metrics JSON, [(weights (outputs, inputs) float32, bias float32)] per layer).
 #[pyfunction]
 #[pyo3(signature = (text=None, origin="training.toml", base=None, data_dir=None, device=None, epochs=None, seed=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
-fn train(
-    py: Python<'_>,
+fn train<'py>(
+    py: Python<'py>,
     text: Option<&str>,
     origin: &str,
     base: Option<&str>,
@@ -551,15 +562,15 @@ fn train(
     device: Option<String>,
     epochs: Option<usize>,
     seed: Option<u64>,
-    progress: Option<&Bound<'_, PyAny>>,
-) -> PyResult<(String, String)> {
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<(String, String, Vec<Layer<'py>>)> {
     let o = dwmtj_nn::config::Overrides {
         data_dir: data_dir.map(PathBuf::from),
         device,
         epochs,
         seed,
     };
-    run_blocking(py, progress, |work| {
+    let (summary, metrics, layers) = run_blocking(py, progress, |work| {
         let base = PathBuf::from(base.unwrap_or("."));
         let run = dwmtj_nn::run::prepare(text.map(|t| (t, origin, base.as_path())), &o)?;
         let total = run.steps();
@@ -572,8 +583,16 @@ fn train(
             )
             .map_err(|e| Failure::Other(e.to_string()))?;
         let summary = json(&dwmtj_nn::run::summary(&r, &run.config, &run.data))?;
-        Ok((summary, json(&r.epochs)?))
-    })
+        Ok((summary, json(&r.epochs)?, r.layers))
+    })?;
+    let layers = layers
+        .into_iter()
+        .map(|l| {
+            let w = PyArray1::from_vec(py, l.weights).reshape([l.outputs, l.inputs])?.into_any();
+            Ok((w, PyArray1::from_vec(py, l.bias).into_any()))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok((summary, metrics, layers))
 }
 
 /// The TOML text of a built-in device ("fig3f", "fig4c").
