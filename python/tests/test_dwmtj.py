@@ -7,6 +7,7 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 import threading
 import time
 
@@ -269,3 +270,20 @@ def test_the_docstring_examples_hold(monkeypatch):
     monkeypatch.chdir(REPO)
     result = doctest.testmod(dwmtj, extraglobs={"dwmtj": dwmtj, "np": np}, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 10 and result.failed == 0, result
+
+
+def test_results_do_not_depend_on_the_thread_count():
+    code = (
+        "import json, dwmtj\n"
+        f"d = dwmtj.Device.from_file({str(CONFIGS / 'fig4c.toml')!r})\n"
+        "s = d.simulate(cycles=6, devices=2, seed=9)\n"
+        "w = dwmtj.wall(current_density=1e11, pulse='2 ns', temperature='300 K', trials=8, seed=3, width='200 nm', dt='5 ps')\n"
+        "print(json.dumps([s.summary, s['r_mean_ohm'].tolist(), w]))\n"
+    )
+    outs = []
+    for threads in ("1", "3"):
+        env = dict(os.environ, RAYON_NUM_THREADS=threads)
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd="/")
+        assert r.returncode == 0, r.stderr
+        outs.append(r.stdout)
+    assert outs[0] == outs[1]
