@@ -1,0 +1,263 @@
+//! `dwmtj calibrate` and `dwmtj design`: function, table and file targets, misses, analog designs.
+
+#[allow(unused_imports)]
+use super::*;
+
+#[test]
+fn calibrate_writes_a_calibrated_device_that_simulates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cal");
+    let cfg = repo().join("configs/dynamic-synapse.toml");
+    let o = dwmtj(&["calibrate", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["rms_log_error"].as_f64().unwrap() < 0.02);
+    for f in [
+        "calibration.csv",
+        "calibration.png",
+        "calibration.svg",
+        "calibrated.toml",
+        "summary.json",
+        "manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let again = tmp.path().join("sim");
+    let o = dwmtj(&[
+        "simulate",
+        out.join("calibrated.toml").to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn design_function_and_table_targets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sig");
+    let o = dwmtj(&[
+        "design",
+        "--function",
+        "sigmoid",
+        "--current-range",
+        "150 uA..600 uA",
+        "--mtjs",
+        "9",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["rms_error"].as_f64().unwrap() <= 0.05);
+    assert!(v["max_error"].as_f64().unwrap() >= v["rms_error"].as_f64().unwrap());
+    assert_eq!(v["levels"], 10);
+    for f in [
+        "design.toml",
+        "target_vs_achieved.csv",
+        "target_vs_achieved.png",
+        "target_vs_achieved.svg",
+        "summary.json",
+        "manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    // The design file simulates as is.
+    let sim = tmp.path().join("sim");
+    let o = dwmtj(&[
+        "simulate",
+        out.join("design.toml").to_str().unwrap(),
+        "--out",
+        sim.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A measured table (a cubic-ish monotone curve) as the target.
+    let csv = tmp.path().join("t.csv");
+    let rows: String = (0..=20)
+        .map(|k| {
+            let x = f64::from(k) / 20.0;
+            format!("{:e},{}\n", 200e-6 + 400e-6 * x, x * x * (3.0 - 2.0 * x))
+        })
+        .collect();
+    std::fs::write(&csv, format!("current_a,output\n{rows}")).unwrap();
+    let out2 = tmp.path().join("tab");
+    let o = dwmtj(&[
+        "design",
+        "--table",
+        csv.to_str().unwrap(),
+        "--mtjs",
+        "10",
+        "--out",
+        out2.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["rms_error"].as_f64().unwrap() <= 0.05, "{v}");
+}
+
+#[test]
+fn design_rejects_infeasible_and_reports_misses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("x");
+    // A 30x current range cannot pass the breakdown limit of the narrowest section.
+    assert_rejected!(
+        dwmtj(&[
+            "design",
+            "--function",
+            "linear",
+            "--current-range",
+            "20 uA..600 uA",
+            "--out",
+            out.to_str().unwrap()
+        ]),
+        out,
+        "breakdown"
+    );
+    assert_rejected!(
+        dwmtj(&[
+            "design",
+            "--function",
+            "cubic",
+            "--current-range",
+            "200 uA..600 uA",
+            "--out",
+            out.to_str().unwrap()
+        ]),
+        out,
+        "cubic"
+    );
+    assert_rejected!(
+        dwmtj(&[
+            "design",
+            "--function",
+            "sigmoid",
+            "--current-range",
+            "200 Oe..600 uA",
+            "--out",
+            out.to_str().unwrap()
+        ]),
+        out,
+        "--current-range"
+    );
+    // Two MTJs cannot follow a sigmoid within 1 %: the outputs are written, the exit is 1.
+    let o = dwmtj(&[
+        "design",
+        "--function",
+        "sigmoid",
+        "--current-range",
+        "200 uA..600 uA",
+        "--mtjs",
+        "2",
+        "--tolerance",
+        "0.01",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("misses its tolerance"));
+    assert!(out.join("design.toml").is_file());
+    let o = dwmtj(&[
+        "design",
+        "--function",
+        "sigmoid",
+        "--current-range",
+        "200 uA..600 uA",
+        "--mtjs",
+        "2",
+        "--tolerance",
+        "0.01",
+        "--allow-miss",
+        "--force",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+}
+
+/// A Python with gdstk: $DWMTJ_PYTHON (set by .ci/run), else python3 if it has gdstk.
+/// A Python (DWMTJ_PYTHON, else python3) that can run `import_line`.
+#[test]
+fn every_target_file_designs_within_its_tolerance() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    for e in std::fs::read_dir(repo().join("configs/targets")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "toml") {
+            continue;
+        }
+        n += 1;
+        let out = tmp.path().join(p.file_stem().unwrap());
+        let o = dwmtj(&["design", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json"]);
+        assert!(o.status.success(), "{}: {}", p.display(), stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["within_tolerance"], true, "{}", p.display());
+        for f in [
+            "design.toml",
+            "layout.gds",
+            "layout.svg",
+            "device.cir",
+            "target_vs_achieved.png",
+            "target_vs_achieved.svg",
+            "summary.json",
+        ] {
+            assert!(out.join(f).is_file(), "{}: {f}", p.display());
+        }
+    }
+    assert!(n >= 1);
+}
+
+#[test]
+fn analog_designs_within_two_percent() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (kind, function) in [("static", "sigmoid"), ("static", "tanh"), ("dynamic", "sigmoid")] {
+        let out = tmp.path().join(format!("{kind}-{function}"));
+        let o = dwmtj(&[
+            "design",
+            "--function",
+            function,
+            "--current-range",
+            "1 mA..3 mA",
+            "--analog",
+            kind,
+            "--tolerance",
+            "0.02",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ]);
+        assert!(o.status.success(), "{kind} {function}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(v["rms_error"].as_f64().unwrap() <= 0.02, "{v}");
+        for f in [
+            "hm_width.csv",
+            "target_vs_achieved.csv",
+            "target_vs_achieved.png",
+            "layout.gds",
+            "layout.svg",
+            "summary.json",
+        ] {
+            assert!(out.join(f).is_file(), "{kind}: {f}");
+        }
+    }
+    // A wall that cannot travel the track in the pulse is reported as infeasible.
+    let out = tmp.path().join("x");
+    assert_rejected!(
+        dwmtj(&[
+            "design",
+            "--function",
+            "sigmoid",
+            "--current-range",
+            "1 mA..3 mA",
+            "--analog",
+            "dynamic",
+            "--pulse",
+            "2 ns",
+            "--out",
+            out.to_str().unwrap()
+        ]),
+        out,
+        "infeasible"
+    );
+}

@@ -1,0 +1,114 @@
+//! `dwmtj export`: GDSII read back by gdstk, SPICE run in ngspice, the external tools CI installs.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// Under CI=true every external reader must be there (a missing one is a failure, not a skip).
+#[test]
+fn external_tools_are_present_in_ci() {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        // Found by build.rs when the tests were built.
+        let found = [
+            (cfg!(dwmtj_has_ngspice), "ngspice"),
+            (cfg!(dwmtj_has_gdstk), "a Python with gdstk in DWMTJ_PYTHON"),
+            (cfg!(dwmtj_has_ovf), "a Python with ovf and numpy in DWMTJ_PYTHON"),
+        ];
+        let missing: Vec<&str> = found.iter().filter(|(ok, _)| !ok).map(|(_, what)| *what).collect();
+        assert!(missing.is_empty(), "CI must provide {missing:?} (see .ci/run)");
+    }
+}
+
+/// The GDS read back by an independent reader (gdstk) matches the device geometry.
+#[test]
+#[cfg_attr(not(dwmtj_has_gdstk), ignore = "no Python with gdstk: set DWMTJ_PYTHON (.ci/run installs one)")]
+fn gds_export_read_back_by_gdstk() {
+    let py = gdstk_python().expect("a Python with gdstk (found when the tests were built)");
+    let tmp = tempfile::tempdir().unwrap();
+    let gds = tmp.path().join("fig3f.gds");
+    let cfg = repo().join("configs/fig3f.toml");
+    let o = dwmtj(&["export", "gds", cfg.to_str().unwrap(), "--out", gds.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let script = format!(
+        "import gdstk, json\nlib = gdstk.read_gds({:?})\nc = lib.top_level()[0]\nprint(json.dumps({{'unit': lib.unit, 'precision': lib.precision, 'name': c.name, 'polys': [[p.layer, list(p.bounding_box()[0]), list(p.bounding_box()[1])] for p in c.polygons]}}))",
+        gds.to_str().unwrap()
+    );
+    let out = Command::new(&py).args(["-c", &script]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((v["unit"].as_f64().unwrap() - 1e-6).abs() < 1e-18 && (v["precision"].as_f64().unwrap() - 1e-9).abs() < 1e-21);
+    let polys = v["polys"].as_array().unwrap();
+    let on = |layer: i64| polys.iter().filter(|p| p[0] == layer).collect::<Vec<_>>();
+    // Wire: 14.5 um long, 0.45 -> 1.45 um wide, centred on y = 0 (values in um).
+    let wire = on(1);
+    assert_eq!(wire.len(), 1);
+    // Coordinates snap to the 1 nm database grid.
+    let close = |a: &serde_json::Value, b: f64| (a.as_f64().unwrap() - b).abs() <= 0.5e-3 + 1e-9;
+    assert!(
+        close(&wire[0][1][0], 0.0) && close(&wire[0][2][0], 14.5) && close(&wire[0][1][1], -0.725) && close(&wire[0][2][1], 0.725),
+        "{:?}",
+        wire[0]
+    );
+    // Nine 200 nm x 400 nm MTJs at the array positions 0.8056 ... 13.6944 um.
+    let mtjs = on(2);
+    assert_eq!(mtjs.len(), 9);
+    for (k, m) in mtjs.iter().enumerate() {
+        let centre = 0.8056 + (13.6944 - 0.8056) * k as f64 / 8.0;
+        assert!(close(&m[1][0], centre - 0.1) && close(&m[2][0], centre + 0.1), "MTJ {k}: {m:?}");
+        assert!(close(&m[1][1], -0.2) && close(&m[2][1], 0.2));
+    }
+    assert_eq!(on(3).len(), 2, "two wire contacts");
+    assert!(!on(4).is_empty(), "top electrode");
+}
+
+/// The SPICE subcircuit, run in the real ngspice on a pulse program, gives the same resistance
+/// after every pulse as dwmtj's own simulation of the device.
+#[test]
+#[cfg_attr(not(dwmtj_has_ngspice), ignore = "ngspice is not installed (.ci/run installs it)")]
+fn spice_export_matches_dwmtj_in_ngspice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo().join("configs/fig3f.toml")).unwrap();
+    let (_, device, program) = dwmtj_core::config::parse_device(&text, "fig3f", None).unwrap();
+    let program = program.unwrap();
+    // Pulses between the thresholds (222, 270, 318, 366, 414, 463, 511 uA), both signs.
+    let currents: Vec<f64> = [200.0, 246.0, 294.0, 342.0, 390.0, 438.0, 487.0, 530.0, -530.0]
+        .iter()
+        .map(|u| u * 1e-6)
+        .collect();
+    let data = tmp.path().join("out.txt");
+    let (net, samples) = dwmtj_design::spice::testbench(&device, &program.pulse, &currents, 20e-9, data.to_str().unwrap()).unwrap();
+    let cir = tmp.path().join("tb.cir");
+    std::fs::write(&cir, net).unwrap();
+    // ngspice -b exits 1 after a .control run ("no .plot lines"); judge by its data file.
+    let o = Command::new("ngspice").args(["-b", cir.to_str().unwrap()]).output().unwrap();
+    let rows: Vec<(f64, f64)> = std::fs::read_to_string(&data)
+        .unwrap_or_else(|_| panic!("ngspice wrote no data: {}", String::from_utf8_lossy(&o.stdout)))
+        .lines()
+        .map(|l| {
+            let mut it = l.split_whitespace().map(|v| v.parse::<f64>().unwrap());
+            (it.next().unwrap(), it.next().unwrap())
+        })
+        .collect();
+    let r_spice: Vec<f64> = samples
+        .iter()
+        .map(|&t| rows.iter().min_by(|a, b| (a.0 - t).abs().total_cmp(&(b.0 - t).abs())).unwrap().1 / device.readout.current)
+        .collect();
+    // dwmtj: the same pulses as one list program, one cycle.
+    let mut p = program.clone();
+    p.sweeps = vec![dwmtj_core::device::Sweep {
+        label: "positive".into(),
+        currents: currents.clone(),
+    }];
+    p.cycles = 1;
+    let sim = dwmtj_core::simulate::simulate(&device, &p, &|_| {}).unwrap();
+    for (k, (pt, rs)) in sim.points.iter().zip(&r_spice).enumerate() {
+        assert!(
+            (pt.r_mean_ohm / rs - 1.0).abs() < 1e-4,
+            "pulse {k} ({:.0} uA): dwmtj {} vs ngspice {}",
+            currents[k] * 1e6,
+            pt.r_mean_ohm,
+            rs
+        );
+    }
+    // 7 MTJs switched: the last level is the all-but-two-AP resistance.
+    assert!(r_spice[7] > r_spice[0] * 1.25);
+}

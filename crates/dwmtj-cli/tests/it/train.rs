@@ -1,0 +1,147 @@
+//! `dwmtj train` and `dwmtj compare`.
+
+#[allow(unused_imports)]
+use super::*;
+
+#[test]
+fn train_writes_metrics_plots_and_a_json_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let cfg = repo().join("configs/nn/mnist-mlp.toml");
+    let o = dwmtj(&[
+        "train",
+        cfg.to_str().unwrap(),
+        "--device",
+        "float",
+        "--epochs",
+        "2",
+        "--seed",
+        "5",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["test_accuracy"].as_f64().unwrap() > 0.9, "{v}");
+    assert!(v["energy_j"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["device"], "float");
+    assert_eq!(v["seed"], 5);
+    for f in [
+        "metrics.csv",
+        "energy_breakdown.csv",
+        "accuracy.png",
+        "accuracy.svg",
+        "loss.png",
+        "loss.svg",
+        "summary.json",
+        "config.resolved.toml",
+        "manifest.json",
+        "synapse.json",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    assert_eq!(metrics.lines().count(), 3, "header and one row per epoch");
+    // The resolved config trains the same run again.
+    let again = tmp.path().join("again");
+    let o = dwmtj(&[
+        "train",
+        out.join("config.resolved.toml").to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let w: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["test_accuracy"], w["test_accuracy"]);
+    assert_eq!(v["energy_j"], w["energy_j"]);
+    // The DW-neuron example: DW-MTJ synapses and DW sigmoid generators, one epoch.
+    let dw = tmp.path().join("dw");
+    let cfg = repo().join("configs/nn/dw-activation.toml");
+    let o = dwmtj(&[
+        "train",
+        cfg.to_str().unwrap(),
+        "--epochs",
+        "1",
+        "--out",
+        dw.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["test_accuracy"].as_f64().unwrap() > 0.8, "{v}");
+    assert!(v["training"]["activation_j"].as_f64().unwrap() > 0.0);
+    assert!(dw.join("activation.json").exists());
+}
+
+#[test]
+fn compare_tabulates_every_device_with_bar_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = write(
+        tmp.path(),
+        "cmp.toml",
+        &format!(
+            "name = \"cmp\"\n[data]\ndir = \"{}\"\ntrain_limit = 600\ntest_limit = 200\n[network]\nhidden = [32]\n[training]\nepochs = 1\nbatch = 8\nlr = 0.2\ndevice_file = \"{}\"\n[compare]\ndevices = [\"float\", \"dw-linear\", \"constant-step\", \"epiram\"]\n",
+            repo().join("data/mnist").display(),
+            repo().join("configs/fig3f.toml").display()
+        ),
+    );
+    let out = tmp.path().join("cmp");
+    let o = dwmtj(&["compare", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let devices = v["devices"].as_array().unwrap();
+    let names: Vec<&str> = devices.iter().map(|d| d["device"].as_str().unwrap()).collect();
+    assert_eq!(names, ["float", "dw-linear", "constant-step", "epiram"]);
+    for d in devices {
+        assert!(d["test_accuracy"].as_f64().unwrap() > 0.3, "{d}");
+        assert!(d["energy_j"].as_f64().unwrap() > 0.0, "{d}");
+        assert!(d["inference_latency_s"].as_f64().unwrap() > 0.0, "{d}");
+    }
+    let table = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    assert_eq!(table.lines().count(), 5);
+    for f in [
+        "accuracy.png",
+        "training_energy.svg",
+        "inference_energy.png",
+        "devices/epiram/metrics.csv",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+}
+
+#[test]
+fn train_bad_inputs_name_the_problem_and_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = repo().join("configs/nn/mnist-mlp.toml");
+    let out = tmp.path().join("x");
+    assert_rejected!(
+        dwmtj(&[
+            "train",
+            cfg.to_str().unwrap(),
+            "--device",
+            "memristor",
+            "--out",
+            out.to_str().unwrap()
+        ]),
+        out,
+        "unknown device `memristor`"
+    );
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    assert_rejected!(
+        dwmtj(&[
+            "train",
+            cfg.to_str().unwrap(),
+            "--data-dir",
+            empty.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap()
+        ]),
+        out,
+        "train-images-idx3-ubyte"
+    );
+    let bad = write(tmp.path(), "bad.toml", "[network]\nhidden = [8]\n[training]\nlr = \"fast\"\n");
+    assert_rejected!(dwmtj(&["train", bad.to_str().unwrap(), "--out", out.to_str().unwrap()]), out, "lr");
+}
