@@ -1,5 +1,5 @@
-//! Detects the external readers the integration tests compare against (ngspice, gdstk and
-//! spirit-code's ovf in a Python), so that a test whose tool is missing is reported as ignored
+//! Detects the external tools the integration tests compare against (ngspice, gdstk and
+//! spirit-code's ovf in a Python, Slurm's daemons), so that a test whose tool is missing is reported as ignored
 //! with its reason instead of passing. Under CI=true the test `external_tools_are_present_in_ci`
 //! fails when one is missing.
 
@@ -20,11 +20,16 @@ fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed=DWMTJ_PYTHON");
     println!("cargo::rerun-if-env-changed=PATH");
-    for name in ["dwmtj_has_ngspice", "dwmtj_has_gdstk", "dwmtj_has_ovf"] {
+    for name in ["dwmtj_has_ngspice", "dwmtj_has_gdstk", "dwmtj_has_ovf", "dwmtj_has_slurm"] {
         println!("cargo::rustc-check-cfg=cfg({name})");
     }
     if Command::new("ngspice").arg("--version").output().is_ok() {
         println!("cargo::rustc-cfg=dwmtj_has_ngspice");
+    }
+    // A single-node Slurm can be started by the tests (scripts/slurm-single-node.sh).
+    let runs = |p: &str, arg: &str| Command::new(p).arg(arg).output().is_ok();
+    if runs("slurmctld", "-V") && runs("slurmd", "-V") && runs("munged", "--version") && runs("sbatch", "--version") {
+        println!("cargo::rustc-cfg=dwmtj_has_slurm");
     }
     if python_has("import gdstk") {
         println!("cargo::rustc-cfg=dwmtj_has_gdstk");

@@ -51,6 +51,16 @@ pub fn keep_on_interrupt(temp: &Path, checkpoint: &Path, resumable: &Path, how: 
     }
 }
 
+fn notes() -> &'static Mutex<Vec<String>> {
+    static N: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    N.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// On interrupt, also tell the user `message` (what was kept and how to continue).
+pub fn note(message: String) {
+    lock(notes()).push(message);
+}
+
 pub fn unregister(temp: &Path) {
     lock(registry()).retain(|p| p.temp != temp);
 }
@@ -107,6 +117,9 @@ fn clean_up_and_exit(signal: i32) -> ! {
         }
     }
     eprintln!("interrupted ({name}): stopped; partial output removed");
+    for n in lock(notes()).iter() {
+        eprintln!("interrupted ({name}): {n}");
+    }
     std::process::exit(128 + signal)
 }
 

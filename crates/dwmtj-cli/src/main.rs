@@ -8,6 +8,7 @@ mod interrupt;
 mod output;
 mod plot;
 mod progress;
+mod slurm;
 mod write;
 
 use clap::{Parser, Subcommand};
@@ -48,6 +49,7 @@ enum Command {
     Compare(Box<cmd::train::Args>),
     Micromag(Box<cmd::micromag::Args>),
     Energy(cmd::energy::Args),
+    Sweep(Box<cmd::sweep::Args>),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
         Command::Compare(a) => cmd::compare::run(a),
         Command::Micromag(a) => cmd::micromag::run(a),
         Command::Energy(a) => cmd::energy::run(a),
+        Command::Sweep(a) => cmd::sweep::run(a),
     };
     match result {
         Ok(code) => code,

@@ -207,7 +207,7 @@ fn host() -> String {
 }
 
 /// The suffix of this process's temporaries: `HOST-PID`.
-fn owner() -> String {
+pub fn owner() -> String {
     format!("{}-{}", host(), std::process::id())
 }
 
@@ -433,6 +433,24 @@ pub fn write_file(target: &Path, force: bool, signature: &'static [u8], bytes: &
     let result = std::fs::write(&temp, bytes)
         .with_context(|| format!("cannot write {}", target.display()))
         .and_then(|()| replace(&temp, target, &old));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    crate::interrupt::unregister(&temp);
+    result
+}
+
+/// Write `path`, a file of a folder dwmtj owns (a sweep's table or study record), atomically: a
+/// temporary sibling renamed over it, so a reader sees the old file or the new one, whole.
+pub fn write_own_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let (name, parent) = name_and_parent(path);
+    std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let temp = parent.join(format!(".{name}.partial-{}", owner()));
+    let _writing = crate::interrupt::writing();
+    crate::interrupt::register(&temp);
+    let result = std::fs::write(&temp, bytes)
+        .and_then(|()| std::fs::rename(&temp, path))
+        .with_context(|| format!("cannot write {}", path.display()));
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }

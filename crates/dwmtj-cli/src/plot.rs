@@ -284,3 +284,126 @@ where
     area.present().map_err(|e| anyhow!("{e:?}"))?;
     Ok(())
 }
+
+/// A heat map of a result over two axes: cell (i, j) at (xs[i], ys[j]) holds `values[j * nx + i]`
+/// (None: no result, drawn grey), coloured on the viridis scale between the finite minimum and
+/// maximum, with a colour bar.
+pub struct Heatmap<'a> {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub z_label: String,
+    pub xs: &'a [f64],
+    pub ys: &'a [f64],
+    pub values: &'a [Option<f64>],
+}
+
+/// Cell edges around sorted centres: midpoints, the ends extended by half a spacing.
+fn edges(c: &[f64]) -> Vec<f64> {
+    if c.len() == 1 {
+        let h = if c[0] == 0.0 { 0.5 } else { c[0].abs() * 0.5 };
+        return vec![c[0] - h, c[0] + h];
+    }
+    let mut e = vec![c[0] - (c[1] - c[0]) / 2.0];
+    e.extend(c.windows(2).map(|w| (w[0] + w[1]) / 2.0));
+    e.push(c[c.len() - 1] + (c[c.len() - 1] - c[c.len() - 2]) / 2.0);
+    e
+}
+
+fn draw_heatmap<DB: DrawingBackend>(area: DrawingArea<DB, Shift>, h: &Heatmap) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    use plotters::style::colors::colormaps::ViridisRGB;
+    area.fill(&WHITE).map_err(|e| anyhow!("{e:?}"))?;
+    let (main, bar) = area.split_horizontally(780);
+    let (ex, ey) = (edges(h.xs), edges(h.ys));
+    let (lo, hi) = h
+        .values
+        .iter()
+        .flatten()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (lo, hi) = if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else {
+        (lo.min(0.0), lo.max(0.0) + 1.0)
+    };
+    let span = |e: &[f64]| (e[0].min(e[e.len() - 1]), e[0].max(e[e.len() - 1]));
+    let ((x0, x1), (y0, y1)) = (span(&ex), span(&ey));
+    let mut ctx = ChartBuilder::on(&main)
+        .caption(&h.title, ("sans-serif", 20))
+        .margin(10)
+        .x_label_area_size(45)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(|e| anyhow!("{e:?}"))?;
+    ctx.configure_mesh()
+        .disable_mesh()
+        .x_desc(h.x_label.as_str())
+        .y_desc(h.y_label.as_str())
+        .draw()
+        .map_err(|e| anyhow!("{e:?}"))?;
+    let nx = h.xs.len();
+    ctx.draw_series((0..h.ys.len()).flat_map(|j| {
+        let (ex, ey) = (&ex, &ey);
+        (0..nx).map(move |i| {
+            let color = match h.values[j * nx + i] {
+                Some(v) => ViridisRGB::get_color_normalized(v, lo, hi),
+                None => RGBColor(200, 200, 200),
+            };
+            Rectangle::new([(ex[i], ey[j]), (ex[i + 1], ey[j + 1])], color.filled())
+        })
+    }))
+    .map_err(|e| anyhow!("{e:?}"))?;
+    let mut cb = ChartBuilder::on(&bar)
+        .margin_top(40)
+        .margin_bottom(55)
+        .margin_right(10)
+        .y_label_area_size(95)
+        .caption(h.z_label.as_str(), ("sans-serif", 14))
+        .build_cartesian_2d(0.0..1.0, lo..hi)
+        .map_err(|e| anyhow!("{e:?}"))?;
+    cb.configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_label_formatter(&|v| short_label(*v))
+        .draw()
+        .map_err(|e| anyhow!("{e:?}"))?;
+    let steps = 100;
+    cb.draw_series((0..steps).map(|k| {
+        let (a, b) = (
+            lo + (hi - lo) * k as f64 / steps as f64,
+            lo + (hi - lo) * (k + 1) as f64 / steps as f64,
+        );
+        Rectangle::new(
+            [(0.0, a), (1.0, b)],
+            ViridisRGB::get_color_normalized((a + b) / 2.0, lo, hi).filled(),
+        )
+    }))
+    .map_err(|e| anyhow!("{e:?}"))?;
+    area.present().map_err(|e| anyhow!("{e:?}"))?;
+    Ok(())
+}
+
+/// A tick label: plain in [1e-3, 1e4), else scientific with three digits.
+fn short_label(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if (1e-3..1e4).contains(&v.abs()) {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
+/// Write `stem.png` and `stem.svg` of a heat map into the run.
+pub fn write_heatmap(run: &RunDir, stem: &str, h: &Heatmap) -> Result<()> {
+    register_font();
+    run.write_with(&format!("{stem}.png"), |p| {
+        draw_heatmap(BitMapBackend::new(p, (1000, 700)).into_drawing_area(), h)
+    })?;
+    run.write_with(&format!("{stem}.svg"), |p| {
+        draw_heatmap(SVGBackend::new(p, (1000, 700)).into_drawing_area(), h)
+    })
+}

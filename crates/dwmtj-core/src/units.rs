@@ -308,7 +308,7 @@ pub fn parse_unit(text: &str) -> Result<Unit, UnitError> {
 }
 
 /// Split `"<number> <unit>"` into the number and the (possibly empty) unit text.
-fn split_number(text: &str) -> Result<(f64, &str), UnitError> {
+pub fn split_number(text: &str) -> Result<(f64, &str), UnitError> {
     let t = text.trim();
     // The longest prefix that parses as a float ends the number. Scan candidate end positions
     // from the longest down so that "1e-9 m" keeps its exponent.

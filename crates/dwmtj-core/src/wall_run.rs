@@ -28,12 +28,20 @@ fn text(s: &str) -> Q {
     Q::Text(s.to_string())
 }
 
-/// A wall run as written: every field a flag of `dwmtj dw` (same names, `_` for `-`).
+/// A wall run as written: every field a flag of `dwmtj dw` (same names, `_` for `-`). As a
+/// wall-run file (TOML, [`RawWallRun::from_toml`]) every key is optional, with the flags'
+/// defaults, and `[material_overrides]` sets material parameters by key, with units.
 #[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct RawWallRun {
+    /// File format version; must be 1.
+    pub version: u32,
     /// Built-in material name or a material TOML file.
     pub material: String,
+    /// Material parameters overriding the material's, by key (any key of `dwmtj materials
+    /// NAME`), applied before `set`.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub material_overrides: std::collections::BTreeMap<String, Q>,
     /// `KEY=VALUE` overrides: a material parameter or a wall term ([`WALL_TERM_KEYS`]).
     pub set: Vec<String>,
     /// HM current density at the plateau (`--current-density`).
@@ -79,7 +87,9 @@ pub struct RawWallRun {
 impl Default for RawWallRun {
     fn default() -> Self {
         Self {
+            version: 1,
             material: "ta-cofeb-mgo".into(),
+            material_overrides: std::collections::BTreeMap::new(),
             set: Vec::new(),
             current_density: Q::Number(0.0),
             pulse: text("8 ns"),
@@ -288,6 +298,14 @@ fn load_material(name: &str, base: Option<&Path>, field: &str) -> Result<Materia
 }
 
 impl RawWallRun {
+    /// Parse a wall-run file (the keys of this struct; any may be left out).
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Toml {
+            origin: origin.into(),
+            message: e.to_string(),
+        })
+    }
+
     /// Validate into SI. `prefix` is put before every field name in errors (`"--"` when the
     /// fields are command-line flags); `base` resolves a material file's path.
     pub fn validate(&self, prefix: &str, base: Option<&Path>) -> Result<WallRunSpec, ConfigError> {
@@ -302,10 +320,16 @@ impl RawWallRun {
         };
         let si = |q: &Q, dim: Dim, name: &str| q.to_si(dim, &f(name));
         let bad = |name: &str, value: &dyn std::fmt::Display, problem: &str| ConfigError::field(f(name), value.to_string(), problem);
+        if self.version != 1 {
+            return Err(bad("version", &self.version, "must be 1"));
+        }
         if !(self.rtol > 0.0 && self.rtol <= 0.1) {
             return Err(bad("rtol", &self.rtol, "expected a relative tolerance in (0, 0.1], e.g. 1e-8"));
         }
         let mut material = load_material(&self.material, base, &f("material"))?;
+        for (k, v) in &self.material_overrides {
+            material.set_raw(k, v, &f("material_overrides"))?;
+        }
         let mut wall_keys: Vec<(String, String)> = Vec::new();
         for kv in &self.set {
             let (k, v) = kv

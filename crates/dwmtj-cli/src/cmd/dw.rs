@@ -141,6 +141,7 @@ fn raw(a: &Args) -> RawWallRun {
         target: q(&a.target),
         dt: q(&a.dt),
         rtol: a.rtol,
+        ..RawWallRun::default()
     }
 }
 

@@ -13,4 +13,5 @@ pub mod materials;
 pub mod micromag;
 pub mod reproduce;
 pub mod simulate;
+pub mod sweep;
 pub mod train;

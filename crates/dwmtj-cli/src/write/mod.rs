@@ -4,6 +4,7 @@
 pub mod design;
 pub mod figures;
 pub mod micromag;
+pub mod sweep;
 pub mod training;
 pub mod transfer;
 pub mod wall;

@@ -993,6 +993,7 @@ fn cases() -> Vec<Case> {
             &["--resume", "damaged"],
         ),
     ];
+    v.extend(sweep_cases());
     v.push(case(
         "hot_switching",
         dev("temperature = \"300 K\"", "temperature = \"5000 K\""),
@@ -1000,6 +1001,148 @@ fn cases() -> Vec<Case> {
         &["temperature"],
     ));
     v
+}
+
+/// A wall-run base and a sweep file over it, with `axes` as the sweep's `[[axis]]` tables and
+/// `head` as extra top-level keys.
+fn sweep(head: &str, axes: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("wall.toml", config("configs/wall/ta-cofeb-dmi.toml")),
+        ("s.toml", format!("version = 1\nbase = \"wall.toml\"\n{head}\n{axes}\n")),
+    ]
+}
+
+const HZ_AXIS: &str = "[[axis]]\nkey = \"hz\"\nvalues = [\"0 Oe\", \"50 Oe\"]\n";
+
+fn sweep_cases() -> Vec<Case> {
+    let run = ["sweep", "s.toml", "--out", "o"];
+    vec![
+        case("sweep_unknown_key", sweep("", "[[axis]]\nkey = \"h_z\"\nvalues = [\"1 Oe\"]"), &run, &["point 0", "h_z"]),
+        case(
+            "sweep_wrong_unit",
+            sweep("", "[[axis]]\nkey = \"hz\"\nvalues = [\"0 Oe\", \"5 ns\"]"),
+            &run,
+            &["point 1", "hz", "5 ns"],
+        ),
+        case("sweep_no_axes", sweep("", ""), &run, &["axis", "at least one"]),
+        case("sweep_missing_base", vec![("s.toml", "version = 1\nbase = \"nope.toml\"\n".into())], &run, &["base", "nope.toml"]),
+        case("sweep_unknown_sweep_key", sweep("modes = \"grid\"", HZ_AXIS), &run, &["modes"]),
+        case("sweep_bad_mode", sweep("mode = \"diagonal\"", HZ_AXIS), &run, &["mode", "grid, zip or random"]),
+        case("sweep_bad_kind", sweep("kind = \"spice\"", HZ_AXIS), &run, &["kind", "device, wall"]),
+        case(
+            "sweep_zip_lengths",
+            sweep(
+                "mode = \"zip\"",
+                &format!("{HZ_AXIS}[[axis]]\nkey = \"pulse\"\nvalues = [\"1 ns\", \"2 ns\", \"3 ns\"]\n"),
+            ),
+            &run,
+            &["axis[2]", "same number of values"],
+        ),
+        case(
+            "sweep_random_without_points",
+            sweep("mode = \"random\"", "[[axis]]\nkey = \"hz\"\nrange = { from = \"0 Oe\", to = \"9 Oe\" }"),
+            &run,
+            &["points", "random"],
+        ),
+        case(
+            "sweep_range_dimensions",
+            sweep("", "[[axis]]\nkey = \"hz\"\nrange = { from = \"0 Oe\", to = \"9 ns\", points = 3 }"),
+            &run,
+            &["axis[1].range.to", "dimension"],
+        ),
+        case(
+            "sweep_log_through_zero",
+            sweep("", "[[axis]]\nkey = \"hz\"\nrange = { from = \"0 Oe\", to = \"9 Oe\", points = 3, scale = \"log\" }"),
+            &run,
+            &["axis[1].range", "log"],
+        ),
+        case(
+            "sweep_one_point_range",
+            sweep("", "[[axis]]\nkey = \"hz\"\nrange = { from = \"0 Oe\", to = \"9 Oe\", points = 1 }"),
+            &run,
+            &["axis[1].range.points", "2 to"],
+        ),
+        fast(case(
+            "sweep_too_many_points",
+            sweep(
+                "",
+                "[[axis]]\nkey = \"hz\"\nrange = { from = \"0 Oe\", to = \"9 Oe\", points = 1000 }\n[[axis]]\nkey = \"pulse\"\nrange = { from = \"1 ns\", to = \"9 ns\", points = 1001 }",
+            ),
+            &run,
+            &["1001000 points", "at most 1000000"],
+        )),
+        case(
+            "sweep_array_index_zero",
+            sweep("", "[[axis]]\nkey = \"material_overrides[0]\"\nvalues = [1]"),
+            &run,
+            &["axis[1].key", "numbered from 1"],
+        ),
+        case(
+            "sweep_duplicate_axis",
+            sweep("", &format!("{HZ_AXIS}{HZ_AXIS}")),
+            &run,
+            &["axis[2].key", "already an axis"],
+        ),
+        case("sweep_seed_63_bits", sweep("seed = 18446744073709551615", HZ_AXIS), &run, &["seed"]),
+        case("sweep_jobs_zero", sweep("", HZ_AXIS), &["sweep", "s.toml", "--out", "o", "--jobs", "0"], &["--jobs 0", "1 to 4096"]),
+        case(
+            "sweep_chunk_zero",
+            sweep("", HZ_AXIS),
+            &["sweep", "s.toml", "--out", "o", "--slurm", "--chunk", "0", "--dry-run"],
+            &["--chunk 0"],
+        ),
+        case(
+            "sweep_chunk_over_points",
+            sweep("", HZ_AXIS),
+            &["sweep", "s.toml", "--out", "o", "--slurm", "--chunk", "5", "--dry-run"],
+            &["--chunk 5", "only 2 points"],
+        ),
+        case(
+            "sweep_bad_time",
+            sweep("", HZ_AXIS),
+            &["sweep", "s.toml", "--out", "o", "--slurm", "--time", "an hour", "--dry-run"],
+            &["--time", "01:00:00"],
+        ),
+        case(
+            "sweep_bad_partition",
+            sweep("", HZ_AXIS),
+            &["sweep", "s.toml", "--out", "o", "--slurm", "--partition", "a b", "--dry-run"],
+            &["--partition", "partition name"],
+        ),
+        case(
+            "sweep_slurm_option_alone",
+            sweep("", HZ_AXIS),
+            &["sweep", "s.toml", "--out", "o", "--chunk", "2"],
+            &["--slurm"],
+        ),
+        case(
+            "sweep_out_not_dwmtj",
+            [sweep("", HZ_AXIS), vec![("o/notes.txt", "mine".into())]].concat(),
+            &["sweep", "s.toml", "--out", "o", "--force"],
+            &["--out o", "not written by dwmtj"],
+        ),
+        case(
+            "sweep_out_holds_base",
+            vec![
+                ("o/wall.toml", config("configs/wall/ta-cofeb-dmi.toml")),
+                ("s.toml", format!("version = 1\nbase = \"o/wall.toml\"\n{HZ_AXIS}")),
+            ],
+            &["sweep", "s.toml", "--out", "o", "--force"],
+            &["--out o", "input"],
+        ),
+        case("sweep_out_cwd", sweep("", HZ_AXIS), &["sweep", "s.toml", "--out", ".", "--force"], &["current folder"]),
+        case("sweep_status_not_a_sweep", vec![("x/a.txt", "a".into())], &["sweep", "status", "x"], &["x", "not a dwmtj sweep folder"]),
+        case("sweep_task_out_of_range", [sweep("", HZ_AXIS), vec![]].concat(), &["sweep", "task", "nowhere", "--task", "3"], &["nowhere"]),
+        case(
+            "sweep_wall_file_unknown_key",
+            vec![
+                ("wall.toml", "version = 1\ncurrent_density = \"1e11 A/m^2\"\ncurrent = 3\n".into()),
+                ("s.toml", format!("version = 1\nbase = \"wall.toml\"\n{HZ_AXIS}")),
+            ],
+            &run,
+            &["current"],
+        ),
+    ]
 }
 
 #[test]

@@ -12,6 +12,7 @@ fn external_tools_are_present_in_ci() {
             (cfg!(dwmtj_has_ngspice), "ngspice"),
             (cfg!(dwmtj_has_gdstk), "a Python with gdstk in DWMTJ_PYTHON"),
             (cfg!(dwmtj_has_ovf), "a Python with ovf and numpy in DWMTJ_PYTHON"),
+            (cfg!(dwmtj_has_slurm), "Slurm (slurm-wlm and munge)"),
         ];
         let missing: Vec<&str> = found.iter().filter(|(ok, _)| !ok).map(|(_, what)| *what).collect();
         assert!(missing.is_empty(), "CI must provide {missing:?} (see .ci/run)");

@@ -85,4 +85,5 @@ mod dw;
 mod export;
 mod micromag;
 mod reproduce;
+mod sweep;
 mod train;
