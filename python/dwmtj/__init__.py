@@ -7,7 +7,9 @@ The same Rust libraries as the ``dwmtj`` command line, with numpy arrays:
 * :func:`materials` and :func:`material` -- built-in materials with units, ranges, sources;
 * :func:`design`, :func:`calibrate`, :func:`energy`, :func:`export`, :func:`reproduce`;
 * :func:`micromag`, :func:`read_ovf`, :func:`write_ovf` -- the 2D micromagnetic solver;
-* :func:`train` -- on-chip training of an MLP on crossbars of a device.
+* :func:`train` -- on-chip training of an MLP on crossbars of a device;
+* :func:`sweep`, :func:`sweep_points`, :func:`sweep_point`, :func:`sweep_table` -- parameter
+  studies over any run (the sweep files of ``dwmtj sweep``), in memory or on Dask.
 
 Quantities are SI numbers or strings with units, exactly as in the TOML files
 (``pulse="8 ns"``, ``hz="-480 Oe"``). A bad input raises :class:`ConfigError` (a
@@ -51,6 +53,11 @@ __all__ = [
     "read_ovf",
     "write_ovf",
     "train",
+    "sweep",
+    "sweep_points",
+    "sweep_point",
+    "sweep_table",
+    "SweepResult",
     "__version__",
 ]
 
@@ -590,3 +597,96 @@ def train(
     out["metrics"] = _json.loads(metrics)
     out["layer_weights"] = layers
     return out
+
+
+# ----- sweeps --------------------------------------------------------------------------------
+
+
+def _column(cells: Sequence[str]) -> Any:
+    """A table column as float64 (empty cells NaN), bool, or a list of strings."""
+    if all(c in ("true", "false") for c in cells) and cells:
+        return _np.array([c == "true" for c in cells], dtype=bool)
+    try:
+        return _np.array([float(c) if c != "" else _np.nan for c in cells], dtype=_np.float64)
+    except ValueError:
+        return list(cells)
+
+
+@_dataclass
+class SweepResult:
+    """The table of a sweep.
+
+    ``csv`` is the text of ``sweep.csv`` (the same bytes as ``dwmtj sweep`` writes), ``info`` the
+    study's description with the counts (``points``, ``done``, ``failed``, ``pending``, ``axes``,
+    ``columns``), ``table`` one entry per column: a float64 array (NaN where a point has no
+    value), a bool array, or a list of strings (``status``, ``error``)."""
+
+    csv: str
+    info: Dict[str, Any]
+    table: Dict[str, Any]
+
+    @classmethod
+    def _from(cls, csv_text: str, json_text: str) -> "SweepResult":
+        import csv as _csv
+        import io as _io
+
+        rows = list(_csv.reader(_io.StringIO(csv_text)))
+        header, body = rows[0], rows[1:]
+        table = {name: _column([r[i] for r in body]) for i, name in enumerate(header)}
+        for name in ("status", "error"):
+            table[name] = [r[header.index(name)] for r in body]
+        info = _json.loads(json_text)
+        info.pop("rows", None)
+        return cls(csv=csv_text, info=info, table=table)
+
+
+def sweep(path: str, jobs: Optional[int] = None, progress: Progress = None) -> SweepResult:
+    """Run every point of a sweep file (the study ``dwmtj sweep PATH`` runs) in memory on
+    ``jobs`` threads (default: every core) and return its table. Every point is validated
+    before any runs; a point that fails is a row with ``status == "failed"`` and its
+    ``error``. ``progress(done, total)`` counts points.
+
+    >>> import dwmtj, os, tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> _ = open(os.path.join(d, "wall.toml"), "w").write('pulse = "2 ns"\\n')
+    >>> _ = open(os.path.join(d, "s.toml"), "w").write(
+    ...     'version = 1\\nbase = "wall.toml"\\n[[axis]]\\nkey = "current_density"\\n'
+    ...     'values = ["0.5e11 A/m^2", "1e11 A/m^2"]\\n')
+    >>> r = dwmtj.sweep(os.path.join(d, "s.toml"))
+    >>> r.info["points"], r.info["failed"], r.table["displacement_m"].shape
+    (2, 0, (2,))
+    """
+    csv_text, json_text = _dwmtj.sweep_run(_os.fspath(path), jobs, progress)
+    return SweepResult._from(csv_text, json_text)
+
+
+def sweep_points(path: str) -> List[Dict[str, Any]]:
+    """The points of a sweep file, validated: for each its ``index``, the axis ``values`` as
+    written into the base, and the ``seed`` it runs with. Hand the indices to any scheduler
+    (Dask, Ray, a process pool) with :func:`sweep_point`, then build the table with
+    :func:`sweep_table`."""
+    return _json.loads(_dwmtj.sweep_describe(_os.fspath(path)))["points"]
+
+
+def sweep_point(path: str, index: int, progress: Progress = None) -> str:
+    """Run point ``index`` of a sweep file and return the text of its ``summary.json`` (what
+    ``dwmtj sweep`` writes in ``points/NNNN/summary.json``). Raises on a failed point."""
+    return _dwmtj.sweep_point(_os.fspath(path), index, progress)
+
+
+def sweep_table(path: str, results: Sequence[Any]) -> SweepResult:
+    """The table of a sweep from its points' results, one per point in order: the text
+    :func:`sweep_point` returned, an exception (or a failure message wrapped in
+    :class:`Exception`) for a failed point, or None for a pending one. The table is the same,
+    byte for byte, as :func:`sweep` and ``dwmtj sweep`` give."""
+    summaries: List[Optional[str]] = []
+    errors: List[Optional[str]] = []
+    for r in results:
+        if isinstance(r, BaseException):
+            summaries.append(None)
+            errors.append(str(r))
+        else:
+            summaries.append(r)
+            errors.append(None)
+    csv_text, json_text = _dwmtj.sweep_table(_os.fspath(path), summaries, errors)
+    return SweepResult._from(csv_text, json_text)

@@ -595,6 +595,127 @@ fn train<'py>(
     Ok((summary, metrics, layers))
 }
 
+// ----- sweeps ------------------------------------------------------------------------------
+
+fn load_sweep(path: &str) -> Result<dwmtj_sweep::spec::Sweep, Failure> {
+    Ok(dwmtj_sweep::spec::Sweep::load(Path::new(path))?)
+}
+
+/// A sweep file's study, validated (every point checked): JSON with name, kind, mode, seed,
+/// axes (key, unit, column) and points (index, values, seed).
+#[pyfunction]
+fn sweep_describe(py: Python<'_>, path: &str) -> PyResult<String> {
+    let r = (|| {
+        let sweep = load_sweep(path)?;
+        dwmtj_sweep::check(&sweep).map_err(|(k, e)| Failure::Input(format!("point {k}: {e}")))?;
+        let points: Vec<serde_json::Value> = sweep
+            .points
+            .iter()
+            .map(|p| {
+                let values: Vec<serde_json::Value> = p.values.iter().map(|v| serde_json::to_value(v).unwrap_or_default()).collect();
+                serde_json::json!({"index": p.index, "values": values, "seed": p.seed})
+            })
+            .collect();
+        let axes: Vec<serde_json::Value> = sweep
+            .axes
+            .iter()
+            .map(|a| serde_json::json!({"key": a.path.text, "unit": a.unit, "column": a.column()}))
+            .collect();
+        json(&serde_json::json!({
+            "name": sweep.name, "kind": sweep.kind, "mode": sweep.mode, "seed": sweep.seed,
+            "base": sweep.base_path.display().to_string(), "axes": axes, "points": points,
+        }))
+    })();
+    r.map_err(|f| f.into_py(py))
+}
+
+/// Run point `index` of a sweep: the text of its summary.json (what `dwmtj sweep` writes in
+/// points/NNNN/summary.json).
+#[pyfunction]
+#[pyo3(signature = (path, index, progress=None))]
+fn sweep_point(py: Python<'_>, path: &str, index: usize, progress: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+    run_blocking(py, progress, |work| {
+        let sweep = load_sweep(path)?;
+        if index >= sweep.points.len() {
+            return Err(Failure::Input(format!(
+                "point {index}: the sweep has {} points (0 to {})",
+                sweep.points.len(),
+                sweep.points.len() - 1
+            )));
+        }
+        let (_, text) = dwmtj_sweep::run_point(&sweep, index, &|| work.tick(0, 1)).map_err(|e| Failure::Other(e.0))?;
+        Ok(text)
+    })
+}
+
+/// The table (sweep.csv text, sweep.json text) of a sweep from its points' results: for each
+/// point its summary.json text, an error message (`failed`), or None (pending).
+#[pyfunction]
+fn sweep_table(py: Python<'_>, path: &str, summaries: Vec<Option<String>>, errors: Vec<Option<String>>) -> PyResult<(String, String)> {
+    let r = (|| {
+        let sweep = load_sweep(path)?;
+        if summaries.len() != sweep.points.len() || errors.len() != sweep.points.len() {
+            return Err(Failure::Input(format!(
+                "the sweep has {} points; got {} results",
+                sweep.points.len(),
+                summaries.len()
+            )));
+        }
+        let states: Vec<dwmtj_sweep::table::PointState> = summaries
+            .into_iter()
+            .zip(errors)
+            .map(|(s, e)| match (s, e) {
+                (Some(s), _) => dwmtj_sweep::table::PointState::Done(s),
+                (None, Some(e)) => dwmtj_sweep::table::PointState::Failed(e),
+                (None, None) => dwmtj_sweep::table::PointState::Pending,
+            })
+            .collect();
+        let t = dwmtj_sweep::table::table(&sweep, &states);
+        Ok((t.to_csv(), serde_json::to_string_pretty(&t.to_json(&sweep))? + "\n"))
+    })();
+    r.map_err(|f| f.into_py(py))
+}
+
+/// Run every point of a sweep on `jobs` threads (default: every core): (sweep.csv text,
+/// sweep.json text), the same bytes as `dwmtj sweep` writes.
+#[pyfunction]
+#[pyo3(signature = (path, jobs=None, progress=None))]
+fn sweep_run(py: Python<'_>, path: &str, jobs: Option<usize>, progress: Option<&Bound<'_, PyAny>>) -> PyResult<(String, String)> {
+    use rayon::prelude::*;
+    run_blocking(py, progress, |work| {
+        let sweep = load_sweep(path)?;
+        dwmtj_sweep::check(&sweep).map_err(|(k, e)| Failure::Input(format!("point {k}: {e}")))?;
+        let jobs = match jobs {
+            Some(j) if (1..=4096).contains(&j) => j,
+            Some(j) => return Err(Failure::Input(format!("jobs = {j}: expected 1 to 4096 points at once"))),
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build()
+            .map_err(|e| Failure::Other(e.to_string()))?;
+        let n = sweep.points.len() as u64;
+        let finished = AtomicU64::new(0);
+        let states: Vec<dwmtj_sweep::table::PointState> = pool.install(|| {
+            (0..sweep.points.len())
+                .into_par_iter()
+                .map(|k| {
+                    let tick = || work.tick(finished.load(Ordering::Relaxed), n);
+                    let state = match dwmtj_sweep::run_point(&sweep, k, &tick) {
+                        Ok((_, text)) => dwmtj_sweep::table::PointState::Done(text),
+                        Err(e) => dwmtj_sweep::table::PointState::Failed(e.0),
+                    };
+                    let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
+                    work.tick(done, n);
+                    state
+                })
+                .collect()
+        });
+        let t = dwmtj_sweep::table::table(&sweep, &states);
+        Ok((t.to_csv(), serde_json::to_string_pretty(&t.to_json(&sweep))? + "\n"))
+    })
+}
+
 /// The TOML text of a built-in device ("fig3f", "fig4c").
 #[pyfunction]
 fn builtin_device(py: Python<'_>, name: &str) -> PyResult<String> {
@@ -624,5 +745,9 @@ fn _dwmtj(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ovf_read, m)?)?;
     m.add_function(wrap_pyfunction!(ovf_write, m)?)?;
     m.add_function(wrap_pyfunction!(train, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_describe, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_point, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_table, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_run, m)?)?;
     Ok(())
 }

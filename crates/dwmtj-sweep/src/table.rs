@@ -15,7 +15,7 @@ pub const MAX_ARRAY_COLUMNS: usize = 32;
 
 /// Keys of wall-clock measurements, left out of tables (they differ between identical runs):
 /// these, and throughputs (`*samples_per_s`, `*steps_per_s`).
-const TIMING_KEYS: &[&str] = &["wall_time_s", "wall_s", "elapsed_s", "seconds"];
+const TIMING_KEYS: &[&str] = &["wall_time_s", "wall_s", "elapsed_s", "seconds", "ns_per_cell_eval"];
 
 fn is_timing(key: &str) -> bool {
     TIMING_KEYS.contains(&key) || key.ends_with("samples_per_s") || key.ends_with("steps_per_s")
