@@ -82,6 +82,8 @@ where
     ctx.configure_mesh()
         .x_desc(&chart.x_label)
         .y_desc(&chart.y_label)
+        .x_label_formatter(&|v| short_label(*v))
+        .y_label_formatter(&|v| short_label(*v))
         .label_style(("sans-serif", 14))
         .draw()
         .map_err(|e| anyhow!("{e:?}"))?;
@@ -341,6 +343,8 @@ where
         .disable_mesh()
         .x_desc(h.x_label.as_str())
         .y_desc(h.y_label.as_str())
+        .x_label_formatter(&|v| short_label(*v))
+        .y_label_formatter(&|v| short_label(*v))
         .draw()
         .map_err(|e| anyhow!("{e:?}"))?;
     let nx = h.xs.len();

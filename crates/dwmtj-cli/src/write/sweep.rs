@@ -112,14 +112,18 @@ pub fn write_tables(dir: &Path, sweep: &Sweep, t: &Table, inputs: &[&Path]) -> R
 }
 
 fn write_plots(dir: &Path, sweep: &Sweep, t: &Table, inputs: &[&Path]) -> Result<Vec<String>> {
-    let numeric_axis = |j: usize| {
-        let c = 1 + j;
-        t.numbers(c).iter().all(Option::is_some)
+    // Axes that vary: a line per result for one, a heat map for a grid of two, else a scatter
+    // plot of each result against each axis.
+    let distinct = |c: usize| {
+        let mut v: Vec<&String> = t.rows.iter().map(|r| &r[c]).collect();
+        v.sort();
+        v.dedup();
+        v.len()
     };
+    let varying: Vec<usize> = (0..sweep.axes.len()).filter(|&j| distinct(1 + j) > 1).collect();
+    let numeric = varying.iter().all(|&j| t.numbers(1 + j).iter().all(Option::is_some));
     let cols = plotted(sweep.kind, t);
-    let one_axis = sweep.axes.len() == 1 && numeric_axis(0);
-    let grid2 = sweep.axes.len() == 2 && sweep.mode == Mode::Grid && numeric_axis(0) && numeric_axis(1);
-    if cols.is_empty() || !(one_axis || grid2) {
+    if cols.is_empty() || varying.is_empty() || !numeric {
         return Ok(Vec::new());
     }
     // The plots folder is a run folder of its own: written whole, replaced whole.
@@ -128,40 +132,13 @@ fn write_plots(dir: &Path, sweep: &Sweep, t: &Table, inputs: &[&Path]) -> Result
     let axis_label = |j: usize| {
         let a = &sweep.axes[j];
         let log = a.range.as_ref().is_some_and(|r| r.scale == Scale::Log);
-        (a.column(), log)
+        let label = a.column();
+        (if log { format!("log10 |{label}|") } else { label }, log)
     };
-    if one_axis {
-        let (x_label, log) = axis_label(0);
-        let xs: Vec<f64> = t.numbers(1).into_iter().map(|x| x.unwrap_or(f64::NAN)).collect();
-        for &c in &cols {
-            let ys = t.numbers(c);
-            let mut pts: Vec<(f64, f64, f64)> = xs
-                .iter()
-                .zip(&ys)
-                .filter_map(|(&x, y)| y.map(|y| (if log { x.abs().log10() } else { x }, y, 0.0)))
-                .collect();
-            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let name = &t.columns[c];
-            write_chart(
-                &run,
-                &stem(name),
-                &Chart {
-                    title: format!("{}: {name}", sweep.name),
-                    x_label: if log { format!("log10 |{x_label}|") } else { x_label.clone() },
-                    y_label: name.clone(),
-                    series: vec![Series {
-                        label: format!("{name} ({} points)", pts.len()),
-                        points: pts,
-                        mark: Mark::Line,
-                    }],
-                },
-            )?;
-            written.push(format!("plots/{}.png", stem(name)));
-        }
-    } else {
-        let (xa, ya) = (&sweep.axes[1], &sweep.axes[0]);
-        let (x_label, xlog) = axis_label(1);
-        let (y_label, ylog) = axis_label(0);
+    if varying.len() == 2 && sweep.mode == Mode::Grid {
+        let (xj, yj) = (varying[1], varying[0]);
+        let (xa, ya) = (&sweep.axes[xj], &sweep.axes[yj]);
+        let ((x_label, xlog), (y_label, ylog)) = (axis_label(xj), axis_label(yj));
         let coord = |a: &dwmtj_sweep::spec::Axis, log: bool| -> Vec<f64> {
             a.values
                 .iter()
@@ -184,35 +161,71 @@ fn write_plots(dir: &Path, sweep: &Sweep, t: &Table, inputs: &[&Path]) -> Result
         };
         let (ox, oy) = (order(&xs), order(&ys));
         let (sx, sy): (Vec<f64>, Vec<f64>) = (ox.iter().map(|&i| xs[i]).collect(), oy.iter().map(|&j| ys[j]).collect());
-        let distinct = |v: &[f64]| v.windows(2).all(|w| w[1] > w[0]);
-        if !distinct(&sx) || !distinct(&sy) {
-            drop(run);
-            return Ok(Vec::new());
-        }
-        for &c in &cols {
-            let v = t.numbers(c);
-            // Point index of (row j of axis 0, column i of axis 1): j * nx + i.
+        let increasing = |v: &[f64]| v.windows(2).all(|w| w[1] > w[0]);
+        if increasing(&sx) && increasing(&sy) {
+            // Axes of one value do not change the grid's strides: point = j * nx + i.
             let nx = xs.len();
-            let values: Vec<Option<f64>> = oy
+            for &c in &cols {
+                let v = t.numbers(c);
+                let v = &v;
+                let values: Vec<Option<f64>> = oy.iter().flat_map(|&j| ox.iter().map(move |&i| v[j * nx + i])).collect();
+                let name = &t.columns[c];
+                write_heatmap(
+                    &run,
+                    &stem(name),
+                    &Heatmap {
+                        title: format!("{}: {name}", sweep.name),
+                        x_label: x_label.clone(),
+                        y_label: y_label.clone(),
+                        z_label: name.clone(),
+                        xs: &sx,
+                        ys: &sy,
+                        values: &values,
+                    },
+                )?;
+                written.push(format!("plots/{}.png", stem(name)));
+            }
+            Manifest::new(Some(sweep.seed)).write(&run, "")?;
+            run.finish()?;
+            return Ok(written);
+        }
+    }
+    let one = varying.len() == 1;
+    'plots: for &c in &cols {
+        for &j in &varying {
+            if written.len() >= MAX_PLOTS {
+                break 'plots;
+            }
+            let (x_label, log) = axis_label(j);
+            let xs = t.numbers(1 + j);
+            let mut pts: Vec<(f64, f64, f64)> = xs
                 .iter()
-                .flat_map(|&j| ox.iter().map(move |&i| (j, i)))
-                .map(|(j, i)| v[j * nx + i])
+                .zip(t.numbers(c))
+                .filter_map(|(x, y)| Some((x.map(|x| if log { x.abs().log10() } else { x })?, y?, 0.0)))
                 .collect();
+            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
             let name = &t.columns[c];
-            write_heatmap(
+            let file = if one {
+                stem(name)
+            } else {
+                format!("{}_vs_{}", stem(name), stem(&sweep.axes[j].path.text))
+            };
+            write_chart(
                 &run,
-                &stem(name),
-                &Heatmap {
+                &file,
+                &Chart {
                     title: format!("{}: {name}", sweep.name),
-                    x_label: if xlog { format!("log10 |{x_label}|") } else { x_label.clone() },
-                    y_label: if ylog { format!("log10 |{y_label}|") } else { y_label.clone() },
-                    z_label: name.clone(),
-                    xs: &sx,
-                    ys: &sy,
-                    values: &values,
+                    x_label,
+                    y_label: name.clone(),
+                    series: vec![Series {
+                        label: format!("{name} ({} points)", pts.len()),
+                        points: pts,
+                        // A line through a one-axis study; points where other axes vary too.
+                        mark: if one { Mark::Line } else { Mark::PointsWithErrors },
+                    }],
                 },
             )?;
-            written.push(format!("plots/{}.png", stem(name)));
+            written.push(format!("plots/{file}.png"));
         }
     }
     Manifest::new(Some(sweep.seed)).write(&run, "")?;

@@ -322,6 +322,32 @@ fn an_interrupted_sweep_keeps_its_points_and_continues() {
     assert_eq!(read(&d.join("o/sweep.csv")), read(&d.join("whole/sweep.csv")));
 }
 
+/// Every example sweep in configs/sweeps runs, every point done, with its plots.
+#[test]
+fn example_sweeps_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    for e in std::fs::read_dir(repo().join("configs/sweeps")).unwrap() {
+        let path = e.unwrap().path();
+        let out = tmp.path().join(path.file_stem().unwrap());
+        let o = dwmtj(&[
+            "sweep",
+            path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--jobs",
+            "2",
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}: {}", path.display(), stderr(&o));
+        let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(s["done"], s["points"], "{}: {s}", path.display());
+        assert!(!s["plots"].as_array().unwrap().is_empty(), "{}: no plots", path.display());
+        n += 1;
+    }
+    assert!(n >= 5, "{n} example sweeps");
+}
+
 /// Stops the Slurm daemons a test started.
 struct Slurm(PathBuf);
 
