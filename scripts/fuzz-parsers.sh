@@ -3,7 +3,7 @@
 # run files, training files, design targets, unit strings), outside CI. Each test edits one
 # value of an example file with a value chosen to break parsers (or feeds arbitrary text) and
 # asserts a validated model or an error naming a field, never a panic. Usage:
-# scripts/fuzz-parsers.sh [SCALE] (default 1: about 90 s per test, 10 minutes in all; the case
+# scripts/fuzz-parsers.sh [SCALE] (default 1: 20 s to 4 minutes per test, about 13 minutes in all; the case
 # counts below are scaled by SCALE). Prints each test's cases and seconds, and the totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,9 +14,10 @@ tests=(
   "dwmtj-core it device_files_with_any_value_validate_or_name_the_field 200000"
   "dwmtj-core it quantity_mutations_give_errors_not_panics 3000000"
   "dwmtj-core lib parser_never_panics 3000000"
-  "dwmtj-design it target_files_with_any_value_validate_or_name_the_field 150000"
-  "dwmtj-micromag it run_files_with_any_value_validate_or_name_the_field 8000"
-  "dwmtj-nn it training_files_with_any_value_validate_or_name_the_field 400000"
+  "dwmtj-design it target_files_with_any_value_validate_or_name_the_field 3000000"
+  "dwmtj-micromag it run_files_with_any_value_validate_or_name_the_field 80000"
+  "dwmtj-nn it training_files_with_any_value_validate_or_name_the_field 20000"
+  "dwmtj-sweep it sweep_files_with_any_value_validate_or_name_the_field 200000"
 )
 cargo test --release --workspace --no-run -q 2>/dev/null
 total_cases=0

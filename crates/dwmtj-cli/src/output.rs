@@ -301,10 +301,23 @@ impl RunDir {
     /// Check `target` ([`check_target`]) and create its temporary folder. `inputs` are the
     /// files and folders the run reads.
     pub fn create(target: &Path, force: bool, inputs: &[&Path]) -> Result<Self> {
+        Self::create_with(target, force, inputs, true)
+    }
+
+    /// [`RunDir::create`] for one of many runs in one folder (a sweep's points), whose caller
+    /// removed the stale temporaries there once ([`remove_stale_partials`]) instead of each run
+    /// scanning the folder.
+    pub fn create_many(target: &Path, inputs: &[&Path]) -> Result<Self> {
+        Self::create_with(target, false, inputs, false)
+    }
+
+    fn create_with(target: &Path, force: bool, inputs: &[&Path], scan: bool) -> Result<Self> {
         check_target(target, force, OutKind::Folder, inputs)?;
         let (name, parent) = name_and_parent(target);
         std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-        remove_stale_partials(&parent);
+        if scan {
+            remove_stale_partials(&parent);
+        }
         let pid = owner();
         let temp = parent.join(format!(".{name}.partial-{pid}"));
         if temp.exists() {

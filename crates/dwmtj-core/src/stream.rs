@@ -13,6 +13,8 @@
 //! | (seed, 0xDA7A, epoch) | training: the epoch's shuffle | dwmtj-nn `network` |
 //! | (seed, id(epoch, step, layer, tag), row) | training: tile forward (tag 1), activation noise (2), backward (3), update (4) of one batch row | dwmtj-nn `network`, `tile`, `update` |
 //! | (0x4E4F_524D, 0, 0) | the fixed table of normals of the inner loops | dwmtj-nn `noise` |
+//! | (seed, k, 0x5EED_5EED) | sweep point k's seed (first draw >> 1) | dwmtj-sweep `spec` |
+//! | (seed, j, 0x1A71_4C0B) | Latin hypercube: axis j's strata permutation and positions | dwmtj-sweep `spec` |
 //!
 //! id(epoch, step, layer, tag) = epoch << 44 ^ step << 12 ^ layer << 4 ^ tag.
 

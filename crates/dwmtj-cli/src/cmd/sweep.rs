@@ -338,11 +338,13 @@ fn write_manifest(dir: &Path, study: &Study) -> Result<()> {
 fn run_points(sweep: &Sweep, folder: &Folder, todo: &[usize], jobs: usize, inputs: &[&Path]) -> Result<Vec<(usize, String)>> {
     use rayon::prelude::*;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
+    // Temporaries of dead processes, once for the folder (not once per point).
+    crate::output::remove_stale_partials(&folder.dir.join("points"));
     let pb = crate::progress::bar(todo.len() as u64, &format!("sweep {}", sweep.name), "points");
     let failures = Mutex::new(Vec::new());
     let one = |k: usize| -> Result<()> {
         let (outcome, _) = dwmtj_sweep::run_point(sweep, k, &|| {})?;
-        let run = RunDir::create(&folder.point_dir(k), false, inputs)?;
+        let run = RunDir::create_many(&folder.point_dir(k), inputs)?;
         write_outcome(&run, &outcome)?;
         run.finish()?;
         Ok(())

@@ -160,6 +160,51 @@ fn wall_sweep_tables_single_runs_resume_failures_and_jobs() {
     assert_eq!(read(&d.join("a/sweep.csv")), table);
     assert!(!d.join("a/failed/0002.txt").exists());
 
+    // --dry-run writes the job scripts and submits nothing.
+    let o = run_in(
+        d,
+        &[
+            "sweep",
+            "s.toml",
+            "--out",
+            "dry",
+            "--slurm",
+            "--dry-run",
+            "--chunk",
+            "4",
+            "--partition",
+            "debug",
+            "--time",
+            "10",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("sbatch --parsable"));
+    let script = read(&d.join("dry/slurm/array.sbatch"));
+    for line in [
+        "#SBATCH --array=0-2\n",
+        "#SBATCH --partition=debug\n",
+        "#SBATCH --time=10\n",
+        "sweep task",
+    ] {
+        assert!(script.contains(line), "{line:?} not in {script}");
+    }
+    assert!(read(&d.join("dry/slurm/collect.sbatch")).contains("sweep collect"));
+    assert!(!d.join("dry/slurm/jobs.json").exists() && !d.join("dry/sweep.csv").exists());
+    // The job array's task runs its chunk: points 4..7.
+    let o = run_in(d, &["sweep", "task", "dry", "--task", "1", "--jobs", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run_in(d, &["sweep", "status", "dry", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((status["done"].as_u64(), status["pending"].as_u64()), (Some(4), Some(5)));
+    assert!(d.join("dry/points/0004").exists() && d.join("dry/points/0007").exists() && !d.join("dry/points/0008").exists());
+    let o = run_in(d, &["sweep", "collect", "dry"]);
+    assert_eq!(o.status.code(), Some(1), "collect of an incomplete study exits 1");
+    assert_eq!(
+        column(&csv_rows(&d.join("dry/sweep.csv")), "status")[3..9],
+        ["pending", "done", "done", "done", "done", "pending"]
+    );
+
     // Another sweep into the same folder needs --force, which starts over.
     write(d, "s.toml", &read(&d.join("s.toml")).replace("seed = 5", "seed = 6"));
     let o = run_in(d, &["sweep", "s.toml", "--out", "a"]);
