@@ -1,13 +1,15 @@
 //! SIGINT and SIGTERM: stop at once, remove every temporary output of this process, keep a
 //! resumable checkpoint where the run has one, and exit 130 (SIGINT) or 143 (SIGTERM).
 //!
-//! The handler runs on its own thread. Writing phases hold [`writing`], so the handler never
-//! removes a folder while a file is being written into it (it waits for the phase, at most
-//! ten seconds), and a run that is already being moved into place completes.
+//! The handler runs on its own thread. Writing phases hold [`writing`] (a shared lock: the
+//! points of a sweep write in parallel), so the handler never removes a folder while a file is
+//! being written into it: it stops new phases from starting, waits for those under way (at
+//! most a minute), and a run that is already being moved into place completes.
 
 use signal_hook::consts::{SIGINT, SIGTERM};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
 struct Partial {
@@ -21,18 +23,26 @@ fn registry() -> &'static Mutex<Vec<Partial>> {
     R.get_or_init(|| Mutex::new(Vec::new()))
 }
 
-fn write_lock() -> &'static Mutex<()> {
-    static W: OnceLock<Mutex<()>> = OnceLock::new();
-    W.get_or_init(|| Mutex::new(()))
+fn write_lock() -> &'static RwLock<()> {
+    static W: OnceLock<RwLock<()>> = OnceLock::new();
+    W.get_or_init(|| RwLock::new(()))
 }
+
+/// Set by the handler: no writing phase may start any more.
+static STOPPING: AtomicBool = AtomicBool::new(false);
 
 fn lock<T>(m: &'static Mutex<T>) -> MutexGuard<'static, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Held while files are written into a temporary output.
-pub fn writing() -> MutexGuard<'static, ()> {
-    lock(write_lock())
+/// Held while files are written into a temporary output (shared between writers; the
+/// interrupt handler waits for every holder). Once the process is being stopped, a new writing
+/// phase never starts: the caller waits for the exit.
+pub fn writing() -> RwLockReadGuard<'static, ()> {
+    while STOPPING.load(Ordering::SeqCst) {
+        std::thread::park();
+    }
+    write_lock().read().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Remove `temp` if the process is interrupted.
@@ -95,9 +105,10 @@ pub fn keep_checkpoint(temp: &Path) {
 fn clean_up_and_exit(signal: i32) -> ! {
     // Wait for a writing phase to end (results being written, a checkpoint, the final rename);
     // a long one is cut off after a minute.
+    STOPPING.store(true, Ordering::SeqCst);
     let deadline = Instant::now() + Duration::from_secs(60);
     let _guard = loop {
-        match write_lock().try_lock() {
+        match write_lock().try_write() {
             Ok(g) => break Some(g),
             Err(std::sync::TryLockError::Poisoned(p)) => break Some(p.into_inner()),
             Err(std::sync::TryLockError::WouldBlock) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
