@@ -287,7 +287,7 @@ where
     Ok(())
 }
 
-/// A heat map of a result over two axes: cell (i, j) at (xs[i], ys[j]) holds `values[j * nx + i]`
+/// A heat map of a result over two axes: cell (i, j) at `(xs[i], ys[j])` holds `values[j * nx + i]`
 /// (None: no result, drawn grey), coloured on the viridis scale between the finite minimum and
 /// maximum, with a colour bar.
 pub struct Heatmap<'a> {

@@ -11,45 +11,48 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
-/// Run a parameter study: every combination of some keys of a base run file (a device, a wall
-/// run, a design target, a micromagnetic run or a training file), one run folder per point,
-/// and one table of every point's results, with plots.
-///
-/// A sweep file (TOML; see configs/sweeps/ and docs/sweeps.md):
-///
-///   version = 1
-///   base = "../fig3f.toml"      # relative to the sweep file; kind recognised from its content
-///   mode = "grid"               # grid | zip | random (a seeded Latin hypercube of `points`)
-///   seed = 1                    # point k gets a seed drawn from (seed, k)
-///   [[axis]]
-///   key = "bias.hz"             # any key of the base, with the base's names and units
-///   range = { from = "-600 Oe", to = "-300 Oe", points = 7, scale = "linear" }
-///   [[axis]]
-///   key = "program.pulse_width"
-///   values = ["4 ns", "8 ns", "16 ns"]
-///
-/// OUT holds study.json (the inputs, frozen), points/NNNN/ (what the single command writes
-/// for that point), failed/NNNN.txt (the error of a failed point), sweep.csv and sweep.json
-/// (one row per point: axis values, seed, status, every scalar result), plots/ and
-/// manifest.json. Every point is validated before anything runs. A rerun with the same inputs
-/// continues: completed points are kept (each point folder is written whole or not at all);
-/// --retry-failed runs the failed ones again. Exits 1 if any point failed.
-///
-/// Slurm: --slurm writes OUT/slurm/array.sbatch (a job array whose task K runs points
-/// K*chunk .. (K+1)*chunk - 1 through this binary) and collect.sbatch (dependent job that
-/// writes the table), submits both with sbatch and prints the job ids; `dwmtj sweep status OUT`
-/// follows them. The table is the same, byte for byte, as a local run's.
-///
-/// Examples:
-///   dwmtj sweep configs/sweeps/wall-current-field.toml --out runs/wall-sweep
-///   dwmtj sweep configs/sweeps/fig3f-bias.toml --out /scratch/fig3f --slurm --partition short --time 00:20:00 --max-parallel 50
-///   dwmtj sweep status runs/wall-sweep
+/// The long help of `dwmtj sweep` (kept out of the doc comment: it shows a TOML file).
+const LONG_HELP: &str = r#"Run a parameter study: every combination of some keys of a base run file (a device, a wall
+run, a design target, a micromagnetic run or a training file), one run folder per point,
+and one table of every point's results, with plots.
+
+A sweep file (TOML; see configs/sweeps/ and docs/sweeps.md):
+
+  version = 1
+  base = "../fig3f.toml"      # relative to the sweep file; kind recognised from its content
+  mode = "grid"               # grid | zip | random (a seeded Latin hypercube of `points`)
+  seed = 1                    # point k gets a seed drawn from (seed, k)
+  [[axis]]
+  key = "bias.hz"             # any key of the base, with the base's names and units
+  range = { from = "-600 Oe", to = "-300 Oe", points = 7, scale = "linear" }
+  [[axis]]
+  key = "program.pulse_width"
+  values = ["4 ns", "8 ns", "16 ns"]
+
+OUT holds study.json (the inputs, frozen), points/NNNN/ (what the single command writes
+for that point), failed/NNNN.txt (the error of a failed point), sweep.csv and sweep.json
+(one row per point: axis values, seed, status, every scalar result), plots/ and
+manifest.json. Every point is validated before anything runs. A rerun with the same inputs
+continues: completed points are kept (each point folder is written whole or not at all);
+--retry-failed runs the failed ones again. Exits 1 if any point failed.
+
+Slurm: --slurm writes OUT/slurm/array.sbatch (a job array whose task K runs points
+K*chunk .. (K+1)*chunk - 1 through this binary) and collect.sbatch (dependent job that
+writes the table), submits both with sbatch and prints the job ids; `dwmtj sweep status OUT`
+follows them. The table is the same, byte for byte, as a local run's.
+
+Examples:
+  dwmtj sweep configs/sweeps/wall-current-field.toml --out runs/wall-sweep
+  dwmtj sweep configs/sweeps/fig3f-bias-pulse.toml --out /scratch/fig3f --slurm --partition short --time 00:20:00 --max-parallel 50
+  dwmtj sweep status runs/wall-sweep"#;
+
+/// Run a parameter study over any run file: a run folder per point, one table, plots.
 #[derive(clap::Args, Debug)]
-#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(long_about = LONG_HELP, args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
     #[command(subcommand)]
     pub action: Option<Action>,
-    /// Sweep file (TOML: base, mode, seed, [[axis]] tables).
+    /// Sweep file (TOML: base, mode, seed, and one `[[axis]]` table per axis).
     #[arg(required = true)]
     pub sweep: Option<PathBuf>,
     /// Output folder of the study (created, or continued if it holds this sweep).
