@@ -295,7 +295,7 @@ impl RawSweep {
 
 impl Sweep {
     /// Read the sweep file at `path` and its base, and validate them (every point's base
-    /// text is built; whether each point validates as a run is [`crate::run::check`]'s job).
+    /// text is built; whether each point validates as a run is [`crate::check`]'s job).
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
             path: path.display().to_string(),
