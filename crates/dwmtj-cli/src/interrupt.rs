@@ -71,6 +71,17 @@ pub fn note(message: String) {
     lock(notes()).push(message);
 }
 
+fn restores() -> &'static Mutex<Vec<(PathBuf, PathBuf)>> {
+    static R: OnceLock<Mutex<Vec<(PathBuf, PathBuf)>>> = OnceLock::new();
+    R.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// On interrupt, remove `out` (an incomplete study dwmtj is building) and move `old` (the
+/// study it replaces, moved aside) back in its place.
+pub fn restore_on_interrupt(out: &Path, old: &Path) {
+    lock(restores()).push((out.to_path_buf(), old.to_path_buf()));
+}
+
 pub fn unregister(temp: &Path) {
     lock(registry()).retain(|p| p.temp != temp);
 }
@@ -125,6 +136,14 @@ fn clean_up_and_exit(signal: i32) -> ! {
             let _ = std::fs::remove_dir_all(&p.temp);
         } else {
             let _ = std::fs::remove_file(&p.temp);
+        }
+    }
+    for (out, old) in lock(restores()).iter() {
+        if old.exists() {
+            let _ = std::fs::remove_dir_all(out);
+            if std::fs::rename(old, out).is_ok() {
+                eprintln!("interrupted ({name}): the replaced {} is back in place", out.display());
+            }
         }
     }
     eprintln!("interrupted ({name}): stopped; partial output removed");

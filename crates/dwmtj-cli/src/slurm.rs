@@ -9,8 +9,19 @@ use dwmtj_sweep::spec::Sweep;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-/// Check the Slurm options before anything is written.
-pub fn check_options(s: &SlurmArgs, points: usize, chunk: usize) -> Result<()> {
+/// Check the Slurm options (and that OUT can be named in `#SBATCH` lines) before anything is
+/// written.
+pub fn check_options(s: &SlurmArgs, out: &Path, points: usize, chunk: usize) -> Result<()> {
+    let abs = std::path::absolute(out)?.display().to_string();
+    if abs
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '%' | '"' | '\'' | '\\'))
+    {
+        bail!(
+            "--out {}: job scripts cannot name a folder with spaces, quotes, % or control characters in its path; choose another --out",
+            out.display()
+        );
+    }
     if let Some(t) = &s.time {
         // MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS, or UNLIMITED.
         let ok = t == "UNLIMITED"
@@ -47,13 +58,38 @@ pub fn check_options(s: &SlurmArgs, points: usize, chunk: usize) -> Result<()> {
     Ok(())
 }
 
+/// Refuse to submit while the study's earlier array job is still queued or running (its tasks
+/// would run the same points twice).
+pub fn check_not_queued(out: &Path) -> Result<()> {
+    let Ok(text) = std::fs::read_to_string(out.join("slurm").join("jobs.json")) else {
+        return Ok(());
+    };
+    let Some(id) = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["array"].as_str().map(str::to_string))
+    else {
+        return Ok(());
+    };
+    let Ok(q) = Command::new("squeue").args(["-h", "-j", &id, "-o", "%i"]).output() else {
+        return Ok(());
+    };
+    if q.status.success() && !String::from_utf8_lossy(&q.stdout).trim().is_empty() {
+        bail!(
+            "--out {}: its array job {id} is still queued or running; wait for it (dwmtj sweep status {}) or cancel it (scancel {id}) before submitting again",
+            out.display(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
 /// Single-quote `s` for a shell script.
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 /// The array job script and the collect job script.
-fn scripts(s: &SlurmArgs, dir: &Path, sweep: &Sweep, tasks: usize, exe: &Path) -> (String, String) {
+fn scripts(s: &SlurmArgs, dir: &Path, sweep: &Sweep, tasks: usize, chunk: usize, retry_failed: bool, exe: &Path) -> (String, String) {
     let d = quote(&dir.display().to_string());
     let exe = quote(&exe.display().to_string());
     let implausible = if dwmtj_core::plausible::enforced() {
@@ -90,7 +126,8 @@ fn scripts(s: &SlurmArgs, dir: &Path, sweep: &Sweep, tasks: usize, exe: &Path) -
     head.push_str(&common);
     head.push_str(&format!("#SBATCH --output={}/task-%A_%a.out\n", logs.display()));
     let array = format!(
-        "{head}set -eu\nexec {exe}{implausible} sweep task {d} --task \"$SLURM_ARRAY_TASK_ID\" --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\"\n"
+        "{head}set -eu\nexec {exe}{implausible} sweep task {d} --task \"$SLURM_ARRAY_TASK_ID\" --chunk {chunk}{retry} --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\"\n",
+        retry = if retry_failed { " --retry-failed" } else { "" }
     );
     let collect = format!(
         "#!/bin/bash\n# Written by dwmtj sweep: aggregates the study in {} after its array job.\n#SBATCH --job-name=dwmtj-{name}-collect\n#SBATCH --cpus-per-task=1\n{common}#SBATCH --output={}/collect-%j.out\nset -eu\nexec {exe}{implausible} sweep collect {d}\n",
@@ -124,13 +161,23 @@ fn sbatch(args: &[&str]) -> Result<String> {
 }
 
 /// Write the job scripts into DIR/slurm and submit them (or, with --dry-run, print the commands).
-pub fn submit(s: &SlurmArgs, dir: &Path, sweep: &Sweep, pending: usize, chunk: usize) -> Result<ExitCode> {
+/// `pending`: the points to run (with `retry_failed`, the failed ones too); `failed`: the
+/// failed points of the study.
+pub fn submit(
+    s: &SlurmArgs,
+    dir: &Path,
+    sweep: &Sweep,
+    pending: usize,
+    failed: usize,
+    chunk: usize,
+    retry_failed: bool,
+) -> Result<ExitCode> {
     let dir = std::path::absolute(dir)?;
     let tasks = sweep.points.len().div_ceil(chunk);
     let exe = std::env::current_exe()
         .and_then(|p| p.canonicalize())
         .context("cannot find the dwmtj binary for the job script")?;
-    let (array, collect) = scripts(s, &dir, sweep, tasks, &exe);
+    let (array, collect) = scripts(s, &dir, sweep, tasks, chunk, retry_failed, &exe);
     let slurm = dir.join("slurm");
     std::fs::create_dir_all(slurm.join("logs")).with_context(|| format!("cannot create {}", slurm.display()))?;
     let (array_path, collect_path) = (slurm.join("array.sbatch"), slurm.join("collect.sbatch"));
@@ -143,6 +190,10 @@ pub fn submit(s: &SlurmArgs, dir: &Path, sweep: &Sweep, pending: usize, chunk: u
         return Ok(ExitCode::SUCCESS);
     }
     if pending == 0 {
+        if failed > 0 {
+            println!("no pending points; {failed} failed: pass --retry-failed to run them again");
+            return Ok(ExitCode::from(1));
+        }
         println!(
             "every point is done already; not submitting (dwmtj sweep collect {} writes the table)",
             dir.display()
@@ -150,8 +201,17 @@ pub fn submit(s: &SlurmArgs, dir: &Path, sweep: &Sweep, pending: usize, chunk: u
         return Ok(ExitCode::SUCCESS);
     }
     let array_id = sbatch(&["--parsable", &a])?;
-    let collect_id = sbatch(&["--parsable", &format!("--dependency=afterany:{array_id}"), &c])?;
-    let jobs = serde_json::json!({"array": array_id, "collect": collect_id, "tasks": tasks, "chunk": chunk});
+    // Recorded at once, so that status (and a resubmission's check) know the array even if the
+    // collect job cannot be submitted.
+    let mut jobs = serde_json::json!({"array": array_id, "collect": null, "tasks": tasks, "chunk": chunk});
+    write_own_file(&slurm.join("jobs.json"), (serde_json::to_string_pretty(&jobs)? + "\n").as_bytes())?;
+    let collect_id = sbatch(&["--parsable", &format!("--dependency=afterany:{array_id}"), &c]).with_context(|| {
+        format!(
+            "the array job {array_id} is submitted; run `dwmtj sweep collect {}` when it is done",
+            dir.display()
+        )
+    })?;
+    jobs["collect"] = serde_json::json!(collect_id);
     write_own_file(&slurm.join("jobs.json"), (serde_json::to_string_pretty(&jobs)? + "\n").as_bytes())?;
     println!(
         "submitted array job {array_id} ({tasks} tasks of {chunk} points; {pending} points pending) and collect job {collect_id} after it"

@@ -73,8 +73,13 @@ pub fn check_memory(setting: &str, value: impl ToString, estimate_bytes: f64) ->
 
 /// Run `work` on a worker of a fresh rayon pool of the current size, so that the sequential
 /// parts of a long run do not compete with the pool's workers from a third thread (2-core
-/// machines lose ~20 % to wake-ups otherwise). Falls back to the calling thread.
+/// machines lose ~20 % to wake-ups otherwise). Falls back to the calling thread. On a worker of
+/// a pool already (a point of a sweep run on `--jobs` threads), it runs there: a pool per
+/// point would make jobs^2 threads.
 pub fn on_worker_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    if rayon::current_thread_index().is_some() {
+        return work();
+    }
     match rayon::ThreadPoolBuilder::new().num_threads(rayon::current_num_threads()).build() {
         Ok(pool) => pool.install(work),
         Err(_) => work(),

@@ -701,9 +701,19 @@ fn sweep_run(py: Python<'_>, path: &str, jobs: Option<usize>, progress: Option<&
                 .into_par_iter()
                 .map(|k| {
                     let tick = || work.tick(finished.load(Ordering::Relaxed), n);
-                    let state = match dwmtj_sweep::run_point(&sweep, k, &tick) {
-                        Ok((_, text)) => dwmtj_sweep::table::PointState::Done(text),
-                        Err(e) => dwmtj_sweep::table::PointState::Failed(e.0),
+                    // A panicking point is a failed row, as in `dwmtj sweep`; a cancelled run
+                    // unwinds on.
+                    let state = match std::panic::catch_unwind(AssertUnwindSafe(|| dwmtj_sweep::run_point(&sweep, k, &tick))) {
+                        Ok(Ok((_, text))) => dwmtj_sweep::table::PointState::Done(text),
+                        Ok(Err(e)) => dwmtj_sweep::table::PointState::Failed(e.0),
+                        Err(p) if p.is::<Cancelled>() => std::panic::resume_unwind(p),
+                        Err(p) => dwmtj_sweep::table::PointState::Failed(format!(
+                            "internal error (a bug; please report it): {}",
+                            p.downcast_ref::<String>()
+                                .map(String::as_str)
+                                .or_else(|| p.downcast_ref::<&str>().copied())
+                                .unwrap_or("panic")
+                        )),
                     };
                     let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
                     work.tick(done, n);

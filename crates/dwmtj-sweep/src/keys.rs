@@ -14,8 +14,9 @@ pub enum Step {
     Index(usize),
 }
 
-/// A parsed key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A parsed key (two keys are equal when they address the same field: `mtj[1].x` and
+/// `mtj[ 1 ].x` are one key).
+#[derive(Clone, Debug)]
 pub struct KeyPath {
     /// The key as written.
     pub text: String,
@@ -26,6 +27,14 @@ pub struct KeyPath {
 fn bad(field: &str, key: &str, problem: impl Into<String>) -> ConfigError {
     ConfigError::field(field, format!("{key:?}"), problem)
 }
+
+impl PartialEq for KeyPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.steps == other.steps
+    }
+}
+
+impl Eq for KeyPath {}
 
 impl KeyPath {
     /// Parse `key` (`field` names it in errors).

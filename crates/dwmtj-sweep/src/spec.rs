@@ -297,6 +297,11 @@ impl Sweep {
     /// Read the sweep file at `path` and its base, and validate them (every point's base
     /// text is built; whether each point validates as a run is [`crate::check`]'s job).
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        Self::load_with_text(path).map(|(s, _)| s)
+    }
+
+    /// [`Sweep::load`], and the sweep file's text as read.
+    pub fn load_with_text(path: &Path) -> Result<(Self, String), ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
             path: path.display().to_string(),
             message: e.to_string(),
@@ -314,7 +319,7 @@ impl Sweep {
         let stem = path
             .file_stem()
             .map_or_else(|| "sweep".to_string(), |s| s.to_string_lossy().into_owned());
-        Self::new(&raw, &stem, base_path, base_text)
+        Ok((Self::new(&raw, &stem, base_path, base_text)?, text))
     }
 
     /// Validate a parsed sweep against its base (`base_text`, read from `base_path`).
@@ -555,16 +560,26 @@ fn axis(a: &RawAxis, i: usize, mode: Mode) -> Result<Axis, ConfigError> {
                     ))
                 }
                 (Mode::Random, None) => Vec::new(),
-                (_, Some(p)) if (2..=MAX_POINTS).contains(&p) => (0..p)
-                    .map(|k| {
-                        let x = match k {
-                            0 => from,
-                            _ if k + 1 == p => to,
-                            _ => range.at(k as f64 / (p - 1) as f64),
-                        };
-                        format_number(x, &unit, range.integer)
-                    })
-                    .collect(),
+                (_, Some(p)) if (2..=MAX_POINTS).contains(&p) => {
+                    let values: Vec<Value> = (0..p)
+                        .map(|k| {
+                            let x = match k {
+                                0 => from,
+                                _ if k + 1 == p => to,
+                                _ => range.at(k as f64 / (p - 1) as f64),
+                            };
+                            format_number(if range.integer { x.round() } else { x }, &unit, range.integer)
+                        })
+                        .collect();
+                    if range.integer && values.windows(2).any(|w| w[0] == w[1]) {
+                        return Err(cfg(
+                            f("range.points"),
+                            p,
+                            format!("an integer range from {from} to {to} has fewer than {p} distinct integers"),
+                        ));
+                    }
+                    values
+                }
                 (_, p) => {
                     return Err(cfg(
                         f("range.points"),

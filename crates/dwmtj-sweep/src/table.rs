@@ -181,7 +181,7 @@ pub fn table(sweep: &Sweep, states: &[PointState]) -> Table {
             }
             row.extend(cells);
             row.push(match s {
-                PointState::Failed(e) => e.clone(),
+                PointState::Failed(e) => e.trim_end().to_string(),
                 _ => String::new(),
             });
             row

@@ -132,6 +132,12 @@ pub enum Action {
         /// Points run at once (default: $SLURM_CPUS_PER_TASK, else 1).
         #[arg(long, allow_hyphen_values = true)]
         jobs: Option<usize>,
+        /// Points per task (the job script gives the chunk it was submitted with).
+        #[arg(long, allow_hyphen_values = true)]
+        chunk: Option<usize>,
+        /// Run the chunk's failed points again too.
+        #[arg(long)]
+        retry_failed: bool,
     },
 }
 
@@ -153,8 +159,7 @@ struct Study {
 }
 
 impl Study {
-    fn of(path: &Path, sweep: &Sweep, chunk: usize) -> Result<Self> {
-        let sweep_text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    fn of(path: &Path, sweep: &Sweep, sweep_text: String, chunk: usize) -> Result<Self> {
         Ok(Self {
             tool: "dwmtj".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -265,11 +270,42 @@ fn describe(sweep: &Sweep, k: usize) -> String {
         .join(", ")
 }
 
-/// Validate the sweep and every point before anything runs.
-fn load(path: &Path) -> Result<Sweep> {
-    let sweep = Sweep::load(path)?;
+/// Validate the sweep and every point before anything runs; the sweep file's text as read.
+fn load(path: &Path) -> Result<(Sweep, String)> {
+    let (sweep, text) = Sweep::load_with_text(path)?;
     dwmtj_sweep::check(&sweep).map_err(|(k, e)| anyhow!("point {k} ({}): {e}", describe(&sweep, k)))?;
-    Ok(sweep)
+    Ok((sweep, text))
+}
+
+/// The study's lock file: a local run holds it exclusively, each Slurm task shares it, so one
+/// study is never run by two of them at once.
+fn lock(dir: &Path, shared: bool) -> Result<std::fs::File> {
+    let p = dir.join(".lock");
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&p)
+        .with_context(|| format!("cannot open {}", p.display()))?;
+    let taken = if shared { f.try_lock_shared() } else { f.try_lock() };
+    match taken {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "{}: the study is being run by another dwmtj process (a local run or Slurm tasks hold {}); wait for it, or see `dwmtj sweep status {}`",
+            dir.display(),
+            p.display(),
+            dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock {}", p.display())),
+    }
+}
+
+/// Put the replaced study back: the new one (dwmtj's, incomplete) goes.
+fn restore(out: &Path, old: &Path) {
+    if old.exists() {
+        let _ = std::fs::remove_dir_all(out);
+        let _ = std::fs::rename(old, out);
+    }
 }
 
 fn jobs_or_default(jobs: Option<usize>, flag: &str) -> Result<usize> {
@@ -443,7 +479,13 @@ pub fn run(a: &Args) -> Result<ExitCode> {
     match &a.action {
         Some(Action::Status { dir, json }) => return status(dir, *json),
         Some(Action::Collect { dir, json }) => return collect_cmd(dir, *json),
-        Some(Action::Task { dir, task, jobs }) => return task_cmd(dir, *task, *jobs),
+        Some(Action::Task {
+            dir,
+            task,
+            jobs,
+            chunk,
+            retry_failed,
+        }) => return task_cmd(dir, *task, *jobs, *chunk, *retry_failed),
         None => {}
     }
     let (Some(path), Some(out)) = (&a.sweep, &a.out) else {
@@ -456,14 +498,28 @@ pub fn run(a: &Args) -> Result<ExitCode> {
         Some(c) => bail!("--chunk {c}: expected at least 1 point per array task"),
         None => 1,
     };
-    let sweep = load(path)?;
-    let study = Study::of(path, &sweep, chunk)?;
+    let (sweep, sweep_text) = load(path)?;
+    let study = Study::of(path, &sweep, sweep_text, chunk)?;
     let inputs = study.inputs();
     let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
     if s.slurm {
-        crate::slurm::check_options(s, sweep.points.len(), chunk)?;
+        crate::slurm::check_options(s, out, sweep.points.len(), chunk)?;
+        crate::slurm::check_not_queued(out)?;
+    }
+    if Study::read(out).is_ok() {
+        // Refused before anything moves when another process runs this folder's study.
+        drop(lock(out, false)?);
     }
     let (folder, aside) = open(out, a.force, &study, &inputs)?;
+    let run_lock = match lock(out, false) {
+        Ok(l) => l,
+        Err(e) => {
+            if let Some(old) = &aside {
+                restore(out, old);
+            }
+            return Err(e);
+        }
+    };
     let states = folder.states(sweep.points.len());
     let todo: Vec<usize> = states
         .iter()
@@ -472,18 +528,42 @@ pub fn run(a: &Args) -> Result<ExitCode> {
         .map(|(k, _)| k)
         .collect();
     if s.slurm {
-        let code = crate::slurm::submit(s, &folder.dir, &sweep, todo.len(), chunk)?;
+        let failed = count(&states, "failed");
+        drop(run_lock);
+        let code = match crate::slurm::submit(s, &folder.dir, &sweep, todo.len(), failed, chunk, a.retry_failed) {
+            Ok(code) => code,
+            Err(e) => {
+                if let Some(old) = &aside {
+                    restore(out, old);
+                }
+                return Err(e);
+            }
+        };
+        // The new study is set up (submitted, or written by --dry-run): the old one goes.
         if let Some(old) = aside {
             std::fs::remove_dir_all(&old).with_context(|| format!("cannot remove the replaced {}", old.display()))?;
         }
         return Ok(code);
     }
-    crate::interrupt::note(format!(
-        "the points completed so far are kept in {}; run the same command again to continue",
-        out.display()
-    ));
-    let failures = run_points(&sweep, &folder, &todo, jobs, &inputs)?;
-    let (states, plots) = collect(&folder, &sweep, &study)?;
+    match &aside {
+        // Interrupted, a replacing run puts the earlier study back.
+        Some(old) => crate::interrupt::restore_on_interrupt(out, old),
+        None => crate::interrupt::note(format!(
+            "the points completed so far are kept in {}; run the same command again to continue",
+            out.display()
+        )),
+    }
+    let result = run_points(&sweep, &folder, &todo, jobs, &inputs).and_then(|f| Ok((f, collect(&folder, &sweep, &study)?)));
+    let (failures, (states, plots)) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(old) = &aside {
+                restore(out, old);
+            }
+            return Err(e);
+        }
+    };
+    drop(run_lock);
     if let Some(old) = aside {
         std::fs::remove_dir_all(&old).with_context(|| format!("cannot remove the replaced {}", old.display()))?;
     }
@@ -559,8 +639,9 @@ fn collect_cmd(dir: &Path, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn task_cmd(dir: &Path, task: Option<usize>, jobs: Option<usize>) -> Result<ExitCode> {
+fn task_cmd(dir: &Path, task: Option<usize>, jobs: Option<usize>, chunk: Option<usize>, retry_failed: bool) -> Result<ExitCode> {
     let (study, sweep, folder) = reopen(dir)?;
+    let _lock = lock(dir, true)?;
     let task = match task {
         Some(t) => t,
         None => std::env::var("SLURM_ARRAY_TASK_ID")
@@ -570,19 +651,29 @@ fn task_cmd(dir: &Path, task: Option<usize>, jobs: Option<usize>) -> Result<Exit
     };
     let jobs = match jobs {
         Some(j) => jobs_or_default(Some(j), "--jobs")?,
-        None => std::env::var("SLURM_CPUS_PER_TASK").ok().and_then(|v| v.parse().ok()).unwrap_or(1),
+        None => match std::env::var("SLURM_CPUS_PER_TASK").ok().and_then(|v| v.parse().ok()) {
+            Some(j) => jobs_or_default(Some(j), "$SLURM_CPUS_PER_TASK")?,
+            None => 1,
+        },
+    };
+    let chunk = match chunk {
+        Some(c) if c >= 1 => c,
+        Some(c) => bail!("--chunk {c}: expected at least 1 point per task"),
+        None => study.chunk,
     };
     let n = sweep.points.len();
-    let tasks = n.div_ceil(study.chunk);
+    let tasks = n.div_ceil(chunk);
     if task >= tasks {
-        bail!(
-            "--task {task}: the study has {tasks} tasks of {} points (0 to {})",
-            study.chunk,
-            tasks - 1
-        );
+        bail!("--task {task}: the study has {tasks} tasks of {chunk} points (0 to {})", tasks - 1);
     }
-    let range = task * study.chunk..((task + 1) * study.chunk).min(n);
-    let todo: Vec<usize> = range.filter(|&k| !matches!(folder.state(k), PointState::Done(_))).collect();
+    let range = task * chunk..((task + 1) * chunk).min(n);
+    let todo: Vec<usize> = range
+        .filter(|&k| match folder.state(k) {
+            PointState::Done(_) => false,
+            PointState::Failed(_) => retry_failed,
+            PointState::Pending => true,
+        })
+        .collect();
     let inputs = study.inputs();
     let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
     let failures = run_points(&sweep, &folder, &todo, jobs, &inputs)?;

@@ -120,7 +120,14 @@ fn write_plots(dir: &Path, sweep: &Sweep, t: &Table, inputs: &[&Path]) -> Result
         v.dedup();
         v.len()
     };
-    let varying: Vec<usize> = (0..sweep.axes.len()).filter(|&j| distinct(1 + j) > 1).collect();
+    // A grid's axis varies when it has several values (the heat map's cell index depends on
+    // the axis lengths); a random axis when its points differ.
+    let varying: Vec<usize> = (0..sweep.axes.len())
+        .filter(|&j| match sweep.mode {
+            Mode::Random => distinct(1 + j) > 1,
+            _ => sweep.axes[j].values.len() > 1,
+        })
+        .collect();
     let numeric = varying.iter().all(|&j| t.numbers(1 + j).iter().all(Option::is_some));
     let cols = plotted(sweep.kind, t);
     if cols.is_empty() || varying.is_empty() || !numeric {

@@ -1134,6 +1134,19 @@ fn sweep_cases() -> Vec<Case> {
         case("sweep_status_not_a_sweep", vec![("x/a.txt", "a".into())], &["sweep", "status", "x"], &["x", "not a dwmtj sweep folder"]),
         case("sweep_task_out_of_range", [sweep("", HZ_AXIS), vec![]].concat(), &["sweep", "task", "nowhere", "--task", "3"], &["nowhere"]),
         case(
+            "sweep_slurm_out_with_space",
+            sweep("", HZ_AXIS),
+            &["sweep", "s.toml", "--out", "my study", "--slurm", "--dry-run"],
+            &["--out my study", "spaces"],
+        ),
+        case(
+            "sweep_integer_range_repeats",
+            sweep("", "[[axis]]\nkey = \"trials\"\nrange = { from = 1, to = 3, points = 5 }"),
+            &run,
+            &["axis[1].range.points", "distinct integers"],
+        ),
+        case("sweep_task_chunk_zero", vec![("x/a.txt", "a".into())], &["sweep", "task", "x", "--task", "0", "--chunk", "0"], &["x"]),
+        case(
             "sweep_wall_file_unknown_key",
             vec![
                 ("wall.toml", "version = 1\ncurrent_density = \"1e11 A/m^2\"\ncurrent = 3\n".into()),

@@ -186,6 +186,7 @@ fn wall_sweep_tables_single_runs_resume_failures_and_jobs() {
         "#SBATCH --partition=debug\n",
         "#SBATCH --time=10\n",
         "sweep task",
+        "--chunk 4 ",
     ] {
         assert!(script.contains(line), "{line:?} not in {script}");
     }
@@ -341,6 +342,14 @@ fn an_interrupted_sweep_keeps_its_points_and_continues() {
         assert!(child.try_wait().unwrap().is_none(), "the sweep ended before it was interrupted");
         std::thread::sleep(Duration::from_millis(5));
     }
+    // While it runs, nothing else may run the same study.
+    let second = run_in(d, &["sweep", "s.toml", "--out", "o"]);
+    assert_eq!(second.status.code(), Some(2));
+    assert!(
+        stderr(&second).contains("being run by another dwmtj process"),
+        "{}",
+        stderr(&second)
+    );
     assert!(Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -364,7 +373,47 @@ fn an_interrupted_sweep_keeps_its_points_and_continues() {
     assert!(o.status.success(), "{}", stderr(&o));
     let o = run_in(d, &["sweep", "s.toml", "--out", "whole"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(read(&d.join("o/sweep.csv")), read(&d.join("whole/sweep.csv")));
+    let table = read(&d.join("whole/sweep.csv"));
+    assert_eq!(read(&d.join("o/sweep.csv")), table);
+
+    // Another study replacing it with --force and interrupted: the earlier study comes back.
+    write(d, "s2.toml", &read(&d.join("s.toml")).replace("points = 12", "points = 13"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dwmtj"))
+        .args(["sweep", "s2.toml", "--out", "whole", "--force", "--jobs", "1"])
+        .current_dir(d)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    let started = || {
+        std::fs::read_to_string(d.join("whole/study.json")).is_ok_and(|s| s.contains("points = 13"))
+            && std::fs::read_dir(d.join("whole/points"))
+                .is_ok_and(|mut r| r.any(|e| e.is_ok_and(|e| !e.file_name().to_string_lossy().starts_with('.'))))
+    };
+    while !started() {
+        assert!(t0.elapsed() < Duration::from_secs(120), "the replacing study did not start");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the replacing study ended before it was interrupted"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(143), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(read(&d.join("whole/sweep.csv")), table, "the replaced study is back");
+    assert!(!read(&d.join("whole/study.json")).contains("points = 13"));
+    let hidden: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
 }
 
 /// Every example sweep in configs/sweeps runs, every point done, with its plots.

@@ -40,9 +40,23 @@ fn grids_are_row_major_with_exact_range_ends() {
     let s = sweep("[[axis]]\nkey = \"hz\"\nrange = { from = \"0 A/m\", to = \"2 kA/m\", points = 2 }\n").unwrap();
     assert_eq!(s.axes[0].number(&s.points[1].values[0]), Some(2000.0));
     assert_eq!(s.axes[0].column(), "hz [A/m]");
-    // Integer ranges give integers.
-    let s = sweep("[[axis]]\nkey = \"trials\"\nrange = { from = 1, to = 4, points = 4 }\n").unwrap();
-    assert_eq!(values(&s, 3), ["4"]);
+    // Integer ranges give integers (rounded), and refuse to repeat one.
+    let s = sweep("[[axis]]\nkey = \"trials\"\nrange = { from = 1, to = 10, points = 3 }\n").unwrap();
+    assert_eq!(
+        (values(&s, 0), values(&s, 1), values(&s, 2)),
+        (vec!["1".to_string()], vec!["6".to_string()], vec!["10".to_string()])
+    );
+    let s = sweep("[[axis]]\nkey = \"trials\"\nrange = { from = 1, to = 1000, points = 4, scale = \"log\" }\n").unwrap();
+    assert_eq!(values(&s, 2), ["100"]);
+    let e = sweep("[[axis]]\nkey = \"trials\"\nrange = { from = 1, to = 3, points = 5 }\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("distinct integers"), "{e}");
+    // The same field written twice is one key.
+    let e = sweep("[[axis]]\nkey = \"material_overrides.dmi\"\nvalues = [1]\n[[axis]]\nkey = \"material_overrides.dmi\"\nvalues = [2]\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("already an axis"), "{e}");
 }
 
 #[test]
