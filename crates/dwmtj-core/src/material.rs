@@ -475,6 +475,30 @@ struct RawMaterial {
     values: BTreeMap<String, RawQuantity>,
 }
 
+/// The material `name`: a built-in one, or the first `[[material]]` of the material file at
+/// `name` (relative to `base` when given). `field` names the setting in errors.
+pub fn load_named(name: &str, base: Option<&std::path::Path>, field: &str) -> Result<Material, ConfigError> {
+    if let Some(m) = find_builtin(name) {
+        return Ok(m);
+    }
+    let p = base.map_or_else(|| std::path::Path::new(name).to_path_buf(), |b| b.join(name));
+    if !p.is_file() {
+        return Err(ConfigError::field(
+            field,
+            format!("{name:?}"),
+            format!("neither a built-in material ({}) nor a material file", builtin_names()),
+        ));
+    }
+    let text = std::fs::read_to_string(&p).map_err(|e| ConfigError::Io {
+        path: p.display().to_string(),
+        message: e.to_string(),
+    })?;
+    parse_material_file(&text, name)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ConfigError::field(field, format!("{name:?}"), "the file defines no [[material]]"))
+}
+
 /// Materials defined in a TOML file. Each must name a `base` built-in or set every parameter.
 pub fn parse_material_file(text: &str, origin: &str) -> Result<Vec<Material>, ConfigError> {
     let raw: RawMaterialFile = toml::from_str(text).map_err(|e| ConfigError::Toml {

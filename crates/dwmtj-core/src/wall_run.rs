@@ -11,7 +11,7 @@
 
 use crate::device::PulseShape;
 use crate::error::ConfigError;
-use crate::material::{find_builtin, parse_material_file, Material, PARAMS};
+use crate::material::{Material, PARAMS};
 use crate::quantity::RawQuantity;
 use crate::stream::stream;
 use crate::units::Dim;
@@ -275,28 +275,6 @@ pub enum WallRunError {
     },
 }
 
-fn load_material(name: &str, base: Option<&Path>, field: &str) -> Result<Material, ConfigError> {
-    if let Some(m) = find_builtin(name) {
-        return Ok(m);
-    }
-    let p = base.map_or_else(|| Path::new(name).to_path_buf(), |b| b.join(name));
-    if !p.exists() {
-        return Err(ConfigError::field(
-            field,
-            format!("{name:?}"),
-            format!("neither a built-in material ({}) nor a file", crate::material::builtin_names()),
-        ));
-    }
-    let text = std::fs::read_to_string(&p).map_err(|e| ConfigError::Io {
-        path: p.display().to_string(),
-        message: e.to_string(),
-    })?;
-    parse_material_file(&text, name)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ConfigError::field(field, format!("{name:?}"), "the file defines no [[material]]"))
-}
-
 impl RawWallRun {
     /// Parse a wall-run file (the keys of this struct; any may be left out).
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, ConfigError> {
@@ -326,7 +304,7 @@ impl RawWallRun {
         if !(self.rtol > 0.0 && self.rtol <= 0.1) {
             return Err(bad("rtol", &self.rtol, "expected a relative tolerance in (0, 0.1], e.g. 1e-8"));
         }
-        let mut material = load_material(&self.material, base, &f("material"))?;
+        let mut material = crate::material::load_named(&self.material, base, &f("material"))?;
         for (k, v) in &self.material_overrides {
             material.set_raw(k, v, &f("material_overrides"))?;
         }

@@ -40,7 +40,6 @@ use crate::analog::{AnalogKind, AnalogSpec};
 use crate::discrete::{DesignSpec, FabRules};
 use crate::target::Target;
 use dwmtj_core::error::ConfigError;
-use dwmtj_core::material::find_builtin;
 use dwmtj_core::units::Dim;
 use dwmtj_core::RawQuantity as Q;
 use serde::{Deserialize, Serialize};
@@ -87,7 +86,8 @@ pub struct RawTarget {
 pub struct RawDesign {
     /// Number of MTJs of a discrete design, 1-64 (default 9).
     pub mtjs: Option<usize>,
-    /// Built-in material name (default ta-cofeb-mgo; pt-cotb for analog designs).
+    /// Built-in material name or a material file, relative to the target file (default
+    /// ta-cofeb-mgo; pt-cotb for analog designs).
     pub material: Option<String>,
     /// Switching threshold current density in the heavy metal, discrete designs (default 0.7e11 A/m^2).
     pub j_th: Option<Q>,
@@ -259,8 +259,7 @@ impl RawDesignRun {
         };
         let default_material = if analog.is_some() { "pt-cotb" } else { "ta-cofeb-mgo" };
         let material_name = d.material.as_deref().unwrap_or(default_material);
-        let material = find_builtin(material_name)
-            .ok_or_else(|| ConfigError::field(name("design.material"), format!("'{material_name}'"), "not a built-in material"))?;
+        let material = dwmtj_core::material::load_named(material_name, base, &name("design.material"))?;
         let v = &self.verify;
         let monte_carlo = match v.monte_carlo {
             None => None,

@@ -55,7 +55,8 @@ pub struct Args {
     /// Analog: width of the magnetic wire, constant (default 0.8 um).
     #[arg(long, allow_hyphen_values = true)]
     pub magnetic_width: Option<String>,
-    /// Material (built-in name; default ta-cofeb-mgo, pt-cotb for --analog).
+    /// Material: a built-in name or a material file (default ta-cofeb-mgo, pt-cotb for
+    /// --analog).
     #[arg(long, allow_hyphen_values = true)]
     pub material: Option<String>,
     /// Design switching threshold in the heavy metal (default the paper's 0.7e11 A/m^2).
@@ -136,7 +137,12 @@ fn raw(a: &Args) -> Result<RawDesignRun> {
     set(&mut t.scale, &a.scale);
     let d = &mut r.design;
     d.mtjs = a.mtjs.or(d.mtjs);
-    d.material = a.material.clone().or(d.material.take());
+    // A material file given on the command line is relative to the current folder.
+    let flag_material = a.material.as_ref().map(|m| match Path::new(m).is_file() {
+        true => std::path::absolute(m).map_or_else(|_| m.clone(), |p| p.display().to_string()),
+        false => m.clone(),
+    });
+    d.material = flag_material.or(d.material.take());
     d.tolerance = a.tolerance.or(d.tolerance);
     d.analog = a.analog.map(|k| format!("{k:?}").to_lowercase()).or(d.analog.take());
     set(&mut d.j_th, &a.j_th);
@@ -155,7 +161,14 @@ fn raw(a: &Args) -> Result<RawDesignRun> {
 }
 
 pub fn run(a: &Args) -> Result<ExitCode> {
-    let inputs: Vec<&Path> = a.target_file.iter().chain(&a.table).map(PathBuf::as_path).collect();
+    let material_file = a.material.as_deref().map(Path::new).filter(|p| p.is_file());
+    let inputs: Vec<&Path> = a
+        .target_file
+        .iter()
+        .chain(&a.table)
+        .map(PathBuf::as_path)
+        .chain(material_file)
+        .collect();
     check_target(&a.out, a.force, OutKind::Folder, &inputs)?;
     let spec = raw(a)?.validate(a.target_file.as_deref().and_then(Path::parent))?;
     let report = run::run(&spec, &|_| {})?;

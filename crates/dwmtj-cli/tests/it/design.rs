@@ -261,3 +261,57 @@ fn analog_designs_within_two_percent() {
         "infeasible"
     );
 }
+
+/// `--material` takes a material file (relative to the current folder) as `dw` does; the
+/// designed device carries the file's parameters.
+#[test]
+fn design_takes_a_material_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "ta-dmi.toml",
+        "version = 1\n[[material]]\nname = \"ta-cofeb-dmi\"\nbase = \"ta-cofeb-mgo\"\ndmi = \"0.3 mJ/m^2\"\n",
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_dwmtj"))
+        .args([
+            "design",
+            "--function",
+            "sigmoid",
+            "--current-range",
+            "150 uA..600 uA",
+            "--material",
+            "ta-dmi.toml",
+            "--out",
+            "d",
+            "--json",
+        ])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let toml_text = std::fs::read_to_string(d.join("d/design.toml")).unwrap();
+    let doc: toml::Table = toml::from_str(&toml_text).unwrap();
+    assert_eq!(doc["material_overrides"]["dmi"].as_float(), Some(3e-4), "{toml_text}");
+    let o = Command::new(env!("CARGO_BIN_EXE_dwmtj"))
+        .args([
+            "design",
+            "--function",
+            "sigmoid",
+            "--current-range",
+            "150 uA..600 uA",
+            "--material",
+            "nope.toml",
+            "--out",
+            "e",
+        ])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("design.material (or --material)") && stderr(&o).contains("material file"),
+        "{}",
+        stderr(&o)
+    );
+}
