@@ -60,6 +60,10 @@ impl Dim {
     pub const AREA: Dim = Dim([2, 0, 0, 0, 0]);
     /// Frequency, Hz.
     pub const FREQUENCY: Dim = Dim([0, 0, -1, 0, 0]);
+    /// Field sweep rate, A/m per s (Oe/s; mT/s is read as B/mu0 per s).
+    pub const FIELD_RATE: Dim = Dim([-1, 0, -1, 1, 0]);
+    /// Flux-density rate, T/s (accepted where a field rate is expected).
+    const FLUX_RATE: Dim = Dim([0, 1, -3, -1, 0]);
 
     fn mul(self, other: Dim, power: i8) -> Dim {
         let mut d = self.0;
@@ -92,6 +96,7 @@ impl Dim {
             Dim::VELOCITY => "a velocity (m/s)",
             Dim::AREA => "an area (um^2, nm^2)",
             Dim::FREQUENCY => "a frequency (Hz, MHz, GHz)",
+            Dim::FIELD_RATE => "a field sweep rate (Oe/s, A/m/s, mT/s)",
             _ => "a quantity of another dimension",
         }
     }
@@ -343,7 +348,7 @@ pub fn parse_quantity(text: &str, expected: Dim) -> Result<f64, UnitError> {
     let unit = parse_unit(unit_text)?;
     let si = if unit.dim == expected {
         value * unit.factor
-    } else if expected == Dim::FIELD && unit.dim == Dim::FLUX_DENSITY {
+    } else if (expected == Dim::FIELD && unit.dim == Dim::FLUX_DENSITY) || (expected == Dim::FIELD_RATE && unit.dim == Dim::FLUX_RATE) {
         value * unit.factor / MU0
     } else {
         return Err(UnitError::WrongDimension {

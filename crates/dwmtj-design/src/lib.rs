@@ -40,6 +40,8 @@ pub mod discrete;
 pub mod export;
 pub mod layout;
 pub mod paper;
+pub mod paper_field;
+pub mod paper_scaling;
 pub mod run;
 pub mod spice;
 pub mod target;

@@ -654,15 +654,36 @@ pub enum Part {
     Fig5b,
     /// The prototype's pulse energies and the scaled-device projection.
     Energy,
+    /// Fig. 1e: one MTJ's magnetoresistance loop in field.
+    Fig1e,
+    /// Fig. 2c-d: anomalous-Hall loops under the MTJ and of the bare wire.
+    Fig2cd,
+    /// The 9-MTJ devices' field staircases (Supplementary Notes 3 and 6).
+    #[serde(rename = "field-steps")]
+    FieldSteps,
+    /// The Discussion's scaled device: power, energies, MgO thickness, retention.
+    Scaling,
     /// Everything above.
     All,
 }
 
 impl Part {
     /// Every part, `All` last.
-    pub const ALL: [Part; 6] = [Part::Fig3f, Part::Fig4c, Part::Fig3b, Part::Fig5b, Part::Energy, Part::All];
+    pub const ALL: [Part; 10] = [
+        Part::Fig3f,
+        Part::Fig4c,
+        Part::Fig3b,
+        Part::Fig5b,
+        Part::Energy,
+        Part::Fig1e,
+        Part::Fig2cd,
+        Part::FieldSteps,
+        Part::Scaling,
+        Part::All,
+    ];
 
-    /// The part's name: "fig3f", "fig4c", "fig3b", "fig5b", "energy" or "all".
+    /// The part's name: "fig3f", "fig4c", "fig3b", "fig5b", "energy", "fig1e", "fig2cd",
+    /// "field-steps", "scaling" or "all".
     pub fn name(self) -> &'static str {
         match self {
             Self::Fig3f => "fig3f",
@@ -670,6 +691,10 @@ impl Part {
             Self::Fig3b => "fig3b",
             Self::Fig5b => "fig5b",
             Self::Energy => "energy",
+            Self::Fig1e => "fig1e",
+            Self::Fig2cd => "fig2cd",
+            Self::FieldSteps => "field-steps",
+            Self::Scaling => "scaling",
             Self::All => "all",
         }
     }
@@ -679,9 +704,9 @@ impl Part {
         Self::ALL.into_iter().find(|p| p.name() == name)
     }
 
-    /// Whether reproducing `self` shows `part`.
+    /// Whether reproducing `self` shows `part` (the scaling numbers include the energies).
     pub fn includes(self, part: Self) -> bool {
-        self == part || self == Self::All
+        self == part || self == Self::All || (self == Self::Scaling && part == Self::Energy)
     }
 }
 
@@ -701,6 +726,10 @@ pub struct Reproduction {
     pub fig5b: Option<AnalogFigure>,
     /// The energy report, when `target` includes it.
     pub energy: Option<EnergyReport>,
+    /// The field-swept figures (Figs. 1e, 2c-d, the staircases) that `target` shows.
+    pub field: Vec<crate::paper_field::FieldFigure>,
+    /// The scaled-device numbers, when `target` includes them.
+    pub scaling: Option<crate::paper_scaling::ScalingFigure>,
     /// Every check, in the order of the figures.
     pub checks: Vec<Check>,
 }
@@ -718,8 +747,8 @@ pub fn reproduce(target: Part, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Re
     let mut simulated = Vec::new();
     let mut transfer = Vec::new();
     for (part, cycles) in [(Part::Fig3f, 10), (Part::Fig4c, 75)] {
-        // `energy` needs both devices simulated for their switching energies.
-        if !target.includes(part) && target != Part::Energy {
+        // The energies and the scaling numbers need both devices simulated.
+        if !target.includes(part) && !target.includes(Part::Energy) {
             continue;
         }
         let id = part.name();
@@ -756,6 +785,27 @@ pub fn reproduce(target: Part, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Re
     } else {
         None
     };
+    let scaling = if target.includes(Part::Scaling) {
+        let refs: Vec<&Figure> = simulated.iter().collect();
+        let fig = crate::paper_scaling::scaling(&refs);
+        checks.extend(fig.checks.iter().cloned());
+        Some(fig)
+    } else {
+        None
+    };
+    let mut field = Vec::new();
+    for part in [Part::Fig1e, Part::Fig2cd, Part::FieldSteps] {
+        if !target.includes(part) {
+            continue;
+        }
+        let fig = match part {
+            Part::Fig1e => crate::paper_field::fig1e(&|n| progress("fig1e", n, 10))?,
+            Part::Fig2cd => crate::paper_field::fig2cd(&|n| progress("fig2cd", n, 10))?,
+            _ => crate::paper_field::field_steps(progress)?,
+        };
+        checks.extend(fig.checks.iter().cloned());
+        field.push(fig);
+    }
     Ok(Reproduction {
         target,
         transfer,
@@ -763,6 +813,8 @@ pub fn reproduce(target: Part, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Re
         fig3b,
         fig5b,
         energy,
+        field,
+        scaling,
         checks,
     })
 }

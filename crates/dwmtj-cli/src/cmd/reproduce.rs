@@ -23,6 +23,14 @@ pub enum Target {
     Fig5b,
     /// The prototype's pulse energies and the scaled-device projection.
     Energy,
+    /// Fig. 1e: one MTJ's magnetoresistance loop in a swept field (offset by the stray field).
+    Fig1e,
+    /// Fig. 2c-d: anomalous-Hall loops under the MTJ and of the bare wire.
+    Fig2cd,
+    /// The 9-MTJ devices' field staircases: fabrication spread, asymmetry, Sharrock, SAF reversal.
+    FieldSteps,
+    /// The Discussion's scaled device: power, energies, MgO thickness, retention vs 10 years.
+    Scaling,
     /// Everything above.
     All,
 }
@@ -35,6 +43,10 @@ impl From<Target> for Part {
             Target::Fig3b => Part::Fig3b,
             Target::Fig5b => Part::Fig5b,
             Target::Energy => Part::Energy,
+            Target::Fig1e => Part::Fig1e,
+            Target::Fig2cd => Part::Fig2cd,
+            Target::FieldSteps => Part::FieldSteps,
+            Target::Scaling => Part::Scaling,
             Target::All => Part::All,
         }
     }
@@ -106,6 +118,12 @@ pub fn run(a: &Args) -> Result<ExitCode> {
     if let Some(report) = &r.energy {
         let refs: Vec<&Figure> = r.simulated.iter().collect();
         figures::write_energy(&run, report, &refs)?;
+    }
+    for fig in &r.field {
+        crate::write::field::write_field_figure(&run, fig)?;
+    }
+    if let Some(fig) = &r.scaling {
+        figures::write_scaling(&run, fig)?;
     }
     let (checks, all_pass, name) = (&r.checks, r.all_pass(), target.name());
     run.write_json("summary.json", &json!({ "target": name, "all_pass": all_pass, "checks": checks }))?;

@@ -190,3 +190,70 @@ pub fn write_fig5b(run: &RunDir, fig: &paper::AnalogFigure) -> Result<()> {
     run.write_json("fig5b/summary.json", fig)?;
     Manifest::new(Some(5)).write(run, "fig5b")
 }
+
+/// The Discussion's scaled-device numbers: power per MTJ, MgO thickness, retention trade-off.
+pub fn write_scaling(run: &RunDir, fig: &dwmtj_design::paper_scaling::ScalingFigure) -> Result<()> {
+    run.write_csv("scaling/power.csv", Csv::records(&fig.powers)?)?;
+    run.write_csv("scaling/mgo.csv", Csv::records(&fig.mgo)?)?;
+    run.write_csv("scaling/tradeoff.csv", Csv::records(&fig.tradeoff)?)?;
+    let mgo: Vec<(f64, f64, f64)> = fig
+        .mgo
+        .iter()
+        .map(|r| (r.thickness_m * 1e9, (r.r_scaled_ohm / 1e6).log10(), 0.0))
+        .collect();
+    let band = |y: f64| Series {
+        label: format!("{} MOhm", 10f64.powf(y)),
+        points: vec![(1.0, y, 0.0), (2.2, y, 0.0)],
+        mark: Mark::Dashed,
+    };
+    write_chart(
+        run,
+        "scaling/mgo",
+        &Chart {
+            title: "20 nm x 10 nm MTJ: P-state resistance vs MgO thickness".into(),
+            x_label: "MgO thickness (nm)".into(),
+            y_label: "log10(R_P / 1 MOhm)".into(),
+            series: vec![
+                Series {
+                    label: format!(
+                        "RA = {:.0} Ohm um^2 exp((t - {:.1} nm)/{:.3} nm)",
+                        fig.barrier.ra_ref * 1e12,
+                        fig.barrier.t_ref * 1e9,
+                        fig.barrier.decay * 1e9
+                    ),
+                    points: mgo,
+                    mark: Mark::Line,
+                },
+                band(0.0),
+                band(1.0),
+            ],
+        },
+    )?;
+    let tradeoff = |label: &str, e: &dyn Fn(&dwmtj_design::paper_scaling::TradeoffRow) -> f64| Series {
+        label: label.into(),
+        points: fig.tradeoff.iter().map(|r| (r.retention_s.log10(), e(r) * 1e15, 0.0)).collect(),
+        mark: Mark::Line,
+    };
+    let ten_years = dwmtj_core::scaled::TEN_YEARS_S.log10();
+    let e_max = fig.tradeoff.iter().map(|r| r.energy_4x_j).fold(0.0, f64::max) * 1e15;
+    write_chart(
+        run,
+        "scaling/tradeoff",
+        &Chart {
+            title: "Energy per event vs retention, wires 15-100 nm wide".into(),
+            x_label: "log10(retention time / s), tau_0 exp(Delta)".into(),
+            y_label: "energy per synaptic event (fJ)".into(),
+            series: vec![
+                tradeoff("2x prototype J_th", &|r| r.energy_2x_j),
+                tradeoff("4x prototype J_th", &|r| r.energy_4x_j),
+                Series {
+                    label: "10 years".into(),
+                    points: vec![(ten_years, 0.0, 0.0), (ten_years, e_max, 0.0)],
+                    mark: Mark::Dashed,
+                },
+            ],
+        },
+    )?;
+    run.write_json("scaling/summary.json", fig)?;
+    Manifest::new(None).write(run, "scaling")
+}

@@ -2,6 +2,7 @@
 //! through [`crate::output::RunDir`].
 
 pub mod design;
+pub mod field;
 pub mod figures;
 pub mod micromag;
 pub mod sweep;

@@ -7,12 +7,14 @@
 //! `resolve` writes every value, defaults included, as a bare SI number; the result parses back
 //! to the same model (tested), and is what the CLI saves as `config.resolved.toml`.
 
+mod field;
 mod raw;
 mod resolve;
 mod validate;
 
 pub use raw::{
-    RawBias, RawDevice, RawMtj, RawMtjArray, RawMtjDefaults, RawProgram, RawReadout, RawSwitching, RawVariation, RawWidth, RawWire,
+    RawBias, RawDevice, RawField, RawMtj, RawMtjArray, RawMtjDefaults, RawProgram, RawReadout, RawSwitching, RawVariation, RawWidth,
+    RawWire,
 };
 pub use resolve::resolve;
 

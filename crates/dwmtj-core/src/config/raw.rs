@@ -48,9 +48,44 @@ pub struct RawDevice {
     /// The read operation.
     #[serde(default)]
     pub readout: RawReadout,
+    /// Field-driven reversal of the footprints, the bare wire and the reference layer, for
+    /// `[program] kind = "field-sweep"` (every key optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<RawField>,
     /// The pulse program, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub program: Option<RawProgram>,
+}
+
+/// The `[field]` table: how regions reverse under a swept field (docs/model.md, field-driven
+/// reversal). Unset values follow from the threshold model of the same file.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawField {
+    /// Athermal switching field H_k of every footprint (default: the threshold model's
+    /// zero-current critical force F_c of each MTJ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switching_field: Option<Q>,
+    /// Zero-field reversal barrier U_0 of a footprint (default: E_0 / (1 - H_bias/F_c)^n, the
+    /// barrier the threshold model has at the device's bias).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barrier_energy: Option<Q>,
+    /// Athermal switching field of the bare wire (default 40 Oe).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wire_switching_field: Option<Q>,
+    /// Zero-field reversal barrier of the bare wire (default 0.23 aJ, about 56 kB T at 300 K: a 10 Oe/s sweep then reverses it near 20 Oe, the film value of the device paper).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wire_barrier_energy: Option<Q>,
+    /// Relative fabrication spread of the footprints' switching fields, 0 to 0.5 (default:
+    /// variation.d2d).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread: Option<Q>,
+    /// Field that reverses the reference layer (default 1500 Oe).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_switching_field: Option<Q>,
+    /// Anomalous-Hall resistance of a saturated region (default 1 Ohm).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hall_resistance: Option<Q>,
 }
 
 /// The `[wire]` table.
@@ -237,19 +272,31 @@ pub struct RawReadout {
     pub duration: Option<Q>,
 }
 
-/// The `[program]` table: the pulse currents, shape, cycles, devices and seed.
+/// The `[program]` table: the pulse currents, shape, cycles, devices and seed, or a field sweep.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawProgram {
-    /// "ramp" or "list".
+    /// "ramp", "list" or "field-sweep".
     pub kind: String,
+    /// First field of each loop (kind = "field-sweep").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Q>,
+    /// Turning field of each loop (kind = "field-sweep").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Q>,
+    /// Sweep rate |dH/dt| (kind = "field-sweep", default 10 Oe/s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Q>,
+    /// Loops from -> to -> from per device instance, 1 to 100000 (kind = "field-sweep", default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loops: Option<u32>,
     /// First ramp current, >= 0 (kind = "ramp").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<Q>,
     /// Last ramp current, >= start (kind = "ramp").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<Q>,
-    /// Ramp step, > 0 (kind = "ramp").
+    /// Ramp step, > 0 (a current for kind = "ramp", a field for kind = "field-sweep").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<Q>,
     /// The currents, in order (kind = "list").
@@ -261,8 +308,9 @@ pub struct RawProgram {
     /// "up" or "up-down".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<String>,
-    /// Pulse width (FWHM).
-    pub pulse_width: Q,
+    /// Pulse width (FWHM); required for "ramp" and "list".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pulse_width: Option<Q>,
     /// Rise time (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rise: Option<Q>,

@@ -422,6 +422,18 @@ impl RawDevice {
                 ),
             ));
         }
+        if self.program.as_ref().is_some_and(|p| p.kind == "field-sweep") {
+            // A field sweep has no pulse program; its own validation covers the calibration.
+            self.field_sweep(&device)?;
+            return Ok((device, None));
+        }
+        if self.field.is_some() {
+            return Err(ConfigError::field(
+                "field",
+                "set",
+                "the [field] table is read by [program] kind = \"field-sweep\" only",
+            ));
+        }
         let program = match &self.program {
             Some(p) => Some(p.validate(&device)?),
             None => None,
@@ -433,7 +445,21 @@ impl RawDevice {
 
 impl RawProgram {
     fn validate(&self, device: &Device) -> Result<Program, ConfigError> {
-        let kind = choice(&Some(self.kind.clone()), "program.kind", &["ramp", "list"], "ramp")?;
+        let kind = choice(&Some(self.kind.clone()), "program.kind", &["ramp", "list", "field-sweep"], "ramp")?;
+        for (key, set) in [
+            ("from", self.from.is_some()),
+            ("to", self.to.is_some()),
+            ("rate", self.rate.is_some()),
+            ("loops", self.loops.is_some()),
+        ] {
+            if set {
+                return Err(ConfigError::field(
+                    format!("program.{key}"),
+                    "set",
+                    format!("belongs to kind = \"field-sweep\", not kind = \"{kind}\""),
+                ));
+            }
+        }
         let magnitudes: Vec<f64> = if kind == "ramp" {
             let get = |q: &Option<Q>, k: &str| -> Result<f64, ConfigError> {
                 let q = q
@@ -508,7 +534,13 @@ impl RawProgram {
                 currents: ordered.iter().map(|c| sign * c).collect(),
             });
         }
-        let pulse_width = req_positive(&self.pulse_width, Dim::TIME, "program.pulse_width")?;
+        let pulse_width = req_positive(
+            self.pulse_width
+                .as_ref()
+                .ok_or_else(|| ConfigError::field("program.pulse_width", "missing", format!("required for kind = \"{kind}\" (a time)")))?,
+            Dim::TIME,
+            "program.pulse_width",
+        )?;
         let rise = opt_si(&self.rise, Dim::TIME, "program.rise", 0.0)?;
         let fall = opt_si(&self.fall, Dim::TIME, "program.fall", rise)?;
         let pulse = PulseShape::new(pulse_width, rise, fall).map_err(|e| {
