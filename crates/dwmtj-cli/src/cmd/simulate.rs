@@ -46,7 +46,10 @@ pub fn run(a: &Args) -> Result<ExitCode> {
         devices: a.devices,
         seed: a.seed,
     };
-    let (_, device, program) = load_device_with(path, &overrides)?;
+    let (raw, device, program) = load_device_with(path, &overrides)?;
+    if let Some((switching, sweep)) = raw.field_sweep(&device)? {
+        return run_field(a, &device, &switching, &sweep);
+    }
     let program = program.with_context(|| format!("{} has no [program] table: nothing to simulate", path.display()))?;
     let run = RunDir::create(&a.out, a.force, &[path])?;
     let pb = crate::progress::bar(u64::from(program.cycles) * u64::from(program.devices), &device.name, "runs");
@@ -82,6 +85,61 @@ pub fn run(a: &Args) -> Result<ExitCode> {
     }
     if let (Some(lo), Some(hi)) = (s.energy.min_switching_energy_j, s.energy.max_switching_energy_j) {
         println!("  switching energy {:.2} - {:.2} pJ per pulse", lo * 1e12, hi * 1e12);
+    }
+    println!("wrote {}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A `kind = "field-sweep"` program: loops of the swept field, read at every step.
+fn run_field(
+    a: &Args,
+    device: &dwmtj_core::device::Device,
+    switching: &dwmtj_core::field_sweep::FieldSwitching,
+    sweep: &dwmtj_core::field_sweep::FieldSweep,
+) -> Result<ExitCode> {
+    let path = a.device.as_path();
+    let run = RunDir::create(&a.out, a.force, &[path])?;
+    let pb = crate::progress::bar(u64::from(sweep.loops) * u64::from(sweep.devices), &device.name, "loops");
+    let loops = dwmtj_core::field_sweep::run(device, switching, sweep, &|n| pb.set_position(n))?;
+    pb.finish_and_clear();
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let value = crate::write::field::write_field_run(&run, "", device, switching, sweep, &loops, &text, None)?;
+    let dir = run.finish()?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let oe = |h: f64| h / dwmtj_design::paper_field::OE;
+    println!(
+        "{}: {} loops x {} devices, {:.0} -> {:.0} Oe at {:.3} Oe/s, R = {:.2} .. {:.2} Ohm (TMR {:.1} %)",
+        device.name,
+        sweep.loops,
+        sweep.devices,
+        oe(sweep.from),
+        oe(sweep.to),
+        oe(sweep.rate),
+        loops.r_all_p_ohm,
+        loops.r_all_ap_ohm,
+        loops.tmr * 100.0
+    );
+    for g in &loops.regions {
+        if g.to_up.count + g.to_down.count == 0 {
+            continue;
+        }
+        let name = match g.region {
+            dwmtj_core::field_sweep::Region::Mtj(i) => format!("MTJ {i}"),
+            dwmtj_core::field_sweep::Region::Wire => "bare wire".into(),
+            dwmtj_core::field_sweep::Region::Reference => "reference layer".into(),
+        };
+        println!(
+            "  {name}: to up {:.1} +/- {:.2} Oe, to down {:.1} +/- {:.2} Oe (loop centre {:.1} Oe, half width {:.1} Oe)",
+            oe(g.to_up.mean_a_per_m),
+            oe(g.to_up.std_a_per_m),
+            oe(g.to_down.mean_a_per_m),
+            oe(g.to_down.std_a_per_m),
+            oe(g.offset_a_per_m),
+            oe(g.coercivity_a_per_m)
+        );
     }
     println!("wrote {}", dir.display());
     Ok(ExitCode::SUCCESS)

@@ -994,6 +994,7 @@ fn cases() -> Vec<Case> {
         ),
     ];
     v.extend(sweep_cases());
+    v.extend(field_cases());
     v.push(case(
         "hot_switching",
         dev("temperature = \"300 K\"", "temperature = \"5000 K\""),
@@ -1437,4 +1438,65 @@ fn interrupted_micromag_and_train_runs_resume_to_the_uninterrupted_result() {
             without_timing(&d.join(&reference).join("summary.json"))
         );
     }
+}
+
+fn field_dev(from: &str, to: &str) -> Vec<(&'static str, String)> {
+    let base = config("configs/field/single-mtj.toml");
+    assert!(base.contains(from), "single-mtj.toml lacks {from:?}");
+    vec![("dev.toml", base.replacen(from, to, 1))]
+}
+
+/// Field-swept programs and the [field] table.
+fn field_cases() -> Vec<Case> {
+    let sim: &[&'static str] = &["simulate", "dev.toml", "--out", "r"];
+    vec![
+        case("field_from_missing", field_dev("from = \"600 Oe\"\n", ""), sim, &["program.from", "missing", "field"]),
+        case("field_from_equals_to", field_dev("to = \"-600 Oe\"", "to = \"600 Oe\""), sim, &["program.to", "must differ"]),
+        case("field_step_zero", field_dev("step = \"1 Oe\"", "step = \"0 Oe\""), sim, &["program.step", "> 0"]),
+        case("field_step_current", field_dev("step = \"1 Oe\"", "step = \"1 uA\""), sim, &["program.step", "magnetic field"]),
+        fast(case(
+            "field_step_tiny",
+            field_dev("step = \"1 Oe\"", "step = \"1e-6 Oe\""),
+            sim,
+            &["program.step", "readings per loop", "1000000"],
+        )),
+        case("field_rate_unit", field_dev("rate = \"10 Oe/s\"", "rate = \"10 Oe\""), sim, &["program.rate", "field sweep rate"]),
+        case("field_rate_negative", field_dev("rate = \"10 Oe/s\"", "rate = \"-10 Oe/s\""), sim, &["program.rate", "> 0"]),
+        case("field_loops_zero", field_dev("loops = 10", "loops = 0"), sim, &["program.loops", "between 1 and 100000"]),
+        case(
+            "field_pulse_width_in_field_sweep",
+            field_dev("loops = 10", "loops = 10\npulse_width = \"8 ns\""),
+            sim,
+            &["program.pulse_width", "not used by kind = \"field-sweep\""],
+        ),
+        case("field_spread_too_large", field_dev("[field]", "[field]\nspread = 0.9"), sim, &["field.spread", "between 0 and 0.5"]),
+        case(
+            "field_unknown_key",
+            field_dev("[field]", "[field]\ncoercivity = \"20 Oe\""),
+            &["check", "dev.toml"],
+            &["unknown field `coercivity`"],
+        ),
+        case(
+            "field_barrier_unit",
+            field_dev("barrier_energy = \"1.5e-17 J\"", "barrier_energy = \"1.5e-17 Oe\""),
+            sim,
+            &["field.barrier_energy", "energy"],
+        ),
+        case(
+            "field_table_with_pulse_program",
+            dev("[program]", "[field]\nswitching_field = \"300 Oe\"\n\n[program]"),
+            &["check", "dev.toml"],
+            &["field", "field-sweep"],
+        ),
+        case("field_from_in_ramp", dev("kind = \"ramp\"", "kind = \"ramp\"\nfrom = \"10 Oe\""), &["check", "dev.toml"], &["program.from", "field-sweep"]),
+        case(
+            "field_calibrated_without_pulse",
+            dev(
+                "[program]\nkind = \"ramp\"\nstart = \"200 uA\"\nstop = \"530 uA\"\nstep = \"5 uA\"\npolarities = [\"positive\", \"negative\"]\nsweep = \"up\"\npulse_width = \"8 ns\"\nrise = \"0.5 ns\"\ncycles = 10\nseed = 7\nreset = \"each-sweep\"",
+                "[program]\nkind = \"field-sweep\"\nfrom = \"800 Oe\"\nto = \"-800 Oe\"\nstep = \"2 Oe\"",
+            ),
+            sim,
+            &["switching.at_pulse_width", "field.switching_field"],
+        ),
+    ]
 }

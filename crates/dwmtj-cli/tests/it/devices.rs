@@ -161,3 +161,33 @@ fn materials_and_energy_commands() {
     let e4 = rows[1]["energy_scaled_pulse_j"].as_f64().unwrap();
     assert!((e2 / 18e-15 - 1.0).abs() < 0.05 && (e4 / 36e-15 - 1.0).abs() < 0.05, "{e2} {e4}");
 }
+
+#[test]
+fn field_sweep_program_writes_loops_with_the_stray_field_offset() {
+    // configs/field/single-mtj.toml: a 90 Oe stray field (favouring P, reference up) centres the
+    // footprint's loop on -90 Oe; the bare wire's loop is centred on zero; the files are complete.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("loop");
+    let cfg = repo().join("configs/field/single-mtj.toml");
+    let o = dwmtj(&["simulate", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json", "--seed", "9"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["seed"], 9);
+    let oe = 1e3 / (4.0 * std::f64::consts::PI);
+    let regions = v["regions"].as_array().unwrap();
+    let mtj = regions.iter().find(|r| r["region"]["mtj"] == 1).unwrap();
+    let offset = mtj["offset_a_per_m"].as_f64().unwrap() / oe;
+    assert!((offset + 90.0).abs() < 2.0, "offset {offset} Oe");
+    let wire = regions.iter().find(|r| r["region"] == "wire").unwrap();
+    assert!((wire["offset_a_per_m"].as_f64().unwrap() / oe).abs() < 2.0);
+    for f in ["loops.csv", "switching_fields.csv", "regions.csv", "loop.png", "loop.svg", "hall.png", "summary.json", "device.toml", "manifest.json"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let csv = std::fs::read_to_string(out.join("loops.csv")).unwrap();
+    // 10 loops of 2 x 1200 + 1 readings.
+    assert_eq!(csv.lines().count(), 1 + 10 * 2401);
+    // The same seed gives the same loops; another seed other thermal draws.
+    let again = tmp.path().join("again");
+    assert!(dwmtj(&["simulate", cfg.to_str().unwrap(), "--out", again.to_str().unwrap(), "--seed", "9"]).status.success());
+    assert_eq!(std::fs::read(out.join("switching_fields.csv")).unwrap(), std::fs::read(again.join("switching_fields.csv")).unwrap());
+}

@@ -33,6 +33,36 @@ fn reproduce_all_passes_and_writes_every_file() {
     for f in ["energy.csv", "energy.png", "energy.svg", "summary.json"] {
         assert!(out.join("energy").join(f).is_file(), "energy/{f} missing");
     }
+    // The field-swept figures and the scaling numbers, each named check present.
+    for dir in ["fig1e", "fig2cd", "field-steps/fig3f", "field-steps/fig4c", "field-steps/fig3f-reference"] {
+        for f in ["loops.csv", "switching_fields.csv", "regions.csv", "loop.png", "hall.svg", "summary.json", "device.toml"] {
+            assert!(out.join(dir).join(f).is_file(), "{dir}/{f} missing");
+        }
+    }
+    for f in ["power.csv", "mgo.csv", "tradeoff.csv", "mgo.png", "tradeoff.svg", "summary.json"] {
+        assert!(out.join("scaling").join(f).is_file(), "scaling/{f} missing");
+    }
+    let names: Vec<&str> = checks.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    for want in [
+        "fig1e_tmr",
+        "fig1e_offset",
+        "fig2cd_bare_wire",
+        "fig2cd_sharrock",
+        "field_steps_fig3f_staircase",
+        "field_steps_fig4c_asymmetry",
+        "field_steps_fig4c_sweep_rate",
+        "field_steps_reference_reversal",
+        "scaling_switching_power",
+        "scaling_mgo_thickness",
+        "scaling_retention",
+    ] {
+        assert!(names.contains(&want), "check {want} missing from {names:?}");
+    }
+    // Energy checks appear once although `scaling` includes them.
+    assert_eq!(names.iter().filter(|n| **n == "energy_scaled_20nm").count(), 1);
+    // The staircase device files are the figures' own files with a field program.
+    let staircase = std::fs::read_to_string(out.join("field-steps/fig3f/device.toml")).unwrap();
+    assert!(staircase.contains("field-sweep") && staircase.contains("fig3f-linear-synapse"));
     // PNGs are real images.
     let png = std::fs::read(out.join("fig3f/transfer.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
