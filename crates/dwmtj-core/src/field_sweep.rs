@@ -379,7 +379,7 @@ pub fn run(device: &Device, fs: &FieldSwitching, sweep: &FieldSweep, progress: &
         .map(|m| reference_sign(device.reference_up) * m.stray_field)
         .collect();
     let mut regions = Vec::new();
-    for i in 0..device.mtjs.len() {
+    for (i, &stray) in nominal_stray.iter().enumerate() {
         let hy = Hysteron {
             switching_field: fs.mtj_switching_field[i],
             barrier: fs.mtj_barrier[i],
@@ -388,8 +388,8 @@ pub fn run(device: &Device, fs: &FieldSwitching, sweep: &FieldSweep, progress: &
         regions.push(region_loop(
             &events,
             Region::Mtj(i + 1),
-            median.map(|h| h - nominal_stray[i]),
-            median.map(|h| -h - nominal_stray[i]),
+            median.map(|h| h - stray),
+            median.map(|h| -h - stray),
         ));
     }
     let wire = Hysteron {

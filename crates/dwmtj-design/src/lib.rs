@@ -42,6 +42,7 @@ pub mod layout;
 pub mod paper;
 pub mod paper_field;
 pub mod paper_scaling;
+pub mod retarget;
 pub mod run;
 pub mod spice;
 pub mod target;

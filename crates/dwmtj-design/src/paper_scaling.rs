@@ -119,7 +119,7 @@ pub fn scaling(devices: &[&Figure]) -> ScalingFigure {
                 hi * 1e3,
                 powers.len()
             ),
-            lo >= 0.13e-3 && lo <= 0.3e-3 && hi <= 2.1e-3 && hi >= 1.5e-3,
+            (0.13e-3..=0.3e-3).contains(&lo) && (1.5e-3..=2.1e-3).contains(&hi),
         ));
     }
     let barrier = TunnelBarrier::cofeb_mgo();

@@ -416,13 +416,17 @@ fn export<'py>(py: Python<'py>, text: &str, origin: &str, format: &str, base: Op
     Ok((PyBytes::new(py, &e.bytes), e.description))
 }
 
-/// Reproduce a figure of the paper ("fig3f", "fig4c", "fig3b", "fig5b", "energy", "all"): the
+/// Reproduce a figure of the paper ("fig3f", "fig4c", "fig3b", "fig5b", "energy", "fig1e",
+/// "fig2cd", "field-steps", "scaling", "all"): the
 /// reproduction as JSON (figures, their data and checks).
 #[pyfunction]
 #[pyo3(signature = (part, progress=None))]
 fn reproduce(py: Python<'_>, part: &str, progress: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
     let Some(part) = dwmtj_design::paper::Part::from_name(part) else {
-        return Err(Failure::Input(format!("'{part}': expected fig3f, fig4c, fig3b, fig5b, energy or all")).into_py(py));
+        return Err(Failure::Input(format!(
+            "'{part}': expected fig3f, fig4c, fig3b, fig5b, energy, fig1e, fig2cd, field-steps, scaling or all"
+        ))
+        .into_py(py));
     };
     run_blocking(py, progress, |work| {
         let r = dwmtj_design::paper::reproduce(part, &|_, done, total| work.tick(done, total))?;

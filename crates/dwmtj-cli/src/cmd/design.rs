@@ -88,6 +88,14 @@ pub struct Args {
     /// Write the outputs and exit 0 even if the design misses the tolerance.
     #[arg(long)]
     pub allow_miss: bool,
+    /// Retarget a fabricated device file instead of designing a new one: choose which MTJs to
+    /// preset to AP before the input, and the bias field, so that it best follows --function or
+    /// --table on --current-range (docs/physics.md 7.4).
+    #[arg(long, conflicts_with_all = ["target_file", "mtjs", "analog", "length", "magnetic_width", "material", "j_th", "breakdown", "monte_carlo", "verify_dynamic"])]
+    pub retarget: Option<PathBuf>,
+    /// With --retarget: the bias fields searched, "MIN..MAX" (default: the file's bias +- 200 Oe).
+    #[arg(long, allow_hyphen_values = true, requires = "retarget")]
+    pub bias_range: Option<String>,
     /// Output folder (created; refused if it exists and is not empty, unless --force).
     #[arg(long)]
     pub out: PathBuf,
@@ -161,6 +169,9 @@ fn raw(a: &Args) -> Result<RawDesignRun> {
 }
 
 pub fn run(a: &Args) -> Result<ExitCode> {
+    if let Some(device) = &a.retarget {
+        return run_retarget(a, device);
+    }
     let material_file = a.material.as_deref().map(Path::new).filter(|p| p.is_file());
     let inputs: Vec<&Path> = a
         .target_file
@@ -191,6 +202,131 @@ pub fn run(a: &Args) -> Result<ExitCode> {
             tolerance * 100.0
         );
         return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn current(flag: &str, text: &str) -> Result<f64> {
+    Ok(RawQuantity::Text(text.trim().to_string()).to_si(dwmtj_core::units::Dim::CURRENT, flag)?)
+}
+
+/// `--retarget DEVICE.toml`: presets and bias for a new target on a fabricated device.
+fn run_retarget(a: &Args, device_path: &Path) -> Result<ExitCode> {
+    use dwmtj_design::retarget::{retarget, RetargetOptions};
+    use dwmtj_design::target::Target;
+    let inputs: Vec<&Path> = std::iter::once(device_path).chain(a.table.as_deref()).collect();
+    check_target(&a.out, a.force, OutKind::Folder, &inputs)?;
+    let (_, device, program) = dwmtj_core::config::load_device(device_path)?;
+    let pulse = match (&a.pulse, &program) {
+        (Some(p), _) => {
+            dwmtj_core::device::PulseShape::rectangular(RawQuantity::Text(p.clone()).to_si(dwmtj_core::units::Dim::TIME, "--pulse")?)
+        }
+        (None, Some(p)) => p.pulse,
+        (None, None) => anyhow::bail!(
+            "--retarget {}: the file has no [program]; give the input pulse with --pulse",
+            device_path.display()
+        ),
+    };
+    let range = a
+        .current_range
+        .as_deref()
+        .context("--retarget needs --current-range MIN..MAX (the input currents)")?;
+    let (lo, hi) = range
+        .split_once("..")
+        .with_context(|| format!("--current-range {range:?}: expected MIN..MAX"))?;
+    let (i_min, i_max) = (current("--current-range", lo)?, current("--current-range", hi)?);
+    let target = match (&a.function, &a.table) {
+        (_, Some(table)) => Target::read_csv(table)?,
+        (Some(f), None) => Target::named(
+            f,
+            i_min,
+            i_max,
+            a.center.as_deref().map(|c| current("--center", c)).transpose()?,
+            a.scale.as_deref().map(|c| current("--scale", c)).transpose()?,
+        )?,
+        (None, None) => anyhow::bail!("--retarget needs --function or --table"),
+    };
+    let oe = 1e3 / (4.0 * std::f64::consts::PI);
+    let (bias_min, bias_max) = match &a.bias_range {
+        Some(r) => {
+            let (lo, hi) = r
+                .split_once("..")
+                .with_context(|| format!("--bias-range {r:?}: expected MIN..MAX"))?;
+            let f = |s: &str| RawQuantity::Text(s.trim().to_string()).to_si(dwmtj_core::units::Dim::FIELD, "--bias-range");
+            (f(lo)?, f(hi)?)
+        }
+        None => (device.bias_field - 200.0 * oe, device.bias_field + 200.0 * oe),
+    };
+    if bias_max < bias_min {
+        anyhow::bail!("--bias-range: MIN {:.1} Oe > MAX {:.1} Oe", bias_min / oe, bias_max / oe);
+    }
+    let opts = RetargetOptions {
+        bias_min,
+        bias_max,
+        bias_points: 41,
+        samples: 201,
+    };
+    let r = retarget(&device, &pulse, &target, &opts)?;
+    let run = RunDir::create(&a.out, a.force, &inputs)?;
+    let rows = r.curve.iter().map(|&(i, t, y, f)| [i, t, y, f]);
+    run.write_csv(
+        "retarget.csv",
+        crate::output::Csv::numbers(&["current_a", "target", "retargeted", "as_fabricated"], rows)?,
+    )?;
+    let line = |label: String, k: usize, mark| crate::plot::Series {
+        label,
+        points: r.curve.iter().map(|c| (c.0 * 1e6, [c.1, c.2, c.3][k], 0.0)).collect(),
+        mark,
+    };
+    crate::plot::write_chart(
+        &run,
+        "retarget",
+        &crate::plot::Chart {
+            title: format!(
+                "{} retargeted: presets {:?}, bias {:.0} Oe",
+                device.name,
+                r.presets,
+                r.bias_field_a_per_m / oe
+            ),
+            x_label: "input current (uA)".into(),
+            y_label: "output, fraction of the conductance swing".into(),
+            series: vec![
+                line("target".into(), 0, crate::plot::Mark::Dashed),
+                line(format!("retargeted (RMS {:.1} %)", r.rms_error * 100.0), 1, crate::plot::Mark::Line),
+                line(
+                    format!("as fabricated (RMS {:.1} %)", r.as_fabricated_rms_error * 100.0),
+                    2,
+                    crate::plot::Mark::Line,
+                ),
+            ],
+        },
+    )?;
+    let summary = serde_json::json!({
+        "device": device.name,
+        "presets": r.presets,
+        "bias_field_oe": r.bias_field_a_per_m / oe,
+        "rms_error": r.rms_error,
+        "max_error": r.max_error,
+        "as_fabricated_rms_error": r.as_fabricated_rms_error,
+        "switching_currents_a": r.switching_currents_a,
+        "search": opts,
+    });
+    run.write_json("summary.json", &summary)?;
+    Manifest::new(None).write(&run, "")?;
+    let dir = run.finish()?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "{}: preset MTJs {:?} to AP, bias {:.1} Oe: RMS {:.2} % (max {:.2} %) against {:.2} % as fabricated; wrote {}",
+            device.name,
+            r.presets,
+            r.bias_field_a_per_m / oe,
+            r.rms_error * 100.0,
+            r.max_error * 100.0,
+            r.as_fabricated_rms_error * 100.0,
+            dir.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1488,6 +1488,24 @@ fn field_cases() -> Vec<Case> {
             &["check", "dev.toml"],
             &["field", "field-sweep"],
         ),
+        case(
+            "retarget_without_range",
+            fig3f(),
+            &["design", "--retarget", "dev.toml", "--function", "sigmoid", "--out", "r"],
+            &["--current-range", "MIN..MAX"],
+        ),
+        case(
+            "retarget_bias_range_reversed",
+            fig3f(),
+            &["design", "--retarget", "dev.toml", "--function", "linear", "--current-range", "150 uA..550 uA", "--bias-range", "0 Oe..-100 Oe", "--out", "r"],
+            &["--bias-range", "MIN"],
+        ),
+        case(
+            "bias_range_without_retarget",
+            vec![],
+            &["design", "--function", "linear", "--current-range", "150 uA..550 uA", "--bias-range", "0 Oe..100 Oe", "--out", "r"],
+            &["--retarget"],
+        ),
         case("field_from_in_ramp", dev("kind = \"ramp\"", "kind = \"ramp\"\nfrom = \"10 Oe\""), &["check", "dev.toml"], &["program.from", "field-sweep"]),
         case(
             "field_calibrated_without_pulse",

@@ -315,3 +315,34 @@ fn design_takes_a_material_file() {
         stderr(&o)
     );
 }
+
+#[test]
+fn retarget_presets_mtjs_and_beats_the_device_as_fabricated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("rt");
+    let dev = repo().join("configs/fig3f.toml");
+    let o = dwmtj(&[
+        "design",
+        "--retarget",
+        dev.to_str().unwrap(),
+        "--function",
+        "sigmoid",
+        "--current-range",
+        "150 uA..550 uA",
+        "--center",
+        "380 uA",
+        "--scale",
+        "60 uA",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let (rms, fab) = (v["rms_error"].as_f64().unwrap(), v["as_fabricated_rms_error"].as_f64().unwrap());
+    assert!(rms < fab, "{rms} vs {fab}");
+    assert!(!v["presets"].as_array().unwrap().is_empty());
+    for f in ["retarget.csv", "retarget.png", "retarget.svg", "summary.json", "manifest.json"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+}

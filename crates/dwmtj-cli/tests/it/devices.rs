@@ -169,7 +169,15 @@ fn field_sweep_program_writes_loops_with_the_stray_field_offset() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("loop");
     let cfg = repo().join("configs/field/single-mtj.toml");
-    let o = dwmtj(&["simulate", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json", "--seed", "9"]);
+    let o = dwmtj(&[
+        "simulate",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--seed",
+        "9",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["seed"], 9);
@@ -180,7 +188,17 @@ fn field_sweep_program_writes_loops_with_the_stray_field_offset() {
     assert!((offset + 90.0).abs() < 2.0, "offset {offset} Oe");
     let wire = regions.iter().find(|r| r["region"] == "wire").unwrap();
     assert!((wire["offset_a_per_m"].as_f64().unwrap() / oe).abs() < 2.0);
-    for f in ["loops.csv", "switching_fields.csv", "regions.csv", "loop.png", "loop.svg", "hall.png", "summary.json", "device.toml", "manifest.json"] {
+    for f in [
+        "loops.csv",
+        "switching_fields.csv",
+        "regions.csv",
+        "loop.png",
+        "loop.svg",
+        "hall.png",
+        "summary.json",
+        "device.toml",
+        "manifest.json",
+    ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let csv = std::fs::read_to_string(out.join("loops.csv")).unwrap();
@@ -188,6 +206,13 @@ fn field_sweep_program_writes_loops_with_the_stray_field_offset() {
     assert_eq!(csv.lines().count(), 1 + 10 * 2401);
     // The same seed gives the same loops; another seed other thermal draws.
     let again = tmp.path().join("again");
-    assert!(dwmtj(&["simulate", cfg.to_str().unwrap(), "--out", again.to_str().unwrap(), "--seed", "9"]).status.success());
-    assert_eq!(std::fs::read(out.join("switching_fields.csv")).unwrap(), std::fs::read(again.join("switching_fields.csv")).unwrap());
+    assert!(
+        dwmtj(&["simulate", cfg.to_str().unwrap(), "--out", again.to_str().unwrap(), "--seed", "9"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::read(out.join("switching_fields.csv")).unwrap(),
+        std::fs::read(again.join("switching_fields.csv")).unwrap()
+    );
 }

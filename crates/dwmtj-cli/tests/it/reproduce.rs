@@ -34,8 +34,22 @@ fn reproduce_all_passes_and_writes_every_file() {
         assert!(out.join("energy").join(f).is_file(), "energy/{f} missing");
     }
     // The field-swept figures and the scaling numbers, each named check present.
-    for dir in ["fig1e", "fig2cd", "field-steps/fig3f", "field-steps/fig4c", "field-steps/fig3f-reference"] {
-        for f in ["loops.csv", "switching_fields.csv", "regions.csv", "loop.png", "hall.svg", "summary.json", "device.toml"] {
+    for dir in [
+        "fig1e",
+        "fig2cd",
+        "field-steps/fig3f",
+        "field-steps/fig4c",
+        "field-steps/fig3f-reference",
+    ] {
+        for f in [
+            "loops.csv",
+            "switching_fields.csv",
+            "regions.csv",
+            "loop.png",
+            "hall.svg",
+            "summary.json",
+            "device.toml",
+        ] {
             assert!(out.join(dir).join(f).is_file(), "{dir}/{f} missing");
         }
     }

@@ -57,7 +57,7 @@ pub struct RawDevice {
     pub program: Option<RawProgram>,
 }
 
-/// The `[field]` table: how regions reverse under a swept field (docs/model.md, field-driven
+/// The `[field]` table: how regions reverse under a swept field (docs/physics.md 11, field-driven
 /// reversal). Unset values follow from the threshold model of the same file.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
