@@ -256,6 +256,31 @@ pub enum ResetPolicy {
     EachCycle,
 }
 
+/// How the device returns to its reset state.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub enum ResetMethod {
+    /// A large perpendicular field along P (an external magnet; no electrical energy).
+    Field,
+    /// A write current through every MTJ whose state changes (spin-transfer torque).
+    Stt,
+}
+
+/// STT writes through individual MTJs: current density and pulse width.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct SttWrite {
+    /// Current density through the junction, A/m^2.
+    pub current_density: f64,
+    /// Pulse width, s.
+    pub pulse: f64,
+}
+
+impl SttWrite {
+    /// Energy of one write of `mtj`: (J A)^2 (RA/A) tau = J^2 A RA tau.
+    pub fn energy(&self, mtj: &crate::mtj::Mtj) -> f64 {
+        self.current_density.powi(2) * mtj.area() * mtj.ra * self.pulse
+    }
+}
+
 /// A validated pulse program: sweeps, pulse shape, cycles, devices, seed and reset policy.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Program {
@@ -271,6 +296,12 @@ pub struct Program {
     pub seed: u64,
     /// When the device is reset to all-P.
     pub reset: ResetPolicy,
+    /// How it is reset.
+    pub reset_by: ResetMethod,
+    /// The STT write used by `ResetMethod::Stt` and by presets.
+    pub stt: SttWrite,
+    /// MTJs (indices from 0) written to AP after every reset, before the input.
+    pub preset_ap: Vec<usize>,
 }
 
 impl Program {

@@ -1,6 +1,6 @@
 //! Field-swept hysteresis loops: a device read while a perpendicular field is swept (the
-//! paper's Figs. 1e and 2c-d and the field staircases of its 9-MTJ devices), docs/model.md
-//! "Field-driven reversal".
+//! paper's Figs. 1e and 2c-d and the field staircases of its 9-MTJ devices), docs/physics.md
+//! section 11 (field-driven reversal).
 //!
 //! The free layer is split into regions that reverse as a whole (thermally activated
 //! hysterons): each MTJ footprint i (free layer under a reference pillar) and the bare wire

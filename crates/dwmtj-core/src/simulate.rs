@@ -6,7 +6,7 @@
 //! Runs are computed in parallel and aggregated in index order, so results do not depend on the
 //! thread count.
 
-use crate::device::{Device, Program, ResetPolicy, ThresholdSource};
+use crate::device::{Device, Program, ResetMethod, ResetPolicy, ThresholdSource};
 use crate::dynamic::DynamicModel;
 use crate::error::ConfigError;
 use crate::stream::stream;
@@ -115,6 +115,9 @@ pub struct Simulation {
     pub r_all_p_ohm: f64,
     /// Resistance of the all-AP state at the read current (Ohm).
     pub r_all_ap_ohm: f64,
+    /// Mean STT energy of the resets and presets of one cycle, J (0 for field resets
+    /// without presets).
+    pub reset_energy_per_cycle_j: f64,
 }
 
 /// The energies of a simulated device.
@@ -128,6 +131,8 @@ pub struct EnergySummary {
     pub read_energy_j: f64,
     /// Integral of s(t)^2 over the pulse, s: the energy of a pulse is I^2 R times this.
     pub pulse_energy_duration_s: f64,
+    /// Mean STT energy of the resets and presets of one cycle, J.
+    pub reset_energy_per_cycle_j: f64,
 }
 
 /// A simulation in numbers, for people and scripts.
@@ -196,6 +201,7 @@ pub fn summary<'a>(device: &'a Device, program: &Program, sim: &'a Simulation) -
             max_switching_energy_j: sim.max_switching_energy(),
             read_energy_j: sim.read_energy_j,
             pulse_energy_duration_s: program.pulse.energy_duration(),
+            reset_energy_per_cycle_j: sim.reset_energy_per_cycle_j,
         },
         mtjs: &sim.mtjs,
     }
@@ -263,13 +269,39 @@ impl Engine<'_> {
     }
 }
 
-fn run_one(engine: &Engine<'_>, device: &Device, program: &Program, draw: &Draw, seed: u64, device_index: u64, cycle: u64) -> Trace {
-    let mut rng = stream(seed, device_index, cycle);
+/// The state after a reset: all P, then the presets written to AP. Returns the STT energy of
+/// the writes: for `reset_by = "stt"` one write per MTJ not already in its target state (a
+/// partly switched footprint counts as one), plus one per preset; for a field reset only the
+/// presets.
+fn reset_state(engine: &Engine<'_>, device: &Device, program: &Program, draw: &Draw, old: Option<&[f64]>) -> (Vec<f64>, f64) {
     let mut state = engine.reset(draw);
+    let mut energy = 0.0;
+    for (i, m) in device.mtjs.iter().enumerate() {
+        let preset = program.preset_ap.contains(&i);
+        let was = old.map_or(0.0, |o| o[i]);
+        let write = match program.reset_by {
+            ResetMethod::Stt => (preset && was < 1.0) || (!preset && was > 0.0),
+            ResetMethod::Field => preset,
+        };
+        if write {
+            energy += program.stt.energy(m);
+        }
+        if preset {
+            state[i] = 1.0;
+        }
+    }
+    (state, energy)
+}
+
+fn run_one(engine: &Engine<'_>, device: &Device, program: &Program, draw: &Draw, seed: u64, device_index: u64, cycle: u64) -> (Trace, f64) {
+    let mut rng = stream(seed, device_index, cycle);
+    let (mut state, mut reset_energy) = reset_state(engine, device, program, draw, None);
     let mut trace = Vec::with_capacity(program.pulses_per_cycle());
     for (k, sweep) in program.sweeps.iter().enumerate() {
         if k > 0 && program.reset == ResetPolicy::EachSweep {
-            state = engine.reset(draw);
+            let (s, e) = reset_state(engine, device, program, draw, Some(&state));
+            state = s;
+            reset_energy += e;
         }
         for &current in &sweep.currents {
             engine.pulse(draw, &mut state, current, program, &mut rng);
@@ -278,7 +310,7 @@ fn run_one(engine: &Engine<'_>, device: &Device, program: &Program, draw: &Draw,
             trace.push((r.resistance, r.conductance, switched));
         }
     }
-    trace
+    (trace, reset_energy)
 }
 
 /// Simulate `program` on `device`. `progress` is called with the number of finished runs.
@@ -303,8 +335,9 @@ pub fn simulate(device: &Device, program: &Program, progress: &(dyn Fn(u64) + Sy
     )?;
     let done = std::sync::atomic::AtomicU64::new(0);
     let mut moments = vec![Moments::default(); pulses];
+    let mut reset_energy_sum = 0.0;
     for start in (0..runs).step_by(chunk) {
-        let traces: Vec<Trace> = (start..(start + chunk).min(runs))
+        let traces: Vec<(Trace, f64)> = (start..(start + chunk).min(runs))
             .into_par_iter()
             .map(|k| {
                 let d = k / program.cycles as usize;
@@ -314,7 +347,8 @@ pub fn simulate(device: &Device, program: &Program, progress: &(dyn Fn(u64) + Sy
                 t
             })
             .collect();
-        for t in &traces {
+        for (t, e) in &traces {
+            reset_energy_sum += e;
             for (m, x) in moments.iter_mut().zip(t) {
                 m.add(*x);
             }
@@ -385,5 +419,6 @@ pub fn simulate(device: &Device, program: &Program, progress: &(dyn Fn(u64) + Sy
         levels,
         r_all_p_ohm: all_p.resistance,
         r_all_ap_ohm: all_ap.resistance,
+        reset_energy_per_cycle_j: reset_energy_sum / runs as f64,
     })
 }

@@ -215,6 +215,10 @@ fn field_program(from_oe: f64, rate_oe_s: f64, loops: u32, seed: u64) -> RawProg
         devices: None,
         seed: Some(seed),
         reset: None,
+        reset_by: None,
+        stt_current_density: None,
+        stt_pulse: None,
+        preset_ap: None,
     }
 }
 

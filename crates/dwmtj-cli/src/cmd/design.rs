@@ -216,7 +216,7 @@ fn run_retarget(a: &Args, device_path: &Path) -> Result<ExitCode> {
     use dwmtj_design::target::Target;
     let inputs: Vec<&Path> = std::iter::once(device_path).chain(a.table.as_deref()).collect();
     check_target(&a.out, a.force, OutKind::Folder, &inputs)?;
-    let (_, device, program) = dwmtj_core::config::load_device(device_path)?;
+    let (raw_device, device, program) = dwmtj_core::config::load_device(device_path)?;
     let pulse = match (&a.pulse, &program) {
         (Some(p), _) => {
             dwmtj_core::device::PulseShape::rectangular(RawQuantity::Text(p.clone()).to_si(dwmtj_core::units::Dim::TIME, "--pulse")?)
@@ -267,7 +267,43 @@ fn run_retarget(a: &Args, device_path: &Path) -> Result<ExitCode> {
         samples: 201,
     };
     let r = retarget(&device, &pulse, &target, &opts)?;
+    // The retargeted device file: the same device with the presets and the bias; simulated
+    // with its program (thermal noise, variation) to verify the choice.
+    let mut raw = raw_device.clone();
+    if raw.switching.at_bias.is_none() && raw.switching.model == "calibrated" {
+        // Keep the calibration at the bias it was measured at.
+        raw.switching.at_bias = Some(RawQuantity::Text(format!("{} Oe", device.bias_field / oe)));
+    }
+    raw.bias.hz = Some(RawQuantity::Text(format!("{} Oe", r.bias_field_a_per_m / oe)));
+    let verified = match raw.program.as_mut() {
+        Some(p) if p.kind != "field-sweep" => {
+            p.preset_ap = Some(r.presets.iter().map(|&m| m as u32).collect());
+            let (d, prog) = raw.validate(device_path.parent())?;
+            let prog = prog.context("the retargeted file has a [program]")?;
+            let sim = dwmtj_core::simulate::simulate(&d, &prog, &|_| {})?;
+            let (g_p, g_ap) = (1.0 / sim.r_all_p_ohm, 1.0 / sim.r_all_ap_ohm);
+            let label = &prog.sweeps[0].label;
+            let pts: Vec<(f64, f64, f64)> = sim
+                .sweep_points(label)
+                .filter(|p| (target.i_min..=target.i_max).contains(&p.current_a.abs()))
+                .map(|p| (p.current_a.abs(), (g_p - p.g_mean_s) / (g_p - g_ap), target.eval(p.current_a.abs())))
+                .collect();
+            let rms = (pts.iter().map(|(_, y, t)| (y - t).powi(2)).sum::<f64>() / pts.len().max(1) as f64).sqrt();
+            Some((rms, sim.runs, pts))
+        }
+        _ => None,
+    };
     let run = RunDir::create(&a.out, a.force, &inputs)?;
+    run.write_text(
+        "retargeted.toml",
+        &format!(
+            "# {} retargeted by `dwmtj design --retarget`: MTJs {:?} preset to AP before each input, bias {:.1} Oe.\n{}",
+            device.name,
+            r.presets,
+            r.bias_field_a_per_m / oe,
+            toml::to_string(&raw)?
+        ),
+    )?;
     let rows = r.curve.iter().map(|&(i, t, y, f)| [i, t, y, f]);
     run.write_csv(
         "retarget.csv",
@@ -278,6 +314,22 @@ fn run_retarget(a: &Args, device_path: &Path) -> Result<ExitCode> {
         points: r.curve.iter().map(|c| (c.0 * 1e6, [c.1, c.2, c.3][k], 0.0)).collect(),
         mark,
     };
+    let mut series = vec![
+        line("target".into(), 0, crate::plot::Mark::Dashed),
+        line(format!("retargeted (RMS {:.1} %)", r.rms_error * 100.0), 1, crate::plot::Mark::Line),
+        line(
+            format!("as fabricated (RMS {:.1} %)", r.as_fabricated_rms_error * 100.0),
+            2,
+            crate::plot::Mark::Line,
+        ),
+    ];
+    if let Some((rms, runs, pts)) = &verified {
+        series.push(crate::plot::Series {
+            label: format!("retargeted, simulated mean of {runs} runs (RMS {:.1} %)", rms * 100.0),
+            points: pts.iter().map(|&(i, y, _)| (i * 1e6, y, 0.0)).collect(),
+            mark: crate::plot::Mark::PointsWithErrors,
+        });
+    }
     crate::plot::write_chart(
         &run,
         "retarget",
@@ -310,6 +362,9 @@ fn run_retarget(a: &Args, device_path: &Path) -> Result<ExitCode> {
         "as_fabricated_rms_error": r.as_fabricated_rms_error,
         "switching_currents_a": r.switching_currents_a,
         "search": opts,
+        "simulated_rms_error": verified.as_ref().map(|v| v.0),
+        "simulated_runs": verified.as_ref().map(|v| v.1),
+        "retargeted_file": "retargeted.toml",
     });
     run.write_json("summary.json", &summary)?;
     Manifest::new(None).write(&run, "")?;
@@ -318,13 +373,16 @@ fn run_retarget(a: &Args, device_path: &Path) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         println!(
-            "{}: preset MTJs {:?} to AP, bias {:.1} Oe: RMS {:.2} % (max {:.2} %) against {:.2} % as fabricated; wrote {}",
+            "{}: preset MTJs {:?} to AP, bias {:.1} Oe: RMS {:.2} % (max {:.2} %) against {:.2} % as fabricated{}; wrote {}",
             device.name,
             r.presets,
             r.bias_field_a_per_m / oe,
             r.rms_error * 100.0,
             r.max_error * 100.0,
             r.as_fabricated_rms_error * 100.0,
+            verified
+                .as_ref()
+                .map_or(String::new(), |v| format!("; simulated ({} runs): RMS {:.2} %", v.1, v.0 * 100.0)),
             dir.display()
         );
     }

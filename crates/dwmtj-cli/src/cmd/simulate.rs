@@ -86,6 +86,13 @@ pub fn run(a: &Args) -> Result<ExitCode> {
     if let (Some(lo), Some(hi)) = (s.energy.min_switching_energy_j, s.energy.max_switching_energy_j) {
         println!("  switching energy {:.2} - {:.2} pJ per pulse", lo * 1e12, hi * 1e12);
     }
+    if s.energy.reset_energy_per_cycle_j > 0.0 {
+        println!(
+            "  STT resets and presets: {:.2} pJ per cycle (MTJs preset to AP: {:?})",
+            s.energy.reset_energy_per_cycle_j * 1e12,
+            program.preset_ap.iter().map(|i| i + 1).collect::<Vec<_>>()
+        );
+    }
     println!("wrote {}", dir.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -135,6 +135,10 @@ impl RawProgram {
             ("fall", self.fall.is_some()),
             ("cycles", self.cycles.is_some()),
             ("reset", self.reset.is_some()),
+            ("reset_by", self.reset_by.is_some()),
+            ("stt_current_density", self.stt_current_density.is_some()),
+            ("stt_pulse", self.stt_pulse.is_some()),
+            ("preset_ap", self.preset_ap.is_some()),
         ] {
             if set {
                 return Err(ConfigError::field(

@@ -329,4 +329,19 @@ pub struct RawProgram {
     /// "each-sweep" or "each-cycle".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset: Option<String>,
+    /// How the device is reset: "field" (a large field, default) or "stt" (a write current
+    /// through each MTJ whose state changes; its energy is counted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_by: Option<String>,
+    /// STT write current density through an MTJ for `reset_by = "stt"` and for presets
+    /// (default 3e10 A/m^2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stt_current_density: Option<Q>,
+    /// STT write pulse width (default 10 ns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stt_pulse: Option<Q>,
+    /// MTJs (numbered from 1) written to AP after every reset, before the input: post-fabrication
+    /// programming of the transfer function (`dwmtj design --retarget` chooses them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset_ap: Option<Vec<u32>>,
 }

@@ -140,6 +140,16 @@ pub fn resolve(device: &Device, program: Option<&Program>) -> RawDevice {
                 ResetPolicy::EachSweep => "each-sweep".into(),
                 ResetPolicy::EachCycle => "each-cycle".into(),
             }),
+            reset_by: Some(
+                match p.reset_by {
+                    crate::device::ResetMethod::Field => "field",
+                    crate::device::ResetMethod::Stt => "stt",
+                }
+                .into(),
+            ),
+            stt_current_density: Some(num(p.stt.current_density)),
+            stt_pulse: Some(num(p.stt.pulse)),
+            preset_ap: Some(p.preset_ap.iter().map(|&i| i as u32 + 1).collect()),
         }),
     }
 }

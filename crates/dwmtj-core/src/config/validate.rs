@@ -1,7 +1,9 @@
 //! Validation of the raw structures into the SI model: [`RawDevice::validate`].
 
 use super::raw::{RawDevice, RawProgram, RawWidth};
-use crate::device::{Device, Polarity, Program, PulseShape, Readout, ResetPolicy, Sweep, Switching, ThresholdSource, Variation, Wire};
+use crate::device::{
+    Device, Polarity, Program, PulseShape, Readout, ResetMethod, ResetPolicy, SttWrite, Sweep, Switching, ThresholdSource, Variation, Wire,
+};
 use crate::error::ConfigError;
 use crate::geometry::WidthProfile;
 use crate::material::{find_builtin, parse_material_file, Material};
@@ -572,6 +574,34 @@ impl RawProgram {
             "each-sweep" => ResetPolicy::EachSweep,
             _ => ResetPolicy::EachCycle,
         };
+        let reset_by = match choice(&self.reset_by, "program.reset_by", &["field", "stt"], "field")? {
+            "stt" => ResetMethod::Stt,
+            _ => ResetMethod::Field,
+        };
+        let stt = SttWrite {
+            current_density: opt_positive(&self.stt_current_density, Dim::CURRENT_DENSITY, "program.stt_current_density", 3e10)?,
+            pulse: opt_positive(&self.stt_pulse, Dim::TIME, "program.stt_pulse", 10e-9)?,
+        };
+        let n = device.mtjs.len();
+        let mut preset_ap = Vec::new();
+        for (k, &m) in self.preset_ap.iter().flatten().enumerate() {
+            if m == 0 || m as usize > n {
+                return Err(ConfigError::field(
+                    format!("program.preset_ap[{k}]"),
+                    m.to_string(),
+                    format!("must be an MTJ number from 1 to {n}"),
+                ));
+            }
+            if preset_ap.contains(&(m as usize - 1)) {
+                return Err(ConfigError::field(
+                    format!("program.preset_ap[{k}]"),
+                    m.to_string(),
+                    "is listed twice",
+                ));
+            }
+            preset_ap.push(m as usize - 1);
+        }
+        preset_ap.sort_unstable();
         let program = Program {
             sweeps,
             pulse,
@@ -579,6 +609,9 @@ impl RawProgram {
             devices,
             seed: self.seed.unwrap_or(0),
             reset,
+            reset_by,
+            stt,
+            preset_ap,
         };
         let i_bd = device.breakdown_current();
         let i_max = program.max_abs_current();

@@ -203,3 +203,40 @@ fn read_network_adds_the_wire_path_and_dilutes_the_tmr() {
     assert!(p_n > first);
     assert!((ap_n - p_n) / p_n < (ap_i - p_i) / p_i);
 }
+
+#[test]
+fn presets_start_each_sweep_in_ap_and_stt_resets_cost_j2_a_ra_tau() {
+    // Fig. 3f with MTJs 8 and 9 (beyond breakdown) preset to AP: every sweep starts with two
+    // switched MTJs and ends with nine. A field reset costs only the two preset writes per
+    // sweep, (J A)^2 (RA/A) tau each; an STT reset also rewrites every AP MTJ to P.
+    let text = dwmtj_core::builtin::FIG3F_TOML.replace("reset = \"each-sweep\"", "reset = \"each-sweep\"\npreset_ap = [8, 9]");
+    let (_, device, program) = dwmtj_core::config::parse_device(&text, "t", None).unwrap();
+    let mut program = program.unwrap();
+    program.cycles = 2;
+    let sim = dwmtj_core::simulate::simulate(&device, &program, &|_| {}).unwrap();
+    for label in ["positive", "negative"] {
+        let pts: Vec<_> = sim.sweep_points(label).collect();
+        assert!((pts[0].switched_mean - 2.0).abs() < 1e-12, "{label}: {}", pts[0].switched_mean);
+        assert!((pts.last().unwrap().switched_mean - 9.0).abs() < 1e-12);
+    }
+    let one = 3e10f64.powi(2) * device.mtjs[0].area() * device.mtjs[0].ra * 10e-9;
+    // Two sweeps per cycle, two presets each.
+    assert!(
+        (sim.reset_energy_per_cycle_j - 4.0 * one).abs() < 1e-9 * one,
+        "{}",
+        sim.reset_energy_per_cycle_j
+    );
+    program.reset_by = dwmtj_core::device::ResetMethod::Stt;
+    let stt = dwmtj_core::simulate::simulate(&device, &program, &|_| {}).unwrap();
+    // Before the second sweep all nine are AP: the seven not preset are written back to P, the
+    // presets are already AP; the first sweep writes the two presets.
+    assert!(
+        (stt.reset_energy_per_cycle_j - 9.0 * one).abs() < 1e-9 * one,
+        "{}",
+        stt.reset_energy_per_cycle_j
+    );
+    // A preset number outside the device is refused with the field named.
+    let bad = dwmtj_core::builtin::FIG3F_TOML.replace("reset = \"each-sweep\"", "reset = \"each-sweep\"\npreset_ap = [10]");
+    let e = dwmtj_core::config::parse_device(&bad, "t", None).unwrap_err().to_string();
+    assert!(e.contains("program.preset_ap[0]") && e.contains("1 to 9"), "{e}");
+}
