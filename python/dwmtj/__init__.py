@@ -38,6 +38,7 @@ __all__ = [
     "ConfigError",
     "Device",
     "Simulation",
+    "FieldLoops",
     "wall",
     "wall_sweep",
     "materials",
@@ -108,6 +109,27 @@ class Simulation:
         return {k: v[keep] for k, v in self.curves.items() if isinstance(v, _np.ndarray)}
 
 
+@_dataclass
+class FieldLoops:
+    """Field-swept loops of a device (``[program] kind = "field-sweep"``).
+
+    ``readings`` holds numpy arrays, one value per reading: ``device``, ``loop``, ``branch`` (list
+    of "down"/"up"), ``field_a_per_m``, ``resistance_ohm``, ``ap_count``, ``m_wire``, ``m_mtj``
+    (mean over footprints), ``m_first_mtj``. ``events`` has one value per reversal: ``device``,
+    ``loop``, ``region`` ("mtj N", "wire", "reference"), ``to`` (+1/-1), ``field_a_per_m``.
+    ``summary`` has the per-region statistics (``regions``, with Sharrock's medians), TMR and levels.
+    """
+
+    summary: Dict[str, Any]
+    readings: Dict[str, Any]
+    events: Dict[str, Any]
+
+    def switching_fields(self, region: str, to: int) -> Any:
+        """The applied fields (A/m) at which ``region`` ("mtj 3", "wire") reversed to ``to`` (+1/-1)."""
+        keep = _np.array([r == region for r in self.events["region"]], dtype=bool) & (self.events["to"] == to)
+        return self.events["field_a_per_m"][keep]
+
+
 class Device:
     """A device file: a heavy-metal/ferromagnet wire with MTJs, its bias, switching model,
     variation, readout and (optionally) a pulse program.
@@ -164,6 +186,12 @@ class Device:
         file's ``[program]`` before validation, as the CLI's flags do."""
         summary, curves = _dwmtj.device_simulate(self.text, self.origin, self.base, cycles, devices, seed, progress)
         return Simulation(_json.loads(summary), curves)
+
+    def field_loops(self, devices: Optional[int] = None, seed: Optional[int] = None, progress: Progress = None) -> FieldLoops:
+        """Run the file's field-swept program (``[program] kind = "field-sweep"``), as
+        ``dwmtj simulate`` does for such a file."""
+        summary, readings, events = _dwmtj.device_field_loops(self.text, self.origin, self.base, devices, seed, progress)
+        return FieldLoops(_json.loads(summary), readings, events)
 
     def export(self, format: str, path: Optional[str] = None) -> bytes:
         """The device as ``"gds"`` (GDSII), ``"svg"`` or ``"spice"`` (ngspice subcircuit);

@@ -287,3 +287,21 @@ def test_results_do_not_depend_on_the_thread_count():
         assert r.returncode == 0, r.stderr
         outs.append(r.stdout)
     assert outs[0] == outs[1]
+
+
+def test_field_loops_match_the_cli(tmp_path):
+    # The field-swept single MTJ: the same region statistics as `dwmtj simulate --json`, the
+    # loop centred on minus the 90 Oe stray field, arrays of the documented shapes.
+    dev = dwmtj.Device.from_file(CONFIGS / "field" / "single-mtj.toml")
+    loops = dev.field_loops(seed=5)
+    cli = cli_json("simulate", str(CONFIGS / "field" / "single-mtj.toml"), "--seed", "5", "--out", str(tmp_path / "f"), "--json")
+    assert loops.summary["regions"] == cli["regions"]
+    oe = 1e3 / (4 * np.pi)
+    mtj = next(r for r in loops.summary["regions"] if r["region"] == {"mtj": 1})
+    assert abs(mtj["offset_a_per_m"] / oe + 90.0) < 2.0
+    n = len(loops.readings["field_a_per_m"])
+    assert n == 10 * 2401 and loops.readings["resistance_ohm"].dtype == np.float64
+    down = loops.switching_fields("mtj 1", -1)
+    assert len(down) == 10 and np.all(down < 0)
+    with pytest.raises(dwmtj.ConfigError):
+        dwmtj.Device.from_file(CONFIGS / "fig3f.toml").field_loops()

@@ -337,6 +337,53 @@ pub struct FieldLoops {
     pub drawn_switching_fields: Vec<Vec<f64>>,
 }
 
+/// A field-swept run in numbers, for people and scripts (`summary.json`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FieldSummary<'a> {
+    /// Device name.
+    pub device: &'a str,
+    /// Device description.
+    pub description: &'a str,
+    /// Loops per device instance.
+    pub loops: u32,
+    /// Device instances.
+    pub devices: u32,
+    /// Seed.
+    pub seed: u64,
+    /// The field program.
+    pub sweep: &'a FieldSweep,
+    /// The reversal parameters.
+    pub switching: &'a FieldSwitching,
+    /// Read resistance with every MTJ P, Ohm.
+    pub r_all_p_ohm: f64,
+    /// Read resistance with every MTJ AP, Ohm.
+    pub r_all_ap_ohm: f64,
+    /// (R_AP - R_P)/R_P.
+    pub tmr: f64,
+    /// Distinct resistance levels per branch of the first loop.
+    pub levels: &'a [(String, usize)],
+    /// Per-region statistics.
+    pub regions: &'a [RegionLoop],
+}
+
+/// The summary of `loops`, run on `device` with `fs` and `sweep`.
+pub fn summary<'a>(device: &'a Device, fs: &'a FieldSwitching, sweep: &'a FieldSweep, loops: &'a FieldLoops) -> FieldSummary<'a> {
+    FieldSummary {
+        device: &device.name,
+        description: &device.description,
+        loops: sweep.loops,
+        devices: sweep.devices,
+        seed: sweep.seed,
+        sweep,
+        switching: fs,
+        r_all_p_ohm: loops.r_all_p_ohm,
+        r_all_ap_ohm: loops.r_all_ap_ohm,
+        tmr: loops.tmr,
+        levels: &loops.levels,
+        regions: &loops.regions,
+    }
+}
+
 impl FieldLoops {
     /// The loop of `region`.
     pub fn region(&self, region: Region) -> Option<&RegionLoop> {

@@ -286,6 +286,69 @@ fn device_simulate<'py>(
     Ok((summary, cols))
 }
 
+/// Run a `kind = "field-sweep"` program: (summary JSON, readings columns, switching events columns).
+#[pyfunction]
+#[pyo3(signature = (text, origin, base=None, devices=None, seed=None, progress=None))]
+#[allow(clippy::type_complexity)]
+fn device_field_loops<'py>(
+    py: Python<'py>,
+    text: &str,
+    origin: &str,
+    base: Option<&str>,
+    devices: Option<u32>,
+    seed: Option<u64>,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<(String, Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    let o = dwmtj_core::config::ProgramOverrides {
+        cycles: None,
+        devices,
+        seed,
+    };
+    let loops = run_blocking(py, progress, |work| {
+        let mut raw = parse_raw_device(text, origin)?;
+        o.apply(&mut raw)?;
+        let (d, _) = raw.validate(base.map(Path::new))?;
+        let (fs, sweep) = raw.field_sweep(&d)?.ok_or_else(|| {
+            Failure::Input(format!(
+                "{origin} has no [program] kind = \"field-sweep\"; use simulate() for pulse programs"
+            ))
+        })?;
+        let total = u64::from(sweep.loops) * u64::from(sweep.devices);
+        let loops = dwmtj_core::field_sweep::run(&d, &fs, &sweep, &|n| work.tick(n, total))?;
+        let summary = json(&dwmtj_core::field_sweep::summary(&d, &fs, &sweep, &loops))?;
+        Ok((summary, loops))
+    })?;
+    let (summary, loops) = loops;
+    let r = &loops.readings;
+    let readings = PyDict::new(py);
+    readings.set_item("device", PyArray1::from_vec(py, r.iter().map(|x| i64::from(x.device)).collect()))?;
+    readings.set_item("loop", PyArray1::from_vec(py, r.iter().map(|x| i64::from(x.loop_index)).collect()))?;
+    readings.set_item("branch", r.iter().map(|x| x.branch.to_string()).collect::<Vec<_>>())?;
+    readings.set_item("field_a_per_m", array(py, r.iter().map(|x| x.field_a_per_m).collect()))?;
+    readings.set_item("resistance_ohm", array(py, r.iter().map(|x| x.resistance_ohm).collect()))?;
+    readings.set_item("ap_count", PyArray1::from_vec(py, r.iter().map(|x| x.ap_count as i64).collect()))?;
+    readings.set_item("m_wire", array(py, r.iter().map(|x| x.m_wire).collect()))?;
+    readings.set_item("m_mtj", array(py, r.iter().map(|x| x.m_mtj).collect()))?;
+    readings.set_item("m_first_mtj", array(py, r.iter().map(|x| x.m_first_mtj).collect()))?;
+    let e = &loops.events;
+    let events = PyDict::new(py);
+    events.set_item("device", PyArray1::from_vec(py, e.iter().map(|x| i64::from(x.device)).collect()))?;
+    events.set_item("loop", PyArray1::from_vec(py, e.iter().map(|x| i64::from(x.loop_index)).collect()))?;
+    events.set_item(
+        "region",
+        e.iter()
+            .map(|x| match x.region {
+                dwmtj_core::field_sweep::Region::Mtj(i) => format!("mtj {i}"),
+                dwmtj_core::field_sweep::Region::Wire => "wire".to_string(),
+                dwmtj_core::field_sweep::Region::Reference => "reference".to_string(),
+            })
+            .collect::<Vec<_>>(),
+    )?;
+    events.set_item("to", PyArray1::from_vec(py, e.iter().map(|x| i64::from(x.to)).collect()))?;
+    events.set_item("field_a_per_m", array(py, e.iter().map(|x| x.field_a_per_m).collect()))?;
+    Ok((summary, readings, events))
+}
+
 /// Fit the threshold model to the dynamic 1D model: (report JSON, calibrated device TOML).
 #[pyfunction]
 #[pyo3(signature = (text, origin, base=None, progress=None))]
@@ -747,6 +810,7 @@ fn _dwmtj(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(device_check, m)?)?;
     m.add_function(wrap_pyfunction!(device_resolved, m)?)?;
     m.add_function(wrap_pyfunction!(device_simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(device_field_loops, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(materials, m)?)?;
     m.add_function(wrap_pyfunction!(energy, m)?)?;

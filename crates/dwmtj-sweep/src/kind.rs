@@ -4,6 +4,7 @@
 
 use dwmtj_core::checkpoint::NoCheckpoints;
 use dwmtj_core::device::{Device, Program};
+use dwmtj_core::field_sweep::{FieldLoops, FieldSweep, FieldSwitching};
 use dwmtj_core::simulate::Simulation;
 use dwmtj_core::wall_run::{RawWallRun, WallReport, WallRunSpec};
 use dwmtj_design::config::{DesignRunSpec, RawDesignRun};
@@ -113,6 +114,8 @@ fn err(e: impl std::fmt::Display) -> PointError {
 pub enum Prepared {
     /// A device and its program.
     Device(Box<(Device, Program)>),
+    /// A device and its field-swept program, with the file's text.
+    Field(Box<(Device, FieldSwitching, FieldSweep, String)>),
     /// A wall run.
     Wall(Box<WallRunSpec>),
     /// A design run.
@@ -127,6 +130,8 @@ pub enum Prepared {
 pub enum Outcome {
     /// `dwmtj simulate`.
     Device(Box<(Device, Program, Simulation)>),
+    /// `dwmtj simulate` of a field-swept program: device, model, program, loops, file text.
+    Field(Box<(Device, FieldSwitching, FieldSweep, FieldLoops, String)>),
     /// `dwmtj dw`.
     Wall(Box<(WallRunSpec, WallReport)>),
     /// `dwmtj design`.
@@ -142,7 +147,10 @@ pub enum Outcome {
 pub fn prepare(kind: Kind, text: &str, origin: &str, base_dir: &Path) -> Result<Prepared, PointError> {
     Ok(match kind {
         Kind::Device => {
-            let (_, device, program) = dwmtj_core::config::parse_device(text, origin, Some(base_dir)).map_err(err)?;
+            let (raw, device, program) = dwmtj_core::config::parse_device(text, origin, Some(base_dir)).map_err(err)?;
+            if let Some((fs, sweep)) = raw.field_sweep(&device).map_err(err)? {
+                return Ok(Prepared::Field(Box::new((device, fs, sweep, text.to_string()))));
+            }
             let program = program.ok_or_else(|| PointError(format!("{origin} has no [program] table: nothing to simulate")))?;
             Prepared::Device(Box::new((device, program)))
         }
@@ -179,6 +187,11 @@ pub fn run(p: Prepared, tick: &(dyn Fn() + Sync)) -> Result<Outcome, PointError>
             let sim = dwmtj_core::simulate::simulate(&device, &program, &|_| tick()).map_err(err)?;
             Outcome::Device(Box::new((device, program, sim)))
         }
+        Prepared::Field(b) => {
+            let (device, fs, sweep, text) = *b;
+            let loops = dwmtj_core::field_sweep::run(&device, &fs, &sweep, &|_| tick()).map_err(err)?;
+            Outcome::Field(Box::new((device, fs, sweep, loops, text)))
+        }
         Prepared::Wall(spec) => {
             let report = dwmtj_core::wall_run::run(&spec).map_err(err)?;
             Outcome::Wall(Box::new((*spec, report)))
@@ -204,6 +217,7 @@ impl Outcome {
     pub fn summary(&self) -> Result<serde_json::Value, PointError> {
         let v = match self {
             Self::Device(b) => serde_json::to_value(dwmtj_core::simulate::summary(&b.0, &b.1, &b.2)),
+            Self::Field(b) => serde_json::to_value(dwmtj_core::field_sweep::summary(&b.0, &b.1, &b.2, &b.3)),
             Self::Wall(b) => serde_json::to_value(&b.1),
             Self::Design(r) => serde_json::to_value(&r.summary),
             Self::Micromag(b) => serde_json::to_value(b.2.summary(&b.0, b.3)),
@@ -219,6 +233,7 @@ impl Outcome {
     pub fn seed(&self) -> Option<u64> {
         match self {
             Self::Device(b) => Some(b.1.seed),
+            Self::Field(b) => Some(b.2.seed),
             Self::Wall(b) => Some(b.0.seed),
             Self::Design(r) => r.seed,
             Self::Micromag(_) => None,

@@ -220,20 +220,8 @@ pub fn write_field_run(
             },
         )?;
     }
-    let mut value = json!({
-        "device": device.name,
-        "description": device.description,
-        "loops": sweep.loops,
-        "devices": sweep.devices,
-        "seed": sweep.seed,
-        "sweep": sweep,
-        "switching": switching,
-        "r_all_p_ohm": loops.r_all_p_ohm,
-        "r_all_ap_ohm": loops.r_all_ap_ohm,
-        "tmr": loops.tmr,
-        "levels": loops.levels,
-        "regions": loops.regions,
-    });
+    let mut value = serde_json::to_value(dwmtj_core::field_sweep::summary(device, switching, sweep, loops))?;
+
     if let (Some(extra), Some(obj)) = (extra.as_ref().and_then(|e| e.as_object()), value.as_object_mut()) {
         for (k, v) in extra {
             obj.insert(k.clone(), v.clone());

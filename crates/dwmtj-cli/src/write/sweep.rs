@@ -20,6 +20,10 @@ pub fn write_outcome(run: &RunDir, outcome: &Outcome) -> Result<()> {
             crate::write::transfer::write_transfer(run, "", &b.0, &b.1, &b.2, &[], None)?;
             return Ok(());
         }
+        Outcome::Field(b) => {
+            crate::write::field::write_field_run(run, "", &b.0, &b.1, &b.2, &b.3, &b.4, None)?;
+            return Ok(());
+        }
         Outcome::Wall(b) => crate::write::wall::write_wall(run, &b.0, &b.1)?,
         Outcome::Design(r) => crate::write::design::write_design(run, r)?,
         Outcome::Micromag(b) => {
@@ -49,6 +53,10 @@ fn headline(kind: Kind) -> &'static [&'static str] {
             "r_all_ap_ohm",
             "energy.min_switching_energy_j",
             "energy.max_switching_energy_j",
+            // Field-swept programs: the first footprint's and the bare wire's loops.
+            "regions[1].coercivity_a_per_m",
+            "regions[1].offset_a_per_m",
+            "regions[2].coercivity_a_per_m",
         ],
         Kind::Wall => &["displacement_m", "final_velocity_m_per_s", "switching_probability", "phi_rad"],
         Kind::Design => &["rms_error", "max_error", "dynamic.rms_error", "monte_carlo.yield_fraction"],
