@@ -11,6 +11,14 @@
 //!   spread), P -> AP and AP -> P asymmetric by twice the stray field, stochastic switching fields
 //!   with Sharrock's median and its sweep-rate dependence, and the reference layer's reversal at
 //!   1500 Oe when swept that far.
+//!
+//! The staircase programs (the paper gives none; each run writes its device file with them):
+//! from +800 Oe (Fig. 3f device, reference up) or -600 Oe (Fig. 4c device, reference down) to the
+//! opposite field and back in 1 Oe steps, 20 loops at 10 Oe/s (a quasi-static electromagnet
+//! sweep) and the same fabrication draw (seed 21) at 1000 Oe/s; one loop to +-2000 Oe for the
+//! reference layer. The calibrated thresholds refer to the files' 8 ns pulses
+//! (`switching.at_pulse_width = "8 ns"`), and the footprints' field reversal follows from them
+//! (docs/physics.md 11.6).
 
 use crate::paper::Check;
 use dwmtj_core::config::{RawDevice, RawProgram};
