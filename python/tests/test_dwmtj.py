@@ -305,3 +305,26 @@ def test_field_loops_match_the_cli(tmp_path):
     assert len(down) == 10 and np.all(down < 0)
     with pytest.raises(dwmtj.ConfigError):
         dwmtj.Device.from_file(CONFIGS / "fig3f.toml").field_loops()
+
+
+def test_weights_interchange_with_pytorch_style_safetensors(tmp_path):
+    # A run's weights.safetensors read with safetensors.numpy; saved again under the names a
+    # PyTorch nn.Sequential(Linear, ReLU, Linear, ReLU, Linear) state_dict has ("0.weight",
+    # "2.weight", "4.weight", ...) in float64, it programs the same float network to the same
+    # accuracy.
+    if os.environ.get("CI"):
+        import safetensors.numpy as st  # CI installs it: a missing package is a failure there
+    else:
+        st = pytest.importorskip("safetensors.numpy")
+    cfg = str(CONFIGS / "nn" / "mnist-mlp.toml")
+    t = cli_json("train", cfg, "--device", "float", "--epochs", "1", "--out", str(tmp_path / "t"), "--json")
+    w = st.load_file(str(tmp_path / "t" / "weights.safetensors"))
+    assert w["layers.0.weight"].shape == (256, 784) and w["layers.2.weight"].shape == (10, 128)
+    assert w["layers.0.weight"].dtype == np.float32
+    torch_style = {}
+    for k, idx in enumerate([0, 2, 4]):
+        torch_style[f"{idx}.weight"] = w[f"layers.{k}.weight"].astype(np.float64)
+        torch_style[f"{idx}.bias"] = w[f"layers.{k}.bias"].astype(np.float64)
+    st.save_file(torch_style, str(tmp_path / "torch.safetensors"))
+    r = cli_json("train", cfg, "--device", "float", "--weights", str(tmp_path / "torch.safetensors"), "--out", str(tmp_path / "i"), "--json")
+    assert abs(r["test_accuracy"] - t["test_accuracy"]) < 1e-9

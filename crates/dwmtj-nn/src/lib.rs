@@ -38,6 +38,7 @@ pub mod devices;
 pub mod dwdevice;
 pub mod energy;
 pub mod idx;
+pub mod interchange;
 pub mod network;
 pub mod noise;
 pub mod run;

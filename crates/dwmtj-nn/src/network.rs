@@ -162,6 +162,11 @@ pub struct TrainedLayer {
     pub weights: Vec<f32>,
     /// Biases, one per output.
     pub bias: Vec<f32>,
+    /// The devices' states w in the device's own range (row-major); the effective weight is
+    /// `alpha` times it.
+    pub device_state: Vec<f32>,
+    /// Digital output scale alpha of the layer's tile.
+    pub alpha: f32,
 }
 
 /// One epoch's metrics.
@@ -751,6 +756,105 @@ pub fn train_resumable(
                 outputs: l.tile.out_size,
                 weights: l.tile.w.iter().map(|w| l.tile.alpha * w).collect(),
                 bias: l.bias.clone(),
+                device_state: l.tile.w.clone(),
+                alpha: l.tile.alpha,
+            })
+            .collect(),
+    })
+}
+
+/// An inference network programmed from given weights: its accuracy and cost.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct InferenceResult {
+    /// Device name.
+    pub device: String,
+    /// Layer sizes, input to output.
+    pub sizes: Vec<usize>,
+    /// Mean cross-entropy over the test images.
+    pub test_loss: f64,
+    /// Fraction of test images classified correctly (hardware forward pass).
+    pub test_accuracy: f64,
+    /// Fraction of weights clipped to the device range when programmed.
+    pub clipped_fraction: f64,
+    /// Energy and latency of one inference (mean over the test set).
+    pub inference: EnergyBreakdown,
+    /// The programmed network, layer by layer (effective weights after clipping and snapping).
+    #[serde(skip)]
+    pub layers: Vec<TrainedLayer>,
+}
+
+/// Program a network of `spec` on `device` with the effective weights and biases of `imported`
+/// (each layer's weights W, outputs x inputs) and evaluate it on the test images: every device
+/// is set to W / alpha, clipped to the device range and snapped to its levels (a discrete
+/// device), with alpha as for training (`weight_range / sqrt(inputs) / b_max`). The periphery
+/// (DAC, ADC, noise) is the one of `spec`.
+pub fn infer(
+    spec: &NetworkSpec,
+    device: &DeviceEntry,
+    params: &TrainParams,
+    data: &Data,
+    circuit: &CircuitParams,
+    imported: &[TrainedLayer],
+) -> Result<InferenceResult, String> {
+    let mut net = Mlp::new(spec, device, data.inputs, params.seed);
+    if imported.len() != net.layers.len() {
+        return Err(format!(
+            "{} layers given, the network {:?} has {}",
+            imported.len(),
+            net.sizes,
+            net.layers.len()
+        ));
+    }
+    let (lo, hi) = device.model.bounds();
+    let (mut clipped, mut total) = (0usize, 0usize);
+    let mut snap_rng = Xoshiro256PlusPlus::from_seed_u64(params.seed ^ 0x5EA7);
+    for (k, (layer, given)) in net.layers.iter_mut().zip(imported).enumerate() {
+        if given.inputs != layer.tile.in_size || given.outputs != layer.tile.out_size {
+            return Err(format!(
+                "layer {}: weights {} x {} (outputs x inputs), the network needs {} x {}",
+                k + 1,
+                given.outputs,
+                given.inputs,
+                layer.tile.out_size,
+                layer.tile.in_size
+            ));
+        }
+        let alpha = layer.tile.alpha;
+        for (w, &target) in layer.tile.w.iter_mut().zip(&given.weights) {
+            let v = f64::from(target / alpha);
+            let c = v.clamp(lo, hi);
+            if (c - v).abs() > 1e-9 * (hi - lo) {
+                clipped += 1;
+            }
+            total += 1;
+            *w = if device.is_float {
+                c as f32
+            } else {
+                device.model.snap(c, &mut snap_rng) as f32
+            };
+        }
+        layer.bias.clone_from(&given.bias);
+    }
+    let mut counts = vec![LayerCounts::default(); net.layers.len()];
+    let (test_loss, test_accuracy) = net.evaluate(&data.test_x, &data.test_y, params.seed, 0, &mut counts);
+    let inference = net.price(&counts, circuit).scaled(1.0 / data.test_y.len().max(1) as f64);
+    Ok(InferenceResult {
+        device: device.name.clone(),
+        sizes: net.sizes.clone(),
+        test_loss,
+        test_accuracy,
+        clipped_fraction: clipped as f64 / total.max(1) as f64,
+        inference,
+        layers: net
+            .layers
+            .iter()
+            .map(|l| TrainedLayer {
+                inputs: l.tile.in_size,
+                outputs: l.tile.out_size,
+                weights: l.tile.w.iter().map(|w| l.tile.alpha * w).collect(),
+                bias: l.bias.clone(),
+                device_state: l.tile.w.clone(),
+                alpha: l.tile.alpha,
             })
             .collect(),
     })

@@ -54,6 +54,12 @@ pub struct Args {
     /// train: wall-clock time between checkpoints (taken at the end of an epoch).
     #[arg(long, default_value = "300 s", allow_hyphen_values = true)]
     pub checkpoint_every: String,
+    /// train: program an inference network from these weights instead of training, and
+    /// evaluate it on the test images: a safetensors file, from an earlier run's
+    /// weights.safetensors or from PyTorch (`nn.Linear` weights, outputs x inputs, named
+    /// `*.weight` with optional `*.bias`, layers in name order).
+    #[arg(long, conflicts_with = "resume")]
+    pub weights: Option<PathBuf>,
 }
 
 /// What identifies a training run for --resume: the configuration and every override.
@@ -87,7 +93,12 @@ impl dwmtj_core::checkpoint::Checkpoints<TrainState> for TrainCheckpoints {
 
 /// The files and folders a training run reads.
 pub fn inputs(args: &Args) -> Vec<&Path> {
-    args.config.iter().chain(&args.data_dir).map(PathBuf::as_path).collect()
+    args.config
+        .iter()
+        .chain(&args.data_dir)
+        .chain(&args.weights)
+        .map(PathBuf::as_path)
+        .collect()
 }
 
 /// Validate the configuration with the flags applied, and load its data.
@@ -134,6 +145,9 @@ pub fn run_one(
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
+    if let Some(weights) = &args.weights {
+        return run_inference(args, weights);
+    }
     let prepared = load(args)?;
     let (cfg, data) = (&prepared.config, &prepared.data);
     let every = crate::checkpoint::parse_every(&args.checkpoint_every)?;
@@ -163,6 +177,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     summary["wall_time_s"] = json!(t0.elapsed().as_secs_f64());
     write_metrics(&run, "", &r)?;
     write_common(&run, &prepared.raw, cfg)?;
+    run.write_bytes("weights.safetensors", &dwmtj_nn::interchange::write(&r.layers, &r.device)?)?;
     run.write_json("summary.json", &summary)?;
     Manifest::new(Some(cfg.params.seed)).write(&run, "")?;
     let dir = run.finish()?;
@@ -196,6 +211,55 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             r.inference.latency_s()
         );
         println!("  wrote {}", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--weights FILE`: program the network from a weights file and evaluate it.
+fn run_inference(args: &Args, weights: &Path) -> Result<ExitCode> {
+    let prepared = load(args)?;
+    let (cfg, data) = (&prepared.config, &prepared.data);
+    let sizes = dwmtj_nn::network::layer_sizes(&cfg.spec, data.inputs);
+    let bytes = std::fs::read(weights).with_context(|| format!("cannot read --weights {}", weights.display()))?;
+    let layers = dwmtj_nn::interchange::read(&bytes, &sizes).with_context(|| format!("--weights {}", weights.display()))?;
+    crate::output::check_target(&args.out, args.force, crate::output::OutKind::Folder, &inputs(args))?;
+    let r = dwmtj_nn::network::infer(&cfg.spec, &cfg.device, &cfg.params, data, &cfg.circuit, &layers)
+        .map_err(|e| anyhow::anyhow!("--weights {}: {e}", weights.display()))?;
+    let run = RunDir::create(&args.out, args.force, &inputs(args))?;
+    let summary = json!({
+        "name": cfg.name,
+        "device": r.device,
+        "sizes": r.sizes,
+        "weights_file": weights.display().to_string(),
+        "test_accuracy": r.test_accuracy,
+        "test_loss": r.test_loss,
+        "clipped_fraction": r.clipped_fraction,
+        "test_images": data.test_y.len(),
+        "inference": r.inference,
+        "inference_energy_j": r.inference.total_j(),
+        "inference_latency_s": r.inference.latency_s(),
+        "seed": cfg.params.seed,
+    });
+    write_common(&run, &prepared.raw, cfg)?;
+    run.write_bytes("weights.safetensors", &dwmtj_nn::interchange::write(&r.layers, &r.device)?)?;
+    run.write_json("summary.json", &summary)?;
+    Manifest::new(Some(cfg.params.seed)).write(&run, "")?;
+    let dir = run.finish()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "{} on {} programmed from {}: test accuracy {:.2} % on {} images ({:.2} % of the weights clipped to the device range); {:.3e} J and {:.3e} s per image; wrote {}",
+            cfg.name,
+            r.device,
+            weights.display(),
+            100.0 * r.test_accuracy,
+            data.test_y.len(),
+            100.0 * r.clipped_fraction,
+            r.inference.total_j(),
+            r.inference.latency_s(),
+            dir.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1506,6 +1506,24 @@ fn field_cases() -> Vec<Case> {
             &["design", "--function", "linear", "--current-range", "150 uA..550 uA", "--bias-range", "0 Oe..100 Oe", "--out", "r"],
             &["--retarget"],
         ),
+        case(
+            "train_weights_not_safetensors",
+            vec![("w.safetensors", "not a tensor file".to_string())],
+            &["train", "--weights", "w.safetensors", "--out", "r"],
+            &["--weights", "w.safetensors", "safetensors"],
+        ),
+        case(
+            "train_weights_missing",
+            vec![],
+            &["train", "--weights", "none.safetensors", "--out", "r"],
+            &["--weights", "none.safetensors"],
+        ),
+        case(
+            "train_weights_with_resume",
+            vec![],
+            &["train", "--weights", "w.safetensors", "--resume", "--out", "r"],
+            &["--weights", "--resume"],
+        ),
         case("field_from_in_ramp", dev("kind = \"ramp\"", "kind = \"ramp\"\nfrom = \"10 Oe\""), &["check", "dev.toml"], &["program.from", "field-sweep"]),
         case(
             "field_calibrated_without_pulse",

@@ -145,3 +145,90 @@ fn train_bad_inputs_name_the_problem_and_write_nothing() {
     let bad = write(tmp.path(), "bad.toml", "[network]\nhidden = [8]\n[training]\nlr = \"fast\"\n");
     assert_rejected!(dwmtj(&["train", bad.to_str().unwrap(), "--out", out.to_str().unwrap()]), out, "lr");
 }
+
+#[test]
+fn weights_round_trip_through_safetensors_and_program_other_devices() {
+    // A float run's weights.safetensors programs a float network to exactly its accuracy, and
+    // a DW-MTJ network (clipped and snapped to its levels) to within a few points.
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = repo().join("configs/nn/mnist-mlp.toml");
+    let cfg = cfg.to_str().unwrap();
+    let run = |args: &[&str]| -> serde_json::Value {
+        let o = dwmtj(args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let trained = tmp.path().join("trained");
+    let t = run(&[
+        "train",
+        cfg,
+        "--device",
+        "float",
+        "--epochs",
+        "1",
+        "--out",
+        trained.to_str().unwrap(),
+        "--json",
+    ]);
+    let weights = trained.join("weights.safetensors");
+    let bytes = std::fs::read(&weights).unwrap();
+    // The safetensors header: an 8-byte length, then JSON naming the tensors and the format.
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header = std::str::from_utf8(&bytes[8..8 + n]).unwrap();
+    for key in [
+        "layers.0.weight",
+        "layers.2.bias",
+        "layers.1.device_state",
+        "dwmtj-weights-1",
+        "784,256,128,10",
+    ] {
+        assert!(header.contains(key), "{key} not in {header}");
+    }
+    let w = weights.to_str().unwrap();
+    let same = run(&[
+        "train",
+        cfg,
+        "--device",
+        "float",
+        "--weights",
+        w,
+        "--out",
+        tmp.path().join("f").to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(same["test_accuracy"], t["test_accuracy"]);
+    assert_eq!(same["clipped_fraction"], 0.0);
+    let dw = run(&[
+        "train",
+        cfg,
+        "--weights",
+        w,
+        "--out",
+        tmp.path().join("dw").to_str().unwrap(),
+        "--json",
+    ]);
+    let (a, b) = (dw["test_accuracy"].as_f64().unwrap(), t["test_accuracy"].as_f64().unwrap());
+    assert!((a - b).abs() < 0.03, "dw-linear {a} vs float {b}");
+    assert!(tmp.path().join("dw/weights.safetensors").is_file());
+    // Weights for another network are refused with the shapes named, and nothing is written.
+    let small = tmp.path().join("small.toml");
+    std::fs::write(
+        &small,
+        std::fs::read_to_string(repo().join("configs/nn/mnist-mlp.toml"))
+            .unwrap()
+            .replace("[256, 128]", "[64]"),
+    )
+    .unwrap();
+    let o = dwmtj(&[
+        "train",
+        small.to_str().unwrap(),
+        "--weights",
+        w,
+        "--out",
+        tmp.path().join("x").to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(e.contains("layers.0.weight") || e.contains("weight matrices"), "{e}");
+    assert!(!tmp.path().join("x").exists());
+}
