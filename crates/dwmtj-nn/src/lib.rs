@@ -35,6 +35,7 @@ pub mod activation;
 pub mod catalog;
 pub mod config;
 pub mod devices;
+pub mod drift;
 pub mod dwdevice;
 pub mod energy;
 pub mod idx;

@@ -796,6 +796,32 @@ pub fn infer(
     circuit: &CircuitParams,
     imported: &[TrainedLayer],
 ) -> Result<InferenceResult, String> {
+    program_and_evaluate(spec, device, params, data, circuit, imported, true)
+}
+
+/// As [`infer`], but each device holds exactly W / alpha, neither clipped nor snapped: for
+/// weights that changed after programming (drift, retention flips), evaluated through the same
+/// periphery.
+pub fn infer_exact(
+    spec: &NetworkSpec,
+    device: &DeviceEntry,
+    params: &TrainParams,
+    data: &Data,
+    circuit: &CircuitParams,
+    layers: &[TrainedLayer],
+) -> Result<InferenceResult, String> {
+    program_and_evaluate(spec, device, params, data, circuit, layers, false)
+}
+
+fn program_and_evaluate(
+    spec: &NetworkSpec,
+    device: &DeviceEntry,
+    params: &TrainParams,
+    data: &Data,
+    circuit: &CircuitParams,
+    imported: &[TrainedLayer],
+    snap: bool,
+) -> Result<InferenceResult, String> {
     let mut net = Mlp::new(spec, device, data.inputs, params.seed);
     if imported.len() != net.layers.len() {
         return Err(format!(
@@ -822,11 +848,15 @@ pub fn infer(
         let alpha = layer.tile.alpha;
         for (w, &target) in layer.tile.w.iter_mut().zip(&given.weights) {
             let v = f64::from(target / alpha);
+            total += 1;
+            if !snap {
+                *w = v as f32;
+                continue;
+            }
             let c = v.clamp(lo, hi);
             if (c - v).abs() > 1e-9 * (hi - lo) {
                 clipped += 1;
             }
-            total += 1;
             *w = if device.is_float {
                 c as f32
             } else {

@@ -60,6 +60,12 @@ pub struct Args {
     /// `*.weight` with optional `*.bias`, layers in name order).
     #[arg(long, conflicts_with = "resume")]
     pub weights: Option<PathBuf>,
+    /// With --weights: also the test accuracy from 1 s to 1 year after programming,
+    /// under aihwkit's PCM-like drift (with and without global drift compensation) and, for the
+    /// DW-MTJ synapses, thermal flips of the Fig. 3f (200 x 400 nm) and of scaled 20 x 25 nm
+    /// footprints (docs/nn.md 5).
+    #[arg(long, requires = "weights")]
+    pub over_time: bool,
 }
 
 /// What identifies a training run for --resume: the configuration and every override.
@@ -226,7 +232,7 @@ fn run_inference(args: &Args, weights: &Path) -> Result<ExitCode> {
     let r = dwmtj_nn::network::infer(&cfg.spec, &cfg.device, &cfg.params, data, &cfg.circuit, &layers)
         .map_err(|e| anyhow::anyhow!("--weights {}: {e}", weights.display()))?;
     let run = RunDir::create(&args.out, args.force, &inputs(args))?;
-    let summary = json!({
+    let mut summary = json!({
         "name": cfg.name,
         "device": r.device,
         "sizes": r.sizes,
@@ -240,6 +246,11 @@ fn run_inference(args: &Args, weights: &Path) -> Result<ExitCode> {
         "inference_latency_s": r.inference.latency_s(),
         "seed": cfg.params.seed,
     });
+    if args.over_time {
+        let curves = over_time(cfg, data, &r.layers)?;
+        write_over_time(&run, &cfg.name, &r.device, &curves)?;
+        summary["over_time"] = serde_json::to_value(&curves)?;
+    }
     write_common(&run, &prepared.raw, cfg)?;
     run.write_bytes("weights.safetensors", &dwmtj_nn::interchange::write(&r.layers, &r.device)?)?;
     run.write_json("summary.json", &summary)?;
@@ -262,4 +273,95 @@ fn run_inference(args: &Args, weights: &Path) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The accuracy-against-time study of a programmed network.
+fn over_time(
+    cfg: &dwmtj_nn::config::TrainConfig,
+    data: &dwmtj_nn::network::Data,
+    layers: &[dwmtj_nn::network::TrainedLayer],
+) -> Result<Vec<dwmtj_nn::drift::TimeCurve>> {
+    use dwmtj_nn::drift::{accuracy_over_time, TimeModel, STANDARD_TIMES_S};
+    let mut models = vec![
+        ("PCM-like (aihwkit model)".to_string(), TimeModel::PcmLike { compensated: false }),
+        (
+            "PCM-like, global drift compensation".to_string(),
+            TimeModel::PcmLike { compensated: true },
+        ),
+    ];
+    if cfg.device.name.starts_with("dw-") {
+        let material = dwmtj_core::material::find_builtin("ta-cofeb-mgo").context("built-in material")?;
+        for (label, l, w) in [
+            ("Fig. 3f footprint 200 x 400 nm", 200e-9, 400e-9),
+            ("scaled footprint 20 x 25 nm", 20e-9, 25e-9),
+        ] {
+            let r = dwmtj_core::scaled::retention(&material, l, w, 300.0, 1e-9);
+            models.push((
+                format!("DW-MTJ, {label} (Delta {:.0})", r.delta),
+                TimeModel::DwRetention {
+                    delta: r.delta,
+                    attempt_time: 1e-9,
+                },
+            ));
+        }
+    }
+    let pb = crate::progress::bar(models.len() as u64, "accuracy over time", "models");
+    let mut curves = Vec::new();
+    for (k, (label, model)) in models.into_iter().enumerate() {
+        curves.push(
+            accuracy_over_time(
+                &cfg.spec,
+                &cfg.device,
+                &cfg.params,
+                data,
+                &cfg.circuit,
+                layers,
+                &label,
+                model,
+                &STANDARD_TIMES_S,
+                3,
+            )
+            .map_err(|e| anyhow::anyhow!(e))?,
+        );
+        pb.set_position(k as u64 + 1);
+    }
+    pb.finish_and_clear();
+    Ok(curves)
+}
+
+fn write_over_time(run: &RunDir, name: &str, device: &str, curves: &[dwmtj_nn::drift::TimeCurve]) -> Result<()> {
+    let mut w = crate::output::Csv::with_header(["model", "time_s", "accuracy", "accuracy_std"])?;
+    for c in curves {
+        for p in &c.points {
+            w.row([
+                c.label.clone(),
+                p.time_s.to_string(),
+                p.accuracy.to_string(),
+                p.accuracy_std.to_string(),
+            ])?;
+        }
+    }
+    run.write_csv("over_time.csv", w)?;
+    let series = curves
+        .iter()
+        .map(|c| crate::plot::Series {
+            label: c.label.clone(),
+            points: c
+                .points
+                .iter()
+                .map(|p| (p.time_s.log10(), 100.0 * p.accuracy, 100.0 * p.accuracy_std))
+                .collect(),
+            mark: crate::plot::Mark::Line,
+        })
+        .collect();
+    crate::plot::write_chart(
+        run,
+        "accuracy-vs-time",
+        &crate::plot::Chart {
+            title: format!("{name} on {device}: test accuracy after programming"),
+            x_label: "log10(time after programming / s): 1 s, 1 min, 1 h, 1 day, 1 week, 1 month, 1 year".into(),
+            y_label: "test accuracy (%), mean of 3 draws".into(),
+            series,
+        },
+    )
 }

@@ -232,3 +232,68 @@ fn weights_round_trip_through_safetensors_and_program_other_devices() {
     assert!(e.contains("layers.0.weight") || e.contains("weight matrices"), "{e}");
     assert!(!tmp.path().join("x").exists());
 }
+
+#[test]
+fn accuracy_over_time_drifts_pcm_and_flips_scaled_footprints() {
+    // Float-trained weights programmed into DW-MTJ tiles, then read 1 s .. 1 year later: the
+    // prototype footprints (Delta ~ 400) keep their accuracy exactly; 20 x 25 nm footprints
+    // (Delta ~ 36, tau_0 e^Delta ~ 2 months) lose it by a year; PCM-like drift costs accuracy
+    // that global drift compensation wins back.
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = repo().join("configs/nn/mnist-mlp.toml");
+    let cfg = cfg.to_str().unwrap();
+    let trained = tmp.path().join("trained");
+    assert!(dwmtj(&[
+        "train",
+        cfg,
+        "--device",
+        "float",
+        "--epochs",
+        "1",
+        "--out",
+        trained.to_str().unwrap()
+    ])
+    .status
+    .success());
+    let w = trained.join("weights.safetensors");
+    let out = tmp.path().join("ot");
+    let o = dwmtj(&[
+        "train",
+        cfg,
+        "--weights",
+        w.to_str().unwrap(),
+        "--over-time",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let curves = v["over_time"].as_array().unwrap();
+    let curve = |needle: &str| -> Vec<f64> {
+        let c = curves.iter().find(|c| c["label"].as_str().unwrap().contains(needle)).unwrap();
+        c["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["accuracy"].as_f64().unwrap())
+            .collect()
+    };
+    let base = v["test_accuracy"].as_f64().unwrap();
+    assert!(
+        curve("200 x 400").iter().all(|a| (a - base).abs() < 1e-12),
+        "{:?} vs {base}",
+        curve("200 x 400")
+    );
+    let scaled = curve("20 x 25");
+    assert!((scaled[0] - base).abs() < 0.01 && *scaled.last().unwrap() < 0.3, "{scaled:?}");
+    let (pcm, gdc) = (curve("aihwkit"), curve("compensation"));
+    assert!(pcm.last().unwrap() < &(base - 0.005), "{pcm:?}");
+    assert!(gdc.last().unwrap() > pcm.last().unwrap(), "{gdc:?} vs {pcm:?}");
+    for f in ["over_time.csv", "accuracy-vs-time.png", "accuracy-vs-time.svg"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    // --over-time needs --weights.
+    let o = dwmtj(&["train", cfg, "--over-time", "--out", tmp.path().join("x").to_str().unwrap()]);
+    assert!(!o.status.success() && stderr(&o).contains("--weights"));
+}
