@@ -1518,6 +1518,7 @@ fn field_cases() -> Vec<Case> {
             &["train", "--weights", "none.safetensors", "--out", "r"],
             &["--weights", "none.safetensors"],
         ),
+        case("train_over_time_without_weights", vec![], &["train", "--over-time", "--out", "r"], &["--weights"]),
         case(
             "train_weights_with_resume",
             vec![],
