@@ -390,7 +390,7 @@ where
 }
 
 /// A tick label: plain in [1e-3, 1e4), else scientific with three digits.
-fn short_label(v: f64) -> String {
+pub fn short_label(v: f64) -> String {
     if v == 0.0 {
         "0".into()
     } else if (1e-3..1e4).contains(&v.abs()) {

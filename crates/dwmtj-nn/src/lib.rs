@@ -34,6 +34,7 @@
 pub mod activation;
 pub mod catalog;
 pub mod config;
+pub mod crossbar;
 pub mod devices;
 pub mod drift;
 pub mod dwdevice;

@@ -380,6 +380,35 @@ impl Tile {
         }
     }
 
+    /// The tile as a differential-pair crossbar (rows = inputs, columns = outputs): a device
+    /// weight w in [b_min, b_max] is the pair G+ = g_min + (g_max - g_min) max(w, 0)/b_max,
+    /// G- = g_min + (g_max - g_min) max(-w, 0)/|b_min|.
+    pub fn pair_array(&self, g_min: f64, g_max: f64) -> crate::crossbar::PairArray {
+        let (lo, hi) = self.device.bounds();
+        let (m, n) = (self.out_size, self.in_size);
+        let mut g_plus = vec![0.0; n * m];
+        let mut g_minus = vec![0.0; n * m];
+        for j in 0..m {
+            for i in 0..n {
+                let w = f64::from(self.w[j * n + i]);
+                g_plus[i * m + j] = g_min + (g_max - g_min) * w.max(0.0) / hi.abs().max(1e-30);
+                g_minus[i * m + j] = g_min + (g_max - g_min) * (-w).max(0.0) / lo.abs().max(1e-30);
+            }
+        }
+        crate::crossbar::PairArray {
+            rows: n,
+            cols: m,
+            g_plus,
+            g_minus,
+        }
+    }
+
+    /// The output currents I+ - I- (A) of one read with row voltages `v` (V, one per input)
+    /// through word and bit lines of resistance `lines` (IR drop, [`crate::crossbar`]).
+    pub fn read_with_lines(&self, v: &[f64], g_min: f64, g_max: f64, lines: crate::crossbar::Lines) -> Result<Vec<f64>, String> {
+        self.pair_array(g_min, g_max).read(v, lines)
+    }
+
     /// Forward MVMs of a batch (x: batch x in_size) through the periphery; returns y (batch x
     /// out_size, effective units) and the read counts. `seed` = (run seed, stream id) gives one noise
     /// stream per sample.
@@ -582,5 +611,46 @@ mod tests {
         let a = one.install(|| t.forward(&x, 40, (5, 6)).0);
         let b = three.install(|| t.forward(&x, 40, (5, 6)).0);
         assert_eq!(a, b);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::needless_range_loop)]
+mod line_tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn ideal_lines_read_the_tile_weights_and_resistance_only_loses_current() {
+        // With ideal lines the differential read is (g_max - g_min)/b_max sum_i w_ji v_i (the
+        // device range is symmetric); line resistance moves every output toward zero.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
+        let tile = Tile::new(
+            16,
+            16,
+            DeviceModel::constant_step_default(),
+            1.0,
+            0.5,
+            0.0,
+            IoParams::ideal(),
+            IoParams::ideal(),
+            &mut rng,
+        );
+        let v: Vec<f64> = (0..16).map(|i| 0.01 * (i as f64 + 1.0)).collect();
+        let (g_min, g_max) = (1e-7, 1e-6);
+        let (_, hi) = tile.device.bounds();
+        let ideal = tile.read_with_lines(&v, g_min, g_max, crate::crossbar::Lines::IDEAL).unwrap();
+        for j in 0..16 {
+            let want: f64 = (0..16).map(|i| f64::from(tile.w[j * 16 + i]) * v[i]).sum::<f64>() * (g_max - g_min) / hi;
+            assert!((ideal[j] - want).abs() < 1e-12 * want.abs().max(1e-12), "{} vs {want}", ideal[j]);
+        }
+        // Each side's column currents fall with line resistance (every node sits below its driver).
+        let a = tile.pair_array(g_min, g_max);
+        let lines = crate::crossbar::Lines { row: 1e3, col: 1e3 };
+        for g in [&a.g_plus, &a.g_minus] {
+            let ideal = crate::crossbar::column_currents(g, 16, 16, &v, crate::crossbar::Lines::IDEAL).unwrap();
+            let lossy = crate::crossbar::column_currents(g, 16, 16, &v, lines).unwrap();
+            assert!(lossy.iter().zip(&ideal).all(|(l, i)| l < i));
+        }
     }
 }

@@ -16,6 +16,9 @@ pub enum Format {
     Svg,
     /// An ngspice subcircuit `in_p in_n out_p out_n` with non-volatile MTJ states.
     Spice,
+    /// An ngspice deck of a --rows x --cols crossbar of the device's synapse pairs with word-
+    /// and bit-line resistance and its read periphery (row DACs, virtual-ground sense amps).
+    Crossbar,
 }
 
 impl From<Format> for export::Format {
@@ -23,7 +26,7 @@ impl From<Format> for export::Format {
         match f {
             Format::Gds => Self::Gds,
             Format::Svg => Self::Svg,
-            Format::Spice => Self::Spice,
+            Format::Spice | Format::Crossbar => Self::Spice,
         }
     }
 }
@@ -46,9 +49,31 @@ pub struct Args {
     /// Replace an existing file that dwmtj exported earlier (never any other file).
     #[arg(long)]
     pub force: bool,
+    /// crossbar: rows (inputs), 1 to 1024.
+    #[arg(long, default_value_t = 16)]
+    pub rows: usize,
+    /// crossbar: columns (outputs), 1 to 1024.
+    #[arg(long, default_value_t = 16)]
+    pub cols: usize,
+    /// crossbar: line resistance per cell segment of word and bit lines.
+    #[arg(long, default_value = "1 Ohm", allow_hyphen_values = true)]
+    pub line_resistance: String,
+    /// crossbar: largest row read voltage (the inputs are drawn in 0 .. this).
+    #[arg(long, default_value = "0.1 V", allow_hyphen_values = true)]
+    pub read_voltage: String,
+    /// crossbar: seed of the synapse states and the inputs.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// crossbar: also write a run folder here with the IR-drop error of the column currents
+    /// against array size and line resistance (ir_drop.csv and a plot).
+    #[arg(long)]
+    pub study: Option<PathBuf>,
 }
 
 pub fn run(a: &Args) -> Result<ExitCode> {
+    if a.format == Format::Crossbar {
+        return crate::cmd::export_crossbar::run(a);
+    }
     let format = export::Format::from(a.format);
     let path: &Path = &a.device;
     let out = a

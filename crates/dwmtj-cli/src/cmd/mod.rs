@@ -9,6 +9,7 @@ pub mod design;
 pub mod dw;
 pub mod energy;
 pub mod export;
+pub mod export_crossbar;
 pub mod materials;
 pub mod micromag;
 pub mod reproduce;

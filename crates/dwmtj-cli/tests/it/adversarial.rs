@@ -1518,6 +1518,13 @@ fn field_cases() -> Vec<Case> {
             &["train", "--weights", "none.safetensors", "--out", "r"],
             &["--weights", "none.safetensors"],
         ),
+        case("crossbar_rows_zero", fig3f(), &["export", "crossbar", "dev.toml", "--rows", "0", "--out", "x.cir"], &["--rows", "1 and 1024"]),
+        case(
+            "crossbar_line_resistance_unit",
+            fig3f(),
+            &["export", "crossbar", "dev.toml", "--line-resistance", "1 V", "--out", "x.cir"],
+            &["--line-resistance", "resistance"],
+        ),
         case("train_over_time_without_weights", vec![], &["train", "--over-time", "--out", "r"], &["--weights"]),
         case(
             "train_weights_with_resume",

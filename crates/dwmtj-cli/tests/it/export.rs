@@ -113,3 +113,76 @@ fn spice_export_matches_dwmtj_in_ngspice() {
     // 7 MTJs switched: the last level is the all-but-two-AP resistance.
     assert!(r_spice[7] > r_spice[0] * 1.25);
 }
+
+/// The crossbar deck, run in the real ngspice, gives the column currents of dwmtj's crossbar
+/// model with line resistance (written into the deck's header) within 1e-3 relative, and the
+/// IR-drop study is written.
+#[test]
+#[cfg_attr(not(dwmtj_has_ngspice), ignore = "ngspice is not installed (.ci/run installs it)")]
+fn crossbar_deck_matches_the_tile_model_in_ngspice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cir = tmp.path().join("xb.cir");
+    let dev = repo().join("configs/fig3f.toml");
+    let o = dwmtj(&[
+        "export",
+        "crossbar",
+        dev.to_str().unwrap(),
+        "--rows",
+        "16",
+        "--cols",
+        "16",
+        "--line-resistance",
+        "2 Ohm",
+        "--out",
+        cir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let deck = std::fs::read_to_string(&cir).unwrap();
+    let mut expected = std::collections::BTreeMap::new();
+    for l in deck.lines().filter(|l| l.starts_with("* dwmtj expects")) {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        expected.insert(f[3].to_string(), f[5].parse::<f64>().unwrap());
+        expected.insert(f[6].to_string(), f[8].parse::<f64>().unwrap());
+    }
+    assert_eq!(expected.len(), 32);
+    let out = Command::new("ngspice").args(["-b", cir.to_str().unwrap()]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut seen = 0;
+    for l in text.lines() {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        if f.len() == 3 && f[1] == "=" && f[0].starts_with("i(vs") {
+            let got: f64 = f[2].parse().unwrap();
+            let want = expected[f[0]];
+            assert!((got / want - 1.0).abs() < 1e-3, "{}: ngspice {got} vs dwmtj {want}", f[0]);
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 32, "{text}");
+    // The study: larger arrays and lines lose more; megaohm devices lose far less.
+    let study = tmp.path().join("study");
+    let o = dwmtj(&[
+        "export",
+        "crossbar",
+        dev.to_str().unwrap(),
+        "--out",
+        tmp.path().join("b.cir").to_str().unwrap(),
+        "--study",
+        study.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(study.join("ir_drop.csv")).unwrap();
+    let rows: Vec<Vec<f64>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    let err = |size: f64, dev: f64, line: f64| {
+        rows.iter()
+            .find(|r| (r[0] - size).abs() < 0.5 && (r[1] / dev - 1.0).abs() < 1e-6 && (r[2] - line).abs() < 1e-9)
+            .unwrap()[3]
+    };
+    assert!(err(64.0, 1e6, 1.0) > err(16.0, 1e6, 1.0));
+    assert!(err(16.0, 1e6, 5.0) > err(16.0, 1e6, 1.0));
+    assert!(err(16.0, 1e6, 1.0) < 0.01 * err(16.0, 1e5, 1.0) * 100.0);
+    assert!(study.join("ir_drop.png").is_file() && study.join("ir_drop.svg").is_file());
+}
