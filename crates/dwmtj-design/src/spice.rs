@@ -86,9 +86,11 @@ pub fn subcircuit(device: &Device, pulse: &PulseShape) -> Result<(String, String
     Ok((name, s))
 }
 
-/// A transient testbench: rectangular pulses of `currents` (A) separated by `gap`, a 100 nA read
-/// current, and `wrdata` of the output voltage to `data_file`. Returns the netlist and the
-/// sampling time after each pulse.
+/// A transient testbench: trapezoidal pulses of `currents` (A) with the shape of `pulse` (its
+/// FWHM, rise and fall, edges at least 0.1 ns) separated by `gap`, the device's read current,
+/// and `wrdata` of the output voltage and of the write node `v(in)` (the wire's voltage, so
+/// that the write energy is the integral of v(in)^2 / R_wire) to `data_file`. Returns the
+/// netlist and the sampling time after each pulse (mid-gap after it).
 pub fn testbench(
     device: &Device,
     pulse: &PulseShape,
@@ -97,25 +99,30 @@ pub fn testbench(
     data_file: &str,
 ) -> Result<(String, Vec<f64>), dwmtj_core::ConfigError> {
     let (name, sub) = subcircuit(device, pulse)?;
-    let edge = 0.1e-9f64.max(pulse.rise);
-    let period = pulse.width + edge + gap;
+    // The pulse as dwmtj shapes it: rise and fall (at least 0.1 ns, so that ngspice has an edge
+    // to step on) and a plateau that keeps the full width at half maximum.
+    let (rise, fall) = (0.1e-9f64.max(pulse.rise), 0.1e-9f64.max(pulse.fall));
+    let plateau = (pulse.width - 0.5 * (rise + fall)).max(0.0);
+    let duration = rise + plateau + fall;
+    let period = duration + gap;
     let mut pwl = vec!["0 0".to_string()];
     let mut samples = Vec::new();
     for (k, &i) in currents.iter().enumerate() {
         let t0 = gap + k as f64 * period;
         pwl.push(format!("{:.6e} 0", t0));
-        pwl.push(format!("{:.6e} {:.6e}", t0 + edge, i));
-        pwl.push(format!("{:.6e} {:.6e}", t0 + edge + pulse.width, i));
-        pwl.push(format!("{:.6e} 0", t0 + 2.0 * edge + pulse.width));
-        samples.push(t0 + 2.0 * edge + pulse.width + 0.5 * gap);
+        pwl.push(format!("{:.6e} {:.6e}", t0 + rise, i));
+        pwl.push(format!("{:.6e} {:.6e}", t0 + rise + plateau, i));
+        pwl.push(format!("{:.6e} 0", t0 + duration));
+        samples.push(t0 + duration + 0.5 * gap);
     }
     let t_end = gap + currents.len() as f64 * period + gap;
+    let edge = rise.min(fall);
     let mut s = format!("* dwmtj testbench for {name}\n{sub}");
     s.push_str(&format!("X1 in 0 out 0 {name}\n"));
     s.push_str(&format!("Iin 0 in PWL({})\n", pwl.join(" ")));
     s.push_str(&format!("Iread 0 out DC {:.6e}\n", device.readout.current));
     s.push_str(&format!(".tran {:.3e} {:.6e} uic\n", edge / 4.0, t_end));
     s.push_str(".options noacct\n.control\nset filetype=ascii\nset wr_singlescale\nrun\n");
-    s.push_str(&format!("wrdata {data_file} v(out)\n.endc\n.end\n"));
+    s.push_str(&format!("wrdata {data_file} v(out) v(in)\n.endc\n.end\n"));
     Ok((s, samples))
 }

@@ -81,14 +81,15 @@ fn spice_export_matches_dwmtj_in_ngspice() {
     std::fs::write(&cir, net).unwrap();
     // ngspice -b exits 1 after a .control run ("no .plot lines"); judge by its data file.
     let o = Command::new("ngspice").args(["-b", cir.to_str().unwrap()]).output().unwrap();
-    let rows: Vec<(f64, f64)> = std::fs::read_to_string(&data)
+    let rows3: Vec<(f64, f64, f64)> = std::fs::read_to_string(&data)
         .unwrap_or_else(|_| panic!("ngspice wrote no data: {}", String::from_utf8_lossy(&o.stdout)))
         .lines()
         .map(|l| {
             let mut it = l.split_whitespace().map(|v| v.parse::<f64>().unwrap());
-            (it.next().unwrap(), it.next().unwrap())
+            (it.next().unwrap(), it.next().unwrap(), it.next().unwrap())
         })
         .collect();
+    let rows: Vec<(f64, f64)> = rows3.iter().map(|r| (r.0, r.1)).collect();
     let r_spice: Vec<f64> = samples
         .iter()
         .map(|&t| rows.iter().min_by(|a, b| (a.0 - t).abs().total_cmp(&(b.0 - t).abs())).unwrap().1 / device.readout.current)
@@ -112,6 +113,22 @@ fn spice_export_matches_dwmtj_in_ngspice() {
     }
     // 7 MTJs switched: the last level is the all-but-two-AP resistance.
     assert!(r_spice[7] > r_spice[0] * 1.25);
+    // The write energy of each pulse, integral of v(in)^2 / R_wire over the transient between
+    // the samples around it, against dwmtj's I^2 R_wire integral s(t)^2 dt: within 2 %.
+    let r_wire = device.wire_resistance();
+    for (k, pt) in sim.points.iter().enumerate() {
+        let (from, to) = (if k == 0 { 0.0 } else { samples[k - 1] }, samples[k]);
+        let e_spice: f64 = rows3
+            .windows(2)
+            .filter(|w| w[0].0 >= from && w[1].0 <= to)
+            .map(|w| 0.5 * (w[0].2 * w[0].2 + w[1].2 * w[1].2) / r_wire * (w[1].0 - w[0].0))
+            .sum();
+        assert!(
+            (e_spice / pt.energy_j - 1.0).abs() < 0.02,
+            "pulse {k}: ngspice {e_spice:e} J vs dwmtj {:e} J",
+            pt.energy_j
+        );
+    }
 }
 
 /// The crossbar deck, run in the real ngspice, gives the column currents of dwmtj's crossbar
