@@ -38,6 +38,7 @@ pub mod analog;
 pub mod config;
 pub mod discrete;
 pub mod export;
+pub mod kinematic;
 pub mod layout;
 pub mod paper;
 pub mod paper_field;

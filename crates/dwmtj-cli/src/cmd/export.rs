@@ -31,6 +31,17 @@ impl From<Format> for export::Format {
     }
 }
 
+/// Which compact model `export spice` writes.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpiceModel {
+    /// Each MTJ switches fully once the write current passes its 50 % current for the
+    /// program's pulse (the pulse width is built in).
+    Threshold,
+    /// Each footprint's wall position is a state moved at the device's wall velocity above its
+    /// depinning threshold, so pulse width and amplitude both count (docs/physics.md 13).
+    Kinematic,
+}
+
 /// Export a device file: gds (GDSII, nm units; layers 1 wire, 2 MTJ pillars, 3 wire
 /// contacts, 4 top electrode), svg (a preview of the same polygons), or spice (an ngspice
 /// subcircuit `in_p in_n out_p out_n` with non-volatile MTJ states, for the program's pulse).
@@ -49,6 +60,9 @@ pub struct Args {
     /// Replace an existing file that dwmtj exported earlier (never any other file).
     #[arg(long)]
     pub force: bool,
+    /// spice: the compact model.
+    #[arg(long, value_enum, default_value = "threshold")]
+    pub model: SpiceModel,
     /// crossbar: rows (inputs), 1 to 1024.
     #[arg(long, default_value_t = 16)]
     pub rows: usize,
@@ -83,6 +97,18 @@ pub fn run(a: &Args) -> Result<ExitCode> {
     let signature = format.signature();
     check_target(&out, a.force, OutKind::File { signature }, &[path])?;
     let (_, device, program) = load_device(path)?;
+    if a.format == Format::Spice && a.model == SpiceModel::Kinematic {
+        let pulse = program.as_ref().map(|p| p.pulse).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: the kinematic model's calibrated threshold needs the file's [program] pulse",
+                path.display()
+            )
+        })?;
+        let (name, text) = dwmtj_design::kinematic::subcircuit(&device, &pulse)?;
+        write_file(&out, a.force, signature, text.as_bytes())?;
+        println!("wrote {} (kinematic subcircuit {name}: in_p in_n out_p out_n)", out.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let e = export::export(&device, program.as_ref().map(|p| &p.pulse), format)?;
     write_file(&out, a.force, signature, &e.bytes)?;
     println!("wrote {} ({})", out.display(), e.description);

@@ -1518,6 +1518,7 @@ fn field_cases() -> Vec<Case> {
             &["train", "--weights", "none.safetensors", "--out", "r"],
             &["--weights", "none.safetensors"],
         ),
+        case("spice_model_unknown", fig3f(), &["export", "spice", "dev.toml", "--model", "verilog", "--out", "x.cir"], &["--model", "kinematic"]),
         case("crossbar_rows_zero", fig3f(), &["export", "crossbar", "dev.toml", "--rows", "0", "--out", "x.cir"], &["--rows", "1 and 1024"]),
         case(
             "crossbar_line_resistance_unit",

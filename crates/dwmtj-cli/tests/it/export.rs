@@ -203,3 +203,93 @@ fn crossbar_deck_matches_the_tile_model_in_ngspice() {
     assert!(err(16.0, 1e6, 1.0) < 0.01 * err(16.0, 1e5, 1.0) * 100.0);
     assert!(study.join("ir_drop.png").is_file() && study.join("ir_drop.svg").is_file());
 }
+
+/// The kinematic compact model in ngspice against dwmtj's threshold model at T = 0 (the same
+/// equations): pulses 2, 5, 10 and 20 ns wide at 0.5 to 1.5 times the 4th MTJ's athermal
+/// threshold, the resistance after each within 3 % of the resistance range; and the write
+/// energy of each pulse within 2 %.
+#[test]
+#[cfg_attr(not(dwmtj_has_ngspice), ignore = "ngspice is not installed (.ci/run installs it)")]
+#[allow(clippy::needless_range_loop)]
+fn kinematic_spice_model_follows_pulse_width_and_amplitude() {
+    use dwmtj_core::device::PulseShape;
+    use dwmtj_core::threshold::ThresholdModel;
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo().join("configs/fig3f.toml")).unwrap();
+    let (_, device, program) = dwmtj_core::config::parse_device(&text, "fig3f", None).unwrap();
+    let program = program.unwrap();
+    let model = ThresholdModel::new(&device, Some(program.pulse)).unwrap();
+    let i_ref = device.current_for_density(3, model.nominal[3].j_c_ap);
+    let mut pulses = Vec::new();
+    for width in [2e-9, 5e-9, 10e-9, 20e-9] {
+        // (Exactly 1.0 is a knife edge: the peak density equals J_c to rounding.)
+        for scale in [0.5, 0.75, 1.05, 1.25, 1.5] {
+            pulses.push((scale * i_ref, PulseShape::new(width, 0.5e-9, 0.5e-9).unwrap()));
+        }
+    }
+    let data = tmp.path().join("kin.txt");
+    let (net, samples) = dwmtj_design::kinematic::testbench(&device, &program.pulse, &pulses, 10e-9, data.to_str().unwrap()).unwrap();
+    let cir = tmp.path().join("kin.cir");
+    std::fs::write(&cir, net).unwrap();
+    let o = Command::new("ngspice").args(["-b", cir.to_str().unwrap()]).output().unwrap();
+    let rows: Vec<(f64, f64, f64)> = std::fs::read_to_string(&data)
+        .unwrap_or_else(|_| panic!("ngspice wrote no data: {}", String::from_utf8_lossy(&o.stdout)))
+        .lines()
+        .map(|l| {
+            let mut it = l.split_whitespace().map(|v| v.parse::<f64>().unwrap());
+            (it.next().unwrap(), it.next().unwrap(), it.next().unwrap())
+        })
+        .collect();
+    // dwmtj at T = 0: the threshold model's pulse with no thermal escape.
+    let mut f: Vec<f64> = model.nominal.iter().map(|t| if t.j_c_ap <= 0.0 { 1.0 } else { 0.0 }).collect();
+    let (r_p, r_ap) = (device.read(&[0.0; 9]).resistance, device.read(&[1.0; 9]).resistance);
+    let r_wire = device.wire_resistance();
+    let mut partial = 0;
+    let (mut worst_r, mut worst_e) = (0.0f64, 0.0f64);
+    for (k, &(current, shape)) in pulses.iter().enumerate() {
+        for i in 0..9 {
+            if f[i] >= 1.0 {
+                continue;
+            }
+            let j = device.density_at_mtj(i, current).abs();
+            let out = model.pulse(j, model.nominal[i].j_c_ap, &shape, f[i] <= 0.0, f64::INFINITY);
+            if out.depinned {
+                f[i] = (f[i] + out.travel / device.crossing_length(i)).min(1.0);
+            }
+        }
+        partial += f.iter().filter(|&&x| x > 0.0 && x < 1.0).count();
+        let r_dwmtj = device.read(&f).resistance;
+        let r_spice = rows
+            .iter()
+            .min_by(|a, b| (a.0 - samples[k]).abs().total_cmp(&(b.0 - samples[k]).abs()))
+            .unwrap()
+            .1
+            / device.readout.current;
+        worst_r = worst_r.max((r_spice - r_dwmtj).abs() / (r_ap - r_p));
+        assert!(
+            (r_spice - r_dwmtj).abs() <= 0.03 * (r_ap - r_p),
+            "pulse {k} ({:.0} ns, {:.0} uA): ngspice {r_spice} vs dwmtj {r_dwmtj} Ohm",
+            shape.width * 1e9,
+            current * 1e6
+        );
+        let (from, to) = (if k == 0 { 0.0 } else { samples[k - 1] }, samples[k]);
+        let e_spice: f64 = rows
+            .windows(2)
+            .filter(|w| w[0].0 >= from && w[1].0 <= to)
+            .map(|w| 0.5 * (w[0].2 * w[0].2 + w[1].2 * w[1].2) / r_wire * (w[1].0 - w[0].0))
+            .sum();
+        let e_dwmtj = current * current * r_wire * shape.energy_duration();
+        worst_e = worst_e.max((e_spice / e_dwmtj - 1.0).abs());
+        assert!(
+            (e_spice / e_dwmtj - 1.0).abs() < 0.02,
+            "pulse {k}: energy {e_spice:e} vs {e_dwmtj:e} J"
+        );
+    }
+    // The program exercises partial footprints (pulse width matters), not only full switches.
+    assert!(partial > 0, "no pulse left a wall inside a footprint");
+    eprintln!(
+        "kinematic model: worst resistance deviation {:.3} % of the range, worst energy {:.3} %",
+        100.0 * worst_r,
+        100.0 * worst_e
+    );
+}

@@ -1,0 +1,154 @@
+//! A kinematic compact model for circuit simulation (`dwmtj export spice --model kinematic`):
+//! each MTJ footprint's wall position is a circuit state that the write current moves at the
+//! device's wall velocity, so that pulse width and amplitude both matter (docs/physics.md 13).
+//!
+//! ```text
+//! .subckt NAME in_p in_n out_p out_n
+//!   write path: Vsense (0 V) in series with R_wire between in_p and in_n; I = i(Vsense)
+//!   MTJ k: x_k in [0, 1], the switched fraction of the footprint (wall travel / crossing length),
+//!          on a 1 pF capacitor fed by
+//!            dx_k/dt = v(J_k - p J_c,k) / L_k   while J_k >= J_c,k or 0 < x_k (a wall already inside
+//!                                               moves above the propagation threshold p J_c,k)
+//!          J_k = f_HM |I| / (w_k t_HM) at the footprint's critical width, L_k its crossing length,
+//!          v the device's velocity law (flow law or the 1D model's, as a PWL table); with
+//!          bipolar writing negative currents move x_k back toward 0 with J_c of AP -> P
+//!   read path: G = sum_k (A_k/RA) [(1 - x_k) + x_k / (1 + TMR_k(V))],  TMR(V) = TMR_0/(1 + V^2/V_h^2)
+//! ```
+//! These are the threshold model's equations at T = 0 (no thermal escape below J_c, no cycle
+//! noise): the athermal limit of [`dwmtj_core::threshold`], integrated by the circuit simulator.
+
+use dwmtj_core::device::{Device, Polarity, PulseShape};
+use dwmtj_core::threshold::ThresholdModel;
+
+fn spice_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .collect();
+    format!("dwmtj_kin_{s}")
+}
+
+/// The velocity law as an ngspice expression of the overdrive `od` (A/m^2): exact for a flow
+/// law, a 64-point PWL table of the 1D model's velocity otherwise.
+fn velocity_expr(model: &ThresholdModel<'_>, od: &str, od_max: f64) -> String {
+    match model.law {
+        dwmtj_core::threshold::VelocityLaw::Flow { mobility } => format!("{mobility:.9e} * max({od}, 0)"),
+        law => {
+            let pts: Vec<String> = (0..64)
+                .map(|k| {
+                    let x = od_max * f64::from(k) / 63.0;
+                    format!("{x:.6e}, {:.6e}", law.velocity(x))
+                })
+                .collect();
+            format!("pwl(max({od}, 0), {})", pts.join(", "))
+        }
+    }
+}
+
+/// The kinematic subcircuit and its name. `pulse` is the one a calibrated threshold refers to.
+pub fn subcircuit(device: &Device, pulse: &PulseShape) -> Result<(String, String), dwmtj_core::ConfigError> {
+    let model = ThresholdModel::new(device, Some(*pulse))?;
+    let name = spice_name(&device.name);
+    let p = device.switching.propagation_fraction;
+    let mut s = format!(
+        "* dwmtj export (kinematic) of '{}': {} MTJs, wire {:.1} Ohm; wall positions as states, velocity law {}\n.subckt {name} in_p in_n out_p out_n\n",
+        device.name,
+        device.mtjs.len(),
+        device.wire_resistance(),
+        match model.law {
+            dwmtj_core::threshold::VelocityLaw::Flow { .. } => "flow (mobility x overdrive)",
+            _ => "1D model (PWL table)",
+        }
+    );
+    s.push_str("Vsense in_p n_w 0\n");
+    s.push_str(&format!("Rwire n_w in_n {:.6e}\n", device.wire_resistance()));
+    let breakdown_j = if device.wire.breakdown_current_density.is_finite() {
+        device.wire.breakdown_current_density
+    } else {
+        1e13
+    };
+    let mut g_terms = Vec::new();
+    for (k, m) in device.mtjs.iter().enumerate() {
+        let jc = model.nominal[k].j_c_ap;
+        let jcp = model.nominal[k].j_c_p;
+        let per_amp = device.hm_fraction() / (device.critical_width(k) * device.material.t_hm);
+        let j = format!("({per_amp:.9e} * abs(i(Vsense)))");
+        let len = device.crossing_length(k);
+        let od_max = 2.0 * breakdown_j;
+        s.push_str(&format!(
+            "* MTJ {}: x = {:.4} um, {:.0} x {:.0} nm, J_c = {:.4e} A/m^2, crossing {:.1} nm\n",
+            k + 1,
+            m.position * 1e6,
+            m.length * 1e9,
+            m.width * 1e9,
+            jc,
+            len * 1e9
+        ));
+        let x = format!("v(x{k})");
+        // Toward AP: any current for symmetric writing, positive current for bipolar.
+        let sign_ap = match device.switching.polarity {
+            Polarity::Symmetric => "1".to_string(),
+            Polarity::Bipolar => "u(i(Vsense))".to_string(),
+        };
+        let jc_pos = jc.max(0.0);
+        let v_ap = velocity_expr(&model, &format!("{j} - {:.6e}", p * jc_pos), od_max);
+        let gate_ap = format!("max(u({x} - 1e-9), u({j} - {jc_pos:.6e}))");
+        let mut rate = format!("{:.6e} * {sign_ap} * {v_ap} * {gate_ap} * u(1 - 1e-9 - {x})", 1e-12 / len);
+        if device.switching.polarity == Polarity::Bipolar {
+            let jcp_pos = jcp.max(0.0);
+            let v_p = velocity_expr(&model, &format!("{j} - {:.6e}", p * jcp_pos), od_max);
+            let gate_p = format!("max(u(1 - 1e-9 - {x}), u({j} - {jcp_pos:.6e}))");
+            rate.push_str(&format!(
+                " - {:.6e} * u(-i(Vsense)) * {v_p} * {gate_p} * u({x} - 1e-9)",
+                1e-12 / len
+            ));
+        }
+        s.push_str(&format!("Bx{k} 0 x{k} I = {rate}\n"));
+        s.push_str(&format!("Cx{k} x{k} 0 1p IC={}\n", if jc <= 0.0 { 1 } else { 0 }));
+        let gp = m.conductance_p();
+        g_terms.push(format!(
+            "{gp:.6e} * ((1 - v(x{k})) + v(x{k}) / (1 + {:.6e} / (1 + (v(out_p, out_n) / {:.6e})^2)))",
+            m.tmr, m.tmr_half_voltage
+        ));
+    }
+    s.push_str(&format!("Bout out_p out_n I = v(out_p, out_n) * ({})\n", g_terms.join(" + ")));
+    s.push_str(&format!(".ends {name}\n"));
+    Ok((name, s))
+}
+
+/// A transient testbench of the kinematic subcircuit: pulses (current A, shape) separated by
+/// `gap`, the read current, `wrdata` of v(out) and v(in) to `data_file`. Returns the netlist
+/// and the sampling time after each pulse.
+pub fn testbench(
+    device: &Device,
+    calibration_pulse: &PulseShape,
+    pulses: &[(f64, PulseShape)],
+    gap: f64,
+    data_file: &str,
+) -> Result<(String, Vec<f64>), dwmtj_core::ConfigError> {
+    let (name, sub) = subcircuit(device, calibration_pulse)?;
+    let mut pwl = vec!["0 0".to_string()];
+    let mut samples = Vec::new();
+    let mut t = gap;
+    let mut min_edge = f64::INFINITY;
+    for &(i, p) in pulses {
+        let (rise, fall) = (0.1e-9f64.max(p.rise), 0.1e-9f64.max(p.fall));
+        min_edge = min_edge.min(rise.min(fall));
+        let plateau = (p.width - 0.5 * (rise + fall)).max(0.0);
+        pwl.push(format!("{t:.6e} 0"));
+        pwl.push(format!("{:.6e} {i:.6e}", t + rise));
+        pwl.push(format!("{:.6e} {i:.6e}", t + rise + plateau));
+        pwl.push(format!("{:.6e} 0", t + rise + plateau + fall));
+        t += rise + plateau + fall;
+        samples.push(t + 0.5 * gap);
+        t += gap;
+    }
+    let mut s = format!("* dwmtj kinematic testbench for {name}\n{sub}");
+    s.push_str(&format!("X1 in 0 out 0 {name}\n"));
+    s.push_str(&format!("Iin 0 in PWL({})\n", pwl.join(" ")));
+    s.push_str(&format!("Iread 0 out DC {:.6e}\n", device.readout.current));
+    s.push_str(&format!(".tran {:.3e} {:.6e} uic\n", min_edge.min(1e-9) / 8.0, t));
+    s.push_str(".options noacct\n.control\nset filetype=ascii\nset wr_singlescale\nrun\n");
+    s.push_str(&format!("wrdata {data_file} v(out) v(in)\n.endc\n.end\n"));
+    Ok((s, samples))
+}
