@@ -152,3 +152,129 @@ pub fn testbench(
     s.push_str(&format!("wrdata {data_file} v(out) v(in)\n.endc\n.end\n"));
     Ok((s, samples))
 }
+
+/// The same model in Verilog-A (for Spectre, Xyce, or ngspice through OpenVAF/OSDI): module
+/// NAME(in_p, in_n, out_p, out_n) with one internal node x_k per MTJ holding its switched
+/// fraction (a 1 pF capacitance), and the velocity law as a piecewise-linear table. The header
+/// lists operating points with the values dwmtj's own model gives there (`// dwmtj expects`),
+/// so that any Verilog-A front end can check its evaluation.
+pub fn verilog_a(device: &Device, pulse: &PulseShape) -> Result<(String, String), dwmtj_core::ConfigError> {
+    let model = ThresholdModel::new(device, Some(*pulse))?;
+    let name = spice_name(&device.name).replace("dwmtj_kin_", "dwmtj_va_");
+    let p = device.switching.propagation_fraction;
+    let n = device.mtjs.len();
+    let r_wire = device.wire_resistance();
+    let breakdown_j = if device.wire.breakdown_current_density.is_finite() {
+        device.wire.breakdown_current_density
+    } else {
+        1e13
+    };
+    let od_max = 2.0 * breakdown_j;
+    let table: Vec<(f64, f64)> = (0..64)
+        .map(|k| {
+            let x = od_max * f64::from(k) / 63.0;
+            (x, model.law.velocity(x))
+        })
+        .collect();
+    let vel = |od: f64| -> f64 {
+        if od <= 0.0 {
+            return 0.0;
+        }
+        match model.law {
+            dwmtj_core::threshold::VelocityLaw::Flow { mobility } => mobility * od,
+            _ => {
+                let k = table.iter().position(|&(x, _)| x >= od).unwrap_or(63).max(1);
+                let ((x0, y0), (x1, y1)) = (table[k - 1], table[k]);
+                y0 + (y1 - y0) * ((od - x0) / (x1 - x0)).min(1.0)
+            }
+        }
+    };
+    let mut s = String::new();
+    s.push_str(&format!(
+        "// dwmtj export (verilog-a) of '{}': {n} MTJs, wire {r_wire:.1} Ohm; kinematic model, docs/physics.md 13\n",
+        device.name
+    ));
+    // Operating points for front-end checks: the state rate and the read current.
+    let per_amp: Vec<f64> = (0..n)
+        .map(|k| device.hm_fraction() / (device.critical_width(k) * device.material.t_hm))
+        .collect();
+    for (k, &per_amp_k) in per_amp.iter().enumerate() {
+        let jc = model.nominal[k].j_c_ap;
+        if jc <= 0.0 {
+            continue;
+        }
+        let i_c = jc / per_amp_k;
+        for (scale, x) in [(0.5, 0.0), (1.2, 0.0), (0.8, 0.4), (1.5, 0.7)] {
+            let i = scale * i_c;
+            let j = per_amp_k * i;
+            let moving = (j >= jc || x > 1e-9) && x < 1.0 - 1e-9;
+            let rate = if moving { vel(j - p * jc) / device.crossing_length(k) } else { 0.0 };
+            s.push_str(&format!(
+                "// dwmtj expects rate mtj={k} V(in_p,in_n)={:.9e} V(x{k})={x} dxdt={rate:.9e}\n",
+                i * r_wire
+            ));
+        }
+    }
+    for (v, x) in [(1e-3, 0.0), (0.2, 0.5), (0.5, 1.0)] {
+        let g: f64 = device.mtjs.iter().map(|m| m.conductance(x, v)).sum();
+        s.push_str(&format!("// dwmtj expects read V(out_p,out_n)={v} x={x} I={:.9e}\n", v * g));
+    }
+    s.push_str("`include \"disciplines.vams\"\n");
+    s.push_str(&format!(
+        "module {name}(in_p, in_n, out_p, out_n);\n  inout in_p, in_n, out_p, out_n;\n  electrical in_p, in_n, out_p, out_n"
+    ));
+    for k in 0..n {
+        s.push_str(&format!(", x{k}"));
+    }
+    s.push_str(";\n");
+    s.push_str(&format!("  parameter real r_wire = {r_wire:.9e};\n"));
+    s.push_str("  real i_w, j, od, vel, rate, g;\n  analog begin\n");
+    s.push_str("    I(in_p, in_n) <+ V(in_p, in_n) / r_wire;\n    i_w = V(in_p, in_n) / r_wire;\n    g = 0.0;\n");
+    for (k, m) in device.mtjs.iter().enumerate() {
+        let jc = model.nominal[k].j_c_ap;
+        let jc_pos = jc.max(0.0);
+        s.push_str(&format!(
+            "    // MTJ {}: J_c = {jc:.6e} A/m^2, crossing {:.3e} m\n",
+            k + 1,
+            device.crossing_length(k)
+        ));
+        s.push_str(&format!(
+            "    j = {:.9e} * abs(i_w);\n    od = j - {:.9e};\n",
+            per_amp[k],
+            p * jc_pos
+        ));
+        match model.law {
+            dwmtj_core::threshold::VelocityLaw::Flow { mobility } => {
+                s.push_str(&format!("    vel = (od > 0.0) ? {mobility:.9e} * od : 0.0;\n"));
+            }
+            _ => {
+                s.push_str("    if (od <= 0.0) vel = 0.0;\n");
+                for w in table.windows(2) {
+                    let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+                    s.push_str(&format!(
+                        "    else if (od <= {x1:.9e}) vel = {y0:.9e} + {:.9e} * (od - {x0:.9e});\n",
+                        (y1 - y0) / (x1 - x0)
+                    ));
+                }
+                s.push_str(&format!("    else vel = {:.9e};\n", table[63].1));
+            }
+        }
+        let toward_ap = match device.switching.polarity {
+            Polarity::Symmetric => "1.0".to_string(),
+            Polarity::Bipolar => "((i_w > 0.0) ? 1.0 : 0.0)".to_string(),
+        };
+        s.push_str(&format!(
+            "    rate = ((j >= {jc_pos:.9e} || V(x{k}) > 1e-9) && V(x{k}) < 1.0 - 1e-9) ? {toward_ap} * vel / {:.9e} : 0.0;\n",
+            device.crossing_length(k)
+        ));
+        s.push_str(&format!("    I(x{k}) <+ ddt(1e-12 * V(x{k})) - 1e-12 * rate;\n"));
+        s.push_str(&format!(
+            "    g = g + {:.9e} * ((1.0 - V(x{k})) + V(x{k}) / (1.0 + {:.9e} / (1.0 + pow(V(out_p, out_n) / {:.9e}, 2))));\n",
+            m.conductance_p(),
+            m.tmr,
+            m.tmr_half_voltage
+        ));
+    }
+    s.push_str("    I(out_p, out_n) <+ V(out_p, out_n) * g;\n  end\nendmodule\n");
+    Ok((name, s))
+}

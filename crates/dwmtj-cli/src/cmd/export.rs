@@ -16,6 +16,9 @@ pub enum Format {
     Svg,
     /// An ngspice subcircuit `in_p in_n out_p out_n` with non-volatile MTJ states.
     Spice,
+    /// The kinematic compact model in Verilog-A (module NAME(in_p, in_n, out_p, out_n); for
+    /// Spectre, Xyce or ngspice with OpenVAF/OSDI).
+    VerilogA,
     /// An ngspice deck of a --rows x --cols crossbar of the device's synapse pairs with word-
     /// and bit-line resistance and its read periphery (row DACs, virtual-ground sense amps).
     Crossbar,
@@ -26,7 +29,7 @@ impl From<Format> for export::Format {
         match f {
             Format::Gds => Self::Gds,
             Format::Svg => Self::Svg,
-            Format::Spice | Format::Crossbar => Self::Spice,
+            Format::Spice | Format::Crossbar | Format::VerilogA => Self::Spice,
         }
     }
 }
@@ -88,6 +91,9 @@ pub fn run(a: &Args) -> Result<ExitCode> {
     if a.format == Format::Crossbar {
         return crate::cmd::export_crossbar::run(a);
     }
+    if a.format == Format::VerilogA {
+        return verilog_a(a);
+    }
     let format = export::Format::from(a.format);
     let path: &Path = &a.device;
     let out = a
@@ -112,5 +118,30 @@ pub fn run(a: &Args) -> Result<ExitCode> {
     let e = export::export(&device, program.as_ref().map(|p| &p.pulse), format)?;
     write_file(&out, a.force, signature, &e.bytes)?;
     println!("wrote {} ({})", out.display(), e.description);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `export verilog-a`: the kinematic model as a Verilog-A module.
+fn verilog_a(a: &Args) -> Result<ExitCode> {
+    const SIGNATURE: &[u8] = b"// dwmtj export";
+    let path: &Path = &a.device;
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(path.file_stem().unwrap_or_default()).with_extension("va"));
+    check_target(&out, a.force, OutKind::File { signature: SIGNATURE }, &[path])?;
+    let (_, device, program) = load_device(path)?;
+    let pulse = program.as_ref().map(|p| p.pulse).ok_or_else(|| {
+        anyhow::anyhow!(
+            "{}: the kinematic model's calibrated threshold needs the file's [program] pulse",
+            path.display()
+        )
+    })?;
+    let (name, text) = dwmtj_design::kinematic::verilog_a(&device, &pulse)?;
+    write_file(&out, a.force, SIGNATURE, text.as_bytes())?;
+    println!(
+        "wrote {} (Verilog-A module {name}: in_p in_n out_p out_n, one state node per MTJ)",
+        out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -1518,6 +1518,12 @@ fn field_cases() -> Vec<Case> {
             &["train", "--weights", "none.safetensors", "--out", "r"],
             &["--weights", "none.safetensors"],
         ),
+        case(
+            "verilog_a_over_foreign_file",
+            [fig3f(), vec![("mine.va", "// my own model\n".to_string())]].concat(),
+            &["export", "verilog-a", "dev.toml", "--out", "mine.va", "--force"],
+            &["mine.va"],
+        ),
         case("spice_model_unknown", fig3f(), &["export", "spice", "dev.toml", "--model", "verilog", "--out", "x.cir"], &["--model", "kinematic"]),
         case("crossbar_rows_zero", fig3f(), &["export", "crossbar", "dev.toml", "--rows", "0", "--out", "x.cir"], &["--rows", "1 and 1024"]),
         case(
