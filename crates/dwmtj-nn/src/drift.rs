@@ -203,6 +203,67 @@ pub fn accuracy_over_time(
     })
 }
 
+/// The models of the standard study for `device`: aihwkit's PCM-like drift without and with
+/// global drift compensation and, for the DW-MTJ synapses (`dw-*`), thermal flips of the
+/// Fig. 3f footprint (200 x 400 nm) and of a scaled 20 x 25 nm one of `ta-cofeb-mgo` at 300 K,
+/// tau_0 = 1 ns (Delta from [`dwmtj_core::scaled::retention`]).
+pub fn standard_models(device: &DeviceEntry) -> Vec<(String, TimeModel)> {
+    let mut models = vec![
+        ("PCM-like (aihwkit model)".to_string(), TimeModel::PcmLike { compensated: false }),
+        (
+            "PCM-like, global drift compensation".to_string(),
+            TimeModel::PcmLike { compensated: true },
+        ),
+    ];
+    if let (true, Some(material)) = (device.name.starts_with("dw-"), dwmtj_core::material::find_builtin("ta-cofeb-mgo")) {
+        for (label, l, w) in [
+            ("Fig. 3f footprint 200 x 400 nm", 200e-9, 400e-9),
+            ("scaled footprint 20 x 25 nm", 20e-9, 25e-9),
+        ] {
+            let r = dwmtj_core::scaled::retention(&material, l, w, 300.0, 1e-9);
+            models.push((
+                format!("DW-MTJ, {label} (Delta {:.0})", r.delta),
+                TimeModel::DwRetention {
+                    delta: r.delta,
+                    attempt_time: 1e-9,
+                },
+            ));
+        }
+    }
+    models
+}
+
+/// The standard study: every model of [`standard_models`] at [`STANDARD_TIMES_S`], 3 draws
+/// each; `progress` gets the number of models done.
+#[allow(clippy::too_many_arguments)]
+pub fn standard_study(
+    spec: &NetworkSpec,
+    device: &DeviceEntry,
+    params: &TrainParams,
+    data: &Data,
+    circuit: &CircuitParams,
+    layers: &[TrainedLayer],
+    progress: &dyn Fn(u64),
+) -> Result<Vec<TimeCurve>, String> {
+    let mut curves = Vec::new();
+    for (k, (label, model)) in standard_models(device).into_iter().enumerate() {
+        curves.push(accuracy_over_time(
+            spec,
+            device,
+            params,
+            data,
+            circuit,
+            layers,
+            &label,
+            model,
+            &STANDARD_TIMES_S,
+            3,
+        )?);
+        progress(k as u64 + 1);
+    }
+    Ok(curves)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -275,56 +275,18 @@ fn run_inference(args: &Args, weights: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The accuracy-against-time study of a programmed network.
+/// The accuracy-against-time study of a programmed network, with a progress bar.
 fn over_time(
     cfg: &dwmtj_nn::config::TrainConfig,
     data: &dwmtj_nn::network::Data,
     layers: &[dwmtj_nn::network::TrainedLayer],
 ) -> Result<Vec<dwmtj_nn::drift::TimeCurve>> {
-    use dwmtj_nn::drift::{accuracy_over_time, TimeModel, STANDARD_TIMES_S};
-    let mut models = vec![
-        ("PCM-like (aihwkit model)".to_string(), TimeModel::PcmLike { compensated: false }),
-        (
-            "PCM-like, global drift compensation".to_string(),
-            TimeModel::PcmLike { compensated: true },
-        ),
-    ];
-    if cfg.device.name.starts_with("dw-") {
-        let material = dwmtj_core::material::find_builtin("ta-cofeb-mgo").context("built-in material")?;
-        for (label, l, w) in [
-            ("Fig. 3f footprint 200 x 400 nm", 200e-9, 400e-9),
-            ("scaled footprint 20 x 25 nm", 20e-9, 25e-9),
-        ] {
-            let r = dwmtj_core::scaled::retention(&material, l, w, 300.0, 1e-9);
-            models.push((
-                format!("DW-MTJ, {label} (Delta {:.0})", r.delta),
-                TimeModel::DwRetention {
-                    delta: r.delta,
-                    attempt_time: 1e-9,
-                },
-            ));
-        }
-    }
+    let models = dwmtj_nn::drift::standard_models(&cfg.device);
     let pb = crate::progress::bar(models.len() as u64, "accuracy over time", "models");
-    let mut curves = Vec::new();
-    for (k, (label, model)) in models.into_iter().enumerate() {
-        curves.push(
-            accuracy_over_time(
-                &cfg.spec,
-                &cfg.device,
-                &cfg.params,
-                data,
-                &cfg.circuit,
-                layers,
-                &label,
-                model,
-                &STANDARD_TIMES_S,
-                3,
-            )
-            .map_err(|e| anyhow::anyhow!(e))?,
-        );
-        pb.set_position(k as u64 + 1);
-    }
+    let curves = dwmtj_nn::drift::standard_study(&cfg.spec, &cfg.device, &cfg.params, data, &cfg.circuit, layers, &|k| {
+        pb.set_position(k)
+    })
+    .map_err(|e| anyhow::anyhow!(e))?;
     pb.finish_and_clear();
     Ok(curves)
 }
