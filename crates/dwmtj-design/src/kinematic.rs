@@ -21,11 +21,7 @@ use dwmtj_core::device::{Device, Polarity, PulseShape};
 use dwmtj_core::threshold::ThresholdModel;
 
 fn spice_name(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-        .collect();
-    format!("dwmtj_kin_{s}")
+    crate::spice::spice_name(name).replacen("dwmtj_", "dwmtj_kin_", 1)
 }
 
 /// The velocity law as an ngspice expression of the overdrive `od` (A/m^2): exact for a flow

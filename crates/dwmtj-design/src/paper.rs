@@ -33,7 +33,7 @@ pub struct Check {
     pub pass: bool,
 }
 
-fn check(name: &str, paper: impl Into<String>, ours: impl Into<String>, pass: bool) -> Check {
+pub(crate) fn check(name: &str, paper: impl Into<String>, ours: impl Into<String>, pass: bool) -> Check {
     Check {
         name: name.into(),
         paper: paper.into(),

@@ -20,7 +20,7 @@
 //! (`switching.at_pulse_width = "8 ns"`), and the footprints' field reversal follows from them
 //! (docs/physics.md 11.6).
 
-use crate::paper::Check;
+use crate::paper::{check, Check};
 use dwmtj_core::config::{RawDevice, RawProgram};
 use dwmtj_core::device::Device;
 use dwmtj_core::error::ConfigError;
@@ -29,15 +29,6 @@ use dwmtj_core::RawQuantity;
 
 /// 1 Oe in A/m.
 pub const OE: f64 = 1e3 / (4.0 * std::f64::consts::PI);
-
-fn check(name: &str, paper: impl Into<String>, ours: impl Into<String>, pass: bool) -> Check {
-    Check {
-        name: name.into(),
-        paper: paper.into(),
-        ours: ours.into(),
-        pass,
-    }
-}
 
 /// One field-swept run: the device file as run, the model and the loops.
 #[derive(Clone, Debug, serde::Serialize)]

@@ -10,19 +10,10 @@
 //!   its retention tau_0 exp(Delta) against the 10-year MRAM benchmark (the paper expects less);
 //! * the energy-retention trade-off over the wire width.
 
-use crate::paper::{Check, Figure};
+use crate::paper::{check, Check, Figure};
 use dwmtj_core::energy::{project, ScalingAssumptions};
 use dwmtj_core::material::{find_builtin, KB};
 use dwmtj_core::scaled::{delta_for, retention, Retention, TunnelBarrier, TEN_YEARS_S};
-
-fn check(name: &str, paper: impl Into<String>, ours: impl Into<String>, pass: bool) -> Check {
-    Check {
-        name: name.into(),
-        paper: paper.into(),
-        ours: ours.into(),
-        pass,
-    }
-}
 
 /// The switching power of one MTJ of a simulated device.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

@@ -19,7 +19,8 @@ use dwmtj_core::threshold::ThresholdModel;
 /// Rate at which a switching footprint's state rises (1/s): a full switch in about 1 ns.
 const RATE: f64 = 1e9;
 
-fn spice_name(name: &str) -> String {
+/// A SPICE-safe lower-case name `dwmtj_<name>` for a device.
+pub(crate) fn spice_name(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })

@@ -235,6 +235,20 @@ fn softmax_ce(logits: &mut [f32], label: u8) -> (f64, bool) {
     (-f64::from(p.ln()), pred == usize::from(label))
 }
 
+impl Layer {
+    /// The layer as trained: effective weights alpha w, biases, device states and alpha.
+    fn trained(&self) -> TrainedLayer {
+        TrainedLayer {
+            inputs: self.tile.in_size,
+            outputs: self.tile.out_size,
+            weights: self.tile.w.iter().map(|w| self.tile.alpha * w).collect(),
+            bias: self.bias.clone(),
+            device_state: self.tile.w.clone(),
+            alpha: self.tile.alpha,
+        }
+    }
+}
+
 impl Mlp {
     /// Layers `inputs`, the hidden sizes of `spec`, 10 outputs; initial weights from `seed`.
     pub fn new(spec: &NetworkSpec, device: &DeviceEntry, inputs: usize, seed: u64) -> Self {
@@ -748,18 +762,7 @@ pub fn train_resumable(
         inference,
         train_seconds,
         eval_seconds,
-        layers: net
-            .layers
-            .iter()
-            .map(|l| TrainedLayer {
-                inputs: l.tile.in_size,
-                outputs: l.tile.out_size,
-                weights: l.tile.w.iter().map(|w| l.tile.alpha * w).collect(),
-                bias: l.bias.clone(),
-                device_state: l.tile.w.clone(),
-                alpha: l.tile.alpha,
-            })
-            .collect(),
+        layers: net.layers.iter().map(Layer::trained).collect(),
     })
 }
 
@@ -875,17 +878,6 @@ fn program_and_evaluate(
         test_accuracy,
         clipped_fraction: clipped as f64 / total.max(1) as f64,
         inference,
-        layers: net
-            .layers
-            .iter()
-            .map(|l| TrainedLayer {
-                inputs: l.tile.in_size,
-                outputs: l.tile.out_size,
-                weights: l.tile.w.iter().map(|w| l.tile.alpha * w).collect(),
-                bias: l.bias.clone(),
-                device_state: l.tile.w.clone(),
-                alpha: l.tile.alpha,
-            })
-            .collect(),
+        layers: net.layers.iter().map(Layer::trained).collect(),
     })
 }
