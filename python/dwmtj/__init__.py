@@ -306,6 +306,7 @@ _WALL_DEFAULTS: Dict[str, Any] = {
     "target": "100 nm",
     "dt": "1 ps",
     "rtol": 1e-8,
+    "tilt": False,
 }
 _WALL_QUANTITIES = {"current_density", "pulse", "rise", "fall", "hz", "hx", "hy", "temperature", "width", "duration", "sweep_to", "target", "dt"}
 
@@ -338,8 +339,9 @@ def wall(**kwargs: Any) -> Dict[str, Any]:
     ``current_density``, ``pulse`` (FWHM), ``rise``, ``fall``, ``hz``, ``hx``, ``hy``,
     ``temperature`` (thermal noise, stochastic Heun, when > 0), ``width`` (wire width),
     ``wall`` (``"up-down"`` or ``"down-up"``), ``duration``, ``oersted``, ``trials``, ``seed``,
-    ``target`` (displacement that counts as switched), ``dt``, ``rtol``, ``sweep_to`` and
-    ``sweep_points``.
+    ``target`` (displacement that counts as switched), ``dt``, ``rtol``, ``sweep_to``,
+    ``sweep_points`` and ``tilt`` (the wall tilt chi as a third coordinate; the summary gains
+    ``tilt_rad``).
 
     >>> r = dwmtj.wall(current_density=1e11, pulse="8 ns")
     >>> r["terms"]["damping_like_sot"], abs(r["displacement_m"]) > 1e-9

@@ -77,6 +77,11 @@ def test_wall_matches_dw_json():
     # SI numbers and unit strings are the same input.
     assert dwmtj.wall(current_density="1e11 A/m^2", pulse=8e-9)["displacement_m"] == dwmtj.wall(current_density=1e11, pulse="8 ns")["displacement_m"]
 
+    # The tilted model: the same as `dw --tilt`, with the tilt in the summary.
+    t = dwmtj.wall(set={"dmi": "0.5e-3"}, width="128 nm", current_density=1e11, pulse="5 ns", tilt=True)
+    assert t == cli_json("dw", "--set", "dmi=0.5e-3", "--width", "128 nm", "--current-density", "1e11", "--pulse", "5 ns", "--tilt", "--json")
+    assert t["tilt_rad"] != 0.0 and "tilted" in t["integrator"]
+
 
 def test_wall_sweep_equals_the_cli_sweep_and_keeps_the_shape():
     j = np.linspace(0.5e11, 2e11, 5)

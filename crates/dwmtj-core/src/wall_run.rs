@@ -16,8 +16,8 @@ use crate::quantity::RawQuantity;
 use crate::stream::stream;
 use crate::units::Dim;
 use crate::wall::{
-    monte_carlo_from, run_deterministic, run_deterministic_many, run_thermal, Drive, MonteCarlo, Pinning, RunOptions, WallModel,
-    WALL_TERM_KEYS,
+    monte_carlo_from, run_deterministic, run_deterministic_many, run_thermal, run_tilted, Drive, MonteCarlo, Pinning, RunOptions,
+    WallModel, WALL_TERM_KEYS,
 };
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -82,6 +82,8 @@ pub struct RawWallRun {
     pub dt: Q,
     /// Relative tolerance of the adaptive integrator, in (0, 0.1].
     pub rtol: f64,
+    /// Add the wall tilt chi as a third coordinate (docs/physics.md 2.8; deterministic runs).
+    pub tilt: bool,
 }
 
 impl Default for RawWallRun {
@@ -110,6 +112,7 @@ impl Default for RawWallRun {
             target: text("100 nm"),
             dt: text("1 ps"),
             rtol: 1e-8,
+            tilt: false,
         }
     }
 }
@@ -143,6 +146,8 @@ pub struct WallRunSpec {
     pub target: f64,
     /// Current densities of the sweep (first = the run's own).
     pub sweep: Option<Vec<f64>>,
+    /// Integrate the tilted (q, phi, chi) model (docs/physics.md 2.8).
+    pub tilt: bool,
 }
 
 /// Which terms of the model are on.
@@ -250,9 +255,15 @@ pub struct WallReport {
     /// The current sweep, if one was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sweep: Option<Vec<SweepPoint>>,
+    /// Final tilt chi of the wall's normal (tilted runs only), rad.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tilt_rad: Option<f64>,
     /// (t, q, phi) of the single run.
     #[serde(skip)]
     pub trajectory: Vec<(f64, f64, f64)>,
+    /// chi at each trajectory sample (tilted runs only).
+    #[serde(skip)]
+    pub tilt_trajectory: Vec<f64>,
     /// Every trial's (displacement, final velocity, phi).
     #[serde(skip)]
     pub trial_outcomes: Vec<(f64, f64, f64)>,
@@ -406,6 +417,13 @@ impl RawWallRun {
         if self.trials == 0 {
             return Err(bad("trials", &0, "must be at least 1"));
         }
+        if self.tilt && (temperature > 0.0 || self.trials > 1) {
+            return Err(bad(
+                "tilt",
+                &true,
+                "the tilted (q, phi, chi) model runs deterministically: set temperature to 0 K and trials to 1",
+            ));
+        }
         // Each trial keeps its (displacement, velocity, phi) for the statistics and the file.
         crate::resources::check_memory(&f("trials"), self.trials, self.trials as f64 * 64.0)?;
         let sweep = match (&self.sweep_to, self.sweep_points) {
@@ -479,6 +497,7 @@ impl RawWallRun {
             seed: self.seed,
             target,
             sweep,
+            tilt: self.tilt,
         })
     }
 }
@@ -506,7 +525,22 @@ fn sweep_points(spec: &WallRunSpec, js: &[f64]) -> Vec<SweepPoint> {
             ..*drive
         })
         .collect();
-    if thermal {
+    if spec.tilt {
+        let plain = RunOptions { samples: 0, ..*opts };
+        drives
+            .iter()
+            .map(|d| {
+                let o = run_tilted(model, d, q0, phi0, 0.0, false, &plain);
+                SweepPoint {
+                    current_density_a_per_m2: d.current_density,
+                    displacement_m: o.displacement_m,
+                    displacement_std_m: 0.0,
+                    final_velocity_m_per_s: o.final_velocity_m_per_s,
+                    phi_rad: o.phi_rad,
+                }
+            })
+            .collect()
+    } else if thermal {
         drives
             .iter()
             .enumerate()
@@ -542,7 +576,20 @@ pub fn run_sweep(spec: &WallRunSpec) -> Vec<SweepPoint> {
 pub fn run(spec: &WallRunSpec) -> Result<WallReport, WallRunError> {
     let (model, drive, q0, phi0, opts) = (&spec.model, &spec.drive, spec.q0, spec.phi0, &spec.options);
     let thermal = spec.temperature > 0.0;
-    let single = if thermal {
+    let mut tilt = None;
+    let single = if spec.tilt {
+        let o = run_tilted(model, drive, q0, phi0, 0.0, false, opts);
+        tilt = Some((o.chi_rad, o.trajectory.iter().map(|p| p.3).collect::<Vec<f64>>()));
+        crate::wall::WallOutcome {
+            displacement_m: o.displacement_m,
+            final_velocity_m_per_s: o.final_velocity_m_per_s,
+            phi_rad: o.phi_rad,
+            rhs_evals: o.rhs_evals,
+            steps: 0,
+            completed: o.completed,
+            trajectory: o.trajectory.iter().map(|p| (p.0, p.1, p.2)).collect(),
+        }
+    } else if thermal {
         run_thermal(model, drive, q0, phi0, opts, &mut stream(spec.seed, 0, 0))
     } else {
         run_deterministic(model, drive, q0, phi0, opts)
@@ -591,7 +638,14 @@ pub fn run(spec: &WallRunSpec) -> Result<WallReport, WallRunError> {
         displacement_m: disp,
         final_velocity_m_per_s: vel,
         phi_rad: phi,
-        integrator: if thermal { "stochastic Heun" } else { "Dormand-Prince RK45" }.into(),
+        integrator: if thermal {
+            "stochastic Heun"
+        } else if spec.tilt {
+            "Dormand-Prince RK45, tilted (q, phi, chi)"
+        } else {
+            "Dormand-Prince RK45"
+        }
+        .into(),
         rhs_evals: single.rhs_evals,
         completed: single.completed,
         trials: spec.trials,
@@ -603,6 +657,8 @@ pub fn run(spec: &WallRunSpec) -> Result<WallReport, WallRunError> {
         target_m: mc.as_ref().map(|m| m.target_m),
         sweep,
         trajectory: single.trajectory,
+        tilt_rad: tilt.as_ref().map(|t| t.0),
+        tilt_trajectory: tilt.map(|t| t.1).unwrap_or_default(),
         trial_outcomes: mc.map(|m| m.outcomes).unwrap_or_default(),
     })
 }

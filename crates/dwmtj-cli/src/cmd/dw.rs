@@ -104,6 +104,11 @@ pub struct Args {
     /// Relative tolerance of RK45.
     #[arg(long, allow_hyphen_values = true, default_value_t = 1e-8)]
     pub rtol: f64,
+    /// Add the wall tilt chi as a third coordinate (Boulle et al. 2013, docs/physics.md 2.8): the
+    /// wall's normal turns in the wire's plane, which slows SOT-driven walls in narrow strips with
+    /// strong DMI. Deterministic runs only; trajectory.csv gains a chi_rad column.
+    #[arg(long)]
+    pub tilt: bool,
     /// Write trajectory.csv and plots here.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -141,6 +146,7 @@ fn raw(a: &Args) -> RawWallRun {
         target: q(&a.target),
         dt: q(&a.dt),
         rtol: a.rtol,
+        tilt: a.tilt,
         ..RawWallRun::default()
     }
 }

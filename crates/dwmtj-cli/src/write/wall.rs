@@ -10,7 +10,18 @@ pub fn write_wall(run: &RunDir, spec: &WallRunSpec, report: &WallReport) -> Resu
     let (drive, pulse_w, thermal) = (&spec.drive, spec.drive.pulse.width, spec.temperature > 0.0);
     run.write_csv(
         "trajectory.csv",
-        Csv::numbers(&["t_s", "q_m", "phi_rad"], report.trajectory.iter().map(|&(t, q, p)| [t, q, p]))?,
+        if report.tilt_trajectory.len() == report.trajectory.len() && !report.tilt_trajectory.is_empty() {
+            Csv::numbers(
+                &["t_s", "q_m", "phi_rad", "chi_rad"],
+                report
+                    .trajectory
+                    .iter()
+                    .zip(&report.tilt_trajectory)
+                    .map(|(&(t, q, p), &c)| [t, q, p, c]),
+            )?
+        } else {
+            Csv::numbers(&["t_s", "q_m", "phi_rad"], report.trajectory.iter().map(|&(t, q, p)| [t, q, p]))?
+        },
     )?;
     if report.trials > 1 {
         let mut w = Csv::with_header(["trial", "displacement_m", "final_velocity_m_per_s", "phi_rad"])?;

@@ -403,6 +403,27 @@ fn cases() -> Vec<Case> {
             &["--rtol", "(0, 0.1]"],
         ),
         case(
+            "dw_tilt_thermal",
+            vec![],
+            &[
+                "dw",
+                "--current-density",
+                "1e11",
+                "--pulse",
+                "8 ns",
+                "--tilt",
+                "--temperature",
+                "300 K",
+            ],
+            &["--tilt", "deterministically", "0 K"],
+        ),
+        case(
+            "dw_tilt_trials",
+            vec![],
+            &["dw", "--current-density", "1e11", "--pulse", "8 ns", "--tilt", "--trials", "10"],
+            &["--tilt", "trials to 1"],
+        ),
+        case(
             "dw_rtol_zero",
             vec![],
             &["dw", "--current-density", "1e11", "--pulse", "8 ns", "--rtol", "0"],

@@ -26,6 +26,9 @@
 //! Thermal noise (docs/physics.md 2.5, fluctuation-dissipation with Gamma = 2 alpha s_tot S/Delta):
 //! independent white forces with <F_i F_j> = alpha s_tot kB T / (S Delta) delta_ij delta(t-t').
 //!
+//! Wall tilt: the optional third coordinate chi of [`run_tilted`] (module `tilt`, Boulle et al.
+//! 2013), which reduces to these equations with chi held at 0.
+//!
 //! Evaluation: the model constants are folded once per run (`Folded`: forces and rates are
 //! then multiplications and additions only), deterministic runs integrate (q, phi, cos phi,
 //! sin phi) so that no trigonometric call is needed, and [`run_deterministic_many`] integrates
@@ -41,10 +44,12 @@ mod lanes;
 mod model;
 mod monte_carlo;
 mod run;
+mod tilt;
 
 pub use model::{Drive, Pinning, StrayRegion, WallModel};
 pub use monte_carlo::{monte_carlo, monte_carlo_from, MonteCarlo};
 pub use run::{run_deterministic, run_deterministic_many, run_thermal, RunOptions, WallOutcome};
+pub use tilt::{run_tilted, tilted_energy, tilted_rhs, TiltOutcome};
 
 /// Bohr magneton (J/T).
 const MU_B: f64 = 9.274_010_078_3e-24;

@@ -5,6 +5,7 @@ mod dynamic;
 mod fixtures;
 mod physics;
 mod properties;
+mod tilt;
 mod wall;
 
 use dwmtj_core::config::parse_device;

@@ -49,6 +49,7 @@ mod rhs;
 mod waveform;
 
 pub use field::{Energies, Terms};
+pub use observables::WallShape;
 pub use params::{DemagMode, Params};
 pub use regions::{MtjReadout, Region, Shape};
 pub use rhs::cross;

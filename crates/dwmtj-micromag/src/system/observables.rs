@@ -2,6 +2,21 @@
 
 use super::{Field3, System};
 
+/// A wall's centre line fitted across the strip ([`System::wall_shape`]).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct WallShape {
+    /// Where the fitted line crosses the strip's centre line, m.
+    pub position: f64,
+    /// Angle chi of the wall's normal to the wire axis, rad.
+    pub tilt_rad: f64,
+    /// In-plane angle of m at the wall's centre, rad (0 = along +x).
+    pub phi_rad: f64,
+    /// RMS distance of the rows' crossings from the fitted line (the wall's curvature), m.
+    pub straightness_rms: f64,
+    /// Rows with a crossing.
+    pub rows: usize,
+}
+
 impl System {
     /// Average m over a region's cells (the MTJ readout), or over the mesh without regions.
     pub fn region_average(&self, m: &Field3, region: usize) -> [f64; 3] {
@@ -46,6 +61,50 @@ impl System {
         }
         let l = self.mesh.nx as f64 * self.mesh.dx;
         l * (1.0 + s / n.max(1) as f64) / 2.0
+    }
+
+    /// Shape of an up/down wall in the bottom layer: where m_z crosses zero along each row (linear
+    /// interpolation between cells), fitted by a straight line x = q - y tan(chi) across the strip
+    /// (y from the strip's centre), and the in-plane angle phi = atan2(<m_y>, <m_x>) of m at the
+    /// crossings. chi is the angle of the wall's normal (cos chi, sin chi) to the wire axis, as in
+    /// the tilted 1D model of dwmtj-core (docs/physics.md 2.8). None without a crossing in at
+    /// least two rows.
+    pub fn wall_shape(&self, m: &Field3) -> Option<WallShape> {
+        let (nx, ny) = (self.mesh.nx, self.mesh.ny);
+        let (mut ys, mut xs) = (Vec::new(), Vec::new());
+        let (mut mx, mut my) = (0.0, 0.0);
+        for j in 0..ny {
+            let crossing = (0..nx.saturating_sub(1)).find_map(|i| {
+                let (a, b) = (self.mesh.idx(i, j), self.mesh.idx(i + 1, j));
+                (self.mesh.mask[a] && self.mesh.mask[b] && m[2][a] > 0.0 && m[2][b] <= 0.0).then(|| {
+                    let f = m[2][a] / (m[2][a] - m[2][b]);
+                    let at = |c: usize| m[c][a] + f * (m[c][b] - m[c][a]);
+                    ((i as f64 + 0.5 + f) * self.mesh.dx, at(0), at(1))
+                })
+            });
+            if let Some((x, cx, cy)) = crossing {
+                ys.push((j as f64 + 0.5) * self.mesh.dy - 0.5 * ny as f64 * self.mesh.dy);
+                xs.push(x);
+                mx += cx;
+                my += cy;
+            }
+        }
+        if ys.len() < 2 {
+            return None;
+        }
+        let n = ys.len() as f64;
+        let (ym, xm) = (ys.iter().sum::<f64>() / n, xs.iter().sum::<f64>() / n);
+        let sxy: f64 = ys.iter().zip(&xs).map(|(y, x)| (y - ym) * (x - xm)).sum();
+        let syy: f64 = ys.iter().map(|y| (y - ym).powi(2)).sum();
+        let slope = if syy > 0.0 { sxy / syy } else { 0.0 };
+        let residual = (ys.iter().zip(&xs).map(|(y, x)| (x - xm - slope * (y - ym)).powi(2)).sum::<f64>() / n).sqrt();
+        Some(WallShape {
+            position: xm - slope * ym,
+            tilt_rad: (-slope).atan(),
+            phi_rad: my.atan2(mx),
+            straightness_rms: residual,
+            rows: ys.len(),
+        })
     }
 
     /// Average m over the magnetic cells.
