@@ -440,12 +440,14 @@ def design(
     d2d: Optional[Quantity] = None,
     c2c: Optional[Quantity] = None,
     verify_dynamic: bool = False,
+    model: Optional[str] = None,
     file: Optional[str] = None,
     progress: Progress = None,
 ) -> Design:
     """Design a device for a target transfer function within fabrication rules and verify it
     by simulation (the keys of a target file, docs/run-files.md section 4; ``file`` reads one
-    and the arguments override it).
+    and the arguments override it). ``model`` is "threshold", "dynamic" (solved against the 1D
+    wall model at the pulse) or "auto" (the default: dynamic where it verifies).
 
     >>> d = dwmtj.design("sigmoid", ("150 uA", "600 uA"), mtjs=9)
     >>> d.summary["rms_error"] < 0.05
@@ -472,7 +474,7 @@ def design(
         if v is not None:
             t[k] = _q(v)
     d = raw["design"]
-    for k, v in (("mtjs", mtjs), ("material", material), ("tolerance", tolerance), ("analog", analog)):
+    for k, v in (("mtjs", mtjs), ("material", material), ("tolerance", tolerance), ("analog", analog), ("model", model)):
         if v is not None:
             d[k] = v
     for k, v in (("j_th", j_th), ("pulse", pulse), ("length", length), ("magnetic_width", magnetic_width)):

@@ -143,6 +143,11 @@ def test_design_matches_the_cli_and_exports(tmp_path):
     assert (tmp_path / "w" / "layout.gds").read_bytes() == d.gds
     f = dwmtj.design(file=str(CONFIGS / "targets" / "tanh-9.toml"))
     assert f.summary == cli_json("design", str(CONFIGS / "targets" / "tanh-9.toml"), "--out", str(tmp_path / "f"), "--json")
+    # The dynamic design, as `--model dynamic`: solved against and verified by the 1D model.
+    m = str(CONFIGS / "materials" / "ta-cofeb-dmi.toml")
+    g = dwmtj.design("sigmoid", ("150 uA", "600 uA"), mtjs=9, material=m, model="dynamic")
+    assert g.summary == cli_json("design", "--function", "sigmoid", "--current-range", "150 uA..600 uA", "--mtjs", "9", "--material", m, "--model", "dynamic", "--out", str(tmp_path / "g"), "--json")
+    assert g.summary["design_model"] == "dynamic" and g.summary["rms_error"] < 0.05
 
 
 def test_export_matches_the_cli(tmp_path):

@@ -149,17 +149,72 @@ impl<'a> DynamicModel<'a> {
             let factor = pin_factors[i] * (1.0 + dev.variation.c2c * c2c).max(0.05);
             // Without current the wall cannot leave a well deeper than the net field: skip runs
             // that cannot move it (saves the integration; the quasi-static bound is exact at 0 K).
-            let eps = dev.switching.efficiency;
-            let h_net = dev.assist_field(i, to_ap);
-            if dev.switching.temperature <= 0.0 && h_net + eps * j < 0.5 * self.walls[i].h_pin * factor {
+            if self.blocked(i, j, to_ap, factor) {
                 continue;
             }
             let length = dev.crossing_length(i);
             let q0 = if to_ap { *f * length } else { (1.0 - *f) * length };
-            let d = self.travel(i, j, to_ap, factor, q0, pulse, Some(&mut *rng)).max(0.0);
-            let df = d / length;
-            *f = if to_ap { (*f + df).min(1.0) } else { (*f - df).max(0.0) };
+            // Signed: a wall that slides back after the pulse gives up its ground (clamping each
+            // pulse's travel at 0 would ratchet sub-threshold wobbles into motion).
+            let df = self.travel(i, j, to_ap, factor, q0, pulse, Some(&mut *rng)) / length;
+            *f = if to_ap {
+                (*f + df).clamp(0.0, 1.0)
+            } else {
+                (*f - df).clamp(0.0, 1.0)
+            };
         }
+    }
+
+    /// At 0 K, true when a pulse of HM density j cannot move MTJ i's wall: the net field plus
+    /// the SOT's equivalent field is below half the pinning (`pin_factor` times the nominal).
+    /// Pulses this weak are skipped (the quasi-static bound is exact at 0 K).
+    pub fn blocked(&self, i: usize, j: f64, to_ap: bool, pin_factor: f64) -> bool {
+        let dev = self.device;
+        dev.switching.temperature <= 0.0
+            && dev.assist_field(i, to_ap) + dev.switching.efficiency * j < 0.5 * self.walls[i].h_pin * pin_factor
+    }
+
+    /// Pinning field of MTJ i's wall: the film's H_dep plus the taper back-force (A/m).
+    pub fn pinning_field(&self, i: usize) -> f64 {
+        self.walls[i].h_pin
+    }
+
+    /// Deterministic travel of MTJ i's wall toward AP under one pulse for each (HM density,
+    /// start position) of `runs`, integrated side by side in SIMD lanes
+    /// ([`crate::wall::run_deterministic_many`]); each equals [`DynamicModel::travel`] at 0 K.
+    pub fn travel_many(&self, i: usize, runs: &[(f64, f64)], pin_factor: f64, pulse: &PulseShape) -> Vec<f64> {
+        let w = &self.walls[i];
+        let mut model = w.model.clone();
+        model.temperature = 0.0;
+        model.pinning = vec![Pinning::Periodic {
+            h_dep: w.h_pin * pin_factor,
+            period: self.pin_period,
+        }];
+        let hz = self.device.assist_field(i, true);
+        let jobs: Vec<(Drive, f64, f64)> = runs
+            .iter()
+            .map(|&(j, q0)| {
+                (
+                    Drive {
+                        current_density: w.drive_sign * j,
+                        pulse: *pulse,
+                        hx: 0.0,
+                        hy: 0.0,
+                        hz,
+                    },
+                    q0,
+                    w.phi0,
+                )
+            })
+            .collect();
+        let opts = RunOptions {
+            t_end: pulse.duration() + RELAX,
+            ..RunOptions::default()
+        };
+        crate::wall::run_deterministic_many(&model, &jobs, &opts)
+            .iter()
+            .map(|o| o.displacement_m)
+            .collect()
     }
 
     /// Steady velocity of MTJ i's wall without pinning or field at HM density j (after a pulse

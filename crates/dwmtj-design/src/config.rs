@@ -101,6 +101,9 @@ pub struct RawDesign {
     pub length: Option<Q>,
     /// Analog: width of the magnetic wire (default 0.8 um).
     pub magnetic_width: Option<Q>,
+    /// Discrete designs: which model the design is solved against, "threshold", "dynamic" (the
+    /// 1D wall model at the pulse) or "auto" (dynamic where feasible, else threshold; default).
+    pub model: Option<String>,
 }
 
 /// `[rules]`: the fabrication rules ([`FabRules`]; defaults from `FabRules::default`).
@@ -170,6 +173,20 @@ pub struct DesignRunSpec {
     pub monte_carlo: Option<MonteCarloSpec>,
     /// Also verify with the dynamic 1D model (discrete designs).
     pub verify_dynamic: bool,
+    /// Which model a discrete design is solved against.
+    pub design_model: DesignModel,
+}
+
+/// Which model a discrete design is solved against (`[design] model`, `--model`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DesignModel {
+    /// The threshold model: one switching density J_th for every MTJ (docs/physics.md 7.1).
+    Threshold,
+    /// The dynamic 1D model: each MTJ's wall crossing at the pulse (docs/physics.md 7.5).
+    Dynamic,
+    /// Dynamic where the material and rules allow it, the threshold model otherwise.
+    Auto,
 }
 
 /// The command-line flag that sets a key, for error messages.
@@ -188,6 +205,7 @@ fn flag(key: &str) -> Option<&'static str> {
         "design.analog" => "--analog",
         "design.length" => "--length",
         "design.magnetic_width" => "--magnetic-width",
+        "design.model" => "--model",
         "rules.breakdown_current_density" => "--breakdown",
         "verify.monte_carlo" => "--monte-carlo",
         "verify.d2d" => "--d2d",
@@ -316,11 +334,31 @@ impl RawDesignRun {
                 })
             }
         };
+        let design_model = match d.model.as_deref() {
+            None | Some("auto") => DesignModel::Auto,
+            Some("threshold") => DesignModel::Threshold,
+            Some("dynamic") => DesignModel::Dynamic,
+            Some(other) => {
+                return Err(ConfigError::field(
+                    name("design.model"),
+                    format!("'{other}'"),
+                    "expected threshold, dynamic or auto",
+                ))
+            }
+        };
+        if d.model.is_some() && matches!(kind, DesignKind::Analog(_)) {
+            return Err(ConfigError::field(
+                name("design.model"),
+                format!("'{}'", d.model.as_deref().unwrap_or_default()),
+                "applies to discrete designs only (analog designs use the 1D model already)",
+            ));
+        }
         Ok(DesignRunSpec {
             kind,
             tolerance,
             monte_carlo,
             verify_dynamic: v.dynamic.unwrap_or(false),
+            design_model,
         })
     }
 

@@ -146,8 +146,37 @@ fn logit(y: f64) -> f64 {
     (y / (1.0 - y)).ln()
 }
 
-/// Design a device for `spec`.
+/// Design a device for `spec` with the threshold model: every MTJ switches at the design
+/// density `j_th` at its critical width.
 pub fn design(spec: &DesignSpec) -> Result<DiscreteDesign, DesignError> {
+    let (th, a, model_rms_error) = fit_staircase(spec)?;
+    let j = vec![spec.j_th; th.len()];
+    geometry(
+        spec,
+        th,
+        a,
+        model_rms_error,
+        &j,
+        spec.rules.max_mtj_side,
+        &SwitchingSection::Calibrated,
+    )
+}
+
+/// How the designed device file's `[switching]` table describes the device.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum SwitchingSection {
+    /// The threshold model calibrated to `j_th` at the design pulse.
+    Calibrated,
+    /// The dynamic 1D model at 0 K with sinusoidal film pinning of this period (m).
+    Dynamic {
+        /// Pinning period, m.
+        pin_period: f64,
+    },
+}
+
+/// The staircase fit: thresholds I_k (ascending, A), area fractions a_k and the RMS error of
+/// the staircase on the design grid.
+pub(crate) fn fit_staircase(spec: &DesignSpec) -> Result<(Vec<f64>, Vec<f64>, f64), DesignError> {
     let n = spec.mtjs;
     if !(1..=64).contains(&n) {
         return Err(DesignError::Input(format!("--mtjs {n}: between 1 and 64")));
@@ -204,14 +233,24 @@ pub fn design(spec: &DesignSpec) -> Result<DiscreteDesign, DesignError> {
     };
     let (th, a) = fit.decode(&best);
     let model_rms_error = fit.rms(&th, &a);
-    geometry(spec, th, a, model_rms_error)
+    Ok((th, a, model_rms_error))
 }
 
-fn geometry(spec: &DesignSpec, th: Vec<f64>, a: Vec<f64>, model_rms_error: f64) -> Result<DiscreteDesign, DesignError> {
+/// The wire and the MTJs for thresholds `th` and area fractions `a`: MTJ k's wider edge where
+/// the wire is w_k = f_HM I_k / (j_sw[k] t_HM) wide, MTJ sides at most `side_cap`.
+pub(crate) fn geometry(
+    spec: &DesignSpec,
+    th: Vec<f64>,
+    a: Vec<f64>,
+    model_rms_error: f64,
+    j_sw: &[f64],
+    side_cap: f64,
+    switching: &SwitchingSection,
+) -> Result<DiscreteDesign, DesignError> {
     let m = &spec.material;
     let r = &spec.rules;
     let f = m.hm_current_fraction();
-    let width_for = |i: f64| f * i / (spec.j_th * m.t_hm);
+    let width_for = |k: usize| f * th[k] / (j_sw[k] * m.t_hm);
     let (i_first, i_last) = (th[0], th[th.len() - 1]);
     let i_top = spec.target.i_max.max(i_last);
     if i_first <= 0.0 {
@@ -226,28 +265,63 @@ fn geometry(spec: &DesignSpec, th: Vec<f64>, a: Vec<f64>, model_rms_error: f64) 
             r.max_current * 1e6
         )));
     }
-    let ratio_limit = r.breakdown_current_density / spec.j_th;
-    if i_top / i_first > ratio_limit {
+    // Dynamic designs put every footprint on a plateau of its own width (the wall crosses it
+    // without a taper force; the transitions sit in the gaps), so the widths need not grow
+    // along the wire. Threshold designs taper linearly from edge to edge.
+    let plateaus = matches!(switching, SwitchingSection::Dynamic { .. });
+    let widths: Vec<f64> = (0..th.len()).map(width_for).collect();
+    let w_need = f * i_top / (r.breakdown_current_density * m.t_hm);
+    let (k_min, w_min) = widths
+        .iter()
+        .copied()
+        .enumerate()
+        .fold((0, f64::INFINITY), |b, (k, w)| if w < b.1 { (k, w) } else { b });
+    if plateaus && w_min < w_need {
         return Err(DesignError::Infeasible(format!(
-            "thresholds from {:.1} uA to a {:.1} uA ramp top span a ratio of {:.2}, but all current crosses the narrowest section (the first MTJ's), so breakdown allows at most J_bd/J_th = {:.2}; raise the range's lower end or J_bd",
+            "MTJ {} needs {:.3e} A/m^2 at its {:.1} uA threshold, so its section would be {:.0} nm wide, but the {:.1} uA ramp top needs {:.0} nm there against breakdown ({:.3e} A/m^2); raise the range's lower end or J_bd",
+            k_min + 1,
+            j_sw[k_min],
+            th[k_min] * 1e6,
+            w_min * 1e9,
+            i_top * 1e6,
+            w_need * 1e9,
+            r.breakdown_current_density
+        )));
+    }
+    let ratio_limit = r.breakdown_current_density / j_sw[0];
+    if !plateaus && i_top / i_first > ratio_limit {
+        return Err(DesignError::Infeasible(format!(
+            "thresholds from {:.1} uA to a {:.1} uA ramp top span a ratio of {:.2}, but all current crosses the narrowest section (the first MTJ's), so breakdown allows at most J_bd/J_1 = {:.2} (J_1 = {:.3e} A/m^2, the first MTJ's switching density); raise the range's lower end or J_bd",
             i_first * 1e6,
             i_top * 1e6,
             i_top / i_first,
-            ratio_limit
+            ratio_limit,
+            j_sw[0]
         )));
     }
-    let widths: Vec<f64> = th.iter().map(|&i| width_for(i)).collect();
-    if widths[0] < r.min_wire_width || widths[widths.len() - 1] > r.max_wire_width {
+    if let Some(k) = (1..widths.len()).find(|&k| !plateaus && widths[k] < widths[k - 1]) {
+        return Err(DesignError::Infeasible(format!(
+            "MTJ {} would need a narrower wire ({:.0} nm) than MTJ {} before it ({:.0} nm): its wall needs {:.3e} A/m^2 against {:.3e}; use fewer MTJs or a longer pulse",
+            k + 1,
+            widths[k] * 1e9,
+            k,
+            widths[k - 1] * 1e9,
+            j_sw[k],
+            j_sw[k - 1]
+        )));
+    }
+    let w_max = widths.iter().copied().fold(0.0, f64::max);
+    if w_min < r.min_wire_width || w_max > r.max_wire_width {
         return Err(DesignError::Infeasible(format!(
             "the wire would run from {:.0} nm to {:.0} nm wide, outside the rules [{:.0}, {:.0}] nm",
-            widths[0] * 1e9,
-            widths[widths.len() - 1] * 1e9,
+            w_min * 1e9,
+            w_max * 1e9,
             r.min_wire_width * 1e9,
             r.max_wire_width * 1e9
         )));
     }
     let amax = a.iter().copied().fold(0.0, f64::max);
-    let mut scale = r.max_mtj_side;
+    let mut scale = side_cap.min(r.max_mtj_side);
     let margin = 500e-9;
     let mut layout = (Vec::new(), Vec::new(), Vec::new(), 0.0);
     for _ in 0..6 {
@@ -263,11 +337,14 @@ fn geometry(spec: &DesignSpec, th: Vec<f64>, a: Vec<f64>, model_rms_error: f64) 
         let length = x - r.mtj_spacing + margin;
         // The narrow end: slightly narrower than the first MTJ's edge, never below what the ramp
         // top needs against breakdown (the feasibility check above guarantees room).
-        let w_start = (0.98 * widths[0])
-            .max(f * i_top / (r.breakdown_current_density * m.t_hm))
-            .min(widths[0]);
+        let w_start = (0.98 * widths[0]).max(w_need).min(widths[0]);
         let mut nodes = vec![(0.0, w_start)];
-        nodes.extend(edges.iter().zip(&widths).map(|(&e, &w)| (e, w)));
+        for ((&e, &w), &s) in edges.iter().zip(&widths).zip(&sides) {
+            if plateaus {
+                nodes.push((e - s, w));
+            }
+            nodes.push((e, w));
+        }
         nodes.push((length, widths[widths.len() - 1]));
         // Width at each MTJ's narrow (left) edge, by interpolation.
         let w_at = |xq: f64| {
@@ -296,7 +373,7 @@ fn geometry(spec: &DesignSpec, th: Vec<f64>, a: Vec<f64>, model_rms_error: f64) 
         )));
     }
     let positions: Vec<f64> = edges.iter().zip(&sides).map(|(e, s)| e - s / 2.0).collect();
-    let device_toml = device_toml(spec, &nodes, length, &positions, &sides);
+    let device_toml = device_toml(spec, &nodes, length, &positions, &sides, switching);
     Ok(DiscreteDesign {
         thresholds_a: th,
         area_fractions: a,
@@ -309,11 +386,25 @@ fn geometry(spec: &DesignSpec, th: Vec<f64>, a: Vec<f64>, model_rms_error: f64) 
     })
 }
 
-fn device_toml(spec: &DesignSpec, nodes: &[(f64, f64)], length: f64, positions: &[f64], sides: &[f64]) -> String {
+fn device_toml(
+    spec: &DesignSpec,
+    nodes: &[(f64, f64)],
+    length: f64,
+    positions: &[f64],
+    sides: &[f64],
+    switching: &SwitchingSection,
+) -> String {
     let t = &spec.target;
     let mut s = String::new();
     s.push_str("# Designed by `dwmtj design`: thresholds and MTJ areas fitted to the target, wire width\n");
-    s.push_str("# w = f_HM I_k / (J_th t_HM) at each MTJ's wider edge (docs/physics.md 7.1), piecewise linear.\n");
+    s.push_str(match switching {
+        SwitchingSection::Calibrated => {
+            "# w = f_HM I_k / (J_th t_HM) at each MTJ's wider edge (docs/physics.md 7.1), piecewise linear.\n"
+        }
+        SwitchingSection::Dynamic { .. } => {
+            "# w = f_HM I_k / (J_k t_HM) at each MTJ's wider edge, J_k the density at which the 1D model's wall\n# crosses the footprint by I_k of the ramp (docs/physics.md 7.5), piecewise linear.\n"
+        }
+    });
     s.push_str("version = 1\nname = \"designed-device\"\n");
     s.push_str(&format!(
         "material = \"{}\"\n\n",
@@ -349,10 +440,17 @@ fn device_toml(spec: &DesignSpec, nodes: &[(f64, f64)], length: f64, positions: 
     for (x, a) in positions.iter().zip(sides) {
         s.push_str(&format!("[[mtj]]\nposition = {x:e}\nlength = {a:e}\nwidth = {a:e}\n\n"));
     }
-    s.push_str(&format!(
-        "[switching]\nmodel = \"calibrated\"\nj_th = {:e}\nat_bias = 0\nat_pulse_width = {:e}\npropagation_fraction = 0.3\nflow_velocity = \"100 m/s\"\nflow_overdrive = \"1e11 A/m^2\"\nbarrier_energy = \"4.142 aJ\"\n\n",
-        spec.j_th, spec.pulse_width
-    ));
+    match switching {
+        SwitchingSection::Calibrated => s.push_str(&format!(
+            "[switching]\nmodel = \"calibrated\"\nj_th = {:e}\nat_bias = 0\nat_pulse_width = {:e}\npropagation_fraction = 0.3\nflow_velocity = \"100 m/s\"\nflow_overdrive = \"1e11 A/m^2\"\nbarrier_energy = \"4.142 aJ\"\n\n",
+            spec.j_th, spec.pulse_width
+        )),
+        // The design is exact for the athermal 1D model; raise the temperature to see thermal
+        // spread (stochastic Heun, slower).
+        SwitchingSection::Dynamic { pin_period } => s.push_str(&format!(
+            "[switching]\nmodel = \"dynamic\"\npin_period = {pin_period:e}\ntemperature = \"0 K\"\n\n"
+        )),
+    }
     let step = (t.i_max - t.i_min) / 200.0;
     s.push_str(&format!(
         "[program]\nkind = \"ramp\"\nstart = {:e}\nstop = {:e}\nstep = {:e}\npulse_width = {:e}\ncycles = 1\nseed = 1\n",

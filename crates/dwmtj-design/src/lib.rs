@@ -37,6 +37,7 @@
 pub mod analog;
 pub mod config;
 pub mod discrete;
+pub mod dynamic_design;
 pub mod export;
 pub mod kinematic;
 pub mod layout;

@@ -4,8 +4,9 @@
 //! GDSII, SVG preview, SPICE subcircuit). Plain data; the caller writes it.
 
 use crate::analog::{design_analog, AnalogKind};
-use crate::config::{DesignKind, DesignRunSpec, MonteCarloSpec};
+use crate::config::{DesignKind, DesignModel, DesignRunSpec, MonteCarloSpec};
 use crate::discrete::{design, FabRules};
+use crate::dynamic_design::{design_dynamic, DynamicDesignInfo};
 use crate::target::Target;
 use crate::verify::{monte_carlo, verify, verify_dynamic, MonteCarloVerification};
 use crate::DesignError;
@@ -46,8 +47,18 @@ pub struct DynamicVerification {
 pub struct DiscreteSummary {
     /// The Monte Carlo verification, if asked for.
     pub monte_carlo: Option<MonteCarloVerification>,
-    /// The dynamic 1D-model verification, if asked for.
+    /// The dynamic 1D-model verification: the nominal one of a dynamic design, or the
+    /// calibrated check of a threshold design when asked for.
     pub dynamic_verification: Option<DynamicVerification>,
+    /// The model the design was solved against: "threshold" or "dynamic".
+    pub design_model: &'static str,
+    /// The model(s) that verified the design, in words.
+    pub verified_by: String,
+    /// What the dynamic design solved for (dynamic designs).
+    pub dynamic_design: Option<DynamicDesignInfo>,
+    /// With `model = "auto"`: why the dynamic design was not possible, so that the threshold
+    /// design was made instead.
+    pub dynamic_design_infeasible: Option<String>,
     /// The target.
     pub target: Target,
     /// Number of MTJs.
@@ -179,10 +190,53 @@ pub fn run(spec: &DesignRunSpec, progress: &dyn Fn(&str)) -> Result<DesignReport
     match &spec.kind {
         DesignKind::Discrete(ds) => {
             progress("design");
-            let d = design(ds)?;
+            let (d, dynamic_design, dynamic_design_infeasible) = match spec.design_model {
+                DesignModel::Threshold => (design(ds)?, None, None),
+                DesignModel::Dynamic => {
+                    let (d, info) = design_dynamic(ds, progress)?;
+                    (d, Some(info), None)
+                }
+                DesignModel::Auto => match design_dynamic(ds, progress).and_then(|(d, info)| {
+                    // The dynamic design is kept only if the 1D model verifies it.
+                    let v = verify(&d, &ds.target)?;
+                    if v.rms_error <= tolerance {
+                        Ok((d, info))
+                    } else {
+                        Err(DesignError::Infeasible(format!(
+                            "the dynamic design verifies at {:.2} % RMS (max {:.2} %) in the 1D model, above the {:.2} % tolerance: near their depinning density the walls move erratically from pulse to pulse, so the steps fray",
+                            v.rms_error * 100.0,
+                            v.max_error * 100.0,
+                            tolerance * 100.0
+                        )))
+                    }
+                }) {
+                    Ok((d, info)) => (d, Some(info), None),
+                    Err(DesignError::Infeasible(why)) => match design(ds).and_then(|d| verify(&d, &ds.target).map(|_| d)) {
+                        Ok(d) => (d, None, Some(why)),
+                        Err(e) => {
+                            return Err(DesignError::Infeasible(format!(
+                                "neither model allows this design. Threshold model: {}. Dynamic 1D model: {why}",
+                                e.to_string().trim_start_matches("infeasible: ")
+                            )))
+                        }
+                    },
+                    Err(e) => return Err(e),
+                },
+            };
+            let is_dynamic = dynamic_design.is_some();
             progress("verification");
+            // A dynamic design's device file uses the 1D model: simulating it back is the
+            // dynamic verification.
             let v = verify(&d, &ds.target)?;
-            let dynamic = if spec.verify_dynamic {
+            let dynamic = if is_dynamic {
+                Some(DynamicVerification {
+                    rms_error: v.rms_error,
+                    max_error: v.max_error,
+                    levels: v.levels,
+                    calibrated_h_dep_a_per_m: None,
+                    calibration_reached: None,
+                })
+            } else if spec.verify_dynamic {
                 progress("dynamic verification");
                 let dv = verify_dynamic(&d, &ds.target)?;
                 Some(DynamicVerification {
@@ -203,6 +257,16 @@ pub fn run(spec: &DesignRunSpec, progress: &dyn Fn(&str)) -> Result<DesignReport
                 }
                 None => None,
             };
+            let verified_by = if is_dynamic {
+                format!(
+                    "dynamic 1D model at 0 K: every MTJ's wall integrated through each {:.1} ns pulse of the ramp (the design's own model)",
+                    ds.pulse_width * 1e9
+                )
+            } else if dynamic.is_some() {
+                "threshold model, and the dynamic 1D model with H_dep calibrated to the first MTJ".to_string()
+            } else {
+                "threshold model".to_string()
+            };
             let within_tolerance = v.rms_error <= tolerance && dynamic.as_ref().is_none_or(|dv| dv.rms_error <= tolerance);
             let (_, device, _) = dwmtj_core::config::parse_device(&d.device_toml, "design.toml", None)
                 .map_err(|e| DesignError::Infeasible(format!("the designed device is invalid: {e}")))?;
@@ -218,6 +282,10 @@ pub fn run(spec: &DesignRunSpec, progress: &dyn Fn(&str)) -> Result<DesignReport
             let summary = DiscreteSummary {
                 monte_carlo: mc,
                 dynamic_verification: dynamic,
+                design_model: if is_dynamic { "dynamic" } else { "threshold" },
+                verified_by,
+                dynamic_design,
+                dynamic_design_infeasible,
                 target: ds.target.clone(),
                 mtjs: ds.mtjs,
                 rules: ds.rules.clone(),

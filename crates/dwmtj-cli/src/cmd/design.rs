@@ -8,6 +8,18 @@ use dwmtj_design::run;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Which model a discrete design is solved against.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Model {
+    /// One switching density J_th for every MTJ (docs/physics.md 7.1).
+    Threshold,
+    /// Each MTJ's wall crossing its footprint in the 1D model at the pulse, with the pinning
+    /// and the taper back-force (7.5); the device file uses that model.
+    Dynamic,
+    /// Dynamic where the material and rules allow it, else threshold (the summary says why).
+    Auto,
+}
+
 /// The analog (Mode S) width design.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Analog {
@@ -59,6 +71,11 @@ pub struct Args {
     /// --analog).
     #[arg(long, allow_hyphen_values = true)]
     pub material: Option<String>,
+    /// Discrete designs: solve against the threshold model, the dynamic 1D model at --pulse
+    /// (walls must cross each footprint in time; infeasible designs say the shortest pulse or the
+    /// DMI that would work), or auto (default: dynamic where feasible).
+    #[arg(long, value_enum)]
+    pub model: Option<Model>,
     /// Design switching threshold in the heavy metal (default the paper's 0.7e11 A/m^2).
     #[arg(long, allow_hyphen_values = true)]
     pub j_th: Option<String>,
@@ -91,7 +108,7 @@ pub struct Args {
     /// Retarget a fabricated device file instead of designing a new one: choose which MTJs to
     /// preset to AP before the input, and the bias field, so that it best follows --function or
     /// --table on --current-range (docs/physics.md 7.4).
-    #[arg(long, conflicts_with_all = ["target_file", "mtjs", "analog", "length", "magnetic_width", "material", "j_th", "breakdown", "monte_carlo", "verify_dynamic"])]
+    #[arg(long, conflicts_with_all = ["target_file", "mtjs", "analog", "length", "magnetic_width", "material", "j_th", "breakdown", "monte_carlo", "verify_dynamic", "model"])]
     pub retarget: Option<PathBuf>,
     /// With --retarget: the bias fields searched, "MIN..MAX" (default: the file's bias +- 200 Oe).
     #[arg(long, allow_hyphen_values = true, requires = "retarget")]
@@ -153,6 +170,7 @@ fn raw(a: &Args) -> Result<RawDesignRun> {
     d.material = flag_material.or(d.material.take());
     d.tolerance = a.tolerance.or(d.tolerance);
     d.analog = a.analog.map(|k| format!("{k:?}").to_lowercase()).or(d.analog.take());
+    d.model = a.model.map(|k| format!("{k:?}").to_lowercase()).or(d.model.take());
     set(&mut d.j_th, &a.j_th);
     set(&mut d.pulse, &a.pulse);
     set(&mut d.length, &a.length);

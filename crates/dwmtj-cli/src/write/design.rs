@@ -83,7 +83,11 @@ pub fn print(report: &DesignReport, dir: &Path) {
                 d.wire_resistance_ohm / 1e3,
                 dir.display()
             );
-            if let Some(dv) = &d.dynamic_verification {
+            println!("designed with the {} model; verified by the {}", d.design_model, d.verified_by);
+            if let Some(why) = &d.dynamic_design_infeasible {
+                println!("  no dynamic design: {why}");
+            }
+            if let (Some(dv), None) = (&d.dynamic_verification, &d.dynamic_design) {
                 println!(
                     "dynamic 1D verification: RMS error {:.2} %, max {:.2} % of full scale",
                     dv.rms_error * 100.0,

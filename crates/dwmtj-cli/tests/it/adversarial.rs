@@ -591,6 +591,33 @@ fn cases() -> Vec<Case> {
             &["--j-th", "> 0"],
         ),
         case(
+            "design_model_unknown",
+            vec![],
+            &["design", "--function", "sigmoid", "--current-range", "150 uA..600 uA", "--model", "fast", "--out", "d"],
+            &["--model", "fast", "threshold", "dynamic", "auto"],
+        ),
+        case(
+            "design_model_in_file_unknown",
+            vec![(
+                "t.toml",
+                "version = 1\n[target]\nfunction = \"sigmoid\"\ncurrent_range = [\"150 uA\", \"600 uA\"]\n[design]\nmodel = \"micromagnetic\"\n".into(),
+            )],
+            &["design", "t.toml", "--out", "d"],
+            &["design.model", "--model", "micromagnetic", "threshold, dynamic or auto"],
+        ),
+        case(
+            "design_model_analog",
+            vec![],
+            &["design", "--function", "sigmoid", "--current-range", "1 mA..3 mA", "--analog", "static", "--model", "dynamic", "--out", "d"],
+            &["design.model", "discrete designs only"],
+        ),
+        case(
+            "design_model_dynamic_infeasible",
+            vec![],
+            &["design", "--function", "sigmoid", "--current-range", "300 uA..600 uA", "--mtjs", "5", "--pulse", "2 ns", "--model", "dynamic", "--out", "d"],
+            &["infeasible", "cannot cross", "shortest pulse", "DMI"],
+        ),
+        case(
             "design_table_folder",
             vec![("tdir/x", "1".into())],
             &["design", "--table", "tdir", "--out", "d"],

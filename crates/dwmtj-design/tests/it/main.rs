@@ -1,5 +1,6 @@
 //! dwmtj-design integration tests: the target-file parser under arbitrary edits.
 
+mod dynamic_design;
 mod reproduce;
 
 use dwmtj_core::device::{Device, Program};
