@@ -41,6 +41,7 @@ pub mod dynamic_design;
 pub mod export;
 pub mod kinematic;
 pub mod layout;
+pub mod measured;
 pub mod paper;
 pub mod paper_field;
 pub mod paper_scaling;

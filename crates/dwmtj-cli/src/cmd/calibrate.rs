@@ -7,14 +7,32 @@ use dwmtj_core::config::load_device;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Fit the threshold model to the dynamic 1D model: per-MTJ single-pulse switching currents
-/// of both (and the quasi-static estimate), and a calibrated device file.
+/// Calibrate models. With a device file: fit its threshold model to the dynamic 1D model
+/// (per-MTJ single-pulse switching currents of both, the quasi-static estimate, and a
+/// calibrated device file). With --velocity and/or --switching: fit a material (D, alpha,
+/// theta_SH, H_dep with standard errors) to measured tables and write it as a material file for
+/// --material (docs/physics.md 5.4).
 ///
-/// Example: dwmtj calibrate configs/dynamic-synapse.toml --out runs/cal --json
+/// Examples: dwmtj calibrate configs/dynamic-synapse.toml --out runs/cal --json
+///           dwmtj calibrate --velocity v.csv --switching s.csv --material ta-cofeb-mgo --out runs/fit
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Device TOML file with a `[program]` (its pulse is the calibration pulse).
-    pub device: PathBuf,
+    #[arg(required_unless_present_any = ["velocity", "switching"], conflicts_with_all = ["velocity", "switching", "material"])]
+    pub device: Option<PathBuf>,
+    /// Measured wall velocity: CSV with the columns `current_density (UNIT)` (heavy-metal current
+    /// density), `velocity (UNIT)` and optionally `velocity_std (UNIT)`; units in the header.
+    #[arg(long)]
+    pub velocity: Option<PathBuf>,
+    /// Measured switching: CSV with `field (UNIT)` (the perpendicular field that assists the
+    /// switching), `switching_current_density (UNIT)` and optionally
+    /// `switching_current_density_std (UNIT)`.
+    #[arg(long)]
+    pub switching: Option<PathBuf>,
+    /// The material the fit starts from and keeps for what the data do not determine: a built-in
+    /// name or a material file (default ta-cofeb-mgo).
+    #[arg(long, allow_hyphen_values = true)]
+    pub material: Option<String>,
     /// Output folder (created; refused if it exists and is not empty, unless --force).
     #[arg(long)]
     pub out: PathBuf,
@@ -28,7 +46,9 @@ pub struct Args {
 }
 
 pub fn run(a: &Args) -> Result<ExitCode> {
-    let path = a.device.as_path();
+    let Some(path) = a.device.as_deref() else {
+        return run_measured(a);
+    };
     let (_, device, program) = load_device(path)?;
     let program = program.with_context(|| format!("{} has no [program]: its pulse is the calibration pulse", path.display()))?;
     let run = RunDir::create(&a.out, a.force, &[path])?;
@@ -101,6 +121,134 @@ pub fn run(a: &Args) -> Result<ExitCode> {
             );
         }
         println!("wrote {}", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `calibrate --velocity/--switching`: fit a material to measured tables.
+fn run_measured(a: &Args) -> Result<ExitCode> {
+    use dwmtj_core::units::Dim;
+    use dwmtj_design::measured::{fit_material, material_toml, read_table, Measurements};
+    let name = a.material.clone().unwrap_or_else(|| "ta-cofeb-mgo".into());
+    let material_file = std::path::Path::new(&name);
+    let inputs: Vec<&std::path::Path> = a
+        .velocity
+        .iter()
+        .chain(&a.switching)
+        .map(PathBuf::as_path)
+        .chain(material_file.is_file().then_some(material_file))
+        .collect();
+    crate::output::check_target(&a.out, a.force, crate::output::OutKind::Folder, &inputs)?;
+    let base = dwmtj_core::material::load_named(&name, None, "--material")?;
+    let data = Measurements {
+        velocity: match &a.velocity {
+            Some(p) => read_table(p, ("current_density", Dim::CURRENT_DENSITY), ("velocity", Dim::VELOCITY))?,
+            None => Vec::new(),
+        },
+        switching: match &a.switching {
+            Some(p) => read_table(p, ("field", Dim::FIELD), ("switching_current_density", Dim::CURRENT_DENSITY))?,
+            None => Vec::new(),
+        },
+    };
+    let fit = fit_material(&base, &data)?;
+    let run = RunDir::create(&a.out, a.force, &inputs)?;
+    let fitted_name = format!("{}-fitted", base.name);
+    run.write_text("material.toml", &material_toml(&fit, &fitted_name))?;
+    if !fit.velocity.is_empty() {
+        run.write_csv(
+            "velocity_fit.csv",
+            Csv::numbers(
+                &["current_density_a_per_m2", "measured_m_per_s", "fitted_m_per_s"],
+                fit.velocity.iter().map(|&(j, m, f)| [j, m, f]),
+            )?,
+        )?;
+        let fine: Vec<(f64, f64, f64)> = {
+            let top = fit.velocity.iter().map(|v| v.0.abs()).fold(0.0, f64::max);
+            (0..=200)
+                .map(|k| {
+                    let j = top * f64::from(k) / 200.0;
+                    (j / 1e11, dwmtj_design::measured::pinned_velocity(&fit.material, j), 0.0)
+                })
+                .collect()
+        };
+        write_chart(
+            &run,
+            "velocity_fit",
+            &Chart {
+                title: format!("{}: wall velocity, measured and fitted", fitted_name),
+                x_label: "heavy-metal current density (1e11 A/m^2)".into(),
+                y_label: "|v| (m/s)".into(),
+                series: vec![
+                    Series {
+                        label: "measured".into(),
+                        points: fit.velocity.iter().map(|v| (v.0 / 1e11, v.1, 0.0)).collect(),
+                        mark: Mark::PointsWithErrors,
+                    },
+                    Series {
+                        label: "fitted 1D model (washboard)".into(),
+                        points: fine,
+                        mark: Mark::Line,
+                    },
+                ],
+            },
+        )?;
+    }
+    if !fit.switching.is_empty() {
+        run.write_csv(
+            "switching_fit.csv",
+            Csv::numbers(
+                &["field_a_per_m", "measured_a_per_m2", "fitted_a_per_m2"],
+                fit.switching.iter().map(|&(h, m, f)| [h, m, f]),
+            )?,
+        )?;
+        write_chart(
+            &run,
+            "switching_fit",
+            &Chart {
+                title: format!("{}: switching current density against field", fitted_name),
+                x_label: "assisting field (Oe)".into(),
+                y_label: "switching density (1e11 A/m^2)".into(),
+                series: vec![
+                    Series {
+                        label: "measured".into(),
+                        points: fit
+                            .switching
+                            .iter()
+                            .map(|v| (v.0 * 4e-3 * std::f64::consts::PI, v.1 / 1e11, 0.0))
+                            .collect(),
+                        mark: Mark::PointsWithErrors,
+                    },
+                    Series {
+                        label: "fitted (quasi-static)".into(),
+                        points: fit
+                            .switching
+                            .iter()
+                            .map(|v| (v.0 * 4e-3 * std::f64::consts::PI, v.2 / 1e11, 0.0))
+                            .collect(),
+                        mark: Mark::Line,
+                    },
+                ],
+            },
+        )?;
+    }
+    run.write_json("summary.json", &fit)?;
+    Manifest::new(None).write(&run, "")?;
+    let dir = run.finish()?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&fit)?);
+    } else {
+        for f in &fit.fitted {
+            println!("  {} = {:.4e} +- {:.2e} {}", f.key, f.value, f.std, f.unit);
+        }
+        if !fit.held.is_empty() {
+            println!("  held at {}'s values: {}", fit.base, fit.held.join(", "));
+        }
+        println!(
+            "reduced chi-square {:.2}; wrote {} (use --material {}/material.toml)",
+            fit.reduced_chi_square,
+            dir.display(),
+            dir.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

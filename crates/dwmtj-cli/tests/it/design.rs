@@ -32,6 +32,66 @@ fn calibrate_writes_a_calibrated_device_that_simulates() {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
+/// The example measurements of configs/measured (synthetic, from D 0.25 mJ/m^2, alpha 0.03,
+/// theta_SH -0.10, H_dep 30 Oe with 3 % noise): the fitted material is within 3 standard errors
+/// of those values and a design on its material file verifies.
+#[test]
+fn calibrate_from_measurements_fits_a_material_that_designs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("fit");
+    let m = repo().join("configs/measured");
+    let o = dwmtj(&[
+        "calibrate",
+        "--velocity",
+        m.join("velocity.csv").to_str().unwrap(),
+        "--switching",
+        m.join("switching.csv").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let truth = [
+        ("dmi", 0.25e-3),
+        ("alpha", 0.03),
+        ("theta_sh", -0.10),
+        ("h_dep", 30e3 / (4.0 * std::f64::consts::PI)),
+    ];
+    for (key, t) in truth {
+        let f = v["fitted"].as_array().unwrap().iter().find(|f| f["key"] == key).unwrap();
+        let (val, std) = (f["value"].as_f64().unwrap(), f["std"].as_f64().unwrap());
+        assert!((val - t).abs() < 3.0 * std, "{key}: {val} +- {std} vs {t}");
+    }
+    for f in [
+        "material.toml",
+        "velocity_fit.csv",
+        "velocity_fit.png",
+        "switching_fit.csv",
+        "switching_fit.svg",
+        "summary.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let material = out.join("material.toml");
+    let d = tmp.path().join("design");
+    let o = dwmtj(&[
+        "design",
+        "--function",
+        "sigmoid",
+        "--current-range",
+        "150 uA..600 uA",
+        "--material",
+        material.to_str().unwrap(),
+        "--out",
+        d.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(s["rms_error"].as_f64().unwrap() <= 0.05);
+}
+
 #[test]
 fn design_function_and_table_targets() {
     let tmp = tempfile::tempdir().unwrap();

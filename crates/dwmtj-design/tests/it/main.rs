@@ -1,6 +1,7 @@
 //! dwmtj-design integration tests: the target-file parser under arbitrary edits.
 
 mod dynamic_design;
+mod measured;
 mod reproduce;
 
 use dwmtj_core::device::{Device, Program};
