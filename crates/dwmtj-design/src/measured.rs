@@ -53,6 +53,9 @@ pub struct Measurements {
     pub velocity: Vec<Point>,
     /// Switching HM current density (A/m^2) against the field that assists the switching (A/m).
     pub switching: Vec<Point>,
+    /// The walls were measured without pinning (micromagnetics of a clean strip): H_dep is held
+    /// at 0 instead of fitted.
+    pub unpinned: bool,
 }
 
 /// A fitted parameter.
@@ -127,6 +130,9 @@ pub fn free_velocity(m: &Material, j: f64) -> f64 {
 
 /// The mean velocity (m/s) with film pinning: the washboard law above J_dep = H_dep / eps.
 pub fn pinned_velocity(m: &Material, j: f64) -> f64 {
+    if m.h_dep <= 0.0 {
+        return free_velocity(m, j);
+    }
     let j_dep = m.h_dep / m.sot_depinning_efficiency();
     let j = j.abs();
     if j <= j_dep {
@@ -258,7 +264,9 @@ pub fn fit_material(base: &Material, data: &Measurements) -> Result<MaterialFit,
     if !data.switching.is_empty() {
         free.push(2);
     }
-    free.push(3);
+    if !data.unpinned {
+        free.push(3);
+    }
     let n_points = data.velocity.len() + data.switching.len();
     if n_points <= free.len() {
         return Err(DesignError::Input(format!(
@@ -277,7 +285,9 @@ pub fn fit_material(base: &Material, data: &Measurements) -> Result<MaterialFit,
     }
     let scale = |pts: &[Point]| pts.iter().map(|p| p.y.abs()).fold(0.0, f64::max).max(1e-300) * 0.05;
     let mut start = base.clone();
-    if base.h_dep <= 0.0 {
+    if data.unpinned {
+        start.h_dep = 0.0;
+    } else if base.h_dep <= 0.0 {
         start.h_dep = 100.0;
     }
     let prob = Problem {

@@ -53,3 +53,4 @@ pub mod ovf;
 pub mod run;
 pub mod solver;
 pub mod system;
+pub mod velocity;

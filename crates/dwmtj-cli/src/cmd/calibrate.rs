@@ -18,8 +18,18 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Device TOML file with a `[program]` (its pulse is the calibration pulse).
-    #[arg(required_unless_present_any = ["velocity", "switching"], conflicts_with_all = ["velocity", "switching", "material"])]
+    /// With --from-micromag: the device whose threshold model is then calibrated from the fitted
+    /// 1D model (the chain micromagnetics -> 1D -> threshold).
+    #[arg(required_unless_present_any = ["velocity", "switching", "from_micromag"], conflicts_with_all = ["velocity", "switching", "material"])]
     pub device: Option<PathBuf>,
+    /// Micromagnetic run file (`dwmtj micromag`): its wall is driven at each of --currents, the
+    /// 1D model's effective D and alpha are fitted to the velocities (docs/physics.md 5.5).
+    #[arg(long, conflicts_with_all = ["velocity", "switching", "material"])]
+    pub from_micromag: Option<PathBuf>,
+    /// With --from-micromag: the heavy-metal current densities, comma-separated, with units
+    /// (default "0.5e11,1e11,1.5e11,2e11 A/m^2" as four values).
+    #[arg(long, allow_hyphen_values = true, requires = "from_micromag")]
+    pub currents: Option<String>,
     /// Measured wall velocity: CSV with the columns `current_density (UNIT)` (heavy-metal current
     /// density), `velocity (UNIT)` and optionally `velocity_std (UNIT)`; units in the header.
     #[arg(long)]
@@ -46,60 +56,16 @@ pub struct Args {
 }
 
 pub fn run(a: &Args) -> Result<ExitCode> {
+    if let Some(mm) = &a.from_micromag {
+        return run_micromag(a, mm);
+    }
     let Some(path) = a.device.as_deref() else {
         return run_measured(a);
     };
     let (_, device, program) = load_device(path)?;
     let program = program.with_context(|| format!("{} has no [program]: its pulse is the calibration pulse", path.display()))?;
     let run = RunDir::create(&a.out, a.force, &[path])?;
-    let limit = if device.breakdown_current().is_finite() {
-        device.breakdown_current()
-    } else {
-        10.0 * program.max_abs_current().max(1e-6)
-    };
-    let cal = dwmtj_core::calibrate::calibrate(&device, &program.pulse, limit)?;
-    run.write_csv("calibration.csv", Csv::records(&cal.points)?)?;
-    let pts = |f: fn(&dwmtj_core::calibrate::CalibrationPoint) -> Option<f64>| -> Vec<(f64, f64, f64)> {
-        cal.points.iter().filter_map(|p| Some((p.mtj as f64, f(p)? * 1e6, 0.0))).collect()
-    };
-    write_chart(
-        &run,
-        "calibration",
-        &Chart {
-            title: format!(
-                "{}: switching current per MTJ ({:.1} ns pulse)",
-                device.name,
-                program.pulse.width * 1e9
-            ),
-            x_label: "MTJ".into(),
-            y_label: "switching current (uA)".into(),
-            series: vec![
-                Series {
-                    label: "dynamic 1D model".into(),
-                    points: pts(|p| p.dynamic_a),
-                    mark: Mark::PointsWithErrors,
-                },
-                Series {
-                    label: "calibrated threshold model".into(),
-                    points: pts(|p| p.threshold_a),
-                    mark: Mark::Line,
-                },
-                Series {
-                    label: "quasi-static".into(),
-                    points: pts(|p| Some(p.quasi_static_a)),
-                    mark: Mark::Dashed,
-                },
-            ],
-        },
-    )?;
-    let resolved = toml::to_string(&dwmtj_core::config::resolve(&cal.device, Some(&program)))?;
-    run.write_text(
-        "calibrated.toml",
-        &format!(
-            "# {} with its threshold model calibrated to the dynamic 1D model (dwmtj calibrate).\n{resolved}",
-            device.name
-        ),
-    )?;
+    let cal = write_device_calibration(&run, &device, &program)?;
     run.write_json("summary.json", &cal)?;
     Manifest::new(Some(program.seed)).write(&run, "")?;
     let dir = run.finish()?;
@@ -141,6 +107,7 @@ fn run_measured(a: &Args) -> Result<ExitCode> {
     crate::output::check_target(&a.out, a.force, crate::output::OutKind::Folder, &inputs)?;
     let base = dwmtj_core::material::load_named(&name, None, "--material")?;
     let data = Measurements {
+        unpinned: false,
         velocity: match &a.velocity {
             Some(p) => read_table(p, ("current_density", Dim::CURRENT_DENSITY), ("velocity", Dim::VELOCITY))?,
             None => Vec::new(),
@@ -249,6 +216,269 @@ fn run_measured(a: &Args) -> Result<ExitCode> {
             dir.display(),
             dir.display()
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Calibrate `device`'s threshold model against its dynamic 1D model at the program's pulse and
+/// write calibration.csv, its plot and calibrated.toml into `run`.
+fn write_device_calibration(
+    run: &RunDir,
+    device: &dwmtj_core::device::Device,
+    program: &dwmtj_core::device::Program,
+) -> Result<dwmtj_core::calibrate::Calibration> {
+    let limit = if device.breakdown_current().is_finite() {
+        device.breakdown_current()
+    } else {
+        10.0 * program.max_abs_current().max(1e-6)
+    };
+    let cal = dwmtj_core::calibrate::calibrate(device, &program.pulse, limit)?;
+    run.write_csv("calibration.csv", Csv::records(&cal.points)?)?;
+    let pts = |f: fn(&dwmtj_core::calibrate::CalibrationPoint) -> Option<f64>| -> Vec<(f64, f64, f64)> {
+        cal.points.iter().filter_map(|p| Some((p.mtj as f64, f(p)? * 1e6, 0.0))).collect()
+    };
+    write_chart(
+        run,
+        "calibration",
+        &Chart {
+            title: format!(
+                "{}: switching current per MTJ ({:.1} ns pulse)",
+                device.name,
+                program.pulse.width * 1e9
+            ),
+            x_label: "MTJ".into(),
+            y_label: "switching current (uA)".into(),
+            series: vec![
+                Series {
+                    label: "dynamic 1D model".into(),
+                    points: pts(|p| p.dynamic_a),
+                    mark: Mark::PointsWithErrors,
+                },
+                Series {
+                    label: "calibrated threshold model".into(),
+                    points: pts(|p| p.threshold_a),
+                    mark: Mark::Line,
+                },
+                Series {
+                    label: "quasi-static".into(),
+                    points: pts(|p| Some(p.quasi_static_a)),
+                    mark: Mark::Dashed,
+                },
+            ],
+        },
+    )?;
+    let resolved = toml::to_string(&dwmtj_core::config::resolve(&cal.device, Some(program)))?;
+    run.write_text(
+        "calibrated.toml",
+        &format!(
+            "# {} with its threshold model calibrated to the dynamic 1D model (dwmtj calibrate).\n{resolved}",
+            device.name
+        ),
+    )?;
+    Ok(cal)
+}
+
+/// The current densities of --currents (A/m^2): 2 to 32 non-zero values.
+fn currents(text: Option<&str>) -> Result<Vec<f64>> {
+    let text = text.unwrap_or("0.5e11, 1e11, 1.5e11, 2e11");
+    let js: Vec<f64> = text
+        .split(',')
+        .map(|c| dwmtj_core::RawQuantity::Text(c.trim().to_string()).to_si(dwmtj_core::units::Dim::CURRENT_DENSITY, "--currents"))
+        .collect::<Result<_, _>>()?;
+    if !(2..=32).contains(&js.len()) {
+        anyhow::bail!("--currents {text:?}: {} values; expected 2 to 32 current densities", js.len());
+    }
+    if let Some(j) = js.iter().find(|j| j.abs() == 0.0 || !j.is_finite() || j.abs() > 1e13) {
+        anyhow::bail!("--currents {text:?}: {j:e} A/m^2; each must be non-zero and at most 1e13 A/m^2");
+    }
+    Ok(js)
+}
+
+/// The 1D model's material for a micromagnetic run: its constants, thin-film shape anisotropy
+/// with full demag (none with local or no demag), no pinning, no STT.
+fn material_of(spec: &dwmtj_micromag::config::RunSpec) -> dwmtj_core::material::Material {
+    use dwmtj_micromag::system::DemagMode;
+    let p = &spec.params;
+    let mut m = dwmtj_core::material::find_builtin("ta-cofeb-mgo").expect("built-in");
+    m.name = format!("{}-1d", spec.name);
+    m.description = format!("the 1D model of micromagnetic run '{}'", spec.name);
+    m.ms = p.ms;
+    m.a_ex = p.a_ex;
+    m.k_eff = p.ku
+        - if p.demag == DemagMode::None {
+            0.0
+        } else {
+            0.5 * dwmtj_core::units::MU0 * p.ms * p.ms
+        };
+    m.dmi = p.dmi;
+    m.alpha = p.alpha;
+    m.theta_sh = p.theta_sh * p.sot_sign;
+    m.t_fm = spec.mesh.dz * spec.mesh.nz as f64;
+    m.t_hm = p.t_hm;
+    m.fl_dl_ratio = p.fl_ratio;
+    m.polarization = 0.0;
+    m.h_dep = 0.0;
+    m.h_k = if p.demag == DemagMode::Full { f64::NAN } else { 0.0 };
+    m
+}
+
+/// `calibrate --from-micromag`: micromagnetic velocities -> the 1D model's effective D and
+/// alpha -> (with a device) its threshold model.
+fn run_micromag(a: &Args, mm: &std::path::Path) -> Result<ExitCode> {
+    use dwmtj_design::measured::{fit_material, free_velocity, material_toml, Measurements, Point};
+    let mut inputs: Vec<&std::path::Path> = vec![mm];
+    inputs.extend(a.device.as_deref());
+    crate::output::check_target(&a.out, a.force, crate::output::OutKind::Folder, &inputs)?;
+    let text = std::fs::read_to_string(mm).with_context(|| format!("cannot read {}", mm.display()))?;
+    let (_, spec) = dwmtj_micromag::config::parse(&text, &mm.display().to_string())?;
+    let js = currents(a.currents.as_deref())?;
+    let device = match a.device.as_deref() {
+        Some(p) => {
+            let (_, d, prog) = load_device(p)?;
+            let prog = prog.with_context(|| format!("{} has no [program]: its pulse is the calibration pulse", p.display()))?;
+            Some((d, prog))
+        }
+        None => None,
+    };
+    let quiet = a.json;
+    let pts = dwmtj_micromag::velocity::velocity_sweep(&spec, &js, &|k, n| {
+        if !quiet {
+            eprintln!("micromagnetic run {k} of {n} done");
+        }
+    });
+    let base = material_of(&spec);
+    let data = Measurements {
+        velocity: pts
+            .iter()
+            .map(|p| Point {
+                x: p.current_density_a_per_m2.abs(),
+                y: p.velocity_m_per_s.abs(),
+                std: None,
+            })
+            .collect(),
+        switching: Vec::new(),
+        unpinned: true,
+    };
+    let fit = fit_material(&base, &data)?;
+    let before: Vec<f64> = pts.iter().map(|p| free_velocity(&base, p.current_density_a_per_m2)).collect();
+    let rms = |pred: &[f64]| {
+        (pts.iter()
+            .zip(pred)
+            .map(|(p, v)| (v - p.velocity_m_per_s.abs()).powi(2))
+            .sum::<f64>()
+            / pts.len() as f64)
+            .sqrt()
+    };
+    let after: Vec<f64> = fit.velocity.iter().map(|v| v.2).collect();
+    let run = RunDir::create(&a.out, a.force, &inputs)?;
+    run.write_csv(
+        "micromag_velocity.csv",
+        Csv::numbers(
+            &[
+                "current_density_a_per_m2",
+                "micromagnetic_m_per_s",
+                "tilt_rad",
+                "phi_rad",
+                "model_1d_m_per_s",
+                "fitted_1d_m_per_s",
+            ],
+            pts.iter().zip(&before).zip(&after).map(|((p, b), f)| {
+                [
+                    p.current_density_a_per_m2,
+                    p.velocity_m_per_s,
+                    p.tilt_rad.unwrap_or(f64::NAN),
+                    p.phi_rad.unwrap_or(f64::NAN),
+                    *b,
+                    *f,
+                ]
+            }),
+        )?,
+    )?;
+    let line = |pred: &dyn Fn(f64) -> f64| -> Vec<(f64, f64, f64)> {
+        let top = js.iter().map(|j| j.abs()).fold(0.0, f64::max);
+        (1..=100)
+            .map(|k| {
+                let j = top * f64::from(k) / 100.0;
+                (j / 1e11, pred(j), 0.0)
+            })
+            .collect()
+    };
+    write_chart(
+        &run,
+        "micromag_velocity",
+        &Chart {
+            title: format!("{}: wall velocity, micromagnetics and the 1D model", spec.name),
+            x_label: "heavy-metal current density (1e11 A/m^2)".into(),
+            y_label: "|v| (m/s)".into(),
+            series: vec![
+                Series {
+                    label: "micromagnetic".into(),
+                    points: pts
+                        .iter()
+                        .map(|p| (p.current_density_a_per_m2.abs() / 1e11, p.velocity_m_per_s.abs(), 0.0))
+                        .collect(),
+                    mark: Mark::PointsWithErrors,
+                },
+                Series {
+                    label: "1D, the run's constants".into(),
+                    points: line(&|j| free_velocity(&base, j)),
+                    mark: Mark::Dashed,
+                },
+                Series {
+                    label: "1D, fitted D and alpha".into(),
+                    points: line(&|j| free_velocity(&fit.material, j)),
+                    mark: Mark::Line,
+                },
+            ],
+        },
+    )?;
+    let fitted_name = format!("{}-fitted", base.name);
+    run.write_text("material.toml", &material_toml(&fit, &fitted_name))?;
+    let threshold = match &device {
+        Some((d, prog)) => {
+            // The strip has no pinning: the device keeps its own H_dep and takes the fitted wall.
+            let mut d = d.clone();
+            for f in &fit.fitted {
+                match f.key {
+                    "dmi" => d.material.dmi = f.value,
+                    "alpha" => d.material.alpha = f.value,
+                    _ => {}
+                }
+            }
+            Some(write_device_calibration(&run, &d, prog)?)
+        }
+        None => None,
+    };
+    let summary = serde_json::json!({
+        "micromagnetic": pts,
+        "model_1d_rms_m_per_s": rms(&before),
+        "fitted_1d_rms_m_per_s": rms(&after),
+        "fit": fit,
+        "threshold_calibration": threshold,
+    });
+    run.write_json("summary.json", &summary)?;
+    Manifest::new(None).write(&run, "")?;
+    let dir = run.finish()?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "micromagnetics -> 1D: the run's constants give {:.2} m/s RMS off; fitted {} ({:.2} m/s RMS):",
+            rms(&before),
+            fit.fitted
+                .iter()
+                .map(|f| format!("{} = {:.4e} +- {:.1e}", f.key, f.value, f.std))
+                .collect::<Vec<_>>()
+                .join(", "),
+            rms(&after)
+        );
+        if let Some(c) = &threshold {
+            println!(
+                "1D -> threshold: j_th = {:.4e} A/m^2, RMS log error {:.4} (calibrated.toml)",
+                c.j_th_a_per_m2, c.rms_log_error
+            );
+        }
+        println!("wrote {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -660,6 +660,30 @@ fn cases() -> Vec<Case> {
             &["--velocity", "cannot be used"],
         ),
         case(
+            "calibrate_micromag_one_current",
+            vec![("mm.toml", config("configs/micromag/sot-wall.toml"))],
+            &["calibrate", "--from-micromag", "mm.toml", "--currents", "1e11", "--out", "d"],
+            &["--currents", "1 values", "2 to 32"],
+        ),
+        case(
+            "calibrate_micromag_zero_current",
+            vec![("mm.toml", config("configs/micromag/sot-wall.toml"))],
+            &["calibrate", "--from-micromag", "mm.toml", "--currents", "0, 1e11", "--out", "d"],
+            &["--currents", "non-zero"],
+        ),
+        case(
+            "calibrate_micromag_current_unit",
+            vec![("mm.toml", config("configs/micromag/sot-wall.toml"))],
+            &["calibrate", "--from-micromag", "mm.toml", "--currents", "1 mA, 2 mA", "--out", "d"],
+            &["--currents", "mA", "current density"],
+        ),
+        case(
+            "calibrate_micromag_missing_file",
+            vec![],
+            &["calibrate", "--from-micromag", "nope.toml", "--out", "d"],
+            &["nope.toml"],
+        ),
+        case(
             "calibrate_nothing",
             vec![],
             &["calibrate", "--out", "d"],

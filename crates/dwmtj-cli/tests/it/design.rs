@@ -406,3 +406,74 @@ fn retarget_presets_mtjs_and_beats_the_device_as_fabricated() {
         assert!(out.join(f).is_file(), "{f}");
     }
 }
+
+/// The chain micromagnetics -> 1D -> threshold in one command: a 512 x 16 nm strip (local
+/// demag, D 0.5 mJ/m^2, alpha 0.1) at three current densities for 3 ns each; the 1D model with
+/// the run's own constants is within 10 % of the micromagnetic velocities, the fitted effective
+/// D and alpha (within 15 % of the run's) reproduce them within 1 %, and the device's threshold
+/// model is calibrated from the fitted 1D wall.
+#[test]
+fn calibrate_from_micromagnetics_fits_the_1d_wall_and_calibrates_the_threshold_model() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = std::fs::read_to_string(repo().join("configs/micromag/sot-wall.toml"))
+        .unwrap()
+        .replace("duration = \"0.2 ns\"", "duration = \"3 ns\"")
+        .replace("samples = 20", "samples = 30")
+        .replace("x0 = \"200 nm\"", "x0 = \"80 nm\"")
+        .replace("width = \"32 nm\"", "width = \"16 nm\"")
+        .replace("demag = \"full\"", "demag = \"local\"");
+    let run_file = write(tmp.path(), "strip.toml", &run);
+    let out = tmp.path().join("chain");
+    let o = dwmtj(&[
+        "calibrate",
+        repo().join("configs/dynamic-synapse.toml").to_str().unwrap(),
+        "--from-micromag",
+        run_file.to_str().unwrap(),
+        "--currents",
+        "0.5e11 A/m^2, 1e11 A/m^2, 2e11 A/m^2",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let vmax = v["micromagnetic"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["velocity_m_per_s"].as_f64().unwrap().abs())
+        .fold(0.0, f64::max);
+    let (before, after) = (
+        v["model_1d_rms_m_per_s"].as_f64().unwrap(),
+        v["fitted_1d_rms_m_per_s"].as_f64().unwrap(),
+    );
+    eprintln!("micromagnetics -> 1D: {before:.2} m/s RMS with the run's constants, {after:.3} m/s fitted (v up to {vmax:.1} m/s)");
+    assert!(before < 0.10 * vmax && after < 0.01 * vmax, "{before} {after} {vmax}");
+    for (key, run_value) in [("dmi", 0.5e-3), ("alpha", 0.1)] {
+        let f = v["fit"]["fitted"].as_array().unwrap().iter().find(|f| f["key"] == key).unwrap();
+        let val = f["value"].as_f64().unwrap();
+        assert!((val / run_value - 1.0).abs() < 0.15, "{key} {val}");
+    }
+    assert!(
+        v["threshold_calibration"]["rms_log_error"].as_f64().unwrap() < 0.05,
+        "{}",
+        v["threshold_calibration"]
+    );
+    for f in [
+        "micromag_velocity.csv",
+        "micromag_velocity.png",
+        "material.toml",
+        "calibration.csv",
+        "calibrated.toml",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let sim = tmp.path().join("sim");
+    let o = dwmtj(&[
+        "simulate",
+        out.join("calibrated.toml").to_str().unwrap(),
+        "--out",
+        sim.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

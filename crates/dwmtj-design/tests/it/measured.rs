@@ -85,7 +85,11 @@ fn synthetic(truth: &Material, noise: f64, seed: u64) -> Measurements {
             }
         })
         .collect();
-    Measurements { velocity, switching }
+    Measurements {
+        velocity,
+        switching,
+        unpinned: false,
+    }
 }
 
 /// Velocity and switching tables (2 % noise, stds given) from a known material; the fit starts
