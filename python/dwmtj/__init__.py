@@ -210,6 +210,18 @@ def calibrate(device: Device, progress: Progress = None) -> Tuple[Dict[str, Any]
     return _json.loads(report), Device.from_toml(resolved, f"calibrated {device.origin}")
 
 
+def fit_material(velocity: Optional[str] = None, switching: Optional[str] = None, material: str = "ta-cofeb-mgo") -> Tuple[Dict[str, Any], str]:
+    """Fit D, alpha, theta_SH and H_dep (with standard errors) to measured CSV tables, as
+    ``dwmtj calibrate --velocity V --switching S --json``: the fit and the material file text
+    (write it and pass its path as ``material=`` to ``design``, ``Device`` files or ``wall``).
+
+    ``velocity``: columns ``current_density (A/m^2)``, ``velocity (m/s)`` [, ``velocity_std``];
+    ``switching``: ``field (Oe)``, ``switching_current_density (A/m^2)`` [, ``..._std``].
+    """
+    fit, text = _dwmtj.fit_material(material, velocity, switching)
+    return _json.loads(fit), text
+
+
 def export(device: Device, format: str, path: Optional[str] = None) -> bytes:
     """Export ``device`` as ``"gds"``, ``"svg"`` or ``"spice"``; returns the bytes and writes
     them to ``path`` if given (never over a file that is not dwmtj's own export)."""

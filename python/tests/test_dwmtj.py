@@ -150,6 +150,16 @@ def test_design_matches_the_cli_and_exports(tmp_path):
     assert g.summary["design_model"] == "dynamic" and g.summary["rms_error"] < 0.05
 
 
+def test_fit_material_matches_the_cli(tmp_path):
+    v, s = str(CONFIGS / "measured" / "velocity.csv"), str(CONFIGS / "measured" / "switching.csv")
+    fit, text = dwmtj.fit_material(velocity=v, switching=s)
+    assert fit == cli_json("calibrate", "--velocity", v, "--switching", s, "--out", str(tmp_path / "c"), "--json")
+    assert text == (tmp_path / "c" / "material.toml").read_text()
+    assert {f["key"] for f in fit["fitted"]} == {"dmi", "alpha", "theta_sh", "h_dep"}
+    with pytest.raises(dwmtj.ConfigError):
+        dwmtj.fit_material(velocity=str(CONFIGS / "fig3f.toml"))
+
+
 def test_export_matches_the_cli(tmp_path):
     d = dwmtj.Device.from_file(CONFIGS / "fig3f.toml")
     out = subprocess.run([cli_bin(), "export", "spice", str(CONFIGS / "fig3f.toml"), "--out", str(tmp_path / "a.cir")], capture_output=True)

@@ -373,6 +373,41 @@ fn calibrate(
     })
 }
 
+/// Fit a material to measured tables (`dwmtj calibrate --velocity/--switching`): the fit as JSON
+/// and the material file text.
+#[pyfunction]
+#[pyo3(signature = (material, velocity=None, switching=None))]
+fn fit_material(py: Python<'_>, material: &str, velocity: Option<&str>, switching: Option<&str>) -> PyResult<(String, String)> {
+    use dwmtj_core::units::Dim;
+    use dwmtj_design::measured::{read_table, Measurements};
+    let r = (|| {
+        let base = dwmtj_core::material::load_named(material, None, "material")?;
+        let data = Measurements {
+            velocity: match velocity {
+                Some(p) => read_table(
+                    std::path::Path::new(p),
+                    ("current_density", Dim::CURRENT_DENSITY),
+                    ("velocity", Dim::VELOCITY),
+                )?,
+                None => Vec::new(),
+            },
+            switching: match switching {
+                Some(p) => read_table(
+                    std::path::Path::new(p),
+                    ("field", Dim::FIELD),
+                    ("switching_current_density", Dim::CURRENT_DENSITY),
+                )?,
+                None => Vec::new(),
+            },
+            unpinned: false,
+        };
+        let fit = dwmtj_design::measured::fit_material(&base, &data)?;
+        let text = dwmtj_design::measured::material_toml(&fit, &format!("{}-fitted", base.name));
+        Ok::<_, Failure>((json(&fit)?, text))
+    })();
+    r.map_err(|e| e.into_py(py))
+}
+
 // ----- materials, energy -------------------------------------------------------------------
 
 /// Every built-in material (and those of `file_text`, a material file) with values, units,
@@ -812,6 +847,7 @@ fn _dwmtj(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(device_simulate, m)?)?;
     m.add_function(wrap_pyfunction!(device_field_loops, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
+    m.add_function(wrap_pyfunction!(fit_material, m)?)?;
     m.add_function(wrap_pyfunction!(materials, m)?)?;
     m.add_function(wrap_pyfunction!(energy, m)?)?;
     m.add_function(wrap_pyfunction!(wall, m)?)?;

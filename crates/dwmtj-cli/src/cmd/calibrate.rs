@@ -11,10 +11,15 @@ use std::process::ExitCode;
 /// (per-MTJ single-pulse switching currents of both, the quasi-static estimate, and a
 /// calibrated device file). With --velocity and/or --switching: fit a material (D, alpha,
 /// theta_SH, H_dep with standard errors) to measured tables and write it as a material file for
-/// --material (docs/physics.md 5.4).
+/// --material (docs/physics.md 5.4). With --from-micromag: drive a micromagnetic wall at each of
+/// --currents, fit the 1D model's effective D and alpha to its velocities and, given a device
+/// file, calibrate that device's threshold model from the fitted 1D wall (5.5).
 ///
-/// Examples: dwmtj calibrate configs/dynamic-synapse.toml --out runs/cal --json
-///           dwmtj calibrate --velocity v.csv --switching s.csv --material ta-cofeb-mgo --out runs/fit
+/// Example: dwmtj calibrate configs/dynamic-synapse.toml --out runs/cal --json
+///
+/// Example: dwmtj calibrate --velocity configs/measured/velocity.csv --switching configs/measured/switching.csv --out runs/fit
+///
+/// Example: dwmtj calibrate configs/dynamic-synapse.toml --from-micromag configs/micromag/sot-wall.toml --currents "0.5e11, 1e11, 2e11" --out runs/chain
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Device TOML file with a `[program]` (its pulse is the calibration pulse).
@@ -27,7 +32,7 @@ pub struct Args {
     #[arg(long, conflicts_with_all = ["velocity", "switching", "material"])]
     pub from_micromag: Option<PathBuf>,
     /// With --from-micromag: the heavy-metal current densities, comma-separated, with units
-    /// (default "0.5e11,1e11,1.5e11,2e11 A/m^2" as four values).
+    /// (default 0.5e11, 1e11, 1.5e11 and 2e11 A/m^2).
     #[arg(long, allow_hyphen_values = true, requires = "from_micromag")]
     pub currents: Option<String>,
     /// Measured wall velocity: CSV with the columns `current_density (UNIT)` (heavy-metal current
@@ -50,7 +55,8 @@ pub struct Args {
     /// the current folder, an ancestor, $HOME or a folder holding an input).
     #[arg(long)]
     pub force: bool,
-    /// Print the calibration (per-MTJ currents, fitted j_th) as JSON on stdout.
+    /// Print the calibration (per-MTJ currents and the fitted j_th, or the fitted material) as
+    /// JSON on stdout.
     #[arg(long)]
     pub json: bool,
 }
