@@ -111,29 +111,46 @@ impl<'a> DynamicModel<'a> {
     /// `rng` = None runs deterministically.
     #[allow(clippy::too_many_arguments)] // one call site per engine; a struct would only rename them
     pub fn travel<R: Rng>(&self, i: usize, j: f64, to_ap: bool, pin_factor: f64, q0: f64, pulse: &PulseShape, rng: Option<&mut R>) -> f64 {
+        let model = self.pinned(i, pin_factor);
+        let drive = self.drive(i, j, to_ap, pulse);
+        let opts = Self::options(pulse);
+        let phi0 = self.walls[i].phi0;
+        let out = match rng {
+            Some(r) if model.temperature > 0.0 => run_thermal(&model, &drive, q0, phi0, &opts, r),
+            _ => run_deterministic(&model, &drive, q0, phi0, &opts),
+        };
+        out.displacement_m
+    }
+
+    /// MTJ i's wall with its pinning scaled by `pin_factor`.
+    fn pinned(&self, i: usize, pin_factor: f64) -> WallModel {
         let w = &self.walls[i];
         let mut model = w.model.clone();
         model.pinning = vec![Pinning::Periodic {
             h_dep: w.h_pin * pin_factor,
             period: self.pin_period,
         }];
-        let drive = Drive {
-            current_density: w.drive_sign * j,
+        model
+    }
+
+    /// The drive of MTJ i's wall: HM density magnitude j pushing it inward, the net field.
+    fn drive(&self, i: usize, j: f64, to_ap: bool, pulse: &PulseShape) -> Drive {
+        Drive {
+            current_density: self.walls[i].drive_sign * j,
             pulse: *pulse,
             hx: 0.0,
             hy: 0.0,
             hz: self.device.assist_field(i, to_ap),
-        };
-        let opts = RunOptions {
+        }
+    }
+
+    /// The pulse, then `RELAX` without current.
+    fn options(pulse: &PulseShape) -> RunOptions {
+        RunOptions {
             t_end: pulse.duration() + RELAX,
             dt_thermal: 1e-12,
             ..RunOptions::default()
-        };
-        let out = match rng {
-            Some(r) if model.temperature > 0.0 => run_thermal(&model, &drive, q0, w.phi0, &opts, r),
-            _ => run_deterministic(&model, &drive, q0, w.phi0, &opts),
-        };
-        out.displacement_m
+        }
     }
 
     /// Apply one signed current pulse to a device instance in state `f_ap`.
@@ -183,35 +200,10 @@ impl<'a> DynamicModel<'a> {
     /// start position) of `runs`, integrated side by side in SIMD lanes
     /// ([`crate::wall::run_deterministic_many`]); each equals [`DynamicModel::travel`] at 0 K.
     pub fn travel_many(&self, i: usize, runs: &[(f64, f64)], pin_factor: f64, pulse: &PulseShape) -> Vec<f64> {
-        let w = &self.walls[i];
-        let mut model = w.model.clone();
-        model.temperature = 0.0;
-        model.pinning = vec![Pinning::Periodic {
-            h_dep: w.h_pin * pin_factor,
-            period: self.pin_period,
-        }];
-        let hz = self.device.assist_field(i, true);
-        let jobs: Vec<(Drive, f64, f64)> = runs
-            .iter()
-            .map(|&(j, q0)| {
-                (
-                    Drive {
-                        current_density: w.drive_sign * j,
-                        pulse: *pulse,
-                        hx: 0.0,
-                        hy: 0.0,
-                        hz,
-                    },
-                    q0,
-                    w.phi0,
-                )
-            })
-            .collect();
-        let opts = RunOptions {
-            t_end: pulse.duration() + RELAX,
-            ..RunOptions::default()
-        };
-        crate::wall::run_deterministic_many(&model, &jobs, &opts)
+        let model = self.pinned(i, pin_factor);
+        let phi0 = self.walls[i].phi0;
+        let jobs: Vec<(Drive, f64, f64)> = runs.iter().map(|&(j, q0)| (self.drive(i, j, true, pulse), q0, phi0)).collect();
+        crate::wall::run_deterministic_many(&model, &jobs, &Self::options(pulse))
             .iter()
             .map(|o| o.displacement_m)
             .collect()

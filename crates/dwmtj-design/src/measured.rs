@@ -169,6 +169,7 @@ fn set(m: &mut Material, k: usize, v: f64) {
     }
 }
 
+#[derive(Clone)]
 struct Problem<'a> {
     base: &'a Material,
     data: &'a Measurements,
@@ -329,19 +330,10 @@ pub fn fit_material(base: &Material, data: &Measurements) -> Result<MaterialFit,
         let solver = NelderMead::new(simplex)
             .with_sd_tolerance(1e-12)
             .map_err(|e| DesignError::Input(e.to_string()))?;
-        let res = Executor::new(
-            Problem {
-                base: prob.base,
-                data,
-                free: free.clone(),
-                v_scale: prob.v_scale,
-                j_scale: prob.j_scale,
-            },
-            solver,
-        )
-        .configure(|s| s.max_iters(4000))
-        .run()
-        .map_err(|e| DesignError::Input(format!("optimizer: {e}")))?;
+        let res = Executor::new(prob.clone(), solver)
+            .configure(|s| s.max_iters(4000))
+            .run()
+            .map_err(|e| DesignError::Input(format!("optimizer: {e}")))?;
         best = res.state().get_best_param().cloned().unwrap_or(best);
     }
     let r = prob.residuals(&best);

@@ -5,7 +5,7 @@
 
 use crate::analog::{design_analog, AnalogKind};
 use crate::config::{DesignKind, DesignModel, DesignRunSpec, MonteCarloSpec};
-use crate::discrete::{design, FabRules};
+use crate::discrete::{design, DiscreteDesign, FabRules};
 use crate::dynamic_design::{design_dynamic, DynamicDesignInfo};
 use crate::target::Target;
 use crate::verify::{monte_carlo, verify, verify_dynamic, MonteCarloVerification};
@@ -189,18 +189,21 @@ pub fn run(spec: &DesignRunSpec, progress: &dyn Fn(&str)) -> Result<DesignReport
     let tolerance = spec.tolerance;
     match &spec.kind {
         DesignKind::Discrete(ds) => {
-            progress("design");
-            let (d, dynamic_design, dynamic_design_infeasible) = match spec.design_model {
-                DesignModel::Threshold => (design(ds)?, None, None),
+            progress("design and verification");
+            // Each branch verifies its design once by simulating its device file back (a dynamic
+            // design's file uses the 1D model, so that is the dynamic verification).
+            let verified = |d: DiscreteDesign| verify(&d, &ds.target).map(|v| (d, v));
+            let ((d, v), dynamic_design, dynamic_design_infeasible) = match spec.design_model {
+                DesignModel::Threshold => (verified(design(ds)?)?, None, None),
                 DesignModel::Dynamic => {
                     let (d, info) = design_dynamic(ds, progress)?;
-                    (d, Some(info), None)
+                    (verified(d)?, Some(info), None)
                 }
                 DesignModel::Auto => match design_dynamic(ds, progress).and_then(|(d, info)| {
                     // The dynamic design is kept only if the 1D model verifies it.
-                    let v = verify(&d, &ds.target)?;
+                    let (d, v) = verified(d)?;
                     if v.rms_error <= tolerance {
-                        Ok((d, info))
+                        Ok(((d, v), info))
                     } else {
                         Err(DesignError::Infeasible(format!(
                             "the dynamic design verifies at {:.2} % RMS (max {:.2} %) in the 1D model, above the {:.2} % tolerance: near their depinning density the walls move erratically from pulse to pulse, so the steps fray",
@@ -210,9 +213,9 @@ pub fn run(spec: &DesignRunSpec, progress: &dyn Fn(&str)) -> Result<DesignReport
                         )))
                     }
                 }) {
-                    Ok((d, info)) => (d, Some(info), None),
-                    Err(DesignError::Infeasible(why)) => match design(ds).and_then(|d| verify(&d, &ds.target).map(|_| d)) {
-                        Ok(d) => (d, None, Some(why)),
+                    Ok((dv, info)) => (dv, Some(info), None),
+                    Err(DesignError::Infeasible(why)) => match design(ds).and_then(verified) {
+                        Ok(dv) => (dv, None, Some(why)),
                         Err(e) => {
                             return Err(DesignError::Infeasible(format!(
                                 "neither model allows this design. Threshold model: {}. Dynamic 1D model: {why}",
@@ -224,10 +227,6 @@ pub fn run(spec: &DesignRunSpec, progress: &dyn Fn(&str)) -> Result<DesignReport
                 },
             };
             let is_dynamic = dynamic_design.is_some();
-            progress("verification");
-            // A dynamic design's device file uses the 1D model: simulating it back is the
-            // dynamic verification.
-            let v = verify(&d, &ds.target)?;
             let dynamic = if is_dynamic {
                 Some(DynamicVerification {
                     rms_error: v.rms_error,
