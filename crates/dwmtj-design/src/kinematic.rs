@@ -56,6 +56,18 @@ pub fn subcircuit(device: &Device, pulse: &PulseShape) -> Result<(String, String
             _ => "1D model (PWL table)",
         }
     );
+    // Each footprint's initial switched fraction is a parameter (default: the field-reset state).
+    let x0: Vec<String> = model
+        .nominal
+        .iter()
+        .enumerate()
+        .map(|(k, t)| format!("x0_{k}={}", if t.j_c_ap <= 0.0 { 1 } else { 0 }))
+        .collect();
+    s = s.replacen(
+        &format!(".subckt {name} in_p in_n out_p out_n\n"),
+        &format!(".subckt {name} in_p in_n out_p out_n params: {}\n", x0.join(" ")),
+        1,
+    );
     s.push_str("Vsense in_p n_w 0\n");
     s.push_str(&format!("Rwire n_w in_n {:.6e}\n", device.wire_resistance()));
     let breakdown_j = if device.wire.breakdown_current_density.is_finite() {
@@ -100,7 +112,7 @@ pub fn subcircuit(device: &Device, pulse: &PulseShape) -> Result<(String, String
             ));
         }
         s.push_str(&format!("Bx{k} 0 x{k} I = {rate}\n"));
-        s.push_str(&format!("Cx{k} x{k} 0 1p IC={}\n", if jc <= 0.0 { 1 } else { 0 }));
+        s.push_str(&format!("Cx{k} x{k} 0 1p IC={{x0_{k}}}\n"));
         let gp = m.conductance_p();
         g_terms.push(format!(
             "{gp:.6e} * ((1 - v(x{k})) + v(x{k}) / (1 + {:.6e} / (1 + (v(out_p, out_n) / {:.6e})^2)))",
@@ -113,13 +125,14 @@ pub fn subcircuit(device: &Device, pulse: &PulseShape) -> Result<(String, String
 }
 
 /// A transient testbench of the kinematic subcircuit: pulses (current A, shape) separated by
-/// `gap`, the read current, `wrdata` of v(out) and v(in) to `data_file`. Returns the netlist
+/// `gap`, from the switched fractions `initial` (default: the subcircuit's), the read current, `wrdata` of v(out) and v(in) to `data_file`. Returns the netlist
 /// and the sampling time after each pulse.
 pub fn testbench(
     device: &Device,
     calibration_pulse: &PulseShape,
     pulses: &[(f64, PulseShape)],
     gap: f64,
+    initial: Option<&[f64]>,
     data_file: &str,
 ) -> Result<(String, Vec<f64>), dwmtj_core::ConfigError> {
     let (name, sub) = subcircuit(device, calibration_pulse)?;
@@ -140,13 +153,39 @@ pub fn testbench(
         t += gap;
     }
     let mut s = format!("* dwmtj kinematic testbench for {name}\n{sub}");
-    s.push_str(&format!("X1 in 0 out 0 {name}\n"));
+    let params: String = initial
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(k, x)| format!(" x0_{k}={x}"))
+        .collect();
+    s.push_str(&format!("X1 in 0 out 0 {name}{params}\n"));
     s.push_str(&format!("Iin 0 in PWL({})\n", pwl.join(" ")));
     s.push_str(&format!("Iread 0 out DC {:.6e}\n", device.readout.current));
     s.push_str(&format!(".tran {:.3e} {:.6e} uic\n", min_edge.min(1e-9) / 8.0, t));
     s.push_str(".options noacct\n.control\nset filetype=ascii\nset wr_singlescale\nrun\n");
     s.push_str(&format!("wrdata {data_file} v(out) v(in)\n.endc\n.end\n"));
     Ok((s, samples))
+}
+
+/// Verilog-A statements setting `vel` from the overdrive `od`: the flow law exactly, else the
+/// piecewise-linear table.
+fn va_velocity(law: &dwmtj_core::threshold::VelocityLaw, table: &[(f64, f64)]) -> String {
+    match *law {
+        dwmtj_core::threshold::VelocityLaw::Flow { mobility } => format!("    vel = (od > 0.0) ? {mobility:.9e} * od : 0.0;\n"),
+        _ => {
+            let mut s = String::from("    if (od <= 0.0) vel = 0.0;\n");
+            for w in table.windows(2) {
+                let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+                s.push_str(&format!(
+                    "    else if (od <= {x1:.9e}) vel = {y0:.9e} + {:.9e} * (od - {x0:.9e});\n",
+                    (y1 - y0) / (x1 - x0)
+                ));
+            }
+            s.push_str(&format!("    else vel = {:.9e};\n", table[table.len() - 1].1));
+            s
+        }
+    }
 }
 
 /// The same model in Verilog-A (for Spectre, Xyce, or ngspice through OpenVAF/OSDI): module
@@ -210,6 +249,25 @@ pub fn verilog_a(device: &Device, pulse: &PulseShape) -> Result<(String, String)
                 i * r_wire
             ));
         }
+        // Bipolar reset: negative currents carry the wall back toward P (x -> 0).
+        let jcp = model.nominal[k].j_c_p;
+        if device.switching.polarity == Polarity::Bipolar && jcp > 0.0 {
+            let i_cp = jcp / per_amp_k;
+            for (scale, x) in [(0.5, 1.0), (1.2, 1.0), (0.8, 0.6), (1.5, 0.3), (1.5, 0.0)] {
+                let i = -scale * i_cp;
+                let j = per_amp_k * i.abs();
+                let moving = (j >= jcp || x < 1.0 - 1e-9) && x > 1e-9;
+                let rate = if moving {
+                    -vel(j - p * jcp) / device.crossing_length(k)
+                } else {
+                    0.0
+                };
+                s.push_str(&format!(
+                    "// dwmtj expects rate mtj={k} V(in_p,in_n)={:.9e} V(x{k})={x} dxdt={rate:.9e}\n",
+                    i * r_wire
+                ));
+            }
+        }
     }
     for (v, x) in [(1e-3, 0.0), (0.2, 0.5), (0.5, 1.0)] {
         let g: f64 = device.mtjs.iter().map(|m| m.conductance(x, v)).sum();
@@ -224,6 +282,12 @@ pub fn verilog_a(device: &Device, pulse: &PulseShape) -> Result<(String, String)
     }
     s.push_str(";\n");
     s.push_str(&format!("  parameter real r_wire = {r_wire:.9e};\n"));
+    // Initial switched fraction of each footprint (the field-reset state by default): the DC
+    // operating point, held by a 1 s leak (1 pS on the 1 pF state) that no transient notices.
+    for k in 0..n {
+        let x0 = if model.nominal[k].j_c_ap <= 0.0 { 1 } else { 0 };
+        s.push_str(&format!("  parameter real x0_{k} = {x0} from [0:1];\n"));
+    }
     s.push_str("  real i_w, j, od, vel, rate, g;\n  analog begin\n");
     s.push_str("    I(in_p, in_n) <+ V(in_p, in_n) / r_wire;\n    i_w = V(in_p, in_n) / r_wire;\n    g = 0.0;\n");
     for (k, m) in device.mtjs.iter().enumerate() {
@@ -239,22 +303,7 @@ pub fn verilog_a(device: &Device, pulse: &PulseShape) -> Result<(String, String)
             per_amp[k],
             p * jc_pos
         ));
-        match model.law {
-            dwmtj_core::threshold::VelocityLaw::Flow { mobility } => {
-                s.push_str(&format!("    vel = (od > 0.0) ? {mobility:.9e} * od : 0.0;\n"));
-            }
-            _ => {
-                s.push_str("    if (od <= 0.0) vel = 0.0;\n");
-                for w in table.windows(2) {
-                    let ((x0, y0), (x1, y1)) = (w[0], w[1]);
-                    s.push_str(&format!(
-                        "    else if (od <= {x1:.9e}) vel = {y0:.9e} + {:.9e} * (od - {x0:.9e});\n",
-                        (y1 - y0) / (x1 - x0)
-                    ));
-                }
-                s.push_str(&format!("    else vel = {:.9e};\n", table[63].1));
-            }
-        }
+        s.push_str(&va_velocity(&model.law, &table));
         let toward_ap = match device.switching.polarity {
             Polarity::Symmetric => "1.0".to_string(),
             Polarity::Bipolar => "((i_w > 0.0) ? 1.0 : 0.0)".to_string(),
@@ -263,7 +312,19 @@ pub fn verilog_a(device: &Device, pulse: &PulseShape) -> Result<(String, String)
             "    rate = ((j >= {jc_pos:.9e} || V(x{k}) > 1e-9) && V(x{k}) < 1.0 - 1e-9) ? {toward_ap} * vel / {:.9e} : 0.0;\n",
             device.crossing_length(k)
         ));
-        s.push_str(&format!("    I(x{k}) <+ ddt(1e-12 * V(x{k})) - 1e-12 * rate;\n"));
+        if device.switching.polarity == Polarity::Bipolar {
+            // Reset: a negative current moves the wall back toward P at AP -> P's threshold.
+            let jcp_pos = model.nominal[k].j_c_p.max(0.0);
+            s.push_str(&format!("    od = j - {:.9e};\n", p * jcp_pos));
+            s.push_str(&va_velocity(&model.law, &table));
+            s.push_str(&format!(
+                "    if (i_w < 0.0 && (j >= {jcp_pos:.9e} || V(x{k}) < 1.0 - 1e-9) && V(x{k}) > 1e-9) rate = -vel / {:.9e};\n",
+                device.crossing_length(k)
+            ));
+        }
+        s.push_str(&format!(
+            "    I(x{k}) <+ ddt(1e-12 * V(x{k})) - 1e-12 * rate + 1e-12 * (V(x{k}) - x0_{k});\n"
+        ));
         s.push_str(&format!(
             "    g = g + {:.9e} * ((1.0 - V(x{k})) + V(x{k}) / (1.0 + {:.9e} / (1.0 + pow(V(out_p, out_n) / {:.9e}, 2))));\n",
             m.conductance_p(),

@@ -210,25 +210,51 @@ fn crossbar_deck_matches_the_tile_model_in_ngspice() {
 /// energy of each pulse within 2 %.
 #[test]
 #[cfg_attr(not(dwmtj_has_ngspice), ignore = "ngspice is not installed (.ci/run installs it)")]
-#[allow(clippy::needless_range_loop)]
 fn kinematic_spice_model_follows_pulse_width_and_amplitude() {
+    kinematic_against_threshold_model("configs/fig3f.toml", false);
+}
+
+/// Bipolar reset and the initial-state parameters: the bipolar synapse's subcircuit instantiated
+/// all-AP (x0_k = 1) and written back toward P by negative pulses, against the threshold model.
+#[test]
+#[cfg_attr(not(dwmtj_has_ngspice), ignore = "ngspice is not installed (.ci/run installs it)")]
+fn kinematic_spice_model_resets_a_bipolar_synapse_from_its_initial_state() {
+    kinematic_against_threshold_model("configs/bipolar-synapse.toml", true);
+}
+
+#[allow(clippy::needless_range_loop)]
+fn kinematic_against_threshold_model(config: &str, reset: bool) {
     use dwmtj_core::device::PulseShape;
     use dwmtj_core::threshold::ThresholdModel;
     let tmp = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(repo().join("configs/fig3f.toml")).unwrap();
-    let (_, device, program) = dwmtj_core::config::parse_device(&text, "fig3f", None).unwrap();
+    let text = std::fs::read_to_string(repo().join(config)).unwrap();
+    let (_, device, program) = dwmtj_core::config::parse_device(&text, "device", None).unwrap();
     let program = program.unwrap();
     let model = ThresholdModel::new(&device, Some(program.pulse)).unwrap();
-    let i_ref = device.current_for_density(3, model.nominal[3].j_c_ap);
+    let n = device.mtjs.len();
+    let (j_ref, sign) = if reset {
+        (model.nominal[3].j_c_p, -1.0)
+    } else {
+        (model.nominal[3].j_c_ap, 1.0)
+    };
+    let i_ref = device.current_for_density(3, j_ref);
     let mut pulses = Vec::new();
     for width in [2e-9, 5e-9, 10e-9, 20e-9] {
         // (Exactly 1.0 is a knife edge: the peak density equals J_c to rounding.)
         for scale in [0.5, 0.75, 1.05, 1.25, 1.5] {
-            pulses.push((scale * i_ref, PulseShape::new(width, 0.5e-9, 0.5e-9).unwrap()));
+            pulses.push((sign * scale * i_ref, PulseShape::new(width, 0.5e-9, 0.5e-9).unwrap()));
         }
     }
+    // dwmtj at T = 0: the threshold model's pulse with no thermal escape.
+    let mut f: Vec<f64> = if reset {
+        vec![1.0; n]
+    } else {
+        model.nominal.iter().map(|t| if t.j_c_ap <= 0.0 { 1.0 } else { 0.0 }).collect()
+    };
     let data = tmp.path().join("kin.txt");
-    let (net, samples) = dwmtj_design::kinematic::testbench(&device, &program.pulse, &pulses, 10e-9, data.to_str().unwrap()).unwrap();
+    let initial = f.clone();
+    let (net, samples) =
+        dwmtj_design::kinematic::testbench(&device, &program.pulse, &pulses, 10e-9, Some(&initial), data.to_str().unwrap()).unwrap();
     let cir = tmp.path().join("kin.cir");
     std::fs::write(&cir, net).unwrap();
     let o = Command::new("ngspice").args(["-b", cir.to_str().unwrap()]).output().unwrap();
@@ -240,21 +266,25 @@ fn kinematic_spice_model_follows_pulse_width_and_amplitude() {
             (it.next().unwrap(), it.next().unwrap(), it.next().unwrap())
         })
         .collect();
-    // dwmtj at T = 0: the threshold model's pulse with no thermal escape.
-    let mut f: Vec<f64> = model.nominal.iter().map(|t| if t.j_c_ap <= 0.0 { 1.0 } else { 0.0 }).collect();
-    let (r_p, r_ap) = (device.read(&[0.0; 9]).resistance, device.read(&[1.0; 9]).resistance);
+    let (r_p, r_ap) = (device.read(&vec![0.0; n]).resistance, device.read(&vec![1.0; n]).resistance);
     let r_wire = device.wire_resistance();
     let mut partial = 0;
     let (mut worst_r, mut worst_e) = (0.0f64, 0.0f64);
     for (k, &(current, shape)) in pulses.iter().enumerate() {
-        for i in 0..9 {
-            if f[i] >= 1.0 {
+        for i in 0..n {
+            let (done, j_c, pinned) = if reset {
+                (f[i] <= 0.0, model.nominal[i].j_c_p, f[i] >= 1.0)
+            } else {
+                (f[i] >= 1.0, model.nominal[i].j_c_ap, f[i] <= 0.0)
+            };
+            if done {
                 continue;
             }
             let j = device.density_at_mtj(i, current).abs();
-            let out = model.pulse(j, model.nominal[i].j_c_ap, &shape, f[i] <= 0.0, f64::INFINITY);
+            let out = model.pulse(j, j_c, &shape, pinned, f64::INFINITY);
             if out.depinned {
-                f[i] = (f[i] + out.travel / device.crossing_length(i)).min(1.0);
+                let df = out.travel / device.crossing_length(i);
+                f[i] = if reset { (f[i] - df).max(0.0) } else { (f[i] + df).min(1.0) };
             }
         }
         partial += f.iter().filter(|&&x| x > 0.0 && x < 1.0).count();
@@ -285,10 +315,13 @@ fn kinematic_spice_model_follows_pulse_width_and_amplitude() {
             "pulse {k}: energy {e_spice:e} vs {e_dwmtj:e} J"
         );
     }
-    // The program exercises partial footprints (pulse width matters), not only full switches.
+    // The program exercises partial footprints (pulse width matters), not only full switches,
+    // and ends far from where it started.
     assert!(partial > 0, "no pulse left a wall inside a footprint");
+    let moved: f64 = f.iter().zip(&initial).map(|(a, b)| (a - b).abs()).sum();
+    assert!(moved > 2.0, "the program switched only {moved} footprints");
     eprintln!(
-        "kinematic model: worst resistance deviation {:.3} % of the range, worst energy {:.3} %",
+        "kinematic model ({config}): worst resistance deviation {:.3} % of the range, worst energy {:.3} %",
         100.0 * worst_r,
         100.0 * worst_e
     );
