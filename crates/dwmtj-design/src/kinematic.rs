@@ -41,6 +41,93 @@ fn velocity_expr(model: &ThresholdModel<'_>, od: &str, od_max: f64) -> String {
     }
 }
 
+/// The threshold model's thermal escape rate from a pinned edge (docs/physics.md 4) as an ngspice
+/// expression of the density `j` and edge threshold `jc`:
+/// exp(-E_b (1 - J/J_c)^n / k_B T) / tau_0, the attempt rate at and above J_c.
+fn escape_expr(device: &Device, j: &str, jc: &str) -> String {
+    let sw = &device.switching;
+    let barrier = sw.barrier_energy / (dwmtj_core::material::KB * sw.temperature);
+    format!(
+        "{:.9e} * exp(-{barrier:.9e} * pwr(max(1 - {j} / {jc}, 0), {:.6e}))",
+        1.0 / sw.attempt_time,
+        sw.barrier_exponent
+    )
+}
+
+/// One Monte Carlo instance of a device in SPICE: its device-to-device threshold factors and the
+/// Exp(1) hazards of its thermal escapes (toward AP, and toward P for bipolar writing).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstanceDraw {
+    /// Threshold factor 1 + d2d N per MTJ (the threshold model's `draw_device`).
+    pub threshold_factor: Vec<f64>,
+    /// Hazard at which each MTJ's wall escapes the P edge.
+    pub escape_ap: Vec<f64>,
+    /// Hazard at which each MTJ's wall escapes the AP edge (bipolar devices).
+    pub escape_p: Vec<f64>,
+}
+
+/// `count` seeded instances: instance m uses the random stream (seed, m), so an instance does not
+/// depend on how many are drawn.
+pub fn draw_instances(device: &Device, pulse: &PulseShape, count: usize, seed: u64) -> Result<Vec<InstanceDraw>, dwmtj_core::ConfigError> {
+    use rand::Rng;
+    let model = ThresholdModel::new(device, Some(*pulse))?;
+    Ok((0..count)
+        .map(|m| {
+            let mut rng = dwmtj_core::stream::stream(seed, 0x5b1ce, m as u64);
+            let threshold_factor = model
+                .draw_device(&mut rng)
+                .iter()
+                .zip(&model.nominal)
+                .map(|(d, n)| if n.j_c_ap != 0.0 { d.j_c_ap / n.j_c_ap } else { 1.0 })
+                .collect();
+            let n = device.mtjs.len();
+            let escape_ap = (0..n).map(|_| rng.sample(rand_distr::Exp1)).collect();
+            let escape_p = (0..n).map(|_| rng.sample(rand_distr::Exp1)).collect();
+            InstanceDraw {
+                threshold_factor,
+                escape_ap,
+                escape_p,
+            }
+        })
+        .collect())
+}
+
+/// Monte Carlo instances as subcircuits NAME_mc1 .. NAME_mcN wrapping the kinematic subcircuit
+/// with each instance's drawn parameters (same pins). At T = 0 only the threshold factors vary.
+pub fn monte_carlo_library(
+    device: &Device,
+    pulse: &PulseShape,
+    draws: &[InstanceDraw],
+) -> Result<(String, String), dwmtj_core::ConfigError> {
+    let (name, mut s) = subcircuit(device, pulse)?;
+    let thermal = device.switching.temperature > 0.0;
+    let bipolar = device.switching.polarity == Polarity::Bipolar;
+    s.push_str(&format!(
+        "* {} Monte Carlo instances: device-to-device thresholds{}; cycle-to-cycle noise is not modelled\n",
+        draws.len(),
+        if thermal { " and thermal escape hazards" } else { "" }
+    ));
+    for (m, d) in draws.iter().enumerate() {
+        let mut params = Vec::new();
+        for k in 0..device.mtjs.len() {
+            params.push(format!("jf_{k}={:.9}", d.threshold_factor[k]));
+            if thermal {
+                params.push(format!("e_ap_{k}={:.9}", d.escape_ap[k]));
+                if bipolar {
+                    params.push(format!("e_p_{k}={:.9}", d.escape_p[k]));
+                }
+            }
+        }
+        s.push_str(&format!(
+            ".subckt {name}_mc{} in_p in_n out_p out_n\nX1 in_p in_n out_p out_n {name} {}\n.ends {name}_mc{}\n",
+            m + 1,
+            params.join(" "),
+            m + 1
+        ));
+    }
+    Ok((name, s))
+}
+
 /// The kinematic subcircuit and its name. `pulse` is the one a calibrated threshold refers to.
 pub fn subcircuit(device: &Device, pulse: &PulseShape) -> Result<(String, String), dwmtj_core::ConfigError> {
     let model = ThresholdModel::new(device, Some(*pulse))?;
@@ -63,9 +150,22 @@ pub fn subcircuit(device: &Device, pulse: &PulseShape) -> Result<(String, String
         .enumerate()
         .map(|(k, t)| format!("x0_{k}={}", if t.j_c_ap <= 0.0 { 1 } else { 0 }))
         .collect();
+    let thermal = device.switching.temperature > 0.0;
+    let mut params = x0;
+    for k in 0..device.mtjs.len() {
+        // Device-to-device threshold factor, and (at T > 0) the Exp(1) hazards at which the
+        // wall escapes its edge thermally (1e30: never, the athermal default).
+        params.push(format!("jf_{k}=1"));
+        if thermal {
+            params.push(format!("e_ap_{k}=1e30"));
+            if device.switching.polarity == Polarity::Bipolar {
+                params.push(format!("e_p_{k}=1e30"));
+            }
+        }
+    }
     s = s.replacen(
         &format!(".subckt {name} in_p in_n out_p out_n\n"),
-        &format!(".subckt {name} in_p in_n out_p out_n params: {}\n", x0.join(" ")),
+        &format!(".subckt {name} in_p in_n out_p out_n params: {}\n", params.join(" ")),
         1,
     );
     s.push_str("Vsense in_p n_w 0\n");
@@ -98,14 +198,31 @@ pub fn subcircuit(device: &Device, pulse: &PulseShape) -> Result<(String, String
             Polarity::Symmetric => "1".to_string(),
             Polarity::Bipolar => "u(i(Vsense))".to_string(),
         };
-        let jc_pos = jc.max(0.0);
-        let v_ap = velocity_expr(&model, &format!("{j} - {:.6e}", p * jc_pos), od_max);
-        let gate_ap = format!("max(u({x} - 1e-9), u({j} - {jc_pos:.6e}))");
+        let jc_pos = format!("({:.6e} * {{jf_{k}}})", jc.max(0.0));
+        let v_ap = velocity_expr(&model, &format!("{j} - {p:.6e} * {jc_pos}"), od_max);
+        let mut gate_ap = format!("max(u({x} - 1e-9), u({j} - {jc_pos}))");
+        if thermal && jc > 0.0 {
+            // Thermal escape from the P edge: the hazard h = integral of the Arrhenius rate while
+            // the wall waits there under AP drive; it escapes when h reaches its Exp(1) draw
+            // (docs/physics.md 13), and h restarts once the footprint is fully AP.
+            let rate = escape_expr(device, &j, &jc_pos);
+            s.push_str(&format!(
+                "Bh{k} 0 h{k} I = 1e-12 * ({sign_ap} * {rate} * u(1e-9 - {x}) - 1e12 * v(h{k}) * u({x} - 1 + 1e-9))\nCh{k} h{k} 0 1p IC=0\n"
+            ));
+            gate_ap = format!("max({gate_ap}, u(v(h{k}) - {{e_ap_{k}}}))");
+        }
         let mut rate = format!("{:.6e} * {sign_ap} * {v_ap} * {gate_ap} * u(1 - 1e-9 - {x})", 1e-12 / len);
         if device.switching.polarity == Polarity::Bipolar {
-            let jcp_pos = jcp.max(0.0);
-            let v_p = velocity_expr(&model, &format!("{j} - {:.6e}", p * jcp_pos), od_max);
-            let gate_p = format!("max(u(1 - 1e-9 - {x}), u({j} - {jcp_pos:.6e}))");
+            let jcp_pos = format!("({:.6e} * {{jf_{k}}})", jcp.max(0.0));
+            let v_p = velocity_expr(&model, &format!("{j} - {p:.6e} * {jcp_pos}"), od_max);
+            let mut gate_p = format!("max(u(1 - 1e-9 - {x}), u({j} - {jcp_pos}))");
+            if thermal && jcp > 0.0 {
+                let rate = escape_expr(device, &j, &jcp_pos);
+                s.push_str(&format!(
+                    "Bhp{k} 0 hp{k} I = 1e-12 * (u(-i(Vsense)) * {rate} * u({x} - 1 + 1e-9) - 1e12 * v(hp{k}) * u(1e-9 - {x}))\nChp{k} hp{k} 0 1p IC=0\n"
+                ));
+                gate_p = format!("max({gate_p}, u(v(hp{k}) - {{e_p_{k}}}))");
+            }
             rate.push_str(&format!(
                 " - {:.6e} * u(-i(Vsense)) * {v_p} * {gate_p} * u({x} - 1e-9)",
                 1e-12 / len

@@ -66,6 +66,11 @@ pub struct Args {
     /// spice: the compact model.
     #[arg(long, value_enum, default_value = "threshold")]
     pub model: SpiceModel,
+    /// spice --model kinematic: also write N seeded Monte Carlo instances NAME_mc1 .. NAME_mcN
+    /// (same pins), each with its device-to-device thresholds and, at T > 0, the hazards of its
+    /// thermal depinning; 1 to 10000. The stream is --seed's, instance by instance.
+    #[arg(long)]
+    pub instances: Option<usize>,
     /// crossbar: rows (inputs), 1 to 1024.
     #[arg(long, default_value_t = 16)]
     pub rows: usize,
@@ -78,7 +83,8 @@ pub struct Args {
     /// crossbar: largest row read voltage (the inputs are drawn in 0 .. this).
     #[arg(long, default_value = "0.1 V", allow_hyphen_values = true)]
     pub read_voltage: String,
-    /// crossbar: seed of the synapse states and the inputs.
+    /// crossbar: seed of the synapse states and the inputs; spice --instances: seed of the
+    /// Monte Carlo draws.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// crossbar: also write a run folder here with the IR-drop error of the column currents
@@ -93,6 +99,14 @@ pub fn run(a: &Args) -> Result<ExitCode> {
     }
     if a.format == Format::VerilogA {
         return verilog_a(a);
+    }
+    if let Some(n) = a.instances {
+        if a.format != Format::Spice || a.model != SpiceModel::Kinematic {
+            anyhow::bail!("--instances {n}: Monte Carlo instances are written by `export spice --model kinematic` only");
+        }
+        if !(1..=10_000).contains(&n) {
+            anyhow::bail!("--instances {n}: expected 1 to 10000 Monte Carlo instances");
+        }
     }
     let format = export::Format::from(a.format);
     let path: &Path = &a.device;
@@ -110,9 +124,22 @@ pub fn run(a: &Args) -> Result<ExitCode> {
                 path.display()
             )
         })?;
-        let (name, text) = dwmtj_design::kinematic::subcircuit(&device, &pulse)?;
+        let (name, text) = match a.instances {
+            Some(n) => {
+                let draws = dwmtj_design::kinematic::draw_instances(&device, &pulse, n, a.seed)?;
+                dwmtj_design::kinematic::monte_carlo_library(&device, &pulse, &draws)?
+            }
+            None => dwmtj_design::kinematic::subcircuit(&device, &pulse)?,
+        };
         write_file(&out, a.force, signature, text.as_bytes())?;
-        println!("wrote {} (kinematic subcircuit {name}: in_p in_n out_p out_n)", out.display());
+        match a.instances {
+            Some(n) => println!(
+                "wrote {} (kinematic subcircuit {name} and Monte Carlo instances {name}_mc1 .. {name}_mc{n}, seed {}: in_p in_n out_p out_n)",
+                out.display(),
+                a.seed
+            ),
+            None => println!("wrote {} (kinematic subcircuit {name}: in_p in_n out_p out_n)", out.display()),
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let e = export::export(&device, program.as_ref().map(|p| &p.pulse), format)?;

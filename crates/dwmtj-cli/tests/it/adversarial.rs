@@ -1645,6 +1645,10 @@ fn field_cases() -> Vec<Case> {
             &["mine.va"],
         ),
         case("spice_model_unknown", fig3f(), &["export", "spice", "dev.toml", "--model", "verilog", "--out", "x.cir"], &["--model", "kinematic"]),
+        case("spice_instances_zero", fig3f(), &["export", "spice", "dev.toml", "--model", "kinematic", "--instances", "0", "--out", "x.cir"], &["--instances 0", "1 to 10000"]),
+        case("spice_instances_huge", fig3f(), &["export", "spice", "dev.toml", "--model", "kinematic", "--instances", "20000", "--out", "x.cir"], &["--instances 20000", "1 to 10000"]),
+        case("spice_instances_threshold_model", fig3f(), &["export", "spice", "dev.toml", "--instances", "4", "--out", "x.cir"], &["--instances 4", "--model kinematic"]),
+        case("spice_instances_not_a_number", fig3f(), &["export", "spice", "dev.toml", "--model", "kinematic", "--instances", "many", "--out", "x.cir"], &["--instances", "many"]),
         case("crossbar_rows_zero", fig3f(), &["export", "crossbar", "dev.toml", "--rows", "0", "--out", "x.cir"], &["--rows", "1 and 1024"]),
         case(
             "crossbar_line_resistance_unit",

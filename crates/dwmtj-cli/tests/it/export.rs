@@ -326,3 +326,120 @@ fn kinematic_against_threshold_model(config: &str, reset: bool) {
         100.0 * worst_e
     );
 }
+
+/// Seeded stochastic depinning in SPICE: 32 Monte Carlo instances of the bipolar synapse
+/// (`monte_carlo_library`, 300 K, its 2 % device-to-device spread; no cycle-to-cycle noise, which
+/// SPICE does not model) take two 5 ns pulses at the current where one switches the 4th MTJ with probability 0.3. Each
+/// instance's final resistance in ngspice equals dwmtj's threshold model run with the same
+/// draws (thresholds, and the Exp(1) hazards spent across both pulses), and the 4th MTJ switches
+/// in some instances and not in others, some of them by thermal escape below their threshold.
+#[test]
+#[cfg_attr(not(dwmtj_has_ngspice), ignore = "ngspice is not installed (.ci/run installs it)")]
+#[allow(clippy::needless_range_loop)]
+fn kinematic_spice_monte_carlo_reproduces_seeded_thermal_depinning() {
+    use dwmtj_core::device::PulseShape;
+    use dwmtj_core::threshold::ThresholdModel;
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo().join("configs/bipolar-synapse.toml")).unwrap();
+    let (_, mut device, program) = dwmtj_core::config::parse_device(&text, "device", None).unwrap();
+    device.variation.c2c = 0.0;
+    let program = program.unwrap();
+    let model = ThresholdModel::new(&device, Some(program.pulse)).unwrap();
+    let n = device.mtjs.len();
+    let shape = PulseShape::new(5e-9, 0.5e-9, 0.5e-9).unwrap();
+    // Where one pulse switches the 4th MTJ with probability 0.3 (about half after two).
+    let (mut lo, mut hi) = (0.5 * model.switching_current(3, &shape, 5e-3).unwrap(), 5e-3);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if model.switching_probability(3, mid, &shape) < 0.3 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let current = lo;
+    let count = 32;
+    let draws = dwmtj_design::kinematic::draw_instances(&device, &program.pulse, count, 7).unwrap();
+    assert_eq!(
+        draws[5],
+        dwmtj_design::kinematic::draw_instances(&device, &program.pulse, 9, 7).unwrap()[5]
+    );
+    let (name, lib) = dwmtj_design::kinematic::monte_carlo_library(&device, &program.pulse, &draws).unwrap();
+    let starts = [10e-9, 30e-9];
+    let pwl: Vec<String> = std::iter::once("0 0".to_string())
+        .chain(starts.iter().flat_map(|&t| {
+            [(t, 0.0), (t + 0.5e-9, current), (t + 5e-9, current), (t + 5.5e-9, 0.0)].map(|(t, i)| format!("{t:.6e} {i:.6e}"))
+        }))
+        .collect();
+    let mut net = format!("* dwmtj Monte Carlo test\n{lib}");
+    let mut outs = Vec::new();
+    for m in 1..=count {
+        net.push_str(&format!(
+            "Iin{m} 0 in{m} PWL({})\nX{m} in{m} 0 out{m} 0 {name}_mc{m}\nIread{m} 0 out{m} DC {:.6e}\n",
+            pwl.join(" "),
+            device.readout.current
+        ));
+        outs.push(format!("v(out{m})"));
+    }
+    let data = tmp.path().join("mc.txt");
+    net.push_str(&format!(
+        ".tran 1e-10 4e-8 uic\n.options noacct\n.control\nset filetype=ascii\nset wr_singlescale\nrun\nwrdata {} {}\n.endc\n.end\n",
+        data.display(),
+        outs.join(" ")
+    ));
+    let cir = tmp.path().join("mc.cir");
+    std::fs::write(&cir, net).unwrap();
+    let o = Command::new("ngspice").args(["-b", cir.to_str().unwrap()]).output().unwrap();
+    let last: Vec<f64> = std::fs::read_to_string(&data)
+        .unwrap_or_else(|_| panic!("ngspice wrote no data: {}", String::from_utf8_lossy(&o.stdout)))
+        .lines()
+        .last()
+        .unwrap()
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let (r_p, r_ap) = (device.read(&vec![0.0; n]).resistance, device.read(&vec![1.0; n]).resistance);
+    let (mut agree, mut switched, mut thermal) = (0, 0, 0);
+    for (m, d) in draws.iter().enumerate() {
+        let mut f = vec![0.0; n];
+        for i in 0..n {
+            let j_c = model.nominal[i].j_c_ap * d.threshold_factor[i];
+            if j_c <= 0.0 {
+                f[i] = 1.0;
+                continue;
+            }
+            let j = device.density_at_mtj(i, current);
+            let mut residual = d.escape_ap[i];
+            for _ in &starts {
+                let pinned = f[i] <= 0.0;
+                let out = model.pulse(j, j_c, &shape, pinned, residual);
+                if out.depinned {
+                    f[i] = (f[i] + out.travel / device.crossing_length(i)).min(1.0);
+                    if i == 3 && pinned && j < j_c {
+                        thermal += 1;
+                    }
+                } else {
+                    // The hazard this pulse spent (trapezoid on a fine grid).
+                    let steps = 4000;
+                    let dt = shape.duration() / f64::from(steps);
+                    let rate = |k: u32| model.escape_rate(j * shape.shape(f64::from(k) * dt), j_c);
+                    residual -= (0..steps).map(|k| 0.5 * (rate(k) + rate(k + 1)) * dt).sum::<f64>();
+                }
+            }
+        }
+        if f[3] > 0.5 {
+            switched += 1;
+        }
+        let r_dwmtj = device.read(&f).resistance;
+        let r_spice = last[m + 1] / device.readout.current;
+        if (r_spice - r_dwmtj).abs() <= 0.03 * (r_ap - r_p) {
+            agree += 1;
+        } else {
+            eprintln!("instance {}: ngspice {r_spice:.1} vs dwmtj {r_dwmtj:.1} Ohm", m + 1);
+        }
+    }
+    eprintln!("Monte Carlo: {agree}/{count} instances agree, the 4th MTJ switched in {switched} ({thermal} by thermal escape below J_c)");
+    assert!(agree >= count - 2, "only {agree} of {count} instances agree");
+    assert!(switched > 0 && switched < count, "the 4th MTJ switched in {switched} of {count}");
+    assert!(thermal > 0, "no instance escaped thermally below its threshold");
+}
