@@ -37,6 +37,23 @@ struct LocalWall {
     h_pin: f64,
 }
 
+/// One MTJ's wall equations ([`DynamicModel::local_equations`]).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct LocalEquations {
+    /// The folded constants of the (q, phi) equations.
+    pub rates: crate::wall::RateConstants,
+    /// Sign of the HM current density that pushes the wall toward AP.
+    pub drive_sign: f64,
+    /// Angle of the wall at rest, rad.
+    pub phi0: f64,
+    /// Net perpendicular field along AP (bias along AP minus the stray field), A/m.
+    pub hz_ap: f64,
+    /// Amplitude of the pinning force f_pin = mu0 |M| H_pin (film H_dep plus the taper), J/m^3.
+    pub pin_force: f64,
+    /// Period of the sinusoidal pinning, m.
+    pub pin_period: f64,
+}
+
 /// The dynamic pulse model of a device.
 #[derive(Clone, Debug)]
 pub struct DynamicModel<'a> {
@@ -194,6 +211,29 @@ impl<'a> DynamicModel<'a> {
     /// Pinning field of MTJ i's wall: the film's H_dep plus the taper back-force (A/m).
     pub fn pinning_field(&self, i: usize) -> f64 {
         self.walls[i].h_pin
+    }
+
+    /// MTJ i's local wall as equations, for writing the model into a circuit simulator: in the
+    /// frame of the P -> AP write, with q from the footprint's P edge,
+    /// ```text
+    /// J   = drive_sign x (HM density, signed: positive toward AP)
+    /// F_A = a_hz hz_ap + a_jc J cos(phi) + a_j J - pin_force sin(2 pi q / pin_period)
+    /// F_B = b_sc sin(phi) cos(phi) + b_s sin(phi) + b_jc J cos(phi) + b_j J
+    /// qdot = q_a F_A + q_b F_B,   phidot = p_a F_A + p_b F_B,   phi(0) = phi0
+    /// ```
+    /// The AP -> P write of [`DynamicModel::apply_pulse`] runs the same equations mirrored
+    /// (q -> L - q, J -> -J, H_z -> -H_z, phi -> -phi), which is this frame exactly when the
+    /// crossing length is a whole number of pinning periods.
+    pub fn local_equations(&self, i: usize) -> LocalEquations {
+        let w = &self.walls[i];
+        LocalEquations {
+            rates: w.model.rate_constants(),
+            drive_sign: w.drive_sign,
+            phi0: w.phi0,
+            hz_ap: self.device.assist_field(i, true),
+            pin_force: crate::units::MU0 * w.model.m_net.abs() * w.h_pin,
+            pin_period: self.pin_period,
+        }
     }
 
     /// Deterministic travel of MTJ i's wall toward AP under one pulse for each (HM density,

@@ -242,8 +242,9 @@ pub fn subcircuit(device: &Device, pulse: &PulseShape) -> Result<(String, String
 }
 
 /// A transient testbench of the kinematic subcircuit: pulses (current A, shape) separated by
-/// `gap`, from the switched fractions `initial` (default: the subcircuit's), the read current, `wrdata` of v(out) and v(in) to `data_file`. Returns the netlist
-/// and the sampling time after each pulse.
+/// `gap`, from the switched fractions `initial` (default: the subcircuit's), the read current,
+/// `wrdata` of v(out) and v(in) to `data_file`. Returns the netlist and the sampling time after
+/// each pulse.
 pub fn testbench(
     device: &Device,
     calibration_pulse: &PulseShape,
@@ -253,6 +254,22 @@ pub fn testbench(
     data_file: &str,
 ) -> Result<(String, Vec<f64>), dwmtj_core::ConfigError> {
     let (name, sub) = subcircuit(device, calibration_pulse)?;
+    Ok(testbench_for(&name, &sub, device, pulses, gap, initial, data_file))
+}
+
+/// The testbench of [`testbench`] around any subcircuit `name` (text `sub`) with the pins
+/// in_p in_n out_p out_n and the parameters x0_k: the write current as a PWL source shaped as
+/// dwmtj's pulses (FWHM, rise, fall), the read current into out, samples half a gap after each
+/// pulse.
+pub fn testbench_for(
+    name: &str,
+    sub: &str,
+    device: &Device,
+    pulses: &[(f64, PulseShape)],
+    gap: f64,
+    initial: Option<&[f64]>,
+    data_file: &str,
+) -> (String, Vec<f64>) {
     let mut pwl = vec!["0 0".to_string()];
     let mut samples = Vec::new();
     let mut t = gap;
@@ -269,7 +286,7 @@ pub fn testbench(
         samples.push(t + 0.5 * gap);
         t += gap;
     }
-    let mut s = format!("* dwmtj kinematic testbench for {name}\n{sub}");
+    let mut s = format!("* dwmtj testbench for {name}\n{sub}");
     let params: String = initial
         .unwrap_or_default()
         .iter()
@@ -282,7 +299,7 @@ pub fn testbench(
     s.push_str(&format!(".tran {:.3e} {:.6e} uic\n", min_edge.min(1e-9) / 8.0, t));
     s.push_str(".options noacct\n.control\nset filetype=ascii\nset wr_singlescale\nrun\n");
     s.push_str(&format!("wrdata {data_file} v(out) v(in)\n.endc\n.end\n"));
-    Ok((s, samples))
+    (s, samples)
 }
 
 /// Verilog-A statements setting `vel` from the overdrive `od`: the flow law exactly, else the

@@ -50,6 +50,7 @@ pub mod run;
 pub mod spice;
 pub mod target;
 pub mod verify;
+pub mod wall_spice;
 
 /// Why a design could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

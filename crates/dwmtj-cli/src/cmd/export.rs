@@ -43,6 +43,11 @@ pub enum SpiceModel {
     /// Each footprint's wall position is a state moved at the device's wall velocity above its
     /// depinning threshold, so pulse width and amplitude both count (docs/physics.md 13).
     Kinematic,
+    /// For a dynamic-mode device ([switching] model = "dynamic"): each footprint's wall position
+    /// and angle are states of the device's own 1D (q, phi) equations at T = 0, with its film
+    /// pinning, so inertia and the slide back into a pinning well count too (docs/physics.md
+    /// 13.1).
+    Wall,
 }
 
 /// Export a device file: gds (GDSII, nm units; layers 1 wire, 2 MTJ pillars, 3 wire
@@ -117,6 +122,15 @@ pub fn run(a: &Args) -> Result<ExitCode> {
     let signature = format.signature();
     check_target(&out, a.force, OutKind::File { signature }, &[path])?;
     let (_, device, program) = load_device(path)?;
+    if a.format == Format::Spice && a.model == SpiceModel::Wall {
+        let (name, text) = dwmtj_design::wall_spice::subcircuit(&device)?;
+        write_file(&out, a.force, signature, text.as_bytes())?;
+        println!(
+            "wrote {} (wall subcircuit {name}: in_p in_n out_p out_n; 1D wall states at T = 0)",
+            out.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if a.format == Format::Spice && a.model == SpiceModel::Kinematic {
         let pulse = program.as_ref().map(|p| p.pulse).ok_or_else(|| {
             anyhow::anyhow!(

@@ -1649,6 +1649,8 @@ fn field_cases() -> Vec<Case> {
         case("spice_instances_huge", fig3f(), &["export", "spice", "dev.toml", "--model", "kinematic", "--instances", "20000", "--out", "x.cir"], &["--instances 20000", "1 to 10000"]),
         case("spice_instances_threshold_model", fig3f(), &["export", "spice", "dev.toml", "--instances", "4", "--out", "x.cir"], &["--instances 4", "--model kinematic"]),
         case("spice_instances_not_a_number", fig3f(), &["export", "spice", "dev.toml", "--model", "kinematic", "--instances", "many", "--out", "x.cir"], &["--instances", "many"]),
+        case("spice_wall_threshold_device", fig3f(), &["export", "spice", "dev.toml", "--model", "wall", "--out", "x.cir"], &["switching.model", "dynamic"]),
+        case("spice_wall_instances", fig3f(), &["export", "spice", "dev.toml", "--model", "wall", "--instances", "3", "--out", "x.cir"], &["--instances 3", "--model kinematic"]),
         case("crossbar_rows_zero", fig3f(), &["export", "crossbar", "dev.toml", "--rows", "0", "--out", "x.cir"], &["--rows", "1 and 1024"]),
         case(
             "crossbar_line_resistance_unit",

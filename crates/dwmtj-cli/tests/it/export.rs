@@ -443,3 +443,115 @@ fn kinematic_spice_monte_carlo_reproduces_seeded_thermal_depinning() {
     assert!(switched > 0 && switched < count, "the 4th MTJ switched in {switched} of {count}");
     assert!(thermal > 0, "no instance escaped thermally below its threshold");
 }
+
+/// The 1D wall model as circuit states (`export spice --model wall`) in ngspice against dwmtj's
+/// dynamic device model at T = 0 (`DynamicModel::apply_pulse`, the 1D (q, phi) wall of every
+/// footprint over the real pulse and 2 ns of relaxation): pulses 2, 5, 10 and 20 ns wide at 0.5
+/// to 1.5 times the 4th MTJ's 1D switching current for the file's pulse, the resistance after
+/// each within 3 % of the resistance range; symmetric (Pt/Co synapse) and bipolar writing.
+#[test]
+#[cfg_attr(not(dwmtj_has_ngspice), ignore = "ngspice is not installed (.ci/run installs it)")]
+fn wall_spice_model_matches_the_dynamic_device_model() {
+    wall_against_dynamic_model("symmetric");
+    wall_against_dynamic_model("bipolar");
+    // The CLI writes the same subcircuit.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("wall.cir");
+    let config = repo().join("configs/dynamic-synapse.toml");
+    let o = dwmtj(&[
+        "export",
+        "spice",
+        config.to_str().unwrap(),
+        "--model",
+        "wall",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(config).unwrap();
+    let (_, device, _) = dwmtj_core::config::parse_device(&text, "device", None).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(out).unwrap(),
+        dwmtj_design::wall_spice::subcircuit(&device).unwrap().1
+    );
+}
+
+#[allow(clippy::needless_range_loop)]
+fn wall_against_dynamic_model(polarity: &str) {
+    use dwmtj_core::device::PulseShape;
+    use dwmtj_core::dynamic::{DynamicModel, RELAX};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(repo().join("configs/dynamic-synapse.toml")).unwrap();
+    if polarity == "bipolar" {
+        text = text.replace("[switching]\n", "[switching]\npolarity = \"bipolar\"\n");
+    }
+    let (_, device, _) = dwmtj_core::config::parse_device(&text, "device", None).unwrap();
+    let pin_period = dwmtj_design::wall_spice::pin_period(&device).unwrap();
+    let model = DynamicModel::new(&device, pin_period).unwrap();
+    let n = device.mtjs.len();
+    let (r_p, r_ap) = (device.read(&vec![0.0; n]).resistance, device.read(&vec![1.0; n]).resistance);
+    let mut rng = dwmtj_core::stream::stream(1, 0, 0);
+    let (mut partial, mut worst, mut count) = (0, 0.0f64, 0);
+    // One program per pulse width, from the reset state: 0.5 to 1.5 times the 4th MTJ's 1D
+    // switching current for that pulse (and, bipolar, back toward P).
+    for width in [2e-9, 5e-9, 10e-9, 20e-9] {
+        let shape = PulseShape::new(width, 0.5e-9, 0.5e-9).unwrap();
+        let i_ref = model.switching_current(3, &shape, 20e-3).unwrap();
+        let mut pulses: Vec<(f64, PulseShape)> = [0.5, 0.75, 1.05, 1.25, 1.5].iter().map(|s| (s * i_ref, shape)).collect();
+        if polarity == "bipolar" {
+            let back: Vec<_> = pulses.iter().map(|&(i, p)| (-i, p)).collect();
+            pulses.extend(back);
+        }
+        let mut f = model.reset_state(&vec![1.0; n]);
+        let initial = f.clone();
+        let data = tmp.path().join("wall.txt");
+        let (net, samples) =
+            dwmtj_design::wall_spice::testbench(&device, &pulses, 2.0 * RELAX, Some(&initial), data.to_str().unwrap()).unwrap();
+        let cir = tmp.path().join("wall.cir");
+        std::fs::write(&cir, net).unwrap();
+        let o = Command::new("ngspice").args(["-b", cir.to_str().unwrap()]).output().unwrap();
+        let rows: Vec<(f64, f64)> = std::fs::read_to_string(&data)
+            .unwrap_or_else(|_| panic!("ngspice wrote no data: {}", String::from_utf8_lossy(&o.stdout)))
+            .lines()
+            .map(|l| {
+                let mut it = l.split_whitespace().map(|v| v.parse::<f64>().unwrap());
+                (it.next().unwrap(), it.next().unwrap())
+            })
+            .collect();
+        let mut reached_ap = 0.0f64;
+        for (k, &(current, shape)) in pulses.iter().enumerate() {
+            model.apply_pulse(&vec![1.0; n], &mut f, current, &shape, &mut rng);
+            partial += f.iter().filter(|&&x| x > 0.01 && x < 0.99).count();
+            reached_ap = reached_ap.max(f.iter().sum::<f64>());
+            let r_dwmtj = device.read(&f).resistance;
+            let r_spice = rows
+                .iter()
+                .min_by(|a, b| (a.0 - samples[k]).abs().total_cmp(&(b.0 - samples[k]).abs()))
+                .unwrap()
+                .1
+                / device.readout.current;
+            worst = worst.max((r_spice - r_dwmtj).abs() / (r_ap - r_p));
+            count += 1;
+            assert!(
+                (r_spice - r_dwmtj).abs() <= 0.03 * (r_ap - r_p),
+                "{polarity}, pulse {k} ({:.0} ns, {:.0} uA): ngspice {r_spice} vs dwmtj {r_dwmtj} Ohm (state {f:?})",
+                width * 1e9,
+                current * 1e6
+            );
+        }
+        // Each program switches most of the device (and, bipolar, writes it back).
+        assert!(reached_ap > 3.0, "{width:e} s: the program switched only {reached_ap} footprints");
+        if polarity == "bipolar" {
+            assert!(
+                f.iter().sum::<f64>() < reached_ap - 2.0,
+                "the negative pulses wrote nothing back: {f:?}"
+            );
+        }
+    }
+    // Pulses leave walls inside footprints: pulse width and amplitude count, not a threshold.
+    assert!(partial > 5, "only {partial} partial footprints");
+    eprintln!(
+        "wall model ({polarity}): worst resistance deviation {:.3} % of the range over {count} pulses, {partial} partial footprints",
+        100.0 * worst
+    );
+}

@@ -46,7 +46,7 @@ mod monte_carlo;
 mod run;
 mod tilt;
 
-pub use model::{Drive, Pinning, StrayRegion, WallModel};
+pub use model::{Drive, Pinning, RateConstants, StrayRegion, WallModel};
 pub use monte_carlo::{monte_carlo, monte_carlo_from, MonteCarlo};
 pub use run::{run_deterministic, run_deterministic_many, run_thermal, RunOptions, WallOutcome};
 pub use tilt::{run_tilted, tilted_energy, tilted_rhs, TiltOutcome};

@@ -426,6 +426,26 @@ impl WallModel {
         }
     }
 
+    /// The equations' constants for a uniform wire, for writing the model into another solver
+    /// (a circuit simulator): see [`RateConstants`].
+    pub fn rate_constants(&self) -> RateConstants {
+        let k = self.folded();
+        RateConstants {
+            a_hz: k.a_hz,
+            a_jc: k.a_jc,
+            a_j: k.a_j,
+            b_sc: k.b_sc,
+            b_h: k.b_h,
+            b_s: k.b_s,
+            b_jc: k.b_jc,
+            b_j: k.b_j,
+            q_a: k.q_a,
+            q_b: k.q_b,
+            p_a: k.p_a,
+            p_b: k.p_b,
+        }
+    }
+
     /// (qdot, phidot) for forces (F_A, F_B).
     pub fn rates(&self, fa: f64, fb: f64) -> (f64, f64) {
         self.folded().rates(fa, fb)
@@ -484,6 +504,42 @@ impl WallModel {
         }
         p
     }
+}
+
+/// The (q, phi) equations of a wall in a uniform wire with every model constant folded in (SI):
+/// ```text
+/// F_A = a_hz H_z + a_jc J cos(phi) + a_j J - f_pin(q)
+/// F_B = b_sc sin(phi) cos(phi) + b_h (H_y cos(phi) - H_x sin(phi)) + b_s sin(phi) + b_jc J cos(phi) + b_j J
+/// qdot = q_a F_A + q_b F_B,   phidot = p_a F_A + p_b F_B
+/// ```
+/// with J the heavy-metal current density (A/m^2), fields in A/m, f_pin = V_pin'(q)/(2S) (J/m^3);
+/// exactly what [`WallModel::rhs`] evaluates for a uniform wire without the Oersted field.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct RateConstants {
+    /// F_A per H_z (J/m^3 per A/m).
+    pub a_hz: f64,
+    /// F_A per J cos(phi): the damping-like SOT.
+    pub a_jc: f64,
+    /// F_A per J: the non-adiabatic STT.
+    pub a_j: f64,
+    /// F_B per sin(phi) cos(phi): the Neel-Bloch anisotropy.
+    pub b_sc: f64,
+    /// F_B per (H_y cos(phi) - H_x sin(phi)).
+    pub b_h: f64,
+    /// F_B per sin(phi): the DMI.
+    pub b_s: f64,
+    /// F_B per J cos(phi): the field-like SOT.
+    pub b_jc: f64,
+    /// F_B per J: the adiabatic STT.
+    pub b_j: f64,
+    /// qdot per F_A (m/s per J/m^3).
+    pub q_a: f64,
+    /// qdot per F_B.
+    pub q_b: f64,
+    /// phidot per F_A (rad/s per J/m^3).
+    pub p_a: f64,
+    /// phidot per F_B.
+    pub p_b: f64,
 }
 
 /// The inputs of the forces at one (t, q): HM current density, fields, pinning and taper forces.
