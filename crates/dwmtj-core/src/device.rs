@@ -68,7 +68,7 @@ pub struct Switching {
     /// threshold (the reference-layer pinning is strongest at the edges, device paper ref. 30).
     pub propagation_fraction: f64,
     /// Flow mobility dv/dJ above the propagation threshold (m/s per A/m^2); None = from the 1D
-    /// model's field-driven velocity of the equivalent field (docs/physics.md 2.6).
+    /// model's steady SOT-driven velocity (docs/physics.md 2.6).
     pub mobility: Option<f64>,
     /// Depinning barrier E_0 at zero drive (J).
     pub barrier_energy: f64,

@@ -133,7 +133,7 @@ material_params! {
     rho_fm: Dim::RESISTIVITY, "Ohm*m", Range::Positive, false, f64::NAN, "Free-layer resistivity.";
     rho_hm: Dim::RESISTIVITY, "Ohm*m", Range::Positive, false, f64::NAN, "Heavy-metal resistivity.";
     h_dep: Dim::FIELD, "A/m", Range::NonNegative, false, 0.0, "Film depinning field H_dep of the wall (fit to devices).";
-    h_k: Dim::FIELD, "A/m", Range::Positive, false, f64::NAN, "Neel-Bloch shape-anisotropy field H_K; not set = t_F ln2/(pi Delta) Ms.";
+    h_k: Dim::FIELD, "A/m", Range::NonNegative, false, f64::NAN, "Neel-Bloch shape-anisotropy field H_K; not set = t_F ln2/(pi Delta) Ms; 0 = none (a local-demag micromagnetic wall).";
     ms_tm: Dim::FIELD, "A/m", Range::NonNegative, false, 0.0, "Ferrimagnet: transition-metal sublattice magnetisation (0 = ferromagnet).";
     ms_re: Dim::FIELD, "A/m", Range::NonNegative, false, 0.0, "Ferrimagnet: rare-earth sublattice magnetisation (0 = ferromagnet).";
     g_tm: Dim::NONE, "", Range::Within(0.5, 5.0), false, 2.2, "Ferrimagnet: Lande g of the transition-metal sublattice.";
@@ -233,6 +233,19 @@ impl Material {
         field_driven_velocity(self.alpha, self.wall_width(), self.walker_field(), h)
     }
 
+    /// Steady pinning-free velocity (m/s) of the wall driven by the damping-like SOT of heavy-metal
+    /// density j alone (magnitudes; [`sot_driven_velocity`]).
+    pub fn sot_driven_velocity(&self, j: f64) -> f64 {
+        sot_driven_velocity(
+            self.alpha,
+            self.wall_width(),
+            self.h_d().abs(),
+            self.h_k(),
+            -self.cos_phi_eq().acos(),
+            self.chi_sl().abs() * j.abs(),
+        )
+    }
+
     /// Check every parameter's range; errors name the material and the key.
     pub fn validate(&self) -> Result<(), ConfigError> {
         for p in PARAMS {
@@ -265,6 +278,55 @@ impl Material {
         (spec.set)(self, v);
         Ok(())
     }
+}
+
+/// Steady velocity (m/s) of a wall driven by the damping-like SOT alone, no pinning or applied
+/// field (docs/physics.md 2.6 and 5.4). Steady motion needs
+/// `(pi/2) H_SL cos(phi) = alpha [(pi/2) H_D sin(phi) - (H_K/2) sin(2 phi)] =: alpha W(phi)`,
+/// and `v = (pi/2) gamma0 Delta H_SL cos(phi)/alpha`. From rest at `phi_start` the angle turns
+/// up (phidot = gamma0 ((pi/2) H_SL cos(phi) - alpha W(phi))/(1 + alpha^2) > 0) to the first
+/// root: that is the state reached. `phi_start` is the 1D model's rest angle: 0 for a Neel wall,
+/// -acos(pi H_D/(2 H_K)) for an intermediate one ([`crate::wall::WallModel::equilibrium_phi`]
+/// picks that of the two degenerate chiralities, whose angle swings toward the Neel state and
+/// moves faster at low drive). Linear in H_SL at low drive (for a Neel wall the field-driven law of
+/// the equivalent field), it saturates at the DMI velocity (pi/2) gamma0 Delta H_D instead of
+/// breaking down: SOT alone has no Walker breakdown. Arguments: damping, Delta (m), |H_D|, H_K
+/// (A/m), phi_start (rad), H_SL >= 0 (A/m).
+pub fn sot_driven_velocity(a: f64, d: f64, h_d: f64, h_k: f64, phi_start: f64, h_sl: f64) -> f64 {
+    if h_sl <= 0.0 {
+        return 0.0;
+    }
+    let phi = sot_steady_angle(a, h_d, h_k, phi_start, phi_start, h_sl);
+    PI / 2.0 * GAMMA0 * d * h_sl * phi.cos() / a
+}
+
+/// The steady angle of [`sot_driven_velocity`]: the first root of
+/// `alpha W(phi) - (pi/2) H_SL cos(phi)` above `phi_from`, scanned in steps of
+/// (pi/2 - phi_start)/800 and refined by bisection. The root only moves up as H_SL grows, so a
+/// table may start each scan from the previous root.
+pub fn sot_steady_angle(a: f64, h_d: f64, h_k: f64, phi_start: f64, phi_from: f64, h_sl: f64) -> f64 {
+    let g = |phi: f64| a * (PI / 2.0 * h_d * phi.sin() - 0.5 * h_k * (2.0 * phi).sin()) - PI / 2.0 * h_sl * phi.cos();
+    let step = (PI / 2.0 - phi_start) / 800.0;
+    let (mut lo, mut hi) = (phi_from, PI / 2.0);
+    let mut prev = phi_from;
+    let mut p = phi_from;
+    while p < PI / 2.0 {
+        p = (p + step).min(PI / 2.0);
+        if g(p) >= 0.0 {
+            (lo, hi) = (prev, p);
+            break;
+        }
+        prev = p;
+    }
+    for _ in 0..40 {
+        let mid = 0.5 * (lo + hi);
+        if g(mid) >= 0.0 {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    0.5 * (lo + hi)
 }
 
 /// The 1D wall velocity law of [`Material::field_driven_velocity`] for given alpha, Delta and

@@ -19,15 +19,16 @@
 //! Once depinned, the wall must cross the footprint within the pulse: L/2 per wall when walls
 //! enter from both edges (symmetric writing), L for one wall (bipolar). It moves at
 //! v(J) = mu (|J| - p J_c) (a flow law with propagation threshold p J_c, docs/physics.md 7.2) or, by
-//! default, at the 1D model's velocity for the equivalent net field eps (|J| - p J_c), including
-//! Walker breakdown (docs/physics.md 2.6). A wall that does not cross leaves a partly switched
+//! default, at the 1D model's steady SOT-driven velocity at the overdrive |J| - p J_c (linear at
+//! low drive, saturating at the DMI velocity: SOT alone has no Walker breakdown; docs/physics.md
+//! 2.6). A wall that does not cross leaves a partly switched
 //! footprint, which the readout weights by area (docs/physics.md 6).
 //!
 //! A footprint with J_c <= 0 is switched by the bias field alone.
 
 use crate::device::{Device, Polarity, PulseShape, ThresholdSource};
 use crate::error::ConfigError;
-use crate::material::{field_driven_velocity, KB};
+use crate::material::KB;
 use rand::Rng;
 use rand_distr::{Exp1, StandardNormal};
 
@@ -46,38 +47,74 @@ pub struct MtjThresholds {
 
 /// Wall velocity inside a footprint as a function of the overdrive above the propagation
 /// threshold, with the material constants computed once.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum VelocityLaw {
     /// v = mu * overdrive.
     Flow {
         /// Mobility mu = dv/dJ, m/s per A/m^2.
         mobility: f64,
     },
-    /// 1D-model velocity of the equivalent field eps * overdrive (docs/physics.md 2.6).
+    /// The 1D model's steady SOT-driven velocity at the overdrive (docs/physics.md 2.6, 5.2):
+    /// H_SL = overdrive eps / ((pi/2) cos(phi_eq)), so a set `sot_field_per_1e11` scales it.
+    /// Tabulated once ([`crate::material::sot_driven_velocity`]): g = v/(v_D x) at 1025 points of
+    /// u = x/(1 + x), x = H_SL/(alpha |H_D|), linear in u; within 1e-3 of the law away from the
+    /// jump where an intermediate wall's fast branch ends (tested).
     OneD {
-        /// SOT depinning efficiency eps, A/m per A/m^2.
-        efficiency: f64,
-        /// Gilbert damping.
-        alpha: f64,
-        /// Wall-width parameter Delta, m.
-        wall_width: f64,
-        /// Walker field H_W, A/m.
-        walker_field: f64,
+        /// SOT field H_SL per unit overdrive, A/m per A/m^2.
+        h_sl_per_j: f64,
+        /// alpha |H_D|, A/m: the scale of x.
+        alpha_h_d: f64,
+        /// The DMI velocity (pi/2) gamma0 Delta |H_D|, m/s: the saturation.
+        v_d: f64,
+        /// g = v / (v_D x) at u = k/1024 (shared: a law is cloned with its model).
+        table: std::sync::Arc<[f64]>,
     },
 }
+
+/// Points of the tabulated SOT-driven velocity law.
+const SOT_TABLE: usize = 1025;
 
 impl VelocityLaw {
     /// The device's law: the flow law if it sets a mobility, else the 1D model's.
     pub fn for_device(device: &Device) -> Self {
         let s = &device.switching;
+        let m = &device.material;
         match s.mobility {
             Some(mobility) => VelocityLaw::Flow { mobility },
-            None => VelocityLaw::OneD {
-                efficiency: s.efficiency,
-                alpha: device.material.alpha,
-                wall_width: device.material.wall_width(),
-                walker_field: device.material.walker_field(),
-            },
+            None => {
+                let cos_eq = m.cos_phi_eq();
+                let h_d = m.h_d().abs();
+                let v_d = std::f64::consts::FRAC_PI_2 * crate::material::GAMMA0 * m.wall_width() * h_d;
+                let alpha_h_d = m.alpha * h_d;
+                let mut table = vec![0.0; SOT_TABLE];
+                if h_d > 0.0 {
+                    let phi_start = -cos_eq.acos();
+                    let mut phi = phi_start;
+                    for (k, y) in table.iter_mut().enumerate() {
+                        let u = k as f64 / (SOT_TABLE - 1) as f64;
+                        // g = v/(v_D x) = cos(phi) of the steady state.
+                        *y = if k + 1 == SOT_TABLE {
+                            0.0
+                        } else if k == 0 {
+                            cos_eq
+                        } else {
+                            let x = u / (1.0 - u);
+                            phi = crate::material::sot_steady_angle(m.alpha, h_d, m.h_k(), phi_start, phi, alpha_h_d * x);
+                            phi.cos()
+                        };
+                    }
+                }
+                VelocityLaw::OneD {
+                    h_sl_per_j: if cos_eq > 0.0 {
+                        s.efficiency / (std::f64::consts::FRAC_PI_2 * cos_eq)
+                    } else {
+                        0.0
+                    },
+                    alpha_h_d,
+                    v_d,
+                    table: table.into(),
+                }
+            }
         }
     }
 
@@ -87,11 +124,24 @@ impl VelocityLaw {
         match *self {
             VelocityLaw::Flow { mobility } => mobility * over,
             VelocityLaw::OneD {
-                efficiency,
-                alpha,
-                wall_width,
-                walker_field,
-            } => field_driven_velocity(alpha, wall_width, walker_field, efficiency * over),
+                h_sl_per_j,
+                alpha_h_d,
+                v_d,
+                ref table,
+            } => {
+                if alpha_h_d <= 0.0 {
+                    return 0.0;
+                }
+                let x = h_sl_per_j * over / alpha_h_d;
+                if !x.is_finite() {
+                    return v_d;
+                }
+                let pos = x / (1.0 + x) * (SOT_TABLE - 1) as f64;
+                let k = (pos.floor() as usize).min(SOT_TABLE - 2);
+                let f = pos - k as f64;
+                // v = v_D x g, with v -> v_D as x -> infinity (g ~ 1/x).
+                (v_d * x * (table[k] + f * (table[k + 1] - table[k]))).min(v_d)
+            }
         }
     }
 }

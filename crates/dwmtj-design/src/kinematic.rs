@@ -27,8 +27,8 @@ fn spice_name(name: &str) -> String {
 /// The velocity law as an ngspice expression of the overdrive `od` (A/m^2): exact for a flow
 /// law, a 64-point PWL table of the 1D model's velocity otherwise.
 fn velocity_expr(model: &ThresholdModel<'_>, od: &str, od_max: f64) -> String {
-    match model.law {
-        dwmtj_core::threshold::VelocityLaw::Flow { mobility } => format!("{mobility:.9e} * max({od}, 0)"),
+    match &model.law {
+        &dwmtj_core::threshold::VelocityLaw::Flow { mobility } => format!("{mobility:.9e} * max({od}, 0)"),
         law => {
             let pts: Vec<String> = (0..64)
                 .map(|k| {

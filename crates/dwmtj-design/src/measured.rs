@@ -28,11 +28,10 @@
 use crate::DesignError;
 use argmin::core::{CostFunction, Executor, State};
 use argmin::solver::neldermead::NelderMead;
-use dwmtj_core::material::{Material, GAMMA0, PARAMS};
+use dwmtj_core::material::{Material, PARAMS};
 use dwmtj_core::units::Dim;
 use dwmtj_core::RawQuantity;
 use serde::Serialize;
-use std::f64::consts::PI;
 use std::path::Path;
 
 /// One measured point: x, y and the standard deviation of y (None: not given).
@@ -97,35 +96,7 @@ pub struct MaterialFit {
 
 /// The steady pinning-free velocity (m/s) of the material's wall at HM density j (magnitudes).
 pub fn free_velocity(m: &Material, j: f64) -> f64 {
-    let h_sl = m.chi_sl().abs() * j.abs();
-    let (h_d, h_k, a) = (m.h_d().abs(), m.h_k(), m.alpha);
-    if h_sl <= 0.0 {
-        return 0.0;
-    }
-    let g = |phi: f64| a * (PI / 2.0 * h_d * phi.sin() - 0.5 * h_k * (2.0 * phi).sin()) - PI / 2.0 * h_sl * phi.cos();
-    let phi_eq = m.cos_phi_eq().acos();
-    // The first sign change from phi_eq: the stable steady branch.
-    let steps = 400;
-    let (mut lo, mut hi) = (phi_eq, PI / 2.0);
-    let mut prev = phi_eq;
-    for k in 1..=steps {
-        let p = phi_eq + (PI / 2.0 - phi_eq) * f64::from(k) / f64::from(steps);
-        if g(p) >= 0.0 {
-            (lo, hi) = (prev, p);
-            break;
-        }
-        prev = p;
-    }
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if g(mid) >= 0.0 {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    let phi = 0.5 * (lo + hi);
-    PI / 2.0 * GAMMA0 * m.wall_width() * h_sl * phi.cos() / a
+    m.sot_driven_velocity(j)
 }
 
 /// The mean velocity (m/s) with film pinning: the washboard law above J_dep = H_dep / eps.

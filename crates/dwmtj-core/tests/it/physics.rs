@@ -240,3 +240,52 @@ fn presets_start_each_sweep_in_ap_and_stt_resets_cost_j2_a_ra_tau() {
     let e = dwmtj_core::config::parse_device(&bad, "t", None).unwrap_err().to_string();
     assert!(e.contains("program.preset_ap[0]") && e.contains("1 to 9"), "{e}");
 }
+
+/// The threshold model's default velocity law is the 1D model's steady SOT-driven velocity
+/// (docs/physics.md 2.6): its table agrees with the law (`sot_driven_velocity`) within 1e-3 and
+/// with a 1D (q, phi) run without pinning (steady state after 30 ns) within 1 %, for a Neel wall
+/// (Pt/Co) and an intermediate one (Ta/CoFeB, D = 0.05 mJ/m^2), from the linear regime to
+/// saturation (the law has the damping-like torque only: the run's field-like torque and STT are
+/// off); and it does not break down where the field-driven law of the equivalent field does.
+#[test]
+fn the_default_velocity_law_is_the_steady_sot_driven_1d_wall() {
+    use dwmtj_core::threshold::VelocityLaw;
+    use dwmtj_core::wall::{run_deterministic, Drive, RunOptions, WallModel};
+    for material in ["pt-co", "ta-cofeb-mgo"] {
+        let text = MINIMAL
+            .replace("version = 1\n", &format!("version = 1\nmaterial = \"{material}\"\n"))
+            .replace("flow_velocity = \"100 m/s\"\nflow_overdrive = \"1e11 A/m^2\"\n", "");
+        let (device, _) = device_from(&text);
+        let law = VelocityLaw::for_device(&device);
+        let m = &device.material;
+        let mut wall = WallModel::from_material(m, 1e-6, 1.0);
+        wall.pinning.clear();
+        // The law is the damping-like torque's: no field-like torque, no STT.
+        wall.fl_ratio = 0.0;
+        wall.b_j_per_j = 0.0;
+        let phi0 = wall.equilibrium_phi(0.0, 0.0);
+        let sign = (m.theta_sh * phi0.cos()).signum();
+        let (mut last, mut saturating) = (0.0, false);
+        for j in [0.05e11, 0.2e11, 1e11, 3e11, 1e12, 4e12] {
+            let v = law.velocity(j);
+            let exact = m.sot_driven_velocity(j);
+            assert!(rel(v, exact) < 1e-3, "{material} at {j:e}: table {v} vs law {exact}");
+            let pulse = PulseShape::new(400e-9, 0.0, 0.0).unwrap();
+            let opts = RunOptions {
+                t_end: 300e-9,
+                ..RunOptions::default()
+            };
+            let run = run_deterministic(&wall, &Drive::current(sign * j, pulse), 0.0, phi0, &opts);
+            let v_1d = run.final_velocity_m_per_s.abs();
+            assert!(rel(v, v_1d) < 0.01, "{material} at {j:e}: law {v} vs 1D {v_1d} m/s");
+            assert!(v > last, "{material}: not increasing at {j:e}");
+            let field_law = m.field_driven_velocity(device.switching.efficiency * j);
+            saturating |= field_law < 0.8 * v;
+            last = v;
+        }
+        // Saturation at the DMI velocity, where the equivalent-field law has broken down.
+        let v_d = PI / 2.0 * GAMMA0 * m.wall_width() * m.h_d().abs();
+        assert!(last < v_d && last > 0.8 * v_d, "{material}: {last} vs v_D {v_d}");
+        assert!(saturating, "{material}: the field-driven law never fell below the SOT law");
+    }
+}
