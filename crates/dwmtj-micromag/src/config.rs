@@ -132,6 +132,10 @@ pub struct RawMaterial {
     pub gamma: Option<f64>,
     /// Heavy-metal thickness, for the Oersted field.
     pub t_hm: Option<RawQuantity>,
+    /// Film pinning: amplitude of the anisotropy modulation K_u(x) = K_u - pinning_ku cos(2 pi x / p).
+    pub pinning_ku: Option<RawQuantity>,
+    /// Film pinning: the modulation's period p.
+    pub pinning_period: Option<RawQuantity>,
 }
 
 /// A `[drive.current_pulse]` or `[drive.field_pulse]` table: a trapezoidal pulse.
@@ -148,6 +152,59 @@ pub struct RawPulse {
     pub rise: Option<RawQuantity>,
     /// Fall time (default 0).
     pub fall: Option<RawQuantity>,
+}
+
+/// The `[drive.pulse_train]` table: trapezoidal current pulses of one shape every `period`,
+/// pulse k scaled by `scales[k]` (a pulse program, as a device's ramp).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPulseTrain {
+    /// Multipliers of `drive.current_density`, one per pulse (signed).
+    pub scales: Vec<f64>,
+    /// Start of the first pulse (default 0).
+    pub delay: Option<RawQuantity>,
+    /// Start-to-start spacing of the pulses.
+    pub period: RawQuantity,
+    /// Width (FWHM) of every pulse.
+    pub width: RawQuantity,
+    /// Rise time (default 0).
+    pub rise: Option<RawQuantity>,
+    /// Fall time (default 0).
+    pub fall: Option<RawQuantity>,
+}
+
+/// A validated pulse train: pulse k starts at `delay + k period` and has amplitude `scales[k]`
+/// times the run's current density.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PulseTrain {
+    /// Start of the first pulse, s.
+    pub delay: f64,
+    /// Start-to-start spacing, s.
+    pub period: f64,
+    /// The shape of every pulse.
+    pub shape: PulseShape,
+    /// Amplitude of each pulse relative to the current density.
+    pub scales: Vec<f64>,
+}
+
+impl PulseTrain {
+    /// The current's scale at time t.
+    pub fn at(&self, t: f64) -> f64 {
+        let u = t - self.delay;
+        if u < 0.0 {
+            return 0.0;
+        }
+        let k = (u / self.period).floor() as usize;
+        match self.scales.get(k) {
+            Some(s) => s * self.shape.shape(u - k as f64 * self.period),
+            None => 0.0,
+        }
+    }
+
+    /// End of pulse k (its fall done), s.
+    pub fn pulse_end(&self, k: usize) -> f64 {
+        self.delay + k as f64 * self.period + self.shape.duration()
+    }
 }
 
 /// The `[drive.field_ac]` table: b sin(2 pi f t + phase).
@@ -206,6 +263,8 @@ pub struct RawDrive {
     pub oersted: Option<bool>,
     /// The current as a trapezoidal pulse (default: constant).
     pub current_pulse: Option<RawPulse>,
+    /// The current as a train of scaled pulses, instead of `current_pulse`.
+    pub pulse_train: Option<RawPulseTrain>,
     /// A field pulse added to (bx, by, bz).
     pub field_pulse: Option<RawPulse>,
     /// A sine field added to (bx, by, bz), instead of `field_pulse`.
@@ -317,8 +376,10 @@ pub struct RunSpec {
     pub regions: Vec<Region>,
     /// The time-dependent applied field, if any.
     pub waveform: Option<FieldWaveform>,
-    /// The current's time dependence: (delay, shape); None for a constant current.
+    /// The current's time dependence: (delay, shape); None for a constant current (or a train).
     pub current_pulse: Option<(f64, PulseShape)>,
+    /// The current as a train of scaled pulses (`[drive.pulse_train]`).
+    pub pulse_train: Option<PulseTrain>,
     /// The integrator settings.
     pub solver: SolverParams,
     /// The initial state.
@@ -375,6 +436,54 @@ fn pulse(raw: &RawPulse, field: &str) -> Result<(f64, PulseShape), ConfigError> 
         err(&format!("{field}.{key}"), format!("{value:e} s"), &e.to_string())
     })?;
     Ok((delay, shape))
+}
+
+/// Most pulses a train may hold (each is a few numbers; the run's duration sets the cost).
+const MAX_TRAIN_PULSES: usize = 100_000;
+
+fn pulse_train(raw: &RawPulseTrain) -> Result<PulseTrain, ConfigError> {
+    let field = "drive.pulse_train";
+    let (delay, shape) = pulse(
+        &RawPulse {
+            b: None,
+            delay: raw.delay.clone(),
+            width: raw.width.clone(),
+            rise: raw.rise.clone(),
+            fall: raw.fall.clone(),
+        },
+        field,
+    )?;
+    if raw.scales.is_empty() || raw.scales.len() > MAX_TRAIN_PULSES {
+        return Err(err(
+            &format!("{field}.scales"),
+            format!("{} entries", raw.scales.len()),
+            &format!("expected 1 to {MAX_TRAIN_PULSES} pulse amplitudes (multipliers of drive.current_density)"),
+        ));
+    }
+    if let Some(s) = raw.scales.iter().find(|s| !s.is_finite() || s.abs() > 100.0) {
+        return Err(err(
+            &format!("{field}.scales"),
+            s,
+            "expected multipliers of drive.current_density between -100 and 100",
+        ));
+    }
+    let period = raw.period.to_si(Dim::TIME, &format!("{field}.period"))?;
+    if !(period >= shape.duration() && period.is_finite()) {
+        return Err(err(
+            &format!("{field}.period"),
+            format!("{period:e} s"),
+            &format!(
+                "expected at least the pulse's duration ({:e} s: width + (rise + fall)/2), so that pulses do not overlap",
+                shape.duration()
+            ),
+        ));
+    }
+    Ok(PulseTrain {
+        delay,
+        period,
+        shape,
+        scales: raw.scales.clone(),
+    })
 }
 
 fn field3(raw: &[RawQuantity; 3], field: &str) -> Result<[f64; 3], ConfigError> {
@@ -589,6 +698,30 @@ impl RawRunFile {
             (None, None) => value(&None, Dim::ENERGY_DENSITY, "ku", base.as_ref().map(|b| b.k_eff + shape_energy))?,
         };
         let dmi = value(&mat.dmi, Dim::SURFACE_ENERGY, "dmi", Some(base.as_ref().map_or(0.0, |b| b.dmi)))?;
+        let (pinning_ku, pinning_period) = match (&mat.pinning_ku, &mat.pinning_period) {
+            (None, None) => (0.0, 0.0),
+            (Some(a), Some(p)) => {
+                let a = a.to_si(Dim::ENERGY_DENSITY, "material.pinning_ku")?;
+                let p = p.to_si(Dim::LENGTH, "material.pinning_period")?;
+                if !(a.is_finite() && a.abs() < ku) {
+                    return Err(err(
+                        "material.pinning_ku",
+                        format!("{a:e} J/m^3"),
+                        &format!("expected an amplitude below K_u ({ku:e} J/m^3), so that the anisotropy stays positive"),
+                    ));
+                }
+                if !(p.is_finite() && p >= 4.0 * mesh.dx) {
+                    return Err(err(
+                        "material.pinning_period",
+                        format!("{p:e} m"),
+                        &format!("expected at least 4 cells ({:e} m) per period of the modulation", 4.0 * mesh.dx),
+                    ));
+                }
+                (a, p)
+            }
+            (Some(_), None) => return Err(err("material.pinning_period", "missing", "material.pinning_ku needs its period")),
+            (None, Some(_)) => return Err(err("material.pinning_ku", "missing", "material.pinning_period needs its amplitude")),
+        };
         let alpha = match (mat.alpha, &base) {
             (Some(a), _) => a,
             (None, Some(b)) => b.alpha,
@@ -657,6 +790,8 @@ impl RawRunFile {
             },
             j_ref_width: if (width - width_end).abs() > 0.0 { width } else { 0.0 },
             seed: self.run.seed.unwrap_or(0),
+            pinning_ku,
+            pinning_period,
             ..Params::default()
         };
         let waveform = match (&d.field_pulse, &d.field_ac) {
@@ -695,6 +830,17 @@ impl RawRunFile {
                 ))
             }
             Some(p) => Some(pulse(p, "drive.current_pulse")?),
+            None => None,
+        };
+        let pulse_train = match &d.pulse_train {
+            Some(_) if current_pulse.is_some() => {
+                return Err(err(
+                    "drive.pulse_train",
+                    "(set)",
+                    "use either drive.current_pulse or drive.pulse_train",
+                ))
+            }
+            Some(t) => Some(pulse_train(t)?),
             None => None,
         };
         let regions = self
@@ -832,6 +978,7 @@ impl RawRunFile {
             regions,
             waveform,
             current_pulse,
+            pulse_train,
             solver: SolverParams {
                 method,
                 max_err,
@@ -867,4 +1014,33 @@ pub fn parse(text: &str, origin: &str) -> Result<(RawRunFile, RunSpec), ConfigEr
     })?;
     let spec = raw.validate()?;
     Ok((raw, spec))
+}
+
+/// The 1D wall model's material for a run's wall: the run's constants, K_eff = K_u - mu0 Ms^2/2
+/// (none without demag), the thin-film Neel-Bloch anisotropy with full demag and none with the
+/// local form, no STT and no film pinning (docs/physics.md 5.5).
+pub fn wall_material(spec: &RunSpec) -> dwmtj_core::material::Material {
+    use crate::system::DemagMode;
+    let p = &spec.params;
+    let mut m = dwmtj_core::material::find_builtin("ta-cofeb-mgo").expect("built-in");
+    m.name = format!("{}-1d", spec.name);
+    m.description = format!("the 1D model of micromagnetic run '{}'", spec.name);
+    m.ms = p.ms;
+    m.a_ex = p.a_ex;
+    m.k_eff = p.ku
+        - if p.demag == DemagMode::None {
+            0.0
+        } else {
+            0.5 * dwmtj_core::units::MU0 * p.ms * p.ms
+        };
+    m.dmi = p.dmi;
+    m.alpha = p.alpha;
+    m.theta_sh = p.theta_sh * p.sot_sign;
+    m.t_fm = spec.mesh.dz * spec.mesh.nz as f64;
+    m.t_hm = p.t_hm;
+    m.fl_dl_ratio = p.fl_ratio;
+    m.polarization = 0.0;
+    m.h_dep = 0.0;
+    m.h_k = if p.demag == DemagMode::Full { f64::NAN } else { 0.0 };
+    m
 }

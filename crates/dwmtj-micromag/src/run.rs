@@ -243,9 +243,10 @@ pub fn run_resumable(
             .expect("a validated run spec builds its system")
     };
     sys.waveform = spec.waveform.clone();
-    let drive = |t: f64| match &spec.current_pulse {
-        Some((delay, shape)) => shape.shape(t - delay),
-        None => 1.0,
+    let drive = |t: f64| match (&spec.pulse_train, &spec.current_pulse) {
+        (Some(train), _) => train.at(t),
+        (None, Some((delay, shape))) => shape.shape(t - delay),
+        (None, None) => 1.0,
     };
     let row = |it: &Integrator| Row {
         t: it.t,

@@ -300,34 +300,6 @@ fn currents(text: Option<&str>) -> Result<Vec<f64>> {
     Ok(js)
 }
 
-/// The 1D model's material for a micromagnetic run: its constants, thin-film shape anisotropy
-/// with full demag (none with local or no demag), no pinning, no STT.
-fn material_of(spec: &dwmtj_micromag::config::RunSpec) -> dwmtj_core::material::Material {
-    use dwmtj_micromag::system::DemagMode;
-    let p = &spec.params;
-    let mut m = dwmtj_core::material::find_builtin("ta-cofeb-mgo").expect("built-in");
-    m.name = format!("{}-1d", spec.name);
-    m.description = format!("the 1D model of micromagnetic run '{}'", spec.name);
-    m.ms = p.ms;
-    m.a_ex = p.a_ex;
-    m.k_eff = p.ku
-        - if p.demag == DemagMode::None {
-            0.0
-        } else {
-            0.5 * dwmtj_core::units::MU0 * p.ms * p.ms
-        };
-    m.dmi = p.dmi;
-    m.alpha = p.alpha;
-    m.theta_sh = p.theta_sh * p.sot_sign;
-    m.t_fm = spec.mesh.dz * spec.mesh.nz as f64;
-    m.t_hm = p.t_hm;
-    m.fl_dl_ratio = p.fl_ratio;
-    m.polarization = 0.0;
-    m.h_dep = 0.0;
-    m.h_k = if p.demag == DemagMode::Full { f64::NAN } else { 0.0 };
-    m
-}
-
 /// `calibrate --from-micromag`: micromagnetic velocities -> the 1D model's effective D and
 /// alpha -> (with a device) its threshold model.
 fn run_micromag(a: &Args, mm: &std::path::Path) -> Result<ExitCode> {
@@ -352,7 +324,7 @@ fn run_micromag(a: &Args, mm: &std::path::Path) -> Result<ExitCode> {
             eprintln!("micromagnetic run {k} of {n} done");
         }
     });
-    let base = material_of(&spec);
+    let base = dwmtj_micromag::config::wall_material(&spec);
     let data = Measurements {
         velocity: pts
             .iter()

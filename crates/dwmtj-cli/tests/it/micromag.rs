@@ -149,6 +149,60 @@ fn micromag_examples_run_and_write_ovf_that_reads_back() {
     }
 }
 
+/// A pulse program on a wall held by film pinning (a modulated anisotropy) under an MTJ's stray
+/// field (configs/micromag/pinned-program.toml): the pulses below the footprint's threshold
+/// leave it unswitched and the wall where it was, the one above it switches the footprint; and
+/// the new keys' bad values are refused with their names.
+#[test]
+fn a_pinned_wall_switches_its_footprint_only_above_the_threshold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = repo().join("configs/micromag/pinned-program.toml");
+    let out = tmp.path().join("pinned");
+    let o = dwmtj(&["micromag", cfg.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = std::fs::read_to_string(out.join("table.csv")).unwrap();
+    let header: Vec<&str> = table.lines().next().unwrap().split(',').collect();
+    let column = |name: &str| -> Vec<f64> {
+        let c = header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("{name} column"));
+        table
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(c).unwrap().parse().unwrap())
+            .collect()
+    };
+    // Rows at 0, 5, 10 and 15 ns: after the 0.85, 1.15 and 1.45 J_dep pulses (threshold 1.3).
+    let (mz, wall) = (column("mz_footprint"), column("wall_x_m"));
+    assert!(mz[..3].iter().all(|&m| m < -0.9), "switched below the threshold: {mz:?}");
+    assert!(mz[3] > 0.95, "not switched above it: {mz:?}");
+    assert!((wall[2] - wall[0]).abs() < 3e-9, "the pinned wall moved: {wall:?}");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    for (from, to, field) in [
+        ("pinning_ku = \"1.2e4 J/m^3\"\n", "", "material.pinning_ku"),
+        ("pinning_period = \"40 nm\"\n", "", "material.pinning_period"),
+        ("pinning_ku = \"1.2e4 J/m^3\"", "pinning_ku = \"2e6 J/m^3\"", "material.pinning_ku"),
+        ("pinning_ku = \"1.2e4 J/m^3\"", "pinning_ku = \"1.2e4 A/m\"", "material.pinning_ku"),
+        ("pinning_period = \"40 nm\"", "pinning_period = \"5 nm\"", "material.pinning_period"),
+        ("scales = [0.85, 1.15, 1.45]", "scales = []", "drive.pulse_train.scales"),
+        ("scales = [0.85, 1.15, 1.45]", "scales = [0.85, 1e3]", "drive.pulse_train.scales"),
+        ("period = \"5 ns\"", "period = \"2 ns\"", "drive.pulse_train.period"),
+        ("rise = \"1 ns\"", "rise = \"9 ns\"", "drive.pulse_train.width"),
+        (
+            "[drive.pulse_train]",
+            "[drive.current_pulse]\nwidth = \"1 ns\"\n[drive.pulse_train]",
+            "drive.pulse_train",
+        ),
+    ] {
+        assert!(text.contains(from), "pinned-program.toml lacks {from:?}");
+        let bad = write(tmp.path(), "bad-train.toml", &text.replacen(from, to, 1));
+        let dir = tmp.path().join("bad-train");
+        assert_rejected!(
+            dwmtj(&["micromag", bad.to_str().unwrap(), "--out", dir.to_str().unwrap()]),
+            dir,
+            field
+        );
+    }
+}
+
 /// A Python with spirit-code's `ovf` package (libovf), an OVF reader independent of ours.
 fn ovf_python() -> Option<String> {
     python_with("from ovf import ovf; import numpy")

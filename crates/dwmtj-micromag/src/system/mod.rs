@@ -161,6 +161,15 @@ impl System {
                 }
             }
         }
+        // Film pinning: the anisotropy modulated along the wire (after the regions, on every
+        // magnetic cell), docs/micromag.md 1.4.
+        let modulated = params.pinning_period > 0.0 && params.pinning_ku != 0.0;
+        if modulated {
+            for k in (0..n).filter(|&k| mesh.mask[k]) {
+                let (x, _) = centre(k);
+                ku[k] -= params.pinning_ku * (2.0 * std::f64::consts::PI * x / params.pinning_period).cos();
+            }
+        }
         let plane = nx * ny;
         // Neighbour of k across face dir (0..4 in the plane: +x, -x, +y, -y; 4, 5: +z, -z).
         let neighbour = |k: usize, dir: usize| -> Option<usize> {
@@ -189,7 +198,7 @@ impl System {
         let vertical: Vec<[usize; 2]> = (0..n)
             .map(|k| [neighbour(k, 4).unwrap_or(k), neighbour(k, 5).unwrap_or(k)])
             .collect();
-        let maps = (!regions.is_empty()).then(|| {
+        let maps = (!regions.is_empty() || modulated).then(|| {
             let xi = (0..n).map(|k| if a_ex[k] > 0.0 { dmi[k] / (2.0 * a_ex[k]) } else { 0.0 }).collect();
             let harmonic = |a: f64, b: f64| if a + b > 0.0 { 2.0 * a * b / (a + b) } else { 0.0 };
             let a_face = (0..n)

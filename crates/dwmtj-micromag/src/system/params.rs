@@ -54,6 +54,11 @@ pub struct Params {
     /// The demag convolution in single precision (FFTs and spectra in f32; the tensor is
     /// computed in f64 and the field accumulated in f64).
     pub demag_f32: bool,
+    /// Film pinning as a modulated anisotropy, K_u(x) = K_u - pinning_ku cos(2 pi x / p) at each
+    /// cell's centre (J/m^3; 0: none): wall-energy minima at x = 0, p, 2p, ...
+    pub pinning_ku: f64,
+    /// Period p of the anisotropy modulation, m (0: none).
+    pub pinning_period: f64,
 }
 
 impl Default for Params {
@@ -79,6 +84,8 @@ impl Default for Params {
             oersted: false,
             t_hm: 5e-9,
             demag_f32: false,
+            pinning_ku: 0.0,
+            pinning_period: 0.0,
         }
     }
 }

@@ -207,3 +207,32 @@ fn the_tilted_1d_wall_moves_at_the_micromagnetic_velocity_of_the_benchmark_strip
         shape.phi_rad.to_degrees()
     );
 }
+
+/// Film pinning by a modulated anisotropy (`pinning_ku`, `pinning_period`): a wall started
+/// between two wall-energy minima (K_u lowest at x = 0, 40, 80 nm) relaxes into the nearer one,
+/// on either side of the maximum at 60 nm, and the energy falls on the way.
+#[test]
+fn a_wall_relaxes_into_the_nearest_minimum_of_a_modulated_anisotropy() {
+    let base = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../configs/micromag/pinned-program.toml")).unwrap();
+    for (x0, minimum) in [(52e-9, 40e-9), (68e-9, 80e-9)] {
+        let text = base
+            .replace("x0 = \"40 nm\"", &format!("x0 = \"{} nm\"", x0 * 1e9))
+            .replace("current_density = \"1.627e11 A/m^2\"", "current_density = \"0 A/m^2\"")
+            .replace("alpha = 0.1", "alpha = 1.0")
+            .replace("duration = \"15 ns\"", "duration = \"3 ns\"")
+            .replace("relax = true\n", "")
+            .replace("samples = 3", "samples = 30");
+        // Without the stray field, so the pinning alone acts.
+        let text = text.split("[[region]]").next().unwrap().to_string();
+        let (_, spec) = dwmtj_micromag::config::parse(&text, "pinned.toml").unwrap();
+        let out = dwmtj_micromag::run::run(&spec, &|_| {});
+        let end = out.rows.last().unwrap();
+        assert!(
+            (end.wall_position - minimum).abs() < 2e-9,
+            "from {x0:e}: ended at {:e}, minimum {minimum:e}",
+            end.wall_position
+        );
+        let e: Vec<f64> = out.rows.iter().map(|r| r.energy.total()).collect();
+        assert!(e.windows(2).all(|w| w[1] <= w[0] + 1e-6 * w[0].abs()), "energy rose: {e:?}");
+    }
+}
