@@ -508,9 +508,11 @@ def design(
 
 def reproduce(figure: str = "all", progress: Progress = None) -> Dict[str, Any]:
     """Reproduce the device paper's ``"fig3f"``, ``"fig4c"``, ``"fig3b"``, ``"fig5b"``,
-    ``"energy"`` or ``"all"``: a dict with ``checks`` (name, paper, ours, pass), ``all_pass``
-    and the figures' data (``transfer``: simulated devices with their points, fits and
-    overlays; ``fig3b``, ``fig5b``, ``energy``).
+    ``"energy"``, ``"fig1e"``, ``"fig2cd"``, ``"field-steps"``, ``"scaling"`` or ``"all"``, or
+    ``"consistency"`` (the threshold, 1D and micromagnetic models on one device, about 40 s): a
+    dict with ``checks`` (name, paper, ours, pass), ``all_pass`` and the figures' data
+    (``transfer``: simulated devices with their points, fits and overlays; ``fig3b``,
+    ``fig5b``, ``energy``, ``consistency``).
 
     >>> r = dwmtj.reproduce("fig3f")
     >>> r["all_pass"]

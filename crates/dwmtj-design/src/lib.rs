@@ -36,6 +36,7 @@
 
 pub mod analog;
 pub mod config;
+pub mod consistency;
 pub mod discrete;
 pub mod dynamic_design;
 pub mod export;

@@ -663,13 +663,16 @@ pub enum Part {
     FieldSteps,
     /// The Discussion's scaled device: power, energies, MgO thickness, retention.
     Scaling,
-    /// Everything above.
+    /// Every figure of the paper above.
     All,
+    /// Not a figure of the paper: the threshold, 1D and micromagnetic models side by side on
+    /// one 3-MTJ device ([`crate::consistency`]); not part of `All`.
+    Consistency,
 }
 
 impl Part {
-    /// Every part, `All` last.
-    pub const ALL: [Part; 10] = [
+    /// Every part (`All`, then `Consistency`, last).
+    pub const ALL: [Part; 11] = [
         Part::Fig3f,
         Part::Fig4c,
         Part::Fig3b,
@@ -680,10 +683,11 @@ impl Part {
         Part::FieldSteps,
         Part::Scaling,
         Part::All,
+        Part::Consistency,
     ];
 
     /// The part's name: "fig3f", "fig4c", "fig3b", "fig5b", "energy", "fig1e", "fig2cd",
-    /// "field-steps", "scaling" or "all".
+    /// "field-steps", "scaling", "all" or "consistency".
     pub fn name(self) -> &'static str {
         match self {
             Self::Fig3f => "fig3f",
@@ -696,6 +700,7 @@ impl Part {
             Self::FieldSteps => "field-steps",
             Self::Scaling => "scaling",
             Self::All => "all",
+            Self::Consistency => "consistency",
         }
     }
 
@@ -704,9 +709,10 @@ impl Part {
         Self::ALL.into_iter().find(|p| p.name() == name)
     }
 
-    /// Whether reproducing `self` shows `part` (the scaling numbers include the energies).
+    /// Whether reproducing `self` shows `part` (the scaling numbers include the energies; all
+    /// the paper's figures, not the model consistency).
     pub fn includes(self, part: Self) -> bool {
-        self == part || self == Self::All || (self == Self::Scaling && part == Self::Energy)
+        self == part || (self == Self::All && part != Self::Consistency) || (self == Self::Scaling && part == Self::Energy)
     }
 }
 
@@ -730,6 +736,8 @@ pub struct Reproduction {
     pub field: Vec<crate::paper_field::FieldFigure>,
     /// The scaled-device numbers, when `target` includes them.
     pub scaling: Option<crate::paper_scaling::ScalingFigure>,
+    /// The three model levels side by side, when `target` is `Consistency`.
+    pub consistency: Option<crate::consistency::Consistency>,
     /// Every check, in the order of the figures.
     pub checks: Vec<Check>,
 }
@@ -806,6 +814,13 @@ pub fn reproduce(target: Part, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Re
         checks.extend(fig.checks.iter().cloned());
         field.push(fig);
     }
+    let consistency = if target.includes(Part::Consistency) {
+        let c = crate::consistency::consistency(&crate::consistency::ConsistencyParams::default(), progress)?;
+        checks.extend(c.checks.iter().cloned());
+        Some(c)
+    } else {
+        None
+    };
     Ok(Reproduction {
         target,
         transfer,
@@ -815,6 +830,7 @@ pub fn reproduce(target: Part, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Re
         energy,
         field,
         scaling,
+        consistency,
         checks,
     })
 }

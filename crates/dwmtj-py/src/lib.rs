@@ -515,14 +515,14 @@ fn export<'py>(py: Python<'py>, text: &str, origin: &str, format: &str, base: Op
 }
 
 /// Reproduce a figure of the paper ("fig3f", "fig4c", "fig3b", "fig5b", "energy", "fig1e",
-/// "fig2cd", "field-steps", "scaling", "all"): the
+/// "fig2cd", "field-steps", "scaling", "all"), or the model consistency ("consistency"): the
 /// reproduction as JSON (figures, their data and checks).
 #[pyfunction]
 #[pyo3(signature = (part, progress=None))]
 fn reproduce(py: Python<'_>, part: &str, progress: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
     let Some(part) = dwmtj_design::paper::Part::from_name(part) else {
         return Err(Failure::Input(format!(
-            "'{part}': expected fig3f, fig4c, fig3b, fig5b, energy, fig1e, fig2cd, field-steps, scaling or all"
+            "'{part}': expected fig3f, fig4c, fig3b, fig5b, energy, fig1e, fig2cd, field-steps, scaling, all or consistency"
         ))
         .into_py(py));
     };

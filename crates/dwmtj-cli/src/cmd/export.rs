@@ -43,7 +43,7 @@ pub enum SpiceModel {
     /// Each footprint's wall position is a state moved at the device's wall velocity above its
     /// depinning threshold, so pulse width and amplitude both count (docs/physics.md 13).
     Kinematic,
-    /// For a dynamic-mode device ([switching] model = "dynamic"): each footprint's wall position
+    /// For a dynamic-mode device (switching.model = "dynamic"): each footprint's wall position
     /// and angle are states of the device's own 1D (q, phi) equations at T = 0, with its film
     /// pinning, so inertia and the slide back into a pinning well count too (docs/physics.md
     /// 13.1).

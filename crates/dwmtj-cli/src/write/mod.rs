@@ -1,6 +1,7 @@
 //! How each library report becomes files in a run folder: CSV tables and plots, all written
 //! through [`crate::output::RunDir`].
 
+pub mod consistency;
 pub mod design;
 pub mod field;
 pub mod figures;

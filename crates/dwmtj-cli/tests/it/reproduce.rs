@@ -72,6 +72,8 @@ fn reproduce_all_passes_and_writes_every_file() {
     ] {
         assert!(names.contains(&want), "check {want} missing from {names:?}");
     }
+    // The model consistency is not one of the paper's figures: `all` leaves it out.
+    assert!(!names.iter().any(|n| n.starts_with("consistency_")) && !out.join("consistency").exists());
     // Energy checks appear once although `scaling` includes them.
     assert_eq!(names.iter().filter(|n| **n == "energy_scaled_20nm").count(), 1);
     // The staircase device files are the figures' own files with a field program.
@@ -108,4 +110,53 @@ fn reproduce_json_without_out_folder_collision() {
     assert!(dwmtj(&["reproduce", "energy", "--out", out.to_str().unwrap(), "--force"])
         .status
         .success());
+}
+
+/// `reproduce consistency`: the threshold, 1D and micromagnetic models on one 3-MTJ device
+/// (docs/physics.md 14): every check passes, the tables, plots, device and micromagnetic run
+/// files are written, and the run files run as they are (`dwmtj check` of the device file).
+#[test]
+fn reproduce_consistency_passes_and_writes_its_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = dwmtj(&["reproduce", "consistency", "--out", out.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let checks = v["checks"].as_array().unwrap();
+    let names: Vec<&str> = checks.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    for want in [
+        "consistency_velocity_1d",
+        "consistency_velocity_tilted",
+        "consistency_velocity_threshold",
+        "consistency_depinning_1d",
+        "consistency_depinning_threshold",
+        "consistency_transfer_1d",
+        "consistency_transfer_threshold",
+        "consistency_levels",
+    ] {
+        assert!(names.contains(&want), "check {want} missing from {names:?}");
+    }
+    assert!(checks.iter().all(|c| c["pass"] == true), "{checks:?}");
+    let dir = out.join("consistency");
+    for f in [
+        "velocity.csv",
+        "thresholds.csv",
+        "ramp.csv",
+        "transfer.csv",
+        "velocity.png",
+        "ramp.svg",
+        "transfer.png",
+        "device.toml",
+        "summary.json",
+        "manifest.json",
+        "micromag/program-mtj2.toml",
+    ] {
+        assert!(dir.join(f).is_file(), "consistency/{f} missing");
+    }
+    let o = dwmtj(&["check", dir.join("device.toml").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let thresholds = std::fs::read_to_string(dir.join("thresholds.csv")).unwrap();
+    assert_eq!(thresholds.lines().count(), 4, "{thresholds}");
+    let transfer = std::fs::read_to_string(dir.join("transfer.csv")).unwrap();
+    assert_eq!(transfer.lines().count(), 1 + 3 * 4, "{transfer}");
 }
