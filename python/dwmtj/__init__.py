@@ -54,6 +54,7 @@ __all__ = [
     "read_ovf",
     "write_ovf",
     "train",
+    "infer",
     "sweep",
     "sweep_points",
     "sweep_point",
@@ -625,11 +626,13 @@ def train(
     seed: Optional[int] = None,
     progress: Progress = None,
 ) -> Dict[str, Any]:
-    """Train an MLP on chip (``config``: a training file path or TOML text; None: the
-    built-in 784-256-128-10 DW-MTJ network on the built-in MNIST subset). Returns the summary
+    """Train a network on chip (``config``: a training file path or TOML text, an MLP or a
+    convolutional network such as configs/nn/lenet5.toml; None: the built-in 784-256-128-10
+    DW-MTJ network on the built-in MNIST subset). Returns the summary
     of ``dwmtj train --json`` with ``metrics``: one dict per epoch (accuracy, loss, pulses,
-    the energy breakdown), and ``layer_weights``: per layer a (W, b) pair of float32 arrays, W the
-    effective weights shaped (outputs, inputs)."""
+    the energy breakdown), and ``layer_weights``: per tile layer a (W, b) pair of float32 arrays, W
+    the effective weights shaped (outputs, inputs) (a convolution's inputs are C_in k k); see
+    :func:`infer` to program them into another device."""
     text, origin, base = None, "training.toml", None
     if config is not None:
         if "\n" not in config and _os.path.exists(config):
@@ -641,6 +644,58 @@ def train(
     summary, metrics, layers = _dwmtj.train(text, origin, base, data_dir, device, epochs, seed, progress)
     out = _json.loads(summary)
     out["metrics"] = _json.loads(metrics)
+    out["layer_weights"] = layers
+    return out
+
+
+def infer(
+    weights: Any,
+    config: Optional[str] = None,
+    over_time: bool = False,
+    data_dir: Optional[str] = None,
+    device: Optional[str] = None,
+    seed: Optional[int] = None,
+    progress: Progress = None,
+) -> Dict[str, Any]:
+    """Program an inference network with given weights and evaluate it on the test images, as
+    ``dwmtj train CONFIG --weights FILE [--over-time]``. ``weights``: a safetensors file (path or
+    bytes: a dwmtj run's ``weights.safetensors`` or a PyTorch ``state_dict`` saved with
+    ``safetensors.torch.save_file``), or a list of ``(W, b)`` array pairs, one per tile layer
+    (W shaped (outputs, inputs), or (C_out, C_in, k, k) for a convolution; ``b`` may be None),
+    for example :func:`train`'s ``layer_weights``. Each device is set to W/alpha, clipped to its
+    range and snapped to its levels. ``over_time`` adds ``over_time``: accuracy 1 s to 1 year
+    after programming for each drift or retention model. Returns the summary (``test_accuracy``,
+    ``clipped_fraction``, ``inference`` energy and latency, ...) with ``layer_weights``, the
+    programmed network as (W, b) pairs.
+
+    >>> r = dwmtj.train(device="float", epochs=1)
+    >>> p = dwmtj.infer(r["layer_weights"], device="float")
+    >>> abs(p["test_accuracy"] - r["test_accuracy"]) < 1e-12
+    True
+    """
+    text, origin, base = None, "training.toml", None
+    if config is not None:
+        if "\n" not in config and _os.path.exists(config):
+            with open(config, encoding="utf-8") as f:
+                text = f.read()
+            origin, base = config, _os.path.dirname(_os.path.abspath(config))
+        else:
+            text = config
+    blob, arrays = None, None
+    if isinstance(weights, (bytes, bytearray)):
+        blob = bytes(weights)
+    elif isinstance(weights, (str, _os.PathLike)):
+        with open(weights, "rb") as f:
+            blob = f.read()
+    else:
+        arrays = []
+        for pair in weights:
+            w, b = pair
+            w = _np.asarray(w, dtype=_np.float32)
+            b = [] if b is None else _np.asarray(b, dtype=_np.float32).ravel().tolist()
+            arrays.append((w.ravel().tolist(), list(w.shape), b))
+    summary, layers = _dwmtj.infer(text, origin, base, data_dir, device, seed, blob, arrays, over_time, progress)
+    out = _json.loads(summary)
     out["layer_weights"] = layers
     return out
 

@@ -348,3 +348,37 @@ def test_weights_interchange_with_pytorch_style_safetensors(tmp_path):
     st.save_file(torch_style, str(tmp_path / "torch.safetensors"))
     r = cli_json("train", cfg, "--device", "float", "--weights", str(tmp_path / "torch.safetensors"), "--out", str(tmp_path / "i"), "--json")
     assert abs(r["test_accuracy"] - t["test_accuracy"]) < 1e-9
+
+
+def test_infer_programs_weights_as_the_cli_does(tmp_path):
+    # dwmtj.infer from a run's weights.safetensors (path and bytes) equals `dwmtj train
+    # --weights FILE --over-time --json`; from (W, b) arrays (train's layer_weights) the same;
+    # shapes that do not fit the network are a ConfigError naming the layer.
+    cfg = str(CONFIGS / "nn" / "mnist-mlp.toml")
+    t = cli_json("train", cfg, "--device", "float", "--epochs", "1", "--out", str(tmp_path / "t"), "--json")
+    wfile = tmp_path / "t" / "weights.safetensors"
+    cli = cli_json("train", cfg, "--weights", str(wfile), "--over-time", "--out", str(tmp_path / "i"), "--json")
+    py = dwmtj.infer(str(wfile), config=cfg, over_time=True)
+    for key in ("test_accuracy", "clipped_fraction", "sizes", "inference_energy_j", "over_time"):
+        assert py[key] == cli[key], key
+    assert py["device"] == "dw-linear" and len(py["layer_weights"]) == 3
+    assert dwmtj.infer(wfile.read_bytes(), config=cfg)["test_accuracy"] == cli["test_accuracy"]
+    r = dwmtj.train(cfg, device="float", epochs=1)
+    again = dwmtj.infer(r["layer_weights"], config=cfg, device="float")
+    assert abs(again["test_accuracy"] - r["test_accuracy"]) < 1e-12
+    assert again["layer_weights"][0][0].shape == (256, 784)
+    with pytest.raises(dwmtj.ConfigError, match="layer 1"):
+        dwmtj.infer([(np.zeros((256, 700)), None)] + r["layer_weights"][1:], config=cfg)
+
+
+def test_lenet_trains_and_its_weights_program_an_inference_network():
+    # A convolutional network from Python: LeNet-5 on a few images, its layer weights shaped
+    # (outputs, C_in k k) per tile, programmed back through infer as (C_out, C_in, k, k).
+    text = (CONFIGS / "nn" / "lenet5.toml").read_text().replace("[network]", "[data]\ntrain_limit = 400\ntest_limit = 100\n\n[network]")
+    r = dwmtj.train(text, device="float", epochs=1)
+    assert r["layers"] == [784, 4704, 1176, 1600, 400, 120, 84, 10]
+    shapes = [w.shape for w, _ in r["layer_weights"]]
+    assert shapes == [(6, 25), (16, 150), (120, 400), (84, 120), (10, 84)]
+    conv = [(w.reshape(6, 1, 5, 5), b) if w.shape == (6, 25) else (w, b) for w, b in r["layer_weights"]]
+    p = dwmtj.infer(conv, config=text, device="float")
+    assert abs(p["test_accuracy"] - r["test_accuracy"]) < 1e-12

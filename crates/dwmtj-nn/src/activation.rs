@@ -13,6 +13,8 @@ pub enum Activation {
     Sigmoid,
     /// max(z, 0), computed digitally.
     Relu,
+    /// tanh(z), computed digitally (aihwkit's LeNet-5).
+    Tanh,
     /// The DW-MTJ sigmoid generator: its noisy staircase forward, the logistic's derivative backward.
     DwSigmoid(Arc<DwActivation>),
 }
@@ -23,11 +25,12 @@ fn logistic(z: f32) -> f32 {
 }
 
 impl Activation {
-    /// The name used in training files: "sigmoid", "relu" or "dw-sigmoid".
+    /// The name used in training files: "sigmoid", "relu", "tanh" or "dw-sigmoid".
     pub fn name(&self) -> &'static str {
         match self {
             Activation::Sigmoid => "sigmoid",
             Activation::Relu => "relu",
+            Activation::Tanh => "tanh",
             Activation::DwSigmoid(_) => "dw-sigmoid",
         }
     }
@@ -42,6 +45,10 @@ impl Activation {
             }
             Activation::Relu => {
                 out.iter_mut().zip(z).for_each(|(o, &v)| *o = v.max(0.0));
+                0.0
+            }
+            Activation::Tanh => {
+                out.iter_mut().zip(z).for_each(|(o, &v)| *o = v.tanh());
                 0.0
             }
             Activation::DwSigmoid(a) => {
@@ -71,6 +78,7 @@ impl Activation {
                     0.0
                 }
             }
+            Activation::Tanh => 1.0 - z.tanh().powi(2),
         }
     }
 
@@ -80,6 +88,7 @@ impl Activation {
     pub fn derivative_at(&self, z: f32, a: f32) -> f32 {
         match self {
             Activation::Sigmoid => a * (1.0 - a),
+            Activation::Tanh => 1.0 - a * a,
             _ => self.derivative(z),
         }
     }
@@ -96,7 +105,7 @@ mod tests {
 
     #[test]
     fn derivatives_match_finite_differences_of_the_smooth_functions() {
-        for act in [Activation::Sigmoid, Activation::Relu] {
+        for act in [Activation::Sigmoid, Activation::Relu, Activation::Tanh] {
             for &z in &[-3.0f32, -0.7, 0.4, 2.5] {
                 let h = 1e-3f32;
                 let mut a = [0.0f32];

@@ -6,20 +6,25 @@
 //! dir = "path/to/idx"         # standard IDX names, relative to this file
 //! crop = 20                   # centre crop (NeuroSim's 20 x 20)
 //! [network]
-//! hidden = [256, 128]
-//! activation = "relu"         # sigmoid | relu | dw-sigmoid
+//! hidden = [256, 128]         # dense hidden layers; or, for a convolutional network, layers:
+//! # [[network.layers]]  kind = "conv", channels = 6, kernel = 5, padding = 2
+//! # [[network.layers]]  kind = "max-pool", size = 2       (or "avg-pool")
+//! # [[network.layers]]  kind = "dense", units = 120
+//! activation = "relu"         # sigmoid | relu | tanh | dw-sigmoid
 //! activation_device = "../fig4c.toml"   # the generator, for dw-sigmoid (default: Fig. 4c)
 //! weight_range = 4.0          # w_max = weight_range / sqrt(fan_in)
 //! periphery = "aihwkit"       # aihwkit (defaults of docs/nn.md 2.2) | ideal
 //! [training]
 //! device = "dw-linear"        # see `catalog::names()`
 //! device_file = "../fig3f.toml"         # the DW-MTJ synapse (default: Fig. 3f)
-//! scheme = "mixed-precision"  # optional: float | stochastic | pulse-count | mixed-precision
+//! scheme = "mixed-precision"  # optional: float | stochastic | pulse-count | mixed-precision | tiki-taka | ttv2
+//! transfer_every = 1          # tiki-taka / ttv2: mini-batches between transfers (and transfer_columns, transfer_lr)
 //! epochs = 10
 //! batch = 8
 //! lr = 0.1
 //! lr_decay = 0.9
 //! seed = 1
+//! shift = 2                   # random translation of the training images, pixels (augmentation)
 //! [energy]                    # optional circuit constants (energy.rs)
 //! v_read = "0.2 V"
 //! [compare]
@@ -58,9 +63,12 @@ pub struct RawData {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawNetwork {
-    /// Hidden layer sizes (each 1-100000).
-    pub hidden: Vec<usize>,
-    /// sigmoid, relu or dw-sigmoid (default sigmoid).
+    /// Hidden layer sizes (each 1-100000): an MLP. Give this or `layers`.
+    pub hidden: Option<Vec<usize>>,
+    /// The stages before the 10-class output layer: `conv`, `max-pool`, `avg-pool` and `dense`
+    /// tables (convolutions and pooling first). Give this or `hidden`.
+    pub layers: Option<Vec<crate::layers::LayerSpec>>,
+    /// sigmoid, relu, tanh or dw-sigmoid (default sigmoid).
     pub activation: Option<String>,
     /// Device file of the dw-sigmoid generator, relative to the training file (default: the built-in Fig. 4c).
     pub activation_device: Option<String>,
@@ -68,6 +76,8 @@ pub struct RawNetwork {
     pub weight_range: Option<f64>,
     /// aihwkit (its default periphery) or ideal (default aihwkit).
     pub periphery: Option<String>,
+    /// "standard" (default) or "neurosim": MLP+NeuroSim V3.0's own training algorithm.
+    pub mode: Option<String>,
 }
 
 /// `[training]`: the device and the optimiser.
@@ -92,6 +102,16 @@ pub struct RawTraining {
     pub lr_decay: Option<f64>,
     /// Seed of every random stream (default 1).
     pub seed: Option<u64>,
+    /// Largest random translation of a training image per epoch, pixels (0-8; default 0).
+    pub shift: Option<usize>,
+    /// Learning rate of each tile layer, input to output, replacing `lr` (each in (0, 1000)).
+    pub layer_lr: Option<Vec<f64>>,
+    /// tiki-taka / ttv2: mini-batches between transfers, 1-100000 (default 1).
+    pub transfer_every: Option<u32>,
+    /// tiki-taka / ttv2: columns read and transferred each time, 1-4096 (default 1).
+    pub transfer_columns: Option<u32>,
+    /// tiki-taka / ttv2: scale of the transferred reads, in (0, 1000] (default 1).
+    pub transfer_lr: Option<f64>,
 }
 
 /// `[energy]`: circuit constants of the energy and latency accounting (optional; defaults of `CircuitParams`).
@@ -122,6 +142,9 @@ pub struct RawEnergy {
 pub struct RawCompare {
     /// Catalog device names (at least one).
     pub devices: Vec<String>,
+    /// Update schemes to train each device with ("default": the device's own, or the file's
+    /// `training.scheme`); default `["default"]`.
+    pub schemes: Option<Vec<String>>,
 }
 
 /// A training file as written.
@@ -180,12 +203,20 @@ pub struct TrainConfig {
     pub device: DeviceEntry,
     /// The scheme named in the file (applied to every compared device when set).
     pub scheme_override: Option<UpdateScheme>,
+    /// The scheme's name in the file, its BL and transfer settings (to resolve compared devices).
+    pub scheme_name: Option<String>,
+    /// Pulse-train length BL of stochastic updates.
+    pub desired_bl: u32,
+    /// Transfer settings of tiki-taka / ttv2.
+    pub transfer: TransferKeys,
     /// The DW-MTJ synapse of `training.device_file` (or the built-in Fig. 3f) for the dw-* devices.
     pub synapse: Option<Arc<DwSynapse>>,
     /// Circuit constants of the energy and latency accounting.
     pub circuit: CircuitParams,
     /// Devices of `dwmtj compare`: `[compare].devices`, or just the trained device.
     pub compare: Vec<String>,
+    /// Schemes of `dwmtj compare` (None: the default), each device trained with each.
+    pub compare_schemes: Vec<Option<String>>,
     /// Device files as resolved paths (for the resolved config).
     pub device_file: Option<PathBuf>,
     /// The dw-sigmoid generator's device file as a resolved path; None for the built-in Fig. 4c.
@@ -218,11 +249,61 @@ fn builtin(id: &str) -> Result<(dwmtj_core::device::Device, dwmtj_core::device::
     Ok((d, p.expect("built-in devices have a program").pulse))
 }
 
-/// Parse a scheme name.
+/// A transfer scheme's settings as given (`[training]` keys).
+#[derive(Clone, Copy, Debug)]
+pub struct TransferKeys {
+    /// Mini-batches between transfers.
+    pub every: u32,
+    /// Columns per transfer.
+    pub columns: u32,
+    /// Scale of the transferred reads.
+    pub lr: f32,
+}
+
+impl Default for TransferKeys {
+    /// aihwkit's `TransferCompound` defaults: every mini-batch, one column, transfer_lr 1.
+    fn default() -> Self {
+        Self {
+            every: 1,
+            columns: 1,
+            lr: 1.0,
+        }
+    }
+}
+
+/// Parse a scheme name (`transfer` sets the Tiki-Taka and TTv2 schemes).
 pub fn scheme(name: &str, desired_bl: u32, device: &DeviceEntry) -> Result<UpdateScheme, ConfigError> {
+    scheme_with(name, desired_bl, device, TransferKeys::default())
+}
+
+/// [`scheme`] with a transfer scheme's settings.
+pub fn scheme_with(name: &str, desired_bl: u32, device: &DeviceEntry, transfer: TransferKeys) -> Result<UpdateScheme, ConfigError> {
     // At most one sweep of the whole range per update.
     let levels = (device.model.states() - 1.0).round().clamp(1.0, 1e6) as u32;
     Ok(match name {
+        "tiki-taka" | "ttv2" => {
+            // The fast array takes the device's own pulsed update (pulse counts where its
+            // default is digital accumulation or float).
+            let fast = match &device.scheme {
+                s @ (UpdateScheme::Stochastic { .. } | UpdateScheme::PulseCount { .. }) => s.clone(),
+                _ => UpdateScheme::PulseCount { max_pulses: levels },
+            };
+            let fast = match fast {
+                UpdateScheme::Stochastic { .. } => UpdateScheme::Stochastic {
+                    desired_bl,
+                    bl_management: true,
+                    update_management: true,
+                },
+                other => other,
+            };
+            UpdateScheme::Transfer(crate::tiki_taka::TransferParams {
+                fast: Box::new(fast),
+                transfer_every: transfer.every,
+                columns: transfer.columns,
+                transfer_lr: transfer.lr,
+                buffered: name == "ttv2",
+            })
+        }
         "float" => UpdateScheme::Float,
         "stochastic" => UpdateScheme::Stochastic {
             desired_bl,
@@ -235,7 +316,7 @@ pub fn scheme(name: &str, desired_bl: u32, device: &DeviceEntry) -> Result<Updat
             return Err(err(
                 "training.scheme",
                 other,
-                "expected float, stochastic, pulse-count or mixed-precision",
+                "expected float, stochastic, pulse-count, mixed-precision, tiki-taka or ttv2",
             ))
         }
     })
@@ -248,15 +329,48 @@ pub fn device_entry(
     scheme_name: Option<&str>,
     desired_bl: u32,
 ) -> Result<DeviceEntry, ConfigError> {
+    device_entry_with(name, synapse, scheme_name, desired_bl, TransferKeys::default())
+}
+
+/// [`device_entry`] with a transfer scheme's settings.
+pub fn device_entry_with(
+    name: &str,
+    synapse: Option<&DwSynapse>,
+    scheme_name: Option<&str>,
+    desired_bl: u32,
+    transfer: TransferKeys,
+) -> Result<DeviceEntry, ConfigError> {
     let mut entry = catalog::lookup(name, synapse).map_err(|m| err("training.device", name, m.to_string()))?;
     if let Some(s) = scheme_name {
         if !entry.is_float {
-            entry.scheme = scheme(s, desired_bl, &entry)?;
+            entry.scheme = scheme_with(s, desired_bl, &entry, transfer)?;
         }
     } else if let UpdateScheme::Stochastic { .. } = entry.scheme {
         entry.scheme = scheme("stochastic", desired_bl, &entry)?;
     }
     Ok(entry)
+}
+
+impl TrainConfig {
+    /// The catalog device `name` with this file's scheme, BL and transfer settings (the devices
+    /// `dwmtj compare` trains).
+    pub fn entry(&self, name: &str) -> Result<DeviceEntry, ConfigError> {
+        device_entry_with(
+            name,
+            self.synapse.as_deref(),
+            self.scheme_name.as_deref(),
+            self.desired_bl,
+            self.transfer,
+        )
+    }
+
+    /// The catalog device `name` trained with `scheme` (None: as [`TrainConfig::entry`]).
+    pub fn entry_with_scheme(&self, name: &str, scheme: Option<&str>) -> Result<DeviceEntry, ConfigError> {
+        match scheme {
+            None => self.entry(name),
+            Some(s) => device_entry_with(name, self.synapse.as_deref(), Some(s), self.desired_bl, self.transfer),
+        }
+    }
 }
 
 impl RawTrainConfig {
@@ -275,13 +389,44 @@ impl RawTrainConfig {
                 return Err(err("data.crop", c, "expected a crop size in pixels, 4-1024"));
             }
         }
-        if n.hidden.is_empty() || n.hidden.iter().any(|&h| h == 0 || h > 100_000) {
-            return Err(err(
-                "network.hidden",
-                format!("{:?}", n.hidden),
-                "expected one or more layer sizes, each 1-100000",
-            ));
-        }
+        let layers = match (&n.hidden, &n.layers) {
+            (Some(_), Some(_)) => {
+                return Err(err(
+                    "network.layers",
+                    "(set)",
+                    "give either network.hidden (an MLP) or network.layers",
+                ))
+            }
+            (None, None) => {
+                return Err(err(
+                    "network.hidden",
+                    "missing",
+                    "give network.hidden (an MLP's layer sizes) or network.layers",
+                ))
+            }
+            (Some(h), None) => {
+                if h.is_empty() || h.iter().any(|&h| h == 0 || h > 100_000) {
+                    return Err(err(
+                        "network.hidden",
+                        format!("{h:?}"),
+                        "expected one or more layer sizes, each 1-100000",
+                    ));
+                }
+                h.iter().map(|&units| crate::layers::LayerSpec::Dense { units }).collect()
+            }
+            (None, Some(l)) => {
+                if l.len() > 64 {
+                    return Err(err("network.layers", format!("{} layers", l.len()), "expected at most 64 layers"));
+                }
+                // The shapes are checked against the images when the data are loaded; the
+                // sizes here, so that a bad number is named before any loading.
+                crate::layers::plan(l, [1, 4096, 4096], 10)
+                    .map(|_| ())
+                    .or_else(|e| if e.problem.contains("does not fit") { Ok(()) } else { Err(e) })
+                    .map_err(|e| err("network.layers", format!("layer {}", e.index), e.to_string()))?;
+                l.clone()
+            }
+        };
         let weight_range = n.weight_range.unwrap_or(4.0);
         if !(weight_range > 0.0 && weight_range <= 1000.0) {
             return Err(err(
@@ -298,6 +443,7 @@ impl RawTrainConfig {
         let activation = match n.activation.as_deref().unwrap_or("sigmoid") {
             "sigmoid" => Activation::Sigmoid,
             "relu" => Activation::Relu,
+            "tanh" => Activation::Tanh,
             "dw-sigmoid" => {
                 let (d, p) = match &n.activation_device {
                     Some(f) => load_device(&rel(f))?,
@@ -306,7 +452,7 @@ impl RawTrainConfig {
                 let a: DwActivation = dwdevice::activation(&d, &p)?;
                 Activation::DwSigmoid(Arc::new(a))
             }
-            other => return Err(err("network.activation", other, "expected sigmoid, relu or dw-sigmoid")),
+            other => return Err(err("network.activation", other, "expected sigmoid, relu, tanh or dw-sigmoid")),
         };
         if n.activation_device.is_some() && !matches!(activation, Activation::DwSigmoid(_)) {
             return Err(err(
@@ -339,6 +485,51 @@ impl RawTrainConfig {
                 "expected a factor in (0, 1]",
             ));
         }
+        let mode = match n.mode.as_deref().unwrap_or("standard") {
+            "standard" => crate::network::Mode::Standard,
+            "neurosim" => crate::network::Mode::NeuroSim,
+            other => return Err(err("network.mode", other, "expected standard or neurosim")),
+        };
+        if mode == crate::network::Mode::NeuroSim {
+            if n.hidden.is_none() {
+                return Err(err("network.mode", "neurosim", "NeuroSim's mode trains MLPs: give network.hidden"));
+            }
+            if !matches!(activation, Activation::Sigmoid) {
+                return Err(err("network.activation", activation.name(), "NeuroSim's mode uses sigmoid layers"));
+            }
+            for (key, set) in [
+                ("network.periphery", n.periphery.is_some()),
+                ("network.weight_range", n.weight_range.is_some()),
+            ] {
+                if set {
+                    return Err(err(
+                        key,
+                        "(set)",
+                        "not used by mode = \"neurosim\" (its weights are on (-1, 1) with its own partial-sum ADC)",
+                    ));
+                }
+            }
+        }
+        let layer_lr = t.layer_lr.clone().unwrap_or_default();
+        if let Some(bad) = layer_lr.iter().find(|&&v| !(v > 0.0 && v < 1e3)) {
+            return Err(err(
+                "training.layer_lr",
+                dwmtj_core::quantity::short(*bad),
+                "expected learning rates in (0, 1000)",
+            ));
+        }
+        let tiles = layers.iter().filter(|l| l.has_tile()).count() + 1;
+        if !layer_lr.is_empty() && layer_lr.len() != tiles {
+            return Err(err(
+                "training.layer_lr",
+                format!("{} rates", layer_lr.len()),
+                format!("expected one per tile layer: {tiles} (the dense and convolution layers and the output layer)"),
+            ));
+        }
+        let shift = t.shift.unwrap_or(0);
+        if shift > 8 {
+            return Err(err("training.shift", shift, "expected a translation of 0-8 pixels"));
+        }
         let desired_bl = t.desired_bl.unwrap_or(31);
         if !(1..=64).contains(&desired_bl) {
             return Err(err("training.desired_bl", desired_bl, "expected 1-64 pulse slots"));
@@ -350,10 +541,44 @@ impl RawTrainConfig {
             };
             Some(Arc::new(dwdevice::synapse(&d, &p)?))
         };
+        let transfer = TransferKeys {
+            every: t.transfer_every.unwrap_or(1),
+            columns: t.transfer_columns.unwrap_or(1),
+            lr: t.transfer_lr.unwrap_or(1.0) as f32,
+        };
+        if !(1..=100_000).contains(&transfer.every) {
+            return Err(err("training.transfer_every", transfer.every, "expected 1-100000 mini-batches"));
+        }
+        if !(1..=4096).contains(&transfer.columns) {
+            return Err(err("training.transfer_columns", transfer.columns, "expected 1-4096 columns"));
+        }
+        let tlr = t.transfer_lr.unwrap_or(1.0);
+        if !(tlr > 0.0 && tlr <= 1000.0) {
+            return Err(err(
+                "training.transfer_lr",
+                dwmtj_core::quantity::short(tlr),
+                "expected a scale in (0, 1000]",
+            ));
+        }
+        let transfer_scheme = matches!(t.scheme.as_deref(), Some("tiki-taka" | "ttv2"))
+            || self
+                .compare
+                .as_ref()
+                .and_then(|c| c.schemes.as_ref())
+                .is_some_and(|l| l.iter().any(|s| s == "tiki-taka" || s == "ttv2"));
+        for (key, set) in [
+            ("training.transfer_every", t.transfer_every.is_some()),
+            ("training.transfer_columns", t.transfer_columns.is_some()),
+            ("training.transfer_lr", t.transfer_lr.is_some()),
+        ] {
+            if set && !transfer_scheme {
+                return Err(err(key, "(set)", "only used with scheme = \"tiki-taka\" or \"ttv2\""));
+            }
+        }
         let device_name = o.device.clone().or_else(|| t.device.clone()).unwrap_or_else(|| "float".into());
-        let device = device_entry(&device_name, synapse.as_deref(), t.scheme.as_deref(), desired_bl)?;
+        let device = device_entry_with(&device_name, synapse.as_deref(), t.scheme.as_deref(), desired_bl, transfer)?;
         let scheme_override = match &t.scheme {
-            Some(s) => Some(scheme(s, desired_bl, &device)?),
+            Some(s) => Some(scheme_with(s, desired_bl, &device, transfer)?),
             None => None,
         };
         let e = &self.energy;
@@ -389,6 +614,25 @@ impl RawTrainConfig {
             )?,
             digital_macs_per_s: positive(e.digital_macs_per_s.unwrap_or(d.digital_macs_per_s), "energy.digital_macs_per_s")?,
         };
+        let compare_schemes = match self.compare.as_ref().and_then(|c| c.schemes.as_ref()) {
+            None => vec![None],
+            Some(list) => {
+                if list.is_empty() || list.len() > 8 {
+                    return Err(err("compare.schemes", format!("{list:?}"), "list 1 to 8 schemes (or \"default\")"));
+                }
+                let probe = catalog::lookup("constant-step", None).map_err(|m| err("compare.schemes", "", m.to_string()))?;
+                list.iter()
+                    .map(|s| {
+                        if s == "default" {
+                            Ok(None)
+                        } else {
+                            scheme(s, desired_bl, &probe).map_err(|e| err("compare.schemes", s, e.to_string()))?;
+                            Ok(Some(s.clone()))
+                        }
+                    })
+                    .collect::<Result<Vec<_>, ConfigError>>()?
+            }
+        };
         let compare = match &self.compare {
             Some(c) => {
                 if c.devices.is_empty() {
@@ -408,11 +652,12 @@ impl RawTrainConfig {
             train_limit: self.data.train_limit,
             test_limit: self.data.test_limit,
             spec: NetworkSpec {
-                hidden: n.hidden.clone(),
+                layers,
                 activation,
                 fwd,
                 bwd,
                 weight_range: weight_range as f32,
+                mode,
             },
             params: TrainParams {
                 epochs,
@@ -420,9 +665,15 @@ impl RawTrainConfig {
                 lr: lr as f32,
                 lr_decay: lr_decay as f32,
                 seed: o.seed.or(t.seed).unwrap_or(1),
+                shift,
+                layer_lr: layer_lr.iter().map(|&v| v as f32).collect(),
             },
             device,
             scheme_override,
+            scheme_name: t.scheme.clone(),
+            compare_schemes,
+            desired_bl,
+            transfer,
             synapse,
             circuit,
             compare,
@@ -449,8 +700,13 @@ pub fn resolved(raw: &RawTrainConfig, cfg: &TrainConfig) -> RawTrainConfig {
     r.training.device_file = cfg.device_file.as_ref().map(|p| p.display().to_string());
     r.network.activation_device = cfg.activation_device.as_ref().map(|p| p.display().to_string());
     r.network.activation = Some(cfg.spec.activation.name().to_string());
-    r.network.weight_range = Some(f64::from(cfg.spec.weight_range));
-    r.network.periphery = Some(if cfg.spec.fwd.is_ideal() { "ideal" } else { "aihwkit" }.to_string());
+    if cfg.spec.mode == crate::network::Mode::Standard {
+        r.network.weight_range = Some(f64::from(cfg.spec.weight_range));
+        r.network.periphery = Some(if cfg.spec.fwd.is_ideal() { "ideal" } else { "aihwkit" }.to_string());
+        r.network.mode = Some("standard".into());
+    } else {
+        r.network.mode = Some("neurosim".into());
+    }
     r.training.device = Some(cfg.device.name.clone());
     r.training.scheme = Some(cfg.device.scheme.name().to_string());
     r.training.epochs = Some(cfg.params.epochs);
@@ -458,6 +714,7 @@ pub fn resolved(raw: &RawTrainConfig, cfg: &TrainConfig) -> RawTrainConfig {
     r.training.lr = Some(f64::from(cfg.params.lr));
     r.training.lr_decay = Some(f64::from(cfg.params.lr_decay));
     r.training.seed = Some(cfg.params.seed);
+    r.training.shift = Some(cfg.params.shift);
     let c = &cfg.circuit;
     r.energy = RawEnergy {
         v_read: Some(RawQuantity::Text(format!("{} V", dwmtj_core::quantity::short(c.v_read)))),

@@ -304,6 +304,7 @@ mod tests {
             bias: vec![0.0],
             device_state: vec![1.0],
             alpha: 1.0,
+            weight_shape: Vec::new(),
         };
         let (delta, tau0) = (30.0, 1e-9);
         let t = (30f64).exp() * tau0; // r t = 1

@@ -1,22 +1,29 @@
-//! Multilayer perceptrons on crossbar tiles, trained on chip by minibatch SGD with a
-//! softmax cross-entropy loss (Gokmen & Vlasov 2016's 784-256-128-10, or NeuroSim's 400-100-10
-//! on 20 x 20 crops).
+//! Networks on crossbar tiles, trained on chip by minibatch SGD with a softmax cross-entropy
+//! loss: multilayer perceptrons (Gokmen & Vlasov 2016's 784-256-128-10, or NeuroSim's
+//! 400-100-10 on 20 x 20 crops) and convolutional networks (LeNet-5: convolutions on tiles by
+//! im2col, max or average pooling; [`crate::layers`]).
 //!
-//! Layer l: z = alpha_l W_l a + b_l (W_l on a tile, b_l digital), a' = f(z) for hidden layers,
-//! softmax for the output. Backward: delta_L = softmax - onehot; delta_{l-1} =
-//! (alpha W_l^T delta_l) * f'(z_{l-1}) through the tile's backward periphery. Every random draw
+//! Tile layer l: z = alpha_l W_l a + b_l (W_l on a tile, b_l digital; a convolution applies it to
+//! every patch), a' = f(z) for every tile layer but the last, softmax for the output. Backward:
+//! delta_L = softmax - onehot; through a pooling stage its transpose; at tile layer l,
+//! delta_z = delta (*) f'(z) and delta_in = alpha W^T delta_z through the tile's backward
+//! periphery (a convolution scatters the patch gradients back, col2im). Every random draw
 //! (periphery noise, pulse trains, device noise, the generator's switching, the shuffle) comes
 //! from a stream keyed by (seed, epoch, step, layer, sample), so results do not depend on the
 //! thread count.
 //!
 //! Weight mapping: the device range [b_min, b_max] maps to effective weights up to
-//! w_max = weight_range / sqrt(fan_in) (alpha = w_max / b_max); weights start uniform within the
-//! Glorot bound sqrt(6 / (fan_in + fan_out)). The float baseline has alpha = 1 and no bounds.
+//! w_max = weight_range / sqrt(fan_in) (alpha = w_max / b_max; fan_in = C k^2 for a
+//! convolution); weights start uniform within the Glorot bound sqrt(6 / (fan_in + fan_out))
+//! (fan_out = C_out k^2). The float baseline has alpha = 1 and no bounds. A convolution's
+//! update sums over the output positions (the tile's update of the B H' W' patch rows with the
+//! learning rate times H' W').
 
 use crate::activation::Activation;
 use crate::catalog::DeviceEntry;
 use crate::energy::{adc_energy, dac_energy, CircuitParams, EnergyBreakdown};
 use crate::idx::Dataset;
+use crate::layers::{plan, LayerSpec, Plan, PlanError, Shape, Stage};
 use crate::tile::{FromSeedU64, IoParams, ReadCounts, Tile};
 use crate::update::{UpdateCounts, UpdateScheme, UpdateState};
 use rand::seq::SliceRandom;
@@ -29,6 +36,8 @@ use rayon::prelude::*;
 pub struct Data {
     /// Values per image (the network's input size).
     pub inputs: usize,
+    /// Shape of an image: channels, rows, columns (inputs = their product).
+    pub shape: Shape,
     /// Training images, `inputs` values each, one after another.
     pub train_x: Vec<f32>,
     /// Class (0-9) of each training image.
@@ -67,6 +76,7 @@ impl Data {
             None => (None, 0, 0),
         };
         let inputs = c.map_or(rows * cols, |c| c * c);
+        let shape = c.map_or([1, rows, cols], |c| [1, c, c]);
         let convert = |split: &crate::idx::Split, limit: Option<usize>| {
             let n = limit.map_or(split.len(), |l| l.min(split.len()));
             let mut x = Vec::with_capacity(n * inputs);
@@ -87,6 +97,7 @@ impl Data {
         let (test_x, test_y) = convert(&ds.test, test_limit);
         Ok(Self {
             inputs,
+            shape,
             train_x,
             train_y,
             test_x,
@@ -98,9 +109,10 @@ impl Data {
 /// Network shape and periphery.
 #[derive(Clone, Debug)]
 pub struct NetworkSpec {
-    /// Hidden layer sizes (input and output sizes come from the data and the 10 classes).
-    pub hidden: Vec<usize>,
-    /// Activation of the hidden layers.
+    /// The stages before the 10-class output layer, input to output: dense layers, or
+    /// convolutions and pooling followed by dense layers ([`LayerSpec`]).
+    pub layers: Vec<LayerSpec>,
+    /// Activation after every tile layer but the output.
     pub activation: Activation,
     /// Forward periphery of every tile (float devices use an ideal one).
     pub fwd: IoParams,
@@ -109,7 +121,49 @@ pub struct NetworkSpec {
     /// Largest effective weight times sqrt(fan_in): w_max = weight_range / sqrt(fan_in) (unused by float
     /// devices).
     pub weight_range: f32,
+    /// The training algorithm: this crate's, or MLP+NeuroSim V3.0's own ([`Mode::NeuroSim`]).
+    pub mode: Mode,
 }
+
+/// How a network trains and reads (docs/nn.md 5).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Softmax cross-entropy, biases, the tiles' periphery as configured, minibatch SGD on the
+    /// effective weights alpha w.
+    #[default]
+    Standard,
+    /// MLP+NeuroSim V3.0's algorithm (an MLP with sigmoid layers): binary inputs (x >= 0.5),
+    /// weights on (-1, 1) read directly (alpha 1), initialised uniformly on {-1, -2/3, ..., 1},
+    /// no biases; each layer's sum through an 8-bit partial-sum ADC over its full range
+    /// (steps of 2 N / 255 for N inputs; no other periphery noise); the hidden outputs thresholded
+    /// at 0.5 to binary inputs of the next layer; squared-error loss on sigmoid outputs; per-layer
+    /// learning rates on the outer products of the errors with the binary input (first layer) and
+    /// the analog hidden outputs (second), written as pulse counts.
+    NeuroSim,
+}
+
+impl NetworkSpec {
+    /// A multilayer perceptron with these hidden layer sizes.
+    pub fn mlp(hidden: &[usize], activation: Activation, fwd: IoParams, bwd: IoParams, weight_range: f32) -> Self {
+        Self {
+            layers: hidden.iter().map(|&units| LayerSpec::Dense { units }).collect(),
+            activation,
+            fwd,
+            bwd,
+            weight_range,
+            mode: Mode::Standard,
+        }
+    }
+
+    /// The network's stages on images of `shape` (10 classes).
+    pub fn plan(&self, shape: Shape) -> Result<Plan, PlanError> {
+        plan(&self.layers, shape, CLASSES)
+    }
+}
+
+/// Classes of the output layer.
+pub const CLASSES: usize = 10;
 
 /// Minibatch SGD settings.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -124,15 +178,45 @@ pub struct TrainParams {
     pub lr_decay: f32,
     /// Seed of every random stream of the run.
     pub seed: u64,
+    /// Largest random translation of a training image, in pixels per axis (0: none): each
+    /// training image is shifted anew every epoch by a draw from stream (seed, epoch, image),
+    /// zeros filling in (data augmentation; test images are never shifted).
+    pub shift: usize,
+    /// Learning rate of each tile layer, input to output, replacing `lr` (empty: `lr` for all);
+    /// `lr_decay` applies to them too.
+    pub layer_lr: Vec<f32>,
+}
+
+/// `image` (shape C x H x W) translated by (dy, dx) pixels, zeros filling in.
+fn translate(image: &[f32], shape: Shape, dy: isize, dx: isize, out: &mut Vec<f32>) {
+    let [c, h, w] = shape;
+    let start = out.len();
+    out.resize(start + image.len(), 0.0);
+    for ch in 0..c {
+        for y in 0..h {
+            let sy = y as isize - dy;
+            if sy < 0 || sy >= h as isize {
+                continue;
+            }
+            for x in 0..w {
+                let sx = x as isize - dx;
+                if sx >= 0 && sx < w as isize {
+                    out[start + (ch * h + y) * w + x] = image[(ch * h + sy as usize) * w + sx as usize];
+                }
+            }
+        }
+    }
 }
 
 struct Layer {
     tile: Tile,
     bias: Vec<f32>,
     state: UpdateState,
+    /// The weight tensor's shape: (outputs, inputs) dense, (C_out, C_in, k, k) convolution.
+    weight_shape: Vec<usize>,
 }
 
-/// Event counts of one layer (forward, backward, update, activation).
+/// Event counts of one tile layer (forward, backward, update, activation, the pooling after it).
 #[derive(Clone, Copy, Debug, Default)]
 struct LayerCounts {
     fwd: ReadCounts,
@@ -140,23 +224,26 @@ struct LayerCounts {
     upd: UpdateCounts,
     act_energy: f64,
     act_evals: u64,
+    pool_ops: u64,
 }
 
-/// A multilayer perceptron: one crossbar tile of the device per layer, digital biases.
-pub struct Mlp {
+/// A network: one crossbar tile of the device per dense or convolution layer, digital biases
+/// and pooling.
+pub struct Network {
     layers: Vec<Layer>,
+    plan: Plan,
     activation: Activation,
     device: DeviceEntry,
-    sizes: Vec<usize>,
+    mode: Mode,
 }
 
-/// One trained layer: its effective weights alpha * w (row-major, `outputs` x `inputs`) and
+/// One trained tile layer: its effective weights alpha * w (row-major, `outputs` x `inputs`) and
 /// biases.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainedLayer {
-    /// Inputs of the layer.
+    /// Inputs of the layer's tile (C_in k^2 for a convolution).
     pub inputs: usize,
-    /// Outputs of the layer.
+    /// Outputs of the layer's tile (output channels for a convolution).
     pub outputs: usize,
     /// Effective weights alpha * w, row-major (outputs x inputs).
     pub weights: Vec<f32>,
@@ -167,6 +254,9 @@ pub struct TrainedLayer {
     pub device_state: Vec<f32>,
     /// Digital output scale alpha of the layer's tile.
     pub alpha: f32,
+    /// The weight tensor's shape as PyTorch holds it: [outputs, inputs] (`nn.Linear`) or
+    /// [C_out, C_in, k, k] (`nn.Conv2d`); empty means [outputs, inputs].
+    pub weight_shape: Vec<usize>,
 }
 
 /// One epoch's metrics.
@@ -197,7 +287,8 @@ pub struct TrainResult {
     pub device: String,
     /// Update scheme name.
     pub scheme: String,
-    /// Layer sizes, input to output.
+    /// Activation values after each stage (per sample), the input first: the layer sizes of an
+    /// MLP.
     pub sizes: Vec<usize>,
     /// Metrics of every epoch.
     pub epochs: Vec<EpochMetrics>,
@@ -213,7 +304,7 @@ pub struct TrainResult {
     pub train_seconds: f64,
     /// Wall-clock seconds spent evaluating (not part of the seeded results).
     pub eval_seconds: f64,
-    /// The trained network, layer by layer (not part of the JSON summaries).
+    /// The trained network, tile layer by tile layer (not part of the JSON summaries).
     #[serde(skip)]
     pub layers: Vec<TrainedLayer>,
 }
@@ -245,120 +336,208 @@ impl Layer {
             bias: self.bias.clone(),
             device_state: self.tile.w.clone(),
             alpha: self.tile.alpha,
+            weight_shape: self.weight_shape.clone(),
         }
     }
 }
 
-impl Mlp {
-    /// Layers `inputs`, the hidden sizes of `spec`, 10 outputs; initial weights from `seed`.
-    pub fn new(spec: &NetworkSpec, device: &DeviceEntry, inputs: usize, seed: u64) -> Self {
-        let mut sizes = vec![inputs];
-        sizes.extend(&spec.hidden);
-        sizes.push(10);
+/// What the forward pass keeps of each stage for the backward pass.
+enum StageCache {
+    /// A tile layer: its input rows (the patches of a convolution), their count, the
+    /// pre-activations and the activations (channel-first maps for a convolution).
+    Tile {
+        rows: Vec<f32>,
+        n_rows: usize,
+        z: Vec<f32>,
+        a: Vec<f32>,
+    },
+    /// A max pooling's argmax indices (empty for average pooling).
+    Pool { arg: Vec<u32> },
+}
+
+/// The result of a forward pass: each stage's cache, the output probabilities, the loss sum and
+/// the correct count.
+struct Forward {
+    caches: Vec<StageCache>,
+    probs: Vec<f32>,
+    loss: f64,
+    correct: usize,
+}
+
+impl Network {
+    /// The network of `spec` on images of `shape` (10 outputs); initial weights from `seed`.
+    pub fn new(spec: &NetworkSpec, device: &DeviceEntry, shape: Shape, seed: u64) -> Result<Self, PlanError> {
+        let plan = spec.plan(shape)?;
+        let neurosim = spec.mode == Mode::NeuroSim;
+        if neurosim && plan.stages.iter().any(|s| !matches!(s, Stage::Dense { .. })) {
+            return Err(PlanError {
+                index: 1,
+                kind: "conv",
+                problem: "NeuroSim's mode trains MLPs: dense layers only".into(),
+            });
+        }
         let mut rng = Xoshiro256PlusPlus::from_seed_u64(seed ^ 0x005E_ED0F_1A7E);
         let (fwd, bwd) = if device.is_float {
             (IoParams::ideal(), IoParams::ideal())
         } else {
             (spec.fwd.clone(), spec.bwd.clone())
         };
-        let layers = sizes
-            .windows(2)
-            .map(|s| {
-                let (n, m) = (s[0], s[1]);
-                let glorot = (6.0 / (n + m) as f32).sqrt();
-                let (_, b_max) = device.model.bounds();
-                let alpha = if device.is_float {
-                    1.0
-                } else {
-                    spec.weight_range / (n as f32).sqrt() / b_max as f32
-                };
-                let tile = Tile::new(
-                    m,
-                    n,
-                    device.model.clone(),
-                    alpha,
-                    glorot / alpha,
-                    device.d2d,
-                    fwd.clone(),
-                    bwd.clone(),
-                    &mut rng,
-                );
-                Layer {
-                    tile,
-                    bias: vec![0.0; m],
-                    state: UpdateState::default(),
+        let mut layers = Vec::new();
+        for stage in &plan.stages {
+            let (m, n, fan_out, weight_shape) = match *stage {
+                Stage::Dense { tile } => {
+                    let (m, n) = plan.tiles[tile];
+                    (m, n, m, vec![m, n])
                 }
-            })
-            .collect();
-        Self {
+                Stage::Conv { tile, geom } => {
+                    let (m, n) = plan.tiles[tile];
+                    let k2 = geom.kernel * geom.kernel;
+                    (m, n, m * k2, vec![m, geom.input[0], geom.kernel, geom.kernel])
+                }
+                Stage::Pool(_) => continue,
+            };
+            let glorot = (6.0 / (n + fan_out) as f32).sqrt();
+            let (_, b_max) = device.model.bounds();
+            let alpha = if device.is_float || neurosim {
+                1.0
+            } else {
+                spec.weight_range / (n as f32).sqrt() / b_max as f32
+            };
+            // NeuroSim: its 8-bit partial-sum ADC over the layer's full range (N binary inputs
+            // times |w| <= 1), nothing else; the backward pass is digital.
+            let (fwd, bwd) = if neurosim && !device.is_float {
+                (
+                    IoParams {
+                        inp_res: 0.0,
+                        inp_bound: f32::INFINITY,
+                        out_res: 1.0 / 255.0,
+                        out_bound: n as f32,
+                        out_noise: 0.0,
+                        noise_management: false,
+                        bound_management: false,
+                        max_bm_factor: 1.0,
+                    },
+                    IoParams::ideal(),
+                )
+            } else {
+                (fwd.clone(), bwd.clone())
+            };
+            let mut tile = Tile::new(m, n, device.model.clone(), alpha, glorot / alpha, device.d2d, fwd, bwd, &mut rng);
+            if neurosim {
+                // NeuroSim's WeightInitialize: uniform on {-1, -2/3, ..., 1}.
+                for w in &mut tile.w {
+                    *w = (rng.gen_range(0..7) as f32 - 3.0) / 3.0;
+                }
+            }
+            let mut state = UpdateState::default();
+            if let UpdateScheme::Transfer(p) = &device.scheme {
+                let seed_l = seed ^ ((layers.len() as u64 + 1) << 40);
+                state.fast = Some(crate::tiki_taka::FastArray::new(&tile, device.d2d, seed_l, p.buffered));
+            }
+            layers.push(Layer {
+                tile,
+                bias: vec![0.0; m],
+                state,
+                weight_shape,
+            });
+        }
+        Ok(Self {
             layers,
+            plan,
             activation: spec.activation.clone(),
             device: device.clone(),
-            sizes,
-        }
+            mode: spec.mode,
+        })
     }
 
     /// Number of weights (biases not counted).
     pub fn weights(&self) -> usize {
-        self.sizes.windows(2).map(|s| s[0] * s[1]).sum()
+        self.plan.tiles.iter().map(|(m, n)| m * n).sum()
     }
 
-    /// Forward a batch; returns per-layer inputs, pre-activations, the output probabilities,
-    /// loss sum and correct count, and the counts.
-    #[allow(clippy::type_complexity)]
-    fn forward(
-        &self,
-        x: &[f32],
-        labels: &[u8],
-        seed: u64,
-        epoch: usize,
-        step: usize,
-        counts: &mut [LayerCounts],
-    ) -> (Vec<Vec<f32>>, Vec<Vec<f32>>, Vec<f32>, f64, usize) {
+    /// Activation values after each stage, the input first.
+    pub fn sizes(&self) -> &[usize] {
+        &self.plan.sizes
+    }
+
+    /// Apply the activation to `z` (per sample chunks of `m` values), counting its energy.
+    fn activate(&self, z: &[f32], m: usize, seed: u64, id: u64, counts: &mut LayerCounts) -> Vec<f32> {
+        let mut out = vec![0.0f32; z.len()];
+        let act = &self.activation;
+        let energies: Vec<f64> = out
+            .par_chunks_mut(m)
+            .zip(z.par_chunks(m))
+            .with_min_len(crate::tile::rows_per_task(16 * m))
+            .enumerate()
+            .map(|(b, (o, zr))| {
+                let mut rng = dwmtj_core::stream::stream(seed, id, b as u64);
+                act.forward(zr, o, || rng.gen::<f64>())
+            })
+            .collect();
+        counts.act_energy += energies.iter().sum::<f64>();
+        if act.is_hardware() {
+            counts.act_evals += z.len() as u64;
+        }
+        out
+    }
+
+    /// Forward a batch through every stage.
+    fn forward(&self, x: &[f32], labels: &[u8], seed: u64, epoch: usize, step: usize, counts: &mut [LayerCounts]) -> Forward {
         let batch = labels.len();
-        let mut inputs = vec![x.to_vec()];
-        let mut zs = Vec::new();
-        let nl = self.layers.len();
-        for (l, layer) in self.layers.iter().enumerate() {
-            let a = inputs.last().expect("input");
-            let (mut z, c) = layer.tile.forward(a, batch, (seed, seed_id(epoch, step, l, 1)));
-            counts[l].fwd.add(&c);
-            let m = layer.tile.out_size;
-            for zr in z.chunks_mut(m) {
-                zr.iter_mut().zip(&layer.bias).for_each(|(v, b)| *v += b);
-            }
-            if l + 1 < nl {
-                let mut out = vec![0.0f32; z.len()];
-                let act = &self.activation;
-                let energies: Vec<f64> = out
-                    .par_chunks_mut(m)
-                    .zip(z.par_chunks(m))
-                    .with_min_len(crate::tile::rows_per_task(16 * m))
-                    .enumerate()
-                    .map(|(b, (o, zr))| {
-                        let mut rng = dwmtj_core::stream::stream(seed, seed_id(epoch, step, l, 2), b as u64);
-                        act.forward(zr, o, || rng.gen::<f64>())
-                    })
-                    .collect();
-                counts[l].act_energy += energies.iter().sum::<f64>();
-                if act.is_hardware() {
-                    counts[l].act_evals += (batch * m) as u64;
+        let n_tiles = self.layers.len();
+        let mut a = x.to_vec();
+        let mut caches = Vec::with_capacity(self.plan.stages.len());
+        let mut last_tile = 0;
+        for stage in &self.plan.stages {
+            match *stage {
+                Stage::Dense { tile: l } | Stage::Conv { tile: l, .. } => {
+                    let layer = &self.layers[l];
+                    let m = layer.tile.out_size;
+                    let (rows, n_rows) = match stage {
+                        Stage::Conv { geom, .. } => (geom.im2col(&a, batch), batch * geom.positions()),
+                        _ => (std::mem::take(&mut a), batch),
+                    };
+                    let (mut y, c) = layer.tile.forward(&rows, n_rows, (seed, seed_id(epoch, step, l, 1)));
+                    counts[l].fwd.add(&c);
+                    for yr in y.chunks_mut(m) {
+                        yr.iter_mut().zip(&layer.bias).for_each(|(v, b)| *v += b);
+                    }
+                    let z = match stage {
+                        Stage::Conv { geom, .. } => geom.rows_to_maps(&y, batch),
+                        _ => y,
+                    };
+                    let per_sample = z.len() / batch;
+                    let out = if l + 1 < n_tiles {
+                        self.activate(&z, per_sample, seed, seed_id(epoch, step, l, 2), &mut counts[l])
+                    } else {
+                        z.clone()
+                    };
+                    a.clone_from(&out);
+                    caches.push(StageCache::Tile { rows, n_rows, z, a: out });
+                    last_tile = l;
                 }
-                zs.push(z);
-                inputs.push(out);
-            } else {
-                zs.push(z);
+                Stage::Pool(g) => {
+                    let (y, arg) = g.forward(&a, batch);
+                    counts[last_tile].pool_ops += batch as u64 * g.ops();
+                    a = y;
+                    caches.push(StageCache::Pool { arg });
+                }
             }
         }
-        let mut probs = zs.last().expect("output").clone();
+        let mut probs = a;
         let mut loss = 0.0;
         let mut correct = 0;
-        for (p, &y) in probs.chunks_mut(10).zip(labels) {
+        for (p, &y) in probs.chunks_mut(CLASSES).zip(labels) {
             let (l, ok) = softmax_ce(p, y);
             loss += l;
             correct += usize::from(ok);
         }
-        (inputs, zs, probs, loss, correct)
+        Forward {
+            caches,
+            probs,
+            loss,
+            correct,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -366,48 +545,168 @@ impl Mlp {
         &mut self,
         x: &[f32],
         labels: &[u8],
-        lr: f32,
+        lrs: &[f32],
         seed: u64,
         epoch: usize,
         step: usize,
         counts: &mut [LayerCounts],
     ) -> (f64, usize) {
         let batch = labels.len();
-        let (inputs, zs, probs, loss, correct) = self.forward(x, labels, seed, epoch, step, counts);
+        let n_tiles = self.layers.len();
+        let Forward {
+            caches,
+            probs,
+            loss,
+            correct,
+        } = self.forward(x, labels, seed, epoch, step, counts);
+        // dL/dz of the output layer.
         let mut delta = probs;
-        for (d, &y) in delta.chunks_mut(10).zip(labels) {
+        for (d, &y) in delta.chunks_mut(CLASSES).zip(labels) {
             d[usize::from(y)] -= 1.0;
         }
-        for l in (0..self.layers.len()).rev() {
-            let next = if l > 0 {
-                let (mut g, c) = self.layers[l].tile.backward(&delta, batch, (seed, seed_id(epoch, step, l, 3)));
-                counts[l].bwd.add(&c);
-                let act = &self.activation;
-                let a = &inputs[l];
-                g.par_chunks_mut(4096)
-                    .zip(zs[l - 1].par_chunks(4096))
-                    .zip(a.par_chunks(4096))
-                    .for_each(|((g, z), a)| {
-                        for ((g, &z), &a) in g.iter_mut().zip(z).zip(a) {
-                            *g *= act.derivative_at(z, a);
-                        }
-                    });
-                Some(g)
-            } else {
-                None
-            };
-            let layer = &mut self.layers[l];
-            let m = layer.tile.out_size;
-            let f = lr / batch as f32;
-            for row in delta.chunks(m) {
-                layer.bias.iter_mut().zip(row).for_each(|(b, d)| *b -= f * d);
+        let stages = self.plan.stages.clone();
+        for (si, (stage, cache)) in stages.iter().zip(caches).enumerate().rev() {
+            match (*stage, cache) {
+                (Stage::Pool(g), StageCache::Pool { arg }) => delta = g.backward(&delta, &arg, batch),
+                (Stage::Dense { tile: l } | Stage::Conv { tile: l, .. }, StageCache::Tile { rows, n_rows, z, a }) => {
+                    if l + 1 < n_tiles {
+                        let act = &self.activation;
+                        delta
+                            .par_chunks_mut(4096)
+                            .zip(z.par_chunks(4096))
+                            .zip(a.par_chunks(4096))
+                            .for_each(|((g, z), a)| {
+                                for ((g, &z), &a) in g.iter_mut().zip(z).zip(a) {
+                                    *g *= act.derivative_at(z, a);
+                                }
+                            });
+                    }
+                    let delta_rows = match stage {
+                        Stage::Conv { geom, .. } => geom.maps_to_rows(&delta, batch),
+                        _ => std::mem::take(&mut delta),
+                    };
+                    let next = if si > 0 {
+                        let (g, c) = self.layers[l]
+                            .tile
+                            .backward(&delta_rows, n_rows, (seed, seed_id(epoch, step, l, 3)));
+                        counts[l].bwd.add(&c);
+                        Some(match stage {
+                            Stage::Conv { geom, .. } => geom.col2im(&g, batch),
+                            _ => g,
+                        })
+                    } else {
+                        None
+                    };
+                    let lr = lrs[l];
+                    let layer = &mut self.layers[l];
+                    let m = layer.tile.out_size;
+                    let f = lr / batch as f32;
+                    for row in delta_rows.chunks(m) {
+                        layer.bias.iter_mut().zip(row).for_each(|(b, d)| *b -= f * d);
+                    }
+                    // The tile's update averages over its rows: a convolution's gradient sums
+                    // over the positions, so its rate is lr times the positions per sample.
+                    let scheme = self.device.scheme.clone();
+                    let c = layer.tile.update(
+                        &rows,
+                        &delta_rows,
+                        n_rows,
+                        lr * (n_rows / batch) as f32,
+                        &scheme,
+                        &mut layer.state,
+                        (seed, seed_id(epoch, step, l, 4)),
+                    );
+                    counts[l].upd.add(&c);
+                    if let Some(g) = next {
+                        delta = g;
+                    }
+                }
+                _ => unreachable!("a stage's cache is of its kind"),
             }
+        }
+        (loss, correct)
+    }
+
+    /// NeuroSim's forward pass ([`Mode::NeuroSim`]): returns the binary inputs of each layer,
+    /// the sigmoid outputs of each layer, the squared-error sum and the correct count.
+    #[allow(clippy::type_complexity)]
+    fn forward_neurosim(
+        &self,
+        x: &[f32],
+        labels: &[u8],
+        seed: u64,
+        epoch: usize,
+        step: usize,
+        counts: &mut [LayerCounts],
+    ) -> (Vec<Vec<f32>>, Vec<Vec<f32>>, f64, usize) {
+        let batch = labels.len();
+        let binary = |v: &[f32]| -> Vec<f32> { v.iter().map(|&a| if a >= 0.5 { 1.0 } else { 0.0 }).collect() };
+        let mut inputs = vec![binary(x)];
+        let mut outs = Vec::new();
+        for (l, layer) in self.layers.iter().enumerate() {
+            let (z, c) = layer
+                .tile
+                .forward(inputs.last().expect("input"), batch, (seed, seed_id(epoch, step, l, 1)));
+            counts[l].fwd.add(&c);
+            let a: Vec<f32> = z.iter().map(|&v| 1.0 / (1.0 + (-v).exp())).collect();
+            if l + 1 < self.layers.len() {
+                inputs.push(binary(&a));
+            }
+            outs.push(a);
+        }
+        let (mut loss, mut correct) = (0.0, 0usize);
+        for (a, &y) in outs.last().expect("output").chunks(CLASSES).zip(labels) {
+            let pred = a.iter().enumerate().max_by(|p, q| p.1.total_cmp(q.1)).map_or(0, |(k, _)| k);
+            correct += usize::from(pred == usize::from(y));
+            loss += a
+                .iter()
+                .enumerate()
+                .map(|(k, &v)| f64::from(if k == usize::from(y) { 1.0 - v } else { v }).powi(2))
+                .sum::<f64>();
+        }
+        (inputs, outs, loss, correct)
+    }
+
+    /// NeuroSim's training step: s_out = -2 a (1 - a)(t - a), s_hidden = a (1 - a) W^T s (the
+    /// analog outputs a), updates -lr_l s x^T with x the binary input (first layer) or the
+    /// analog hidden outputs, as the device's pulses.
+    #[allow(clippy::too_many_arguments)]
+    fn train_step_neurosim(
+        &mut self,
+        x: &[f32],
+        labels: &[u8],
+        lrs: &[f32],
+        seed: u64,
+        epoch: usize,
+        step: usize,
+        counts: &mut [LayerCounts],
+    ) -> (f64, usize) {
+        let batch = labels.len();
+        let (inputs, outs, loss, correct) = self.forward_neurosim(x, labels, seed, epoch, step, counts);
+        let nl = self.layers.len();
+        let mut delta: Vec<f32> = outs[nl - 1]
+            .chunks(CLASSES)
+            .zip(labels)
+            .flat_map(|(a, &y)| {
+                a.iter()
+                    .enumerate()
+                    .map(move |(k, &v)| -2.0 * v * (1.0 - v) * (if k == usize::from(y) { 1.0 } else { 0.0 } - v))
+            })
+            .collect();
+        for l in (0..nl).rev() {
+            let next = (l > 0).then(|| {
+                let (g, c) = self.layers[l].tile.backward(&delta, batch, (seed, seed_id(epoch, step, l, 3)));
+                counts[l].bwd.add(&c);
+                g.iter().zip(&outs[l - 1]).map(|(g, a)| g * a * (1.0 - a)).collect::<Vec<f32>>()
+            });
+            let update_input = if l == 0 { &inputs[0] } else { &outs[l - 1] };
             let scheme = self.device.scheme.clone();
+            let layer = &mut self.layers[l];
             let c = layer.tile.update(
-                &inputs[l],
+                update_input,
                 &delta,
                 batch,
-                lr,
+                lrs[l],
                 &scheme,
                 &mut layer.state,
                 (seed, seed_id(epoch, step, l, 4)),
@@ -423,11 +722,20 @@ impl Mlp {
     /// Test-set loss and accuracy with the hardware forward pass (noise included), and the
     /// counts of that pass.
     fn evaluate(&self, x: &[f32], y: &[u8], seed: u64, epoch: usize, counts: &mut [LayerCounts]) -> (f64, f64) {
-        let n_in = self.sizes[0];
+        let n_in = self.plan.sizes[0];
         let chunk = 250;
         let (mut loss, mut correct) = (0.0, 0usize);
         for (k, (xb, yb)) in x.chunks(chunk * n_in).zip(y.chunks(chunk)).enumerate() {
-            let (_, _, _, l, c) = self.forward(xb, yb, seed, epoch, 1_000_000 + k, counts);
+            let (l, c) = match self.mode {
+                Mode::Standard => {
+                    let f = self.forward(xb, yb, seed, epoch, 1_000_000 + k, counts);
+                    (f.loss, f.correct)
+                }
+                Mode::NeuroSim => {
+                    let f = self.forward_neurosim(xb, yb, seed, epoch, 1_000_000 + k, counts);
+                    (f.2, f.3)
+                }
+            };
             loss += l;
             correct += c;
         }
@@ -438,7 +746,8 @@ impl Mlp {
     fn price(&self, counts: &[LayerCounts], circuit: &CircuitParams) -> EnergyBreakdown {
         let mut e = EnergyBreakdown::default();
         for (l, c) in counts.iter().enumerate() {
-            let (n, m) = (self.sizes[l] as f64, self.sizes[l + 1] as f64);
+            let tile = &self.layers[l].tile;
+            let (n, m) = (tile.in_size as f64, tile.out_size as f64);
             e.activation_j += c.act_energy;
             if let Activation::DwSigmoid(a) = &self.activation {
                 if c.act_evals > 0 {
@@ -446,6 +755,9 @@ impl Mlp {
                     e.read_latency_s += (c.fwd.mvms as f64) * (a.pulse_width + circuit.t_read);
                 }
             }
+            // Pooling is digital: one compare (max) or add (average) per window input.
+            e.digital_j += c.pool_ops as f64 * circuit.digital_add;
+            e.digital_latency_s += c.pool_ops as f64 / circuit.digital_macs_per_s;
             match &self.device.costs {
                 None => {
                     let macs = (c.fwd.mvms + c.bwd.mvms) as f64 * n * m + c.upd.digital_ops as f64;
@@ -455,9 +767,13 @@ impl Mlp {
                 Some(dev) => {
                     let g_pair = dev.g_min + dev.g_max;
                     let v2t = circuit.v_read * circuit.v_read * circuit.t_read;
+                    // A transfer scheme's reads of its fast array are forward reads.
+                    let mut fwd = c.fwd;
+                    fwd.add(&c.upd.transfer_reads);
+                    let c = &LayerCounts { fwd, ..*c };
                     e.array_read_j += v2t * g_pair * (c.fwd.input_power * m + c.bwd.input_power * n);
-                    let fb = (self.layers[l].tile.fwd.adc_bits(), self.layers[l].tile.fwd.dac_bits());
-                    let bb = (self.layers[l].tile.bwd.adc_bits(), self.layers[l].tile.bwd.dac_bits());
+                    let fb = (tile.fwd.adc_bits(), tile.fwd.dac_bits());
+                    let bb = (tile.bwd.adc_bits(), tile.bwd.dac_bits());
                     e.adc_j +=
                         c.fwd.adc_conversions as f64 * adc_energy(circuit, fb.0) + c.bwd.adc_conversions as f64 * adc_energy(circuit, bb.0);
                     e.dac_j +=
@@ -480,16 +796,23 @@ impl Mlp {
     }
 }
 
-/// Bytes a network of `spec` on `inputs` inputs holds while training with batches of `batch`:
-/// per weight its value, step scale, update state and gradient buffers (about 32 bytes), per
-/// activation of a batch the forward, backward and periphery buffers (about 64 bytes).
-pub fn memory_estimate(spec: &NetworkSpec, inputs: usize, batch: usize) -> f64 {
-    let mut widths = vec![inputs as f64];
-    widths.extend(spec.hidden.iter().map(|&h| h as f64));
-    widths.push(10.0);
-    let weights: f64 = widths.windows(2).map(|w| (w[0] + 1.0) * w[1]).sum();
-    let activations: f64 = widths.iter().sum::<f64>() * batch.max(1) as f64;
-    weights * 32.0 + activations * 64.0
+/// Bytes a network of `plan` holds while training with batches of `batch`: per weight its
+/// value, step scale, update state and gradient buffers (about 32 bytes), per activation of a
+/// batch the forward, backward and periphery buffers (about 64 bytes), and per convolution the
+/// batch's patches, their gradients and the tile's rows (about 16 bytes per patch value).
+pub fn memory_estimate(plan: &Plan, batch: usize) -> f64 {
+    let weights: f64 = plan.tiles.iter().map(|&(m, n)| ((n + 1) * m) as f64).sum();
+    let b = batch.max(1).max(250) as f64;
+    let activations: f64 = plan.sizes.iter().map(|&s| s as f64).sum::<f64>() * b;
+    let patches: f64 = plan
+        .stages
+        .iter()
+        .map(|s| match s {
+            Stage::Conv { geom, .. } => (geom.positions() * geom.patch()) as f64 * b,
+            _ => 0.0,
+        })
+        .sum();
+    weights * 32.0 + activations * 64.0 + patches * 16.0
 }
 
 /// A training run stopped after `epochs_done` epochs: what it needs to continue to the same
@@ -526,6 +849,10 @@ pub struct LayerState {
     pub bias: Vec<f32>,
     /// Mixed-precision accumulator (empty for the other schemes).
     pub chi: Vec<f32>,
+    /// A transfer scheme's fast array (empty for the other schemes).
+    pub fast: Vec<f32>,
+    /// TTv2's transfer buffer (empty for the other schemes).
+    pub buffer: Vec<f32>,
 }
 
 /// A checkpoint that does not belong to the run it is resumed with.
@@ -537,8 +864,10 @@ pub struct ResumeError(pub String);
 struct StateHeader {
     format: String,
     epochs_done: usize,
-    sizes: Vec<usize>,
+    shapes: Vec<(usize, usize)>,
     chi_lens: Vec<usize>,
+    fast_lens: Vec<usize>,
+    buffer_lens: Vec<usize>,
     order: Vec<usize>,
     epochs: Vec<EpochMetrics>,
     training: EnergyBreakdown,
@@ -548,18 +877,20 @@ struct StateHeader {
     eval_seconds: f64,
 }
 
-const STATE_FORMAT: &str = "dwmtj-train-checkpoint-1";
+const STATE_FORMAT: &str = "dwmtj-train-checkpoint-2";
 
 impl TrainState {
-    /// Bytes of a checkpoint: a JSON header (floats exact), then every layer's w, bias and
-    /// accumulator as little-endian f32 bits.
-    pub fn to_bytes(&self, sizes: &[usize]) -> Vec<u8> {
+    /// Bytes of a checkpoint of a network whose tiles have `shapes` (outputs, inputs): a JSON
+    /// header (floats exact), then every layer's w, bias and accumulator as little-endian f32 bits.
+    pub fn to_bytes(&self, shapes: &[(usize, usize)]) -> Vec<u8> {
         use dwmtj_core::checkpoint::{push_block, push_f32s};
         let header = StateHeader {
             format: STATE_FORMAT.into(),
             epochs_done: self.epochs_done,
-            sizes: sizes.to_vec(),
+            shapes: shapes.to_vec(),
             chi_lens: self.layers.iter().map(|l| l.chi.len()).collect(),
+            fast_lens: self.layers.iter().map(|l| l.fast.len()).collect(),
+            buffer_lens: self.layers.iter().map(|l| l.buffer.len()).collect(),
             order: self.order.clone(),
             epochs: self.epochs.clone(),
             training: self.training,
@@ -574,32 +905,44 @@ impl TrainState {
             push_f32s(&mut out, &l.w);
             push_f32s(&mut out, &l.bias);
             push_f32s(&mut out, &l.chi);
+            push_f32s(&mut out, &l.fast);
+            push_f32s(&mut out, &l.buffer);
         }
         out
     }
 
-    /// Read a checkpoint for a network of layer `sizes` on `n_train` training images.
-    pub fn from_bytes(bytes: &[u8], sizes: &[usize], n_train: usize, epochs: usize) -> Result<Self, ResumeError> {
+    /// Read a checkpoint for a network whose tiles have `shapes` (outputs, inputs) on `n_train`
+    /// training images.
+    pub fn from_bytes(bytes: &[u8], shapes: &[(usize, usize)], n_train: usize, epochs: usize) -> Result<Self, ResumeError> {
         let bad = |m: &str| ResumeError(m.to_string());
         let mut r = dwmtj_core::checkpoint::Reader::new(bytes);
         let h: StateHeader = serde_json::from_slice(r.block().ok_or_else(|| bad("truncated header"))?).map_err(|e| bad(&e.to_string()))?;
         if h.format != STATE_FORMAT {
             return Err(bad(&format!("format {:?}", h.format)));
         }
-        if h.sizes != sizes || h.order.len() != n_train || h.epochs_done > epochs || h.chi_lens.len() + 1 != sizes.len() {
+        let lens_ok = [&h.chi_lens, &h.fast_lens, &h.buffer_lens].iter().all(|l| l.len() == shapes.len());
+        if h.shapes != shapes || h.order.len() != n_train || h.epochs_done > epochs || !lens_ok {
             return Err(bad(&format!(
-                "layers {:?} after {} epochs on {} images; this run has layers {sizes:?}, {epochs} epochs, {n_train} images",
-                h.sizes,
+                "tiles {:?} after {} epochs on {} images; this run has tiles {shapes:?}, {epochs} epochs, {n_train} images",
+                h.shapes,
                 h.epochs_done,
                 h.order.len()
             )));
         }
         let mut layers = Vec::new();
-        for (s, &chi) in sizes.windows(2).zip(&h.chi_lens) {
-            let w = r.f32s(s[0] * s[1]).ok_or_else(|| bad("truncated weights"))?;
-            let bias = r.f32s(s[1]).ok_or_else(|| bad("truncated biases"))?;
-            let chi = r.f32s(chi).ok_or_else(|| bad("truncated accumulators"))?;
-            layers.push(LayerState { w, bias, chi });
+        for (k, &(m, n)) in shapes.iter().enumerate() {
+            let w = r.f32s(m * n).ok_or_else(|| bad("truncated weights"))?;
+            let bias = r.f32s(m).ok_or_else(|| bad("truncated biases"))?;
+            let chi = r.f32s(h.chi_lens[k]).ok_or_else(|| bad("truncated accumulators"))?;
+            let fast = r.f32s(h.fast_lens[k]).ok_or_else(|| bad("truncated fast arrays"))?;
+            let buffer = r.f32s(h.buffer_lens[k]).ok_or_else(|| bad("truncated transfer buffers"))?;
+            layers.push(LayerState {
+                w,
+                bias,
+                chi,
+                fast,
+                buffer,
+            });
         }
         if !r.is_empty() {
             return Err(bad("trailing data"));
@@ -626,17 +969,24 @@ pub fn train(
     data: &Data,
     circuit: &CircuitParams,
     progress: &(dyn Fn(u64, u64) + Sync),
-) -> TrainResult {
+) -> Result<TrainResult, PlanError> {
     let none = &mut dwmtj_core::checkpoint::NoCheckpoints;
-    train_resumable(spec, device, params, data, circuit, progress, None, none).expect("no checkpoint to resume")
+    match train_resumable(spec, device, params, data, circuit, progress, None, none) {
+        Ok(r) => Ok(r),
+        Err(TrainError::Plan(e)) => Err(e),
+        Err(TrainError::Resume(_)) => unreachable!("no checkpoint to resume"),
+    }
 }
 
-/// The layer sizes of a network of `spec` on `inputs` inputs.
-pub fn layer_sizes(spec: &NetworkSpec, inputs: usize) -> Vec<usize> {
-    let mut sizes = vec![inputs];
-    sizes.extend(&spec.hidden);
-    sizes.push(10);
-    sizes
+/// Why training cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// The layers do not fit the images.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The checkpoint belongs to another run.
+    #[error(transparent)]
+    Resume(#[from] ResumeError),
 }
 
 /// Train, from scratch or from `resume`, offering `checkpoints` the state after every epoch. A
@@ -651,8 +1001,8 @@ pub fn train_resumable(
     progress: &(dyn Fn(u64, u64) + Sync),
     resume: Option<TrainState>,
     checkpoints: &mut dyn dwmtj_core::checkpoint::Checkpoints<TrainState>,
-) -> Result<TrainResult, ResumeError> {
-    let mut net = Mlp::new(spec, device, data.inputs, params.seed);
+) -> Result<TrainResult, TrainError> {
+    let mut net = Network::new(spec, device, data.shape, params.seed)?;
     let n_train = data.train_y.len();
     let n_in = data.inputs;
     let steps_per_epoch = n_train.div_ceil(params.batch);
@@ -661,6 +1011,15 @@ pub fn train_resumable(
     let mut epochs = Vec::new();
     let mut training = EnergyBreakdown::default();
     let mut lr = params.lr;
+    let n_tiles = net.layers.len();
+    // Each layer's rate: its own (scaled by the decay so far) or the common one.
+    let lrs = |lr: f32| -> Vec<f32> {
+        if params.layer_lr.is_empty() {
+            vec![lr; n_tiles]
+        } else {
+            params.layer_lr.iter().map(|l| l * lr / params.lr).collect()
+        }
+    };
     let mut xb = Vec::with_capacity(params.batch * n_in);
     let mut yb = Vec::with_capacity(params.batch);
     let mut inference = EnergyBreakdown::default();
@@ -672,15 +1031,26 @@ pub fn train_resumable(
                 "{} layers in the checkpoint, {} in the run",
                 state.layers.len(),
                 net.layers.len()
-            )));
+            ))
+            .into());
         }
         for (layer, saved) in net.layers.iter_mut().zip(state.layers) {
             if saved.w.len() != layer.tile.w.len() || saved.bias.len() != layer.bias.len() {
-                return Err(ResumeError("layer sizes differ".into()));
+                return Err(ResumeError("layer sizes differ".into()).into());
             }
             layer.tile.w = saved.w;
             layer.bias = saved.bias;
             layer.state.chi = saved.chi;
+            if let (Some(fast), UpdateScheme::Transfer(p)) = (layer.state.fast.as_mut(), &device.scheme) {
+                if saved.fast.len() != fast.tile.w.len() {
+                    return Err(ResumeError("the checkpoint has no fast array for this transfer scheme".into()).into());
+                }
+                fast.tile.w = saved.fast;
+                if p.buffered {
+                    fast.buffer = saved.buffer;
+                }
+                fast.resume_at((state.epochs_done * steps_per_epoch) as u64, p);
+            }
         }
         first = state.epochs_done;
         order = state.order;
@@ -701,10 +1071,22 @@ pub fn train_resumable(
             xb.clear();
             yb.clear();
             for &k in idx {
-                xb.extend_from_slice(&data.train_x[k * n_in..(k + 1) * n_in]);
+                let image = &data.train_x[k * n_in..(k + 1) * n_in];
+                if params.shift > 0 {
+                    let mut rng = dwmtj_core::stream::stream(params.seed ^ 0x5A1F_7000, epoch as u64, k as u64);
+                    let s = params.shift as isize;
+                    let (dy, dx) = (rng.gen_range(-s..=s), rng.gen_range(-s..=s));
+                    translate(image, data.shape, dy, dx, &mut xb);
+                } else {
+                    xb.extend_from_slice(image);
+                }
                 yb.push(data.train_y[k]);
             }
-            let (l, c) = net.train_step(&xb, &yb, lr, params.seed, epoch, step, &mut counts);
+            let rates = lrs(lr);
+            let (l, c) = match net.mode {
+                Mode::Standard => net.train_step(&xb, &yb, &rates, params.seed, epoch, step, &mut counts),
+                Mode::NeuroSim => net.train_step_neurosim(&xb, &yb, &rates, params.seed, epoch, step, &mut counts),
+            };
             loss += l;
             correct += c;
             progress((epoch * steps_per_epoch + step + 1) as u64, total);
@@ -738,6 +1120,8 @@ pub fn train_resumable(
                         w: l.tile.w.clone(),
                         bias: l.bias.clone(),
                         chi: l.state.chi.clone(),
+                        fast: l.state.fast.as_ref().map(|f| f.tile.w.clone()).unwrap_or_default(),
+                        buffer: l.state.fast.as_ref().map(|f| f.buffer.clone()).unwrap_or_default(),
                     })
                     .collect(),
                 order: order.clone(),
@@ -754,7 +1138,7 @@ pub fn train_resumable(
     Ok(TrainResult {
         device: device.name.clone(),
         scheme: device.scheme.name().to_string(),
-        sizes: net.sizes.clone(),
+        sizes: net.sizes().to_vec(),
         weights: net.weights(),
         test_accuracy: acc,
         epochs,
@@ -771,7 +1155,7 @@ pub fn train_resumable(
 pub struct InferenceResult {
     /// Device name.
     pub device: String,
-    /// Layer sizes, input to output.
+    /// Activation values after each stage, the input first (an MLP's layer sizes).
     pub sizes: Vec<usize>,
     /// Mean cross-entropy over the test images.
     pub test_loss: f64,
@@ -825,12 +1209,12 @@ fn program_and_evaluate(
     imported: &[TrainedLayer],
     snap: bool,
 ) -> Result<InferenceResult, String> {
-    let mut net = Mlp::new(spec, device, data.inputs, params.seed);
+    let mut net = Network::new(spec, device, data.shape, params.seed).map_err(|e| e.to_string())?;
     if imported.len() != net.layers.len() {
         return Err(format!(
-            "{} layers given, the network {:?} has {}",
+            "{} layers given, the network {:?} has {} tile layers",
             imported.len(),
-            net.sizes,
+            net.plan.tiles,
             net.layers.len()
         ));
     }
@@ -873,11 +1257,89 @@ fn program_and_evaluate(
     let inference = net.price(&counts, circuit).scaled(1.0 / data.test_y.len().max(1) as f64);
     Ok(InferenceResult {
         device: device.name.clone(),
-        sizes: net.sizes.clone(),
+        sizes: net.sizes().to_vec(),
         test_loss,
         test_accuracy,
         clipped_fraction: clipped as f64 / total.max(1) as f64,
         inference,
         layers: net.layers.iter().map(Layer::trained).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The backward pass is the gradient: for a float network with an ideal periphery, one SGD
+    /// step moves each weight and bias by -lr times the finite-difference derivative of the mean
+    /// loss, through convolution (with padding), max and average pooling and dense layers.
+    #[test]
+    fn one_sgd_step_follows_the_finite_difference_gradient() {
+        let spec = NetworkSpec {
+            layers: vec![
+                LayerSpec::Conv {
+                    channels: 3,
+                    kernel: 3,
+                    padding: 1,
+                },
+                LayerSpec::MaxPool { size: 2 },
+                LayerSpec::Conv {
+                    channels: 4,
+                    kernel: 2,
+                    padding: 0,
+                },
+                LayerSpec::AvgPool { size: 2 },
+                LayerSpec::Dense { units: 5 },
+            ],
+            activation: Activation::Sigmoid,
+            fwd: IoParams::ideal(),
+            bwd: IoParams::ideal(),
+            weight_range: 4.0,
+            mode: Mode::Standard,
+        };
+        let device = crate::catalog::lookup("float", None).unwrap();
+        let shape = [2, 6, 6];
+        let batch = 3;
+        let x: Vec<f32> = (0..batch * 72).map(|i| ((i * 7919 % 101) as f32) / 101.0).collect();
+        let labels = [1u8, 7, 3];
+        let net = Network::new(&spec, &device, shape, 5).unwrap();
+        let loss = |net: &Network| {
+            let mut counts = vec![LayerCounts::default(); net.layers.len()];
+            net.forward(&x, &labels, 1, 0, 0, &mut counts).loss / batch as f64
+        };
+        let lr = 1e-3;
+        let mut stepped = Network::new(&spec, &device, shape, 5).unwrap();
+        let mut counts = vec![LayerCounts::default(); stepped.layers.len()];
+        stepped.train_step(&x, &labels, &[lr; 4], 1, 0, 0, &mut counts);
+        let mut checked = 0;
+        for l in 0..net.layers.len() {
+            let n_w = net.layers[l].tile.w.len();
+            for k in [0, n_w / 3, n_w - 1] {
+                let eps = 1e-2f32;
+                let mut plus = Network::new(&spec, &device, shape, 5).unwrap();
+                plus.layers[l].tile.w[k] += eps;
+                let mut minus = Network::new(&spec, &device, shape, 5).unwrap();
+                minus.layers[l].tile.w[k] -= eps;
+                let numeric = (loss(&plus) - loss(&minus)) / (2.0 * f64::from(eps));
+                let step = f64::from(stepped.layers[l].tile.w[k] - net.layers[l].tile.w[k]);
+                let analytic = -step / f64::from(lr);
+                assert!(
+                    (analytic - numeric).abs() <= 2e-3 * numeric.abs().max(1e-2) + 2e-4,
+                    "layer {l} weight {k}: backward {analytic:e}, finite difference {numeric:e}"
+                );
+                checked += 1;
+            }
+            let mut plus = Network::new(&spec, &device, shape, 5).unwrap();
+            plus.layers[l].bias[0] += 1e-2;
+            let mut minus = Network::new(&spec, &device, shape, 5).unwrap();
+            minus.layers[l].bias[0] -= 1e-2;
+            let numeric = (loss(&plus) - loss(&minus)) / 2e-2;
+            let analytic = -f64::from(stepped.layers[l].bias[0] - net.layers[l].bias[0]) / f64::from(lr);
+            assert!(
+                (analytic - numeric).abs() <= 2e-3 * numeric.abs().max(1e-2) + 2e-4,
+                "layer {l} bias: backward {analytic:e}, finite difference {numeric:e}"
+            );
+        }
+        assert_eq!(checked, 12);
+    }
 }

@@ -52,6 +52,8 @@ pub struct TrainRun {
     pub config: TrainConfig,
     /// The loaded images.
     pub data: Data,
+    /// The network's stages and tile shapes on these images.
+    pub plan: crate::layers::Plan,
 }
 
 /// Where the run's images come from, for messages and summaries.
@@ -81,12 +83,26 @@ pub fn prepare(file: Option<(&str, &str, &Path)>, o: &Overrides) -> Result<Train
             test: data.test_y.len(),
         });
     }
+    let field = if raw.network.layers.is_some() {
+        "network.layers"
+    } else {
+        "network.hidden"
+    };
+    let plan = cfg
+        .spec
+        .plan(data.shape)
+        .map_err(|e| ConfigError::field(field, format!("{} x {} images", data.shape[1], data.shape[2]), e.to_string()))?;
     dwmtj_core::resources::check_memory(
-        "network.hidden",
-        format!("{:?} on {} inputs", cfg.spec.hidden, data.inputs),
-        crate::network::memory_estimate(&cfg.spec, data.inputs, cfg.params.batch),
+        field,
+        format!("tiles {:?} on {} inputs", plan.tiles, data.inputs),
+        crate::network::memory_estimate(&plan, cfg.params.batch),
     )?;
-    Ok(TrainRun { raw, config: cfg, data })
+    Ok(TrainRun {
+        raw,
+        config: cfg,
+        data,
+        plan,
+    })
 }
 
 /// An energy and latency breakdown with its totals.
@@ -239,7 +255,7 @@ impl TrainRun {
         progress: &(dyn Fn(u64) + Sync),
         resume: Option<crate::network::TrainState>,
         checkpoints: &mut (dyn dwmtj_core::checkpoint::Checkpoints<crate::network::TrainState> + Send),
-    ) -> Result<TrainResult, crate::network::ResumeError> {
+    ) -> Result<TrainResult, crate::network::TrainError> {
         let cfg = &self.config;
         let go = move || {
             crate::network::train_resumable(
@@ -254,5 +270,83 @@ impl TrainRun {
             )
         };
         dwmtj_core::resources::on_worker_pool(go)
+    }
+}
+
+/// An inference network programmed from given weights, evaluated (and optionally followed over
+/// time): what `dwmtj train --weights FILE [--over-time]` and Python's `dwmtj.infer` report.
+#[derive(Clone, Debug, Serialize)]
+pub struct InferenceSummary {
+    /// Run name.
+    pub name: String,
+    /// Device programmed.
+    pub device: String,
+    /// Activation values after each stage, the input first.
+    pub sizes: Vec<usize>,
+    /// Fraction of the test images classified correctly.
+    pub test_accuracy: f64,
+    /// Mean cross-entropy over the test images.
+    pub test_loss: f64,
+    /// Fraction of the weights clipped to the device range when programmed.
+    pub clipped_fraction: f64,
+    /// Test images evaluated.
+    pub test_images: usize,
+    /// Energy and latency of one inference by component.
+    pub inference: crate::energy::EnergyBreakdown,
+    /// Energy of one inference (J).
+    pub inference_energy_j: f64,
+    /// Latency of one inference (s).
+    pub inference_latency_s: f64,
+    /// Seed of the periphery's noise and of the drift draws.
+    pub seed: u64,
+    /// Accuracy against time after programming, one curve per drift or retention model
+    /// ([`crate::drift::standard_study`]); None unless asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_time: Option<Vec<crate::drift::TimeCurve>>,
+}
+
+impl TrainRun {
+    /// Program the network with `layers` (effective weights W and biases, one per tile layer)
+    /// on the configured device and evaluate it; with `over_time`, also the standard
+    /// accuracy-against-time study (`progress` gets the models done). Returns the summary and
+    /// the network as programmed.
+    pub fn infer(
+        &self,
+        layers: &[crate::network::TrainedLayer],
+        over_time: bool,
+        progress: &dyn Fn(u64),
+    ) -> Result<(InferenceSummary, Vec<crate::network::TrainedLayer>), String> {
+        let cfg = &self.config;
+        let r = crate::network::infer(&cfg.spec, &cfg.device, &cfg.params, &self.data, &cfg.circuit, layers)?;
+        let curves = if over_time {
+            Some(crate::drift::standard_study(
+                &cfg.spec,
+                &cfg.device,
+                &cfg.params,
+                &self.data,
+                &cfg.circuit,
+                &r.layers,
+                progress,
+            )?)
+        } else {
+            None
+        };
+        Ok((
+            InferenceSummary {
+                name: cfg.name.clone(),
+                device: r.device.clone(),
+                sizes: r.sizes.clone(),
+                test_accuracy: r.test_accuracy,
+                test_loss: r.test_loss,
+                clipped_fraction: r.clipped_fraction,
+                test_images: self.data.test_y.len(),
+                inference: r.inference,
+                inference_energy_j: r.inference.total_j(),
+                inference_latency_s: r.inference.latency_s(),
+                seed: cfg.params.seed,
+                over_time: curves,
+            },
+            r.layers,
+        ))
     }
 }

@@ -51,6 +51,9 @@ pub enum UpdateScheme {
         /// Most pulses one device receives per update.
         max_pulses: u32,
     },
+    /// Tiki-Taka or TTv2: SGD on a fast array, periodic transfers into the slow one
+    /// ([`crate::tiki_taka`]).
+    Transfer(crate::tiki_taka::TransferParams),
 }
 
 impl UpdateScheme {
@@ -70,6 +73,8 @@ impl UpdateScheme {
             UpdateScheme::Stochastic { .. } => "stochastic",
             UpdateScheme::PulseCount { .. } => "pulse-count",
             UpdateScheme::MixedPrecision { .. } => "mixed-precision",
+            UpdateScheme::Transfer(p) if p.buffered => "ttv2",
+            UpdateScheme::Transfer(_) => "tiki-taka",
         }
     }
 }
@@ -85,6 +90,8 @@ pub struct UpdateCounts {
     pub row_pulse_slots: u64,
     /// Digital operations (multiply-accumulates for the outer product and accumulator adds).
     pub digital_ops: u64,
+    /// The transfer schemes' reads of the fast array (priced as forward reads).
+    pub transfer_reads: crate::tile::ReadCounts,
 }
 
 impl UpdateCounts {
@@ -94,19 +101,23 @@ impl UpdateCounts {
         self.parallel_slots += o.parallel_slots;
         self.row_pulse_slots += o.row_pulse_slots;
         self.digital_ops += o.digital_ops;
+        self.transfer_reads.add(&o.transfer_reads);
     }
 }
 
-/// Digital state a scheme keeps between updates (the mixed-precision accumulator).
+/// State a scheme keeps between updates (the mixed-precision accumulator, a transfer scheme's
+/// fast array).
 #[derive(Clone, Debug, Default)]
 pub struct UpdateState {
     /// Mixed-precision accumulator, one value per weight (device units; empty until first used).
     pub chi: Vec<f32>,
+    /// Tiki-Taka's fast array (None for the other schemes).
+    pub fast: Option<crate::tiki_taka::FastArray>,
 }
 
 /// Apply `n` pulses in direction `up` to one device weight, with its D2D step factor.
 #[inline]
-fn pulses(tile: &Tile, k: usize, w: f32, n: u32, up: bool, rng: &mut Xoshiro256PlusPlus) -> f32 {
+pub(crate) fn pulses(tile: &Tile, k: usize, w: f32, n: u32, up: bool, rng: &mut Xoshiro256PlusPlus) -> f32 {
     let s = f64::from(tile.step_scale[k]);
     let (lo, hi) = tile.device.bounds();
     if let DeviceModel::ConstantStep { dw_min, c2c, .. } = tile.device {
@@ -186,7 +197,7 @@ fn apply_counts(tile: &mut Tile, dw: &[f32], chi: Option<&mut Vec<f32>>, max_pul
         pulses: per_row.iter().map(|r| r.0).sum(),
         parallel_slots: 0,
         row_pulse_slots: per_row.iter().map(|r| r.1).sum(),
-        digital_ops: 0,
+        ..Default::default()
     }
 }
 
@@ -244,6 +255,7 @@ impl Tile {
                 let lr_s = lr / (self.alpha * batch as f32);
                 self.stochastic(x, d, batch, lr_s, *desired_bl, *bl_management, *update_management, seed)
             }
+            UpdateScheme::Transfer(p) => crate::tiki_taka::update(self, x, d, batch, lr, p, state, seed),
         }
     }
 
@@ -409,8 +421,8 @@ impl Tile {
         UpdateCounts {
             pulses: counts.iter().sum(),
             parallel_slots: slots,
-            row_pulse_slots: 0,
             digital_ops: (batch * (n + m)) as u64,
+            ..Default::default()
         }
     }
 }

@@ -697,6 +697,61 @@ fn train<'py>(
     Ok((summary, metrics, layers))
 }
 
+/// Program an inference network from weights and evaluate it (`dwmtj train --weights`):
+/// `weights` a safetensors file's bytes, or `arrays` a list of (flat weights, shape, biases)
+/// per tile layer; `over_time` adds the accuracy-against-time study. Returns the summary JSON
+/// and the programmed layers as (W, b) numpy pairs.
+#[pyfunction]
+#[pyo3(signature = (text=None, origin="training.toml", base=None, data_dir=None, device=None, seed=None, weights=None, arrays=None, over_time=false, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn infer<'py>(
+    py: Python<'py>,
+    text: Option<&str>,
+    origin: &str,
+    base: Option<&str>,
+    data_dir: Option<&str>,
+    device: Option<String>,
+    seed: Option<u64>,
+    weights: Option<Vec<u8>>,
+    arrays: Option<Vec<dwmtj_nn::interchange::LayerArrays>>,
+    over_time: bool,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<(String, Vec<Layer<'py>>)> {
+    let o = dwmtj_nn::config::Overrides {
+        data_dir: data_dir.map(PathBuf::from),
+        device,
+        epochs: None,
+        seed,
+    };
+    let (summary, layers) = run_blocking(py, progress, |work| {
+        let base = PathBuf::from(base.unwrap_or("."));
+        let run = dwmtj_nn::run::prepare(text.map(|t| (t, origin, base.as_path())), &o)?;
+        let layers = match (weights, arrays) {
+            (Some(bytes), None) => dwmtj_nn::interchange::read(&bytes, &run.plan.tiles),
+            (None, Some(a)) => dwmtj_nn::interchange::from_arrays(a, &run.plan.tiles),
+            _ => return Err(Failure::Input("give either weights (a safetensors file) or arrays".into())),
+        }
+        .map_err(|e| Failure::Input(format!("weights: {e}")))?;
+        let total = if over_time {
+            dwmtj_nn::drift::standard_models(&run.config.device).len() as u64
+        } else {
+            1
+        };
+        let (summary, programmed) = run
+            .infer(&layers, over_time, &|k| work.tick(k, total))
+            .map_err(|e| Failure::Input(format!("weights: {e}")))?;
+        Ok((json(&summary)?, programmed))
+    })?;
+    let layers = layers
+        .into_iter()
+        .map(|l| {
+            let w = PyArray1::from_vec(py, l.weights).reshape([l.outputs, l.inputs])?.into_any();
+            Ok((w, PyArray1::from_vec(py, l.bias).into_any()))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok((summary, layers))
+}
+
 // ----- sweeps ------------------------------------------------------------------------------
 
 fn load_sweep(path: &str) -> Result<dwmtj_sweep::spec::Sweep, Failure> {
@@ -859,6 +914,7 @@ fn _dwmtj(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ovf_read, m)?)?;
     m.add_function(wrap_pyfunction!(ovf_write, m)?)?;
     m.add_function(wrap_pyfunction!(train, m)?)?;
+    m.add_function(wrap_pyfunction!(infer, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_describe, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_point, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_table, m)?)?;

@@ -5,7 +5,6 @@ use crate::output::{Csv, Manifest, Num, RunDir};
 use crate::plot::{write_bars, Bars};
 use crate::write::training::{write_common, write_metrics};
 use anyhow::Result;
-use dwmtj_nn::config;
 use dwmtj_nn::network::TrainResult;
 use dwmtj_nn::run::{summary, TrainRun};
 use serde_json::json;
@@ -17,7 +16,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         anyhow::bail!("--resume: compare does not keep checkpoints; run `dwmtj train --device NAME --resume` per device instead");
     }
     let prepared = load(args)?;
-    let TrainRun { raw, config: cfg, data } = &prepared;
+    let TrainRun {
+        raw, config: cfg, data, ..
+    } = &prepared;
     let names = match &args.device {
         Some(d) => vec![d.clone()],
         None => cfg.compare.clone(),
@@ -25,26 +26,29 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let run = RunDir::create(&args.out, args.force, &inputs(args))?;
     let mut rows = Vec::new();
     let mut results = Vec::new();
+    let several = cfg.compare_schemes.len() > 1;
     for name in &names {
-        let device = config::device_entry(
-            name,
-            cfg.synapse.as_deref(),
-            raw.training.scheme.as_deref(),
-            raw.training.desired_bl.unwrap_or(31),
-        )?;
-        let r = run_one(&prepared, &device, None, &mut dwmtj_core::checkpoint::NoCheckpoints)?;
-        write_metrics(&run, &format!("devices/{name}/"), &r)?;
-        rows.push(serde_json::to_value(summary(&r, cfg, data))?);
-        if !args.json {
-            eprintln!(
-                "{name:>14} ({:>15}): test {:6.2} %  training {:.3e} J  inference {:.3e} J/image",
-                r.scheme,
-                100.0 * r.test_accuracy,
-                r.training.total_j(),
-                r.inference.total_j()
-            );
+        for scheme in &cfg.compare_schemes {
+            let device = cfg.entry_with_scheme(name, scheme.as_deref())?;
+            let r = run_one(&prepared, &device, None, &mut dwmtj_core::checkpoint::NoCheckpoints)?;
+            let folder = if several {
+                format!("devices/{name}/{}/", scheme.as_deref().unwrap_or("default"))
+            } else {
+                format!("devices/{name}/")
+            };
+            write_metrics(&run, &folder, &r)?;
+            rows.push(serde_json::to_value(summary(&r, cfg, data))?);
+            if !args.json {
+                eprintln!(
+                    "{name:>14} ({:>15}): test {:6.2} %  training {:.3e} J  inference {:.3e} J/image",
+                    r.scheme,
+                    100.0 * r.test_accuracy,
+                    r.training.total_j(),
+                    r.inference.total_j()
+                );
+            }
+            results.push(r);
         }
-        results.push(r);
     }
     let mut w = Csv::with_header([
         "device",
@@ -76,7 +80,19 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let bars = |title: &str, y: &str, log: bool, f: &dyn Fn(&TrainResult) -> f64| Bars {
         title: title.to_string(),
         y_label: y.to_string(),
-        bars: results.iter().map(|r| (r.device.clone(), f(r))).collect(),
+        bars: results
+            .iter()
+            .map(|r| {
+                (
+                    if several {
+                        format!("{} {}", r.device, r.scheme)
+                    } else {
+                        r.device.clone()
+                    },
+                    f(r),
+                )
+            })
+            .collect(),
         log,
     };
     write_bars(&run, "accuracy", &bars("Test accuracy", "accuracy", false, &|r| r.test_accuracy))?;

@@ -83,7 +83,7 @@ fn fingerprint(args: &Args) -> Result<String> {
 /// The run's checkpoints, offered by the training loop after every epoch.
 struct TrainCheckpoints {
     folder: crate::checkpoint::CheckpointFolder,
-    sizes: Vec<usize>,
+    sizes: Vec<(usize, usize)>,
     epochs: usize,
 }
 
@@ -158,7 +158,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let (cfg, data) = (&prepared.config, &prepared.data);
     let every = crate::checkpoint::parse_every(&args.checkpoint_every)?;
     let fingerprint = fingerprint(args)?;
-    let sizes = dwmtj_nn::network::layer_sizes(&cfg.spec, data.inputs);
+    let sizes = prepared.plan.tiles.clone();
     let resume = match crate::checkpoint::resume_bytes(&args.out, args.resume, args.force, &fingerprint)? {
         Some(bytes) => Some(TrainState::from_bytes(&bytes, &sizes, data.train_y.len(), cfg.params.epochs).context("--resume")?),
         None => None,
@@ -225,34 +225,35 @@ pub fn run(args: &Args) -> Result<ExitCode> {
 fn run_inference(args: &Args, weights: &Path) -> Result<ExitCode> {
     let prepared = load(args)?;
     let (cfg, data) = (&prepared.config, &prepared.data);
-    let sizes = dwmtj_nn::network::layer_sizes(&cfg.spec, data.inputs);
+    let sizes = prepared.plan.tiles.clone();
     let bytes = std::fs::read(weights).with_context(|| format!("cannot read --weights {}", weights.display()))?;
     let layers = dwmtj_nn::interchange::read(&bytes, &sizes).with_context(|| format!("--weights {}", weights.display()))?;
     crate::output::check_target(&args.out, args.force, crate::output::OutKind::Folder, &inputs(args))?;
-    let r = dwmtj_nn::network::infer(&cfg.spec, &cfg.device, &cfg.params, data, &cfg.circuit, &layers)
-        .map_err(|e| anyhow::anyhow!("--weights {}: {e}", weights.display()))?;
-    let run = RunDir::create(&args.out, args.force, &inputs(args))?;
-    let mut summary = json!({
-        "name": cfg.name,
-        "device": r.device,
-        "sizes": r.sizes,
-        "weights_file": weights.display().to_string(),
-        "test_accuracy": r.test_accuracy,
-        "test_loss": r.test_loss,
-        "clipped_fraction": r.clipped_fraction,
-        "test_images": data.test_y.len(),
-        "inference": r.inference,
-        "inference_energy_j": r.inference.total_j(),
-        "inference_latency_s": r.inference.latency_s(),
-        "seed": cfg.params.seed,
+    let pb = args.over_time.then(|| {
+        crate::progress::bar(
+            dwmtj_nn::drift::standard_models(&cfg.device).len() as u64,
+            "accuracy over time",
+            "models",
+        )
     });
-    if args.over_time {
-        let curves = over_time(cfg, data, &r.layers)?;
-        write_over_time(&run, &cfg.name, &r.device, &curves)?;
-        summary["over_time"] = serde_json::to_value(&curves)?;
+    let (r, programmed) = prepared
+        .infer(&layers, args.over_time, &|k| {
+            if let Some(pb) = &pb {
+                pb.set_position(k)
+            }
+        })
+        .map_err(|e| anyhow::anyhow!("--weights {}: {e}", weights.display()))?;
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    let run = RunDir::create(&args.out, args.force, &inputs(args))?;
+    let mut summary = serde_json::to_value(&r)?;
+    summary["weights_file"] = json!(weights.display().to_string());
+    if let Some(curves) = &r.over_time {
+        write_over_time(&run, &cfg.name, &r.device, curves)?;
     }
     write_common(&run, &prepared.raw, cfg)?;
-    run.write_bytes("weights.safetensors", &dwmtj_nn::interchange::write(&r.layers, &r.device)?)?;
+    run.write_bytes("weights.safetensors", &dwmtj_nn::interchange::write(&programmed, &r.device)?)?;
     run.write_json("summary.json", &summary)?;
     Manifest::new(Some(cfg.params.seed)).write(&run, "")?;
     let dir = run.finish()?;
@@ -273,22 +274,6 @@ fn run_inference(args: &Args, weights: &Path) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The accuracy-against-time study of a programmed network, with a progress bar.
-fn over_time(
-    cfg: &dwmtj_nn::config::TrainConfig,
-    data: &dwmtj_nn::network::Data,
-    layers: &[dwmtj_nn::network::TrainedLayer],
-) -> Result<Vec<dwmtj_nn::drift::TimeCurve>> {
-    let models = dwmtj_nn::drift::standard_models(&cfg.device);
-    let pb = crate::progress::bar(models.len() as u64, "accuracy over time", "models");
-    let curves = dwmtj_nn::drift::standard_study(&cfg.spec, &cfg.device, &cfg.params, data, &cfg.circuit, layers, &|k| {
-        pb.set_position(k)
-    })
-    .map_err(|e| anyhow::anyhow!(e))?;
-    pb.finish_and_clear();
-    Ok(curves)
 }
 
 fn write_over_time(run: &RunDir, name: &str, device: &str, curves: &[dwmtj_nn::drift::TimeCurve]) -> Result<()> {

@@ -96,6 +96,12 @@ fn mm(from: &str, to: &str) -> Vec<(&'static str, String)> {
     vec![("run.toml", base.replacen(from, to, 1))]
 }
 
+fn lenet(from: &str, to: &str) -> Vec<(&'static str, String)> {
+    let base = config("configs/nn/lenet5.toml");
+    assert!(base.contains(from), "lenet5.toml lacks {from:?}");
+    vec![("train.toml", base.replacen(from, to, 1))]
+}
+
 fn nn(from: &str, to: &str) -> Vec<(&'static str, String)> {
     let base = config("configs/nn/mnist-mlp.toml");
     assert!(base.contains(from), "mnist-mlp.toml lacks {from:?}");
@@ -1659,6 +1665,23 @@ fn field_cases() -> Vec<Case> {
             &["--line-resistance", "resistance"],
         ),
         case("train_over_time_without_weights", vec![], &["train", "--over-time", "--out", "r"], &["--weights"]),
+        case("lenet_kernel_too_big", lenet("kernel = 5\npadding = 2", "kernel = 40\npadding = 2"), &["train", "train.toml", "--out", "r"], &["network.layers", "kernel 40"]),
+        case("lenet_crop_too_small", lenet("[network]", "[data]\ncrop = 8\n\n[network]"), &["train", "train.toml", "--out", "r"], &["network.layers", "8 x 8", "does not fit"]),
+        case("lenet_unknown_layer_key", lenet("size = 2", "size = 2\nstride = 3"), &["train", "train.toml", "--out", "r"], &["stride"]),
+        case("lenet_pool_size", lenet("size = 2", "size = 1"), &["train", "train.toml", "--out", "r"], &["network.layers", "size 1"]),
+        case("lenet_channels", lenet("channels = 6", "channels = 0"), &["train", "train.toml", "--out", "r"], &["network.layers", "0 channels"]),
+        case("lenet_huge_memory", lenet("channels = 6", "channels = 4096"), &["train", "train.toml", "--out", "r"], &["network.layers", "memory"]),
+        case("train_shift", nn("seed = 1", "seed = 1\nshift = 20"), &["train", "train.toml", "--out", "r"], &["training.shift", "0-8"]),
+        case("train_hidden_and_layers", nn("hidden = [256, 128]", "hidden = [256, 128]\nlayers = []"), &["train", "train.toml", "--out", "r"], &["network.layers", "network.hidden"]),
+        case("train_transfer_without_scheme", nn("seed = 1", "seed = 1\ntransfer_every = 2"), &["train", "train.toml", "--out", "r"], &["training.transfer_every", "tiki-taka"]),
+        case("train_transfer_every_zero", nn("seed = 1", "seed = 1\nscheme = \"ttv2\"\ntransfer_every = 0"), &["train", "train.toml", "--out", "r"], &["training.transfer_every", "1-100000"]),
+        case("train_transfer_columns", nn("seed = 1", "seed = 1\nscheme = \"tiki-taka\"\ntransfer_columns = 99999"), &["train", "train.toml", "--out", "r"], &["training.transfer_columns", "1-4096"]),
+        case("train_mode_unknown", nn("activation = \"relu\"", "activation = \"relu\"\nmode = \"pytorch\""), &["train", "train.toml", "--out", "r"], &["network.mode", "pytorch"]),
+        case("train_neurosim_with_periphery", nn("activation = \"relu\"", "activation = \"sigmoid\"\nmode = \"neurosim\""), &["train", "train.toml", "--out", "r"], &["network.periphery", "neurosim"]),
+        case("train_neurosim_relu", nn("activation = \"relu\"", "activation = \"relu\"\nmode = \"neurosim\""), &["train", "train.toml", "--out", "r"], &["network.activation", "sigmoid"]),
+        case("train_layer_lr_count", nn("seed = 1", "seed = 1\nlayer_lr = [0.1, 0.2]"), &["train", "train.toml", "--out", "r"], &["training.layer_lr", "one per tile layer: 3"]),
+        case("train_layer_lr_value", nn("seed = 1", "seed = 1\nlayer_lr = [0.1, -0.2, 0.1]"), &["train", "train.toml", "--out", "r"], &["training.layer_lr", "(0, 1000)"]),
+        case("compare_unknown_scheme", nn("devices = [", "schemes = [\"default\", \"sgd\"]\ndevices = ["), &["compare", "train.toml", "--out", "r"], &["compare.schemes", "sgd"]),
         case(
             "train_weights_with_resume",
             vec![],
