@@ -14,6 +14,11 @@ mod write;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+// mimalloc keeps freed blocks for reuse: the training loop's per-batch buffers (im2col patches,
+// activations) are otherwise mapped and zeroed by the kernel on every batch.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Domain-wall / magnetic-tunnel-junction device toolkit.
 ///
 /// Devices are described in TOML files with units ("8 ns", "-480 Oe", "20 Ohm*um^2"); see

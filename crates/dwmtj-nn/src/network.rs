@@ -695,6 +695,7 @@ impl Network {
             .collect();
         for l in (0..nl).rev() {
             let next = (l > 0).then(|| {
+                // NeuroSim back-propagates through the weights read back from the devices.
                 let (g, c) = self.layers[l].tile.backward(&delta, batch, (seed, seed_id(epoch, step, l, 3)));
                 counts[l].bwd.add(&c);
                 g.iter().zip(&outs[l - 1]).map(|(g, a)| g * a * (1.0 - a)).collect::<Vec<f32>>()

@@ -281,16 +281,20 @@ impl Tile {
         let desired = desired_bl.clamp(1, 64);
         // Per sample (in parallel, each from its own stream): the active input lines with
         // their trains, each output's train, and the train length BL.
-        type Trains = (Vec<u32>, [u32; 65], Vec<u64>, u64);
+        type Trains = (usize, Vec<u32>, [u32; 65], Vec<u64>, u64);
+        // Tasks of many samples: a convolution's update has thousands of short patch rows, most
+        // of them silent (a blank patch, or no gradient behind a max pool): only samples with
+        // both inputs and errors are kept, in order.
         let per: Vec<Trains> = (0..batch)
             .into_par_iter()
-            .map(|b| {
+            .with_min_len(rows_per_task(64 * (n + m)))
+            .filter_map(|b| {
                 let xs = &x[b * n..(b + 1) * n];
                 let ds = &d[b * m..(b + 1) * m];
                 let x_max = xs.iter().fold(0.0f32, |a, v| a.max(v.abs()));
                 let d_max = ds.iter().fold(0.0f32, |a, v| a.max(v.abs()));
                 if x_max <= 0.0 || d_max <= 0.0 || lr <= 0.0 {
-                    return (Vec::new(), [0u32; 65], vec![0; m], 0);
+                    return None;
                 }
                 let bl = if bl_man {
                     ((lr * x_max * d_max / dw_min).ceil() as u32).clamp(1, desired)
@@ -360,10 +364,10 @@ impl Tile {
                     }
                 }
                 let db: Vec<u64> = ds.iter().map(|&v| if v != 0.0 { train(pb * v.abs()) } else { 0 }).collect();
-                (act, per_slot, db, u64::from(bl))
+                Some((b, act, per_slot, db, u64::from(bl)))
             })
             .collect();
-        let slots: u64 = per.iter().map(|p| p.3).sum();
+        let slots: u64 = per.iter().map(|p| p.4).sum();
         let mut w = std::mem::take(&mut self.w);
         let snapshot = &*self;
         let counts: Vec<u64> = w
@@ -379,7 +383,7 @@ impl Tile {
                     let (dw, c2c, lo, hi) = (dw_min as f32, c2c as f32, b_min as f32, b_max as f32);
                     let scale = &snapshot.step_scale[j * n..(j + 1) * n];
                     let mut normal = crate::noise::TableNormal::new();
-                    for (b, (act, off, dbits, _)) in per.iter().enumerate() {
+                    for (b, act, off, dbits, _) in &per {
                         let mut db = dbits[j];
                         let d_pos = d[b * m + j] > 0.0;
                         // Visit only the coincidences: the slots where column j fires, and in
@@ -399,7 +403,7 @@ impl Tile {
                     }
                     return count;
                 }
-                for (b, (act, off, dbits, _)) in per.iter().enumerate() {
+                for (b, act, off, dbits, _) in &per {
                     let mut db = dbits[j];
                     let d_pos = d[b * m + j] > 0.0;
                     while db != 0 {

@@ -374,3 +374,35 @@ fn resumed_runs_end_as_uninterrupted_ones_for_convolutions_and_transfer_schemes(
         assert_eq!(resumed.test_accuracy.to_bits(), whole.test_accuracy.to_bits());
     }
 }
+
+/// NeuroSim's own MLP algorithm (`network.mode = "neurosim"`, configs/nn/neurosim-mode.toml,
+/// 10 epochs): its device table's order (EpiRAM well above Ag:a-Si, which trains, and PCMO
+/// near chance, as its extreme LTD nonlinearity stalls the online update), and images that
+/// differ only below the 0.5 input threshold classify alike (binary inputs).
+#[test]
+fn neurosim_mode_orders_its_devices_and_reads_binary_inputs() {
+    let path = repo().join("configs/nn/neurosim-mode.toml");
+    let base = load(&path, &Overrides::default());
+    let d = data(&base);
+    let acc = |name: &str| train(&base.spec, &base.entry(name).unwrap(), &base.params, &d, &base.circuit, &|_, _| {}).unwrap();
+    let (float, epiram, agsi, pcmo) = (acc("float"), acc("epiram"), acc("ag-a-si"), acc("pcmo"));
+    assert!(float.test_accuracy > 0.85, "float {}", float.test_accuracy);
+    assert!(epiram.test_accuracy > 0.82, "EpiRAM {}", epiram.test_accuracy);
+    assert!((0.6..0.85).contains(&agsi.test_accuracy), "Ag:a-Si {}", agsi.test_accuracy);
+    assert!(pcmo.test_accuracy < 0.35, "PCMO {}", pcmo.test_accuracy);
+    assert!(epiram.test_accuracy > agsi.test_accuracy + 0.05);
+    // Test images with every pixel below 0.5 scaled down: the same binary inputs, the same
+    // accuracy through the trained float network.
+    let mut dimmed = d.clone();
+    dimmed.test_x.iter_mut().filter(|v| **v < 0.5).for_each(|v| *v *= 0.3);
+    let programmed = dwmtj_nn::network::infer(
+        &base.spec,
+        &base.entry("float").unwrap(),
+        &base.params,
+        &dimmed,
+        &base.circuit,
+        &float.layers,
+    )
+    .unwrap();
+    assert_eq!(programmed.test_accuracy.to_bits(), float.test_accuracy.to_bits());
+}
