@@ -40,6 +40,7 @@ pub mod consistency;
 pub mod discrete;
 pub mod dynamic_design;
 pub mod export;
+pub mod from_micromag;
 pub mod kinematic;
 pub mod layout;
 pub mod measured;

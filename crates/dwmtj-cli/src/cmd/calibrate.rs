@@ -19,7 +19,7 @@ use std::process::ExitCode;
 ///
 /// Example: dwmtj calibrate --velocity configs/measured/velocity.csv --switching configs/measured/switching.csv --out runs/fit
 ///
-/// Example: dwmtj calibrate configs/dynamic-synapse.toml --from-micromag configs/micromag/sot-wall.toml --currents "0.5e11, 1e11, 2e11" --out runs/chain
+/// Example: dwmtj calibrate configs/dynamic-synapse.toml --from-micromag configs/micromag/pinned-strip.toml --currents "0.5e11, 1e11, 2e11" --out runs/chain
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Device TOML file with a `[program]` (its pulse is the calibration pulse).
@@ -301,9 +301,11 @@ fn currents(text: Option<&str>) -> Result<Vec<f64>> {
 }
 
 /// `calibrate --from-micromag`: micromagnetic velocities -> the 1D model's effective D and
-/// alpha -> (with a device) its threshold model.
+/// alpha, the micromagnetic depinning ramp (film pinning) -> its H_dep, and (with a device) its
+/// threshold model (`dwmtj_design::from_micromag`).
 fn run_micromag(a: &Args, mm: &std::path::Path) -> Result<ExitCode> {
-    use dwmtj_design::measured::{fit_material, free_velocity, material_toml, Measurements, Point};
+    use dwmtj_design::from_micromag::{calibrate, FromMicromagParams};
+    use dwmtj_design::measured::{free_velocity, material_toml};
     let mut inputs: Vec<&std::path::Path> = vec![mm];
     inputs.extend(a.device.as_deref());
     crate::output::check_target(&a.out, a.force, crate::output::OutKind::Folder, &inputs)?;
@@ -319,35 +321,16 @@ fn run_micromag(a: &Args, mm: &std::path::Path) -> Result<ExitCode> {
         None => None,
     };
     let quiet = a.json;
-    let pts = dwmtj_micromag::velocity::velocity_sweep(&spec, &js, &|k, n| {
+    let params = FromMicromagParams {
+        currents: js.clone(),
+        ..FromMicromagParams::default()
+    };
+    let cal = calibrate(&spec, &params, &|stage, k, n| {
         if !quiet {
-            eprintln!("micromagnetic run {k} of {n} done");
+            eprintln!("micromagnetic {stage}: run {k} of {n} done");
         }
-    });
-    let base = dwmtj_micromag::config::wall_material(&spec);
-    let data = Measurements {
-        velocity: pts
-            .iter()
-            .map(|p| Point {
-                x: p.current_density_a_per_m2.abs(),
-                y: p.velocity_m_per_s.abs(),
-                std: None,
-            })
-            .collect(),
-        switching: Vec::new(),
-        unpinned: true,
-    };
-    let fit = fit_material(&base, &data)?;
-    let before: Vec<f64> = pts.iter().map(|p| free_velocity(&base, p.current_density_a_per_m2)).collect();
-    let rms = |pred: &[f64]| {
-        (pts.iter()
-            .zip(pred)
-            .map(|(p, v)| (v - p.velocity_m_per_s.abs()).powi(2))
-            .sum::<f64>()
-            / pts.len() as f64)
-            .sqrt()
-    };
-    let after: Vec<f64> = fit.velocity.iter().map(|v| v.2).collect();
+    })?;
+    let (pts, fit) = (&cal.micromagnetic, &cal.fit);
     let run = RunDir::create(&a.out, a.force, &inputs)?;
     run.write_csv(
         "micromag_velocity.csv",
@@ -360,18 +343,19 @@ fn run_micromag(a: &Args, mm: &std::path::Path) -> Result<ExitCode> {
                 "model_1d_m_per_s",
                 "fitted_1d_m_per_s",
             ],
-            pts.iter().zip(&before).zip(&after).map(|((p, b), f)| {
+            pts.iter().zip(&cal.model_1d_m_per_s).zip(&fit.velocity).map(|((p, b), f)| {
                 [
                     p.current_density_a_per_m2,
                     p.velocity_m_per_s,
                     p.tilt_rad.unwrap_or(f64::NAN),
                     p.phi_rad.unwrap_or(f64::NAN),
                     *b,
-                    *f,
+                    f.2,
                 ]
             }),
         )?,
     )?;
+    let base = &cal.base;
     let line = |pred: &dyn Fn(f64) -> f64| -> Vec<(f64, f64, f64)> {
         let top = js.iter().map(|j| j.abs()).fold(0.0, f64::max);
         (1..=100)
@@ -399,7 +383,7 @@ fn run_micromag(a: &Args, mm: &std::path::Path) -> Result<ExitCode> {
                 },
                 Series {
                     label: "1D, the run's constants".into(),
-                    points: line(&|j| free_velocity(&base, j)),
+                    points: line(&|j| free_velocity(base, j)),
                     mark: Mark::Dashed,
                 },
                 Series {
@@ -410,18 +394,70 @@ fn run_micromag(a: &Args, mm: &std::path::Path) -> Result<ExitCode> {
             ],
         },
     )?;
+    if let Some(d) = &cal.depinning {
+        run.write_csv(
+            "micromag_depinning.csv",
+            Csv::numbers(
+                &[
+                    "current_density_a_per_m2",
+                    "micromagnetic_displacement_m",
+                    "fitted_1d_displacement_m",
+                ],
+                d.ramp.iter().map(|r| [r.0, r.1, r.2]),
+            )?,
+        )?;
+        write_chart(
+            &run,
+            "micromag_depinning",
+            &Chart {
+                title: format!(
+                    "{}: depinning on a {:.0} ns ramp (H_dep {:.0} A/m fitted, {:.0} A/m first order)",
+                    spec.name,
+                    d.ramp_time_s * 1e9,
+                    d.h_dep_a_per_m,
+                    d.landscape_h_dep_a_per_m
+                ),
+                x_label: "heavy-metal current density (1e11 A/m^2)".into(),
+                y_label: "wall displacement from rest (nm)".into(),
+                series: vec![
+                    Series {
+                        label: "micromagnetic".into(),
+                        points: d.ramp.iter().map(|r| (r.0 / 1e11, r.1 * 1e9, 0.0)).collect(),
+                        mark: Mark::Line,
+                    },
+                    Series {
+                        label: "1D, fitted H_dep".into(),
+                        points: d.ramp.iter().map(|r| (r.0 / 1e11, r.2 * 1e9, 0.0)).collect(),
+                        mark: Mark::Dashed,
+                    },
+                ],
+            },
+        )?;
+    }
+    let material = cal.material();
     let fitted_name = format!("{}-fitted", base.name);
-    run.write_text("material.toml", &material_toml(&fit, &fitted_name))?;
+    // The file carries every parameter of the fitted material, H_dep from the ramp included.
+    let mut written = fit.clone();
+    written.material = material.clone();
+    let mut material_text = String::new();
+    if let Some(d) = &cal.depinning {
+        written.held.retain(|k| *k != "h_dep");
+        material_text.push_str(&format!(
+            "# h_dep from the micromagnetic depinning ramp: {:.4e} A/m^2 micromagnetic, {:.4e} A/m^2 1D\n",
+            d.micromagnetic_a_per_m2, d.fitted_1d_a_per_m2
+        ));
+    }
+    material_text.push_str(&material_toml(&written, &fitted_name));
+    run.write_text("material.toml", &material_text)?;
     let threshold = match &device {
         Some((d, prog)) => {
-            // The strip has no pinning: the device keeps its own H_dep and takes the fitted wall.
+            // The device takes the fitted wall: D and alpha, and H_dep where the strip has film
+            // pinning (a clean strip cannot give it: the device keeps its own).
             let mut d = d.clone();
-            for f in &fit.fitted {
-                match f.key {
-                    "dmi" => d.material.dmi = f.value,
-                    "alpha" => d.material.alpha = f.value,
-                    _ => {}
-                }
+            d.material.dmi = material.dmi;
+            d.material.alpha = material.alpha;
+            if cal.depinning.is_some() {
+                d.material.h_dep = material.h_dep;
             }
             Some(write_device_calibration(&run, &d, prog)?)
         }
@@ -429,9 +465,10 @@ fn run_micromag(a: &Args, mm: &std::path::Path) -> Result<ExitCode> {
     };
     let summary = serde_json::json!({
         "micromagnetic": pts,
-        "model_1d_rms_m_per_s": rms(&before),
-        "fitted_1d_rms_m_per_s": rms(&after),
+        "model_1d_rms_m_per_s": cal.model_1d_rms_m_per_s,
+        "fitted_1d_rms_m_per_s": cal.fitted_1d_rms_m_per_s,
         "fit": fit,
+        "depinning": cal.depinning,
         "threshold_calibration": threshold,
     });
     run.write_json("summary.json", &summary)?;
@@ -442,14 +479,25 @@ fn run_micromag(a: &Args, mm: &std::path::Path) -> Result<ExitCode> {
     } else {
         println!(
             "micromagnetics -> 1D: the run's constants give {:.2} m/s RMS off; fitted {} ({:.2} m/s RMS):",
-            rms(&before),
+            cal.model_1d_rms_m_per_s,
             fit.fitted
                 .iter()
                 .map(|f| format!("{} = {:.4e} +- {:.1e}", f.key, f.value, f.std))
                 .collect::<Vec<_>>()
                 .join(", "),
-            rms(&after)
+            cal.fitted_1d_rms_m_per_s
         );
+        if let Some(d) = &cal.depinning {
+            println!(
+                "depinning ramp: micromagnetic {:.4e} A/m^2; 1D with H_dep = {:.1} A/m {:.4e} A/m^2 (first-order H_dep {:.1} A/m gives {:.4e}); quasi-static J_c = {:.4e} A/m^2",
+                d.micromagnetic_a_per_m2,
+                d.h_dep_a_per_m,
+                d.fitted_1d_a_per_m2,
+                d.landscape_h_dep_a_per_m,
+                d.landscape_1d_a_per_m2,
+                d.quasi_static_a_per_m2
+            );
+        }
         if let Some(c) = &threshold {
             println!(
                 "1D -> threshold: j_th = {:.4e} A/m^2, RMS log error {:.4} (calibrated.toml)",

@@ -414,15 +414,10 @@ fn retarget_presets_mtjs_and_beats_the_device_as_fabricated() {
 /// model is calibrated from the fitted 1D wall.
 #[test]
 fn calibrate_from_micromagnetics_fits_the_1d_wall_and_calibrates_the_threshold_model() {
+    // The pinned strip of configs/: velocities of the strip without its pinning fit D and alpha,
+    // the depinning ramp fits H_dep, and the device's threshold model follows.
     let tmp = tempfile::tempdir().unwrap();
-    let run = std::fs::read_to_string(repo().join("configs/micromag/sot-wall.toml"))
-        .unwrap()
-        .replace("duration = \"0.2 ns\"", "duration = \"3 ns\"")
-        .replace("samples = 20", "samples = 30")
-        .replace("x0 = \"200 nm\"", "x0 = \"80 nm\"")
-        .replace("width = \"32 nm\"", "width = \"16 nm\"")
-        .replace("demag = \"full\"", "demag = \"local\"");
-    let run_file = write(tmp.path(), "strip.toml", &run);
+    let run_file = repo().join("configs/micromag/pinned-strip.toml");
     let out = tmp.path().join("chain");
     let o = dwmtj(&[
         "calibrate",
@@ -459,9 +454,44 @@ fn calibrate_from_micromagnetics_fits_the_1d_wall_and_calibrates_the_threshold_m
         "{}",
         v["threshold_calibration"]
     );
+    // Depinning: the first-order mapping of the modulation (docs/physics.md 14) predicts the
+    // fitted 1D landscape; the fit reproduces the micromagnetic ramp threshold; the device's
+    // threshold model takes the fitted H_dep.
+    let d = &v["depinning"];
+    let num = |k: &str| d[k].as_f64().unwrap_or_else(|| panic!("{k}: {d}"));
+    let (j_mm, j_1d, h_fit, h_map) = (
+        num("micromagnetic_a_per_m2"),
+        num("fitted_1d_a_per_m2"),
+        num("h_dep_a_per_m"),
+        num("landscape_h_dep_a_per_m"),
+    );
+    eprintln!(
+        "depinning ramp: micromagnetic {j_mm:.4e}, 1D {j_1d:.4e} A/m^2; H_dep fitted {h_fit:.1} A/m, first order {h_map:.1} A/m (1D {:.4e}); quasi-static {:.4e}",
+        num("landscape_1d_a_per_m2"),
+        num("quasi_static_a_per_m2")
+    );
+    assert!((j_1d / j_mm - 1.0).abs() < 2e-3, "{j_1d} {j_mm}");
+    assert!((h_fit / h_map - 1.0).abs() < 0.10, "{h_fit} {h_map}");
+    assert!(
+        j_mm > num("quasi_static_a_per_m2"),
+        "a ramp threshold lies above the quasi-static one"
+    );
+    let material = std::fs::read_to_string(out.join("material.toml")).unwrap();
+    let written: f64 = material.lines().find_map(|l| l.strip_prefix("h_dep = ")).unwrap().parse().unwrap();
+    assert!((written / h_fit - 1.0).abs() < 1e-6, "{material}");
+    let calibrated = std::fs::read_to_string(out.join("calibrated.toml")).unwrap();
+    let device_h_dep: f64 = calibrated
+        .lines()
+        .find_map(|l| l.strip_prefix("h_dep = "))
+        .unwrap_or_else(|| panic!("{calibrated}"))
+        .parse()
+        .unwrap();
+    assert!((device_h_dep / h_fit - 1.0).abs() < 1e-9, "{calibrated}");
     for f in [
         "micromag_velocity.csv",
         "micromag_velocity.png",
+        "micromag_depinning.csv",
+        "micromag_depinning.png",
         "material.toml",
         "calibration.csv",
         "calibrated.toml",

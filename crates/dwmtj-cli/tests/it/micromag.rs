@@ -203,6 +203,39 @@ fn a_pinned_wall_switches_its_footprint_only_above_the_threshold() {
     }
 }
 
+/// The pinned strip of configs/ (the calibration example): above its depinning threshold the
+/// wall runs from well to well; at 0.8 of the quasi-static J_dep = 1.63e11 A/m^2 it stays in
+/// its well.
+#[test]
+fn the_pinned_strip_holds_its_wall_below_depinning_and_releases_it_above() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = repo().join("configs/micromag/pinned-strip.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let travel = |drive: &str, name: &str| -> f64 {
+        let file = write(
+            tmp.path(),
+            &format!("{name}.toml"),
+            &text.replace("current_density = \"2.5e11 A/m^2\"", drive),
+        );
+        let out = tmp.path().join(name);
+        let o = dwmtj(&["micromag", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let table = std::fs::read_to_string(out.join("table.csv")).unwrap();
+        let c = table.lines().next().unwrap().split(',').position(|h| h == "wall_x_m").unwrap();
+        let x: Vec<f64> = table
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(c).unwrap().parse().unwrap())
+            .collect();
+        x[x.len() - 1] - x[0]
+    };
+    let above = travel("current_density = \"2.5e11 A/m^2\"", "above");
+    let below = travel("current_density = \"1.3e11 A/m^2\"", "below");
+    eprintln!("3 ns: {:.1} nm at 2.5e11 A/m^2, {:.2} nm at 1.3e11 A/m^2", above * 1e9, below * 1e9);
+    assert!(above > 80e-9, "did not depin: {above}");
+    assert!(below.abs() < 20e-9, "passed its barrier (half a period) below depinning: {below}");
+}
+
 /// A Python with spirit-code's `ovf` package (libovf), an OVF reader independent of ours.
 fn ovf_python() -> Option<String> {
     python_with("from ovf import ovf; import numpy")
