@@ -14,6 +14,8 @@
 //!   the gradient to the window's largest input (the first one on ties), average pooling spreads
 //!   it evenly.
 
+use rayon::prelude::*;
+
 /// One stage of a network, input to output; the last dense layer (10 classes) is implied.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
@@ -92,66 +94,82 @@ impl ConvGeom {
         self.input[0] * self.kernel * self.kernel
     }
 
-    /// The patches of a batch (`x`: batch x C H W) as rows (batch x positions) x patch.
+    /// For output column `ox`, the kernel columns kx whose input column ox + kx - padding lies
+    /// inside the image, and that first input column.
+    fn kernel_columns(&self, ox: usize) -> (std::ops::Range<usize>, usize) {
+        let (k, w) = (self.kernel as isize, self.input[2] as isize);
+        let x0 = ox as isize - self.padding as isize;
+        let lo = (-x0).clamp(0, k);
+        let hi = (w - x0).clamp(lo, k);
+        (lo as usize..hi as usize, (x0 + lo).max(0) as usize)
+    }
+
+    /// The patches of a batch (`x`: batch x C H W) as rows (batch x positions) x patch; samples
+    /// in parallel, each kernel row one copy of its in-image run.
     pub fn im2col(&self, x: &[f32], batch: usize) -> Vec<f32> {
         let [c_in, h, w] = self.input;
         let (k, p) = (self.kernel, self.padding as isize);
         let [oh, ow] = self.out_hw;
         let (n_in, patch) = (c_in * h * w, self.patch());
         let mut out = vec![0.0f32; batch * oh * ow * patch];
-        for b in 0..batch {
+        if out.is_empty() {
+            return out;
+        }
+        out.par_chunks_mut(oh * ow * patch).enumerate().for_each(|(b, ob)| {
             let xb = &x[b * n_in..(b + 1) * n_in];
             for oy in 0..oh {
                 for ox in 0..ow {
-                    let row = &mut out[((b * oh + oy) * ow + ox) * patch..][..patch];
-                    let mut i = 0;
+                    let row = &mut ob[(oy * ow + ox) * patch..][..patch];
+                    let (kx, x_first) = self.kernel_columns(ox);
                     for c in 0..c_in {
                         for ky in 0..k {
                             let y = oy as isize + ky as isize - p;
-                            for kx in 0..k {
-                                let xx = ox as isize + kx as isize - p;
-                                if y >= 0 && xx >= 0 && (y as usize) < h && (xx as usize) < w {
-                                    row[i] = xb[(c * h + y as usize) * w + xx as usize];
-                                }
-                                i += 1;
+                            if y < 0 || y as usize >= h {
+                                continue;
                             }
+                            let src = &xb[(c * h + y as usize) * w + x_first..][..kx.len()];
+                            let base = (c * k + ky) * k;
+                            row[base + kx.start..base + kx.end].copy_from_slice(src);
                         }
                     }
                 }
             }
-        }
+        });
         out
     }
 
     /// The transpose of [`ConvGeom::im2col`]: patch gradients (rows x patch) summed back into
-    /// input gradients (batch x C H W).
+    /// input gradients (batch x C H W); samples in parallel, each summed in the same order.
     pub fn col2im(&self, cols: &[f32], batch: usize) -> Vec<f32> {
         let [c_in, h, w] = self.input;
         let (k, p) = (self.kernel, self.padding as isize);
         let [oh, ow] = self.out_hw;
         let (n_in, patch) = (c_in * h * w, self.patch());
         let mut out = vec![0.0f32; batch * n_in];
-        for b in 0..batch {
-            let ob = &mut out[b * n_in..(b + 1) * n_in];
+        if out.is_empty() {
+            return out;
+        }
+        out.par_chunks_mut(n_in).enumerate().for_each(|(b, ob)| {
             for oy in 0..oh {
                 for ox in 0..ow {
                     let row = &cols[((b * oh + oy) * ow + ox) * patch..][..patch];
-                    let mut i = 0;
+                    let (kx, x_first) = self.kernel_columns(ox);
                     for c in 0..c_in {
                         for ky in 0..k {
                             let y = oy as isize + ky as isize - p;
-                            for kx in 0..k {
-                                let xx = ox as isize + kx as isize - p;
-                                if y >= 0 && xx >= 0 && (y as usize) < h && (xx as usize) < w {
-                                    ob[(c * h + y as usize) * w + xx as usize] += row[i];
-                                }
-                                i += 1;
+                            if y < 0 || y as usize >= h {
+                                continue;
+                            }
+                            let dst = &mut ob[(c * h + y as usize) * w + x_first..][..kx.len()];
+                            let base = (c * k + ky) * k;
+                            for (d, g) in dst.iter_mut().zip(&row[base + kx.start..base + kx.end]) {
+                                *d += g;
                             }
                         }
                     }
                 }
             }
-        }
+        });
         out
     }
 
