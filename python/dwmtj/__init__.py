@@ -46,6 +46,7 @@ __all__ = [
     "design",
     "Design",
     "calibrate",
+    "calibrate_from_micromag",
     "energy",
     "export",
     "reproduce",
@@ -221,6 +222,23 @@ def fit_material(velocity: Optional[str] = None, switching: Optional[str] = None
     """
     fit, text = _dwmtj.fit_material(material, velocity, switching)
     return _json.loads(fit), text
+
+
+def calibrate_from_micromag(run: Union[str, Mapping[str, Any]], currents: Sequence[float] = (0.5e11, 1e11, 2e11), progress: Progress = None) -> Tuple[Dict[str, Any], str]:
+    """Fit the 1D wall to micromagnetics, as ``dwmtj calibrate --from-micromag RUN --json``
+    without a device: the run (a path, TOML text or a dict, as for ``micromag``) is driven at
+    each of ``currents`` (A/m^2) without its film pinning to fit D and alpha, and, if it has film
+    pinning, on a current ramp to fit H_dep (``"depinning"``). Returns the calibration and the
+    fitted material's file text (for ``material=``)."""
+    if isinstance(run, Mapping):
+        text, origin = _to_toml(run), "run (dict)"
+    elif "\n" not in run and _os.path.exists(run):
+        with open(run, encoding="utf-8") as f:
+            text, origin = f.read(), run
+    else:
+        text, origin = run, "run.toml"
+    cal, material_text = _dwmtj.calibrate_from_micromag(text, origin, [float(j) for j in currents], progress)
+    return _json.loads(cal), material_text
 
 
 def export(device: Device, format: str, path: Optional[str] = None) -> bytes:

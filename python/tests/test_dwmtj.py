@@ -160,6 +160,26 @@ def test_fit_material_matches_the_cli(tmp_path):
         dwmtj.fit_material(velocity=str(CONFIGS / "fig3f.toml"))
 
 
+def test_calibrate_from_micromag_matches_the_cli(tmp_path):
+    # The pinned strip, shortened: three velocity runs of 1 ns and the depinning ramp.
+    text = (CONFIGS / "micromag" / "pinned-strip.toml").read_text().replace('duration = "3 ns"', 'duration = "1 ns"')
+    run = tmp_path / "strip.toml"
+    run.write_text(text)
+    seen = []
+    cal, material = dwmtj.calibrate_from_micromag(str(run), currents=(0.5e11, 1e11, 2e11), progress=lambda d, t: seen.append((d, t)))
+    cli = cli_json("calibrate", "--from-micromag", str(run), "--currents", "0.5e11, 1e11, 2e11", "--out", str(tmp_path / "c"), "--json")
+    for key in ("micromagnetic", "model_1d_rms_m_per_s", "fitted_1d_rms_m_per_s", "fit", "depinning"):
+        assert cal[key] == cli[key], key
+    assert material == (tmp_path / "c" / "material.toml").read_text()
+    d = cal["depinning"]
+    assert abs(d["fitted_1d_a_per_m2"] / d["micromagnetic_a_per_m2"] - 1) < 2e-3
+    h_dep = next(float(line.split("=")[1]) for line in material.splitlines() if line.startswith("h_dep = "))
+    assert abs(h_dep / d["h_dep_a_per_m"] - 1) < 1e-12
+    assert seen and seen[-1] == (4, 4)
+    with pytest.raises(dwmtj.ConfigError):
+        dwmtj.calibrate_from_micromag(str(run), currents=(1e11, 2e11))
+
+
 def test_export_matches_the_cli(tmp_path):
     d = dwmtj.Device.from_file(CONFIGS / "fig3f.toml")
     out = subprocess.run([cli_bin(), "export", "spice", str(CONFIGS / "fig3f.toml"), "--out", str(tmp_path / "a.cir")], capture_output=True)

@@ -107,6 +107,23 @@ pub struct MicromagCalibration {
 }
 
 impl MicromagCalibration {
+    /// The fitted material as a material file (`material.toml`, for `--material`), named
+    /// `name`: every parameter of [`MicromagCalibration::material`].
+    pub fn material_toml(&self, name: &str) -> String {
+        let mut written = self.fit.clone();
+        written.material = self.material();
+        let mut text = String::new();
+        if let Some(d) = &self.depinning {
+            written.held.retain(|k| *k != "h_dep");
+            text.push_str(&format!(
+                "# h_dep from the micromagnetic depinning ramp: {:.4e} A/m^2 micromagnetic, {:.4e} A/m^2 1D\n",
+                d.micromagnetic_a_per_m2, d.fitted_1d_a_per_m2
+            ));
+        }
+        text.push_str(&crate::measured::material_toml(&written, name));
+        text
+    }
+
     /// The fitted material: D and alpha from the velocities, H_dep from the depinning ramp (the
     /// base's H_dep, 0, without film pinning).
     pub fn material(&self) -> Material {
@@ -124,8 +141,20 @@ pub fn calibrate(
     params: &FromMicromagParams,
     progress: &dyn Fn(&str, usize, usize),
 ) -> Result<MicromagCalibration, DesignError> {
-    if params.currents.is_empty() {
-        return Err(DesignError::Input("no current densities for the velocity sweep".into()));
+    if !(3..=32).contains(&params.currents.len()) {
+        return Err(DesignError::Input(format!(
+            "currents: {} values; expected 3 to 32 current densities (the fit has 2 parameters)",
+            params.currents.len()
+        )));
+    }
+    if let Some(j) = params
+        .currents
+        .iter()
+        .find(|j| !(j.is_finite() && j.abs() > 0.0 && j.abs() <= 1e13))
+    {
+        return Err(DesignError::Input(format!(
+            "currents: {j:e} A/m^2; each must be non-zero and at most 1e13 A/m^2"
+        )));
     }
     if !(params.ramp_time > 0.0 && params.ramp_top > 1.0 && params.ramp_samples >= 10) {
         return Err(DesignError::Input(format!(

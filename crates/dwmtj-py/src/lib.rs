@@ -408,6 +408,38 @@ fn fit_material(py: Python<'_>, material: &str, velocity: Option<&str>, switchin
     r.map_err(|e| e.into_py(py))
 }
 
+/// `dwmtj calibrate --from-micromag` without a device: the micromagnetic run file `text` driven
+/// at each of `currents` (A/m^2) and, with film pinning, on the depinning ramp; the calibration
+/// as JSON and the fitted material's file text.
+#[pyfunction]
+#[pyo3(signature = (text, origin, currents, progress=None))]
+fn calibrate_from_micromag(
+    py: Python<'_>,
+    text: &str,
+    origin: &str,
+    currents: Vec<f64>,
+    progress: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(String, String)> {
+    run_blocking(py, progress, |work| {
+        use dwmtj_design::from_micromag::{calibrate, FromMicromagParams};
+        let (_, spec) = dwmtj_micromag::config::parse(text, origin)?;
+        let params = FromMicromagParams {
+            currents,
+            ..FromMicromagParams::default()
+        };
+        let pinned = spec.params.pinning_ku != 0.0 && spec.params.pinning_period > 0.0;
+        let total = params.currents.len() as u64 + u64::from(pinned);
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let cal = dwmtj_core::resources::on_worker_pool(|| {
+            calibrate(&spec, &params, &|_, _, _| {
+                work.tick(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            })
+        })?;
+        let name = format!("{}-fitted", cal.base.name);
+        Ok((json(&cal)?, cal.material_toml(&name)))
+    })
+}
+
 // ----- materials, energy -------------------------------------------------------------------
 
 /// Every built-in material (and those of `file_text`, a material file) with values, units,
@@ -903,6 +935,7 @@ fn _dwmtj(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(device_field_loops, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(fit_material, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate_from_micromag, m)?)?;
     m.add_function(wrap_pyfunction!(materials, m)?)?;
     m.add_function(wrap_pyfunction!(energy, m)?)?;
     m.add_function(wrap_pyfunction!(wall, m)?)?;

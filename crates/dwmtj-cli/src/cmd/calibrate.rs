@@ -284,15 +284,18 @@ fn write_device_calibration(
     Ok(cal)
 }
 
-/// The current densities of --currents (A/m^2): 2 to 32 non-zero values.
+/// The current densities of --currents (A/m^2): 3 to 32 non-zero values.
 fn currents(text: Option<&str>) -> Result<Vec<f64>> {
     let text = text.unwrap_or("0.5e11, 1e11, 1.5e11, 2e11");
     let js: Vec<f64> = text
         .split(',')
         .map(|c| dwmtj_core::RawQuantity::Text(c.trim().to_string()).to_si(dwmtj_core::units::Dim::CURRENT_DENSITY, "--currents"))
         .collect::<Result<_, _>>()?;
-    if !(2..=32).contains(&js.len()) {
-        anyhow::bail!("--currents {text:?}: {} values; expected 2 to 32 current densities", js.len());
+    if !(3..=32).contains(&js.len()) {
+        anyhow::bail!(
+            "--currents {text:?}: {} values; expected 3 to 32 current densities (the fit has 2 parameters)",
+            js.len()
+        );
     }
     if let Some(j) = js.iter().find(|j| j.abs() == 0.0 || !j.is_finite() || j.abs() > 1e13) {
         anyhow::bail!("--currents {text:?}: {j:e} A/m^2; each must be non-zero and at most 1e13 A/m^2");
@@ -305,7 +308,7 @@ fn currents(text: Option<&str>) -> Result<Vec<f64>> {
 /// threshold model (`dwmtj_design::from_micromag`).
 fn run_micromag(a: &Args, mm: &std::path::Path) -> Result<ExitCode> {
     use dwmtj_design::from_micromag::{calibrate, FromMicromagParams};
-    use dwmtj_design::measured::{free_velocity, material_toml};
+    use dwmtj_design::measured::free_velocity;
     let mut inputs: Vec<&std::path::Path> = vec![mm];
     inputs.extend(a.device.as_deref());
     crate::output::check_target(&a.out, a.force, crate::output::OutKind::Folder, &inputs)?;
@@ -437,17 +440,7 @@ fn run_micromag(a: &Args, mm: &std::path::Path) -> Result<ExitCode> {
     let material = cal.material();
     let fitted_name = format!("{}-fitted", base.name);
     // The file carries every parameter of the fitted material, H_dep from the ramp included.
-    let mut written = fit.clone();
-    written.material = material.clone();
-    let mut material_text = String::new();
-    if let Some(d) = &cal.depinning {
-        written.held.retain(|k| *k != "h_dep");
-        material_text.push_str(&format!(
-            "# h_dep from the micromagnetic depinning ramp: {:.4e} A/m^2 micromagnetic, {:.4e} A/m^2 1D\n",
-            d.micromagnetic_a_per_m2, d.fitted_1d_a_per_m2
-        ));
-    }
-    material_text.push_str(&material_toml(&written, &fitted_name));
+    let material_text = cal.material_toml(&fitted_name);
     run.write_text("material.toml", &material_text)?;
     let threshold = match &device {
         Some((d, prog)) => {

@@ -668,13 +668,13 @@ fn cases() -> Vec<Case> {
         case(
             "calibrate_micromag_one_current",
             vec![("mm.toml", config("configs/micromag/sot-wall.toml"))],
-            &["calibrate", "--from-micromag", "mm.toml", "--currents", "1e11", "--out", "d"],
-            &["--currents", "1 values", "2 to 32"],
+            &["calibrate", "--from-micromag", "mm.toml", "--currents", "1e11, 2e11", "--out", "d"],
+            &["--currents", "2 values", "3 to 32"],
         ),
         case(
             "calibrate_micromag_zero_current",
             vec![("mm.toml", config("configs/micromag/sot-wall.toml"))],
-            &["calibrate", "--from-micromag", "mm.toml", "--currents", "0, 1e11", "--out", "d"],
+            &["calibrate", "--from-micromag", "mm.toml", "--currents", "0, 1e11, 2e11", "--out", "d"],
             &["--currents", "non-zero"],
         ),
         case(
