@@ -230,13 +230,7 @@ def calibrate_from_micromag(run: Union[str, Mapping[str, Any]], currents: Sequen
     each of ``currents`` (A/m^2) without its film pinning to fit D and alpha, and, if it has film
     pinning, on a current ramp to fit H_dep (``"depinning"``). Returns the calibration and the
     fitted material's file text (for ``material=``)."""
-    if isinstance(run, Mapping):
-        text, origin = _to_toml(run), "run (dict)"
-    elif "\n" not in run and _os.path.exists(run):
-        with open(run, encoding="utf-8") as f:
-            text, origin = f.read(), run
-    else:
-        text, origin = run, "run.toml"
+    text, origin = _run_text(run)
     cal, material_text = _dwmtj.calibrate_from_micromag(text, origin, [float(j) for j in currents], progress)
     return _json.loads(cal), material_text
 
@@ -595,16 +589,20 @@ def _to_toml(d: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _run_text(run: Union[str, Mapping[str, Any]]) -> Tuple[str, str]:
+    """A micromagnetic run's TOML text and its origin: from a path, TOML text or a dict."""
+    if isinstance(run, Mapping):
+        return _to_toml(run), "run (dict)"
+    if "\n" not in run and _os.path.exists(run):
+        with open(run, encoding="utf-8") as f:
+            return f.read(), run
+    return run, "run.toml"
+
+
 def micromag(run: Union[str, Mapping[str, Any]], progress: Progress = None) -> Micromag:
     """Run a micromagnetic problem: a run file's path, its TOML text, or a dict of the same
     tables (``{"mesh": {...}, "material": {...}, "run": {...}}``; keys in docs/run-files.md)."""
-    if isinstance(run, Mapping):
-        text, origin = _to_toml(run), "run (dict)"
-    elif "\n" not in run and _os.path.exists(run):
-        with open(run, encoding="utf-8") as f:
-            text, origin = f.read(), run
-    else:
-        text, origin = run, "run.toml"
+    text, origin = _run_text(run)
     summary, table, snapshots = _dwmtj.micromag(text, origin, progress)
     return Micromag(_json.loads(summary), table, snapshots)
 
