@@ -471,7 +471,9 @@ fn calibrate_from_micromagnetics_fits_the_1d_wall_and_calibrates_the_threshold_m
         num("quasi_static_a_per_m2")
     );
     assert!((j_1d / j_mm - 1.0).abs() < 2e-3, "{j_1d} {j_mm}");
-    assert!((h_fit / h_map - 1.0).abs() < 0.10, "{h_fit} {h_map}");
+    // The mapping is first order in dK / K_eff (5 %) and takes the continuum wall profile
+    // (Delta = 7.9 nm on 2 nm cells): corrections of that order are allowed.
+    assert!((h_fit / h_map - 1.0).abs() < 0.05, "{h_fit} {h_map}");
     assert!(
         j_mm > num("quasi_static_a_per_m2"),
         "a ramp threshold lies above the quasi-static one"
