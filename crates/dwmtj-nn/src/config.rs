@@ -27,6 +27,10 @@
 //! shift = 2                   # random translation of the training images, pixels (augmentation)
 //! [energy]                    # optional circuit constants (energy.rs)
 //! v_read = "0.2 V"
+//! [crossbar]                  # optional: inference (--weights) also read through lines with IR drop
+//! line_resistance = "2 Ohm"   # per cell segment of word and bit lines (crossbar.rs)
+//! r_on = "10 kOhm"            # the devices' lowest and highest resistance (the pair's conductances)
+//! r_off = "100 kOhm"
 //! [compare]
 //! devices = ["float", "dw-linear", "ag-a-si"]
 //! ```
@@ -136,6 +140,18 @@ pub struct RawEnergy {
     pub digital_macs_per_s: Option<f64>,
 }
 
+/// `[crossbar]`: the physical array an inference reads through (optional).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCrossbar {
+    /// Resistance of each word- and bit-line segment between neighbouring cells (resistance).
+    pub line_resistance: RawQuantity,
+    /// Resistance of a device at its highest conductance (resistance).
+    pub r_on: RawQuantity,
+    /// Resistance of a device at its lowest conductance (resistance), above r_on.
+    pub r_off: RawQuantity,
+}
+
 /// `[compare]`: devices to train one after another.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -167,6 +183,8 @@ pub struct RawTrainConfig {
     pub energy: RawEnergy,
     /// The `[compare]` table.
     pub compare: Option<RawCompare>,
+    /// The `[crossbar]` table.
+    pub crossbar: Option<RawCrossbar>,
 }
 
 /// Command-line overrides (`--data-dir`, `--device`, `--epochs`, `--seed`).
@@ -221,6 +239,8 @@ pub struct TrainConfig {
     pub device_file: Option<PathBuf>,
     /// The dw-sigmoid generator's device file as a resolved path; None for the built-in Fig. 4c.
     pub activation_device: Option<PathBuf>,
+    /// The physical array an inference also reads through (`[crossbar]`), if any.
+    pub crossbar: Option<crate::crossbar::CrossbarParams>,
 }
 
 fn err(field: &str, value: impl ToString, problem: impl Into<String>) -> ConfigError {
@@ -645,6 +665,10 @@ impl RawTrainConfig {
             }
             None => vec![device_name.clone()],
         };
+        let crossbar = match &self.crossbar {
+            Some(c) => Some(crossbar_params(c)?),
+            None => None,
+        };
         Ok(TrainConfig {
             name: self.name.clone().unwrap_or_else(|| "train".into()),
             data_dir,
@@ -679,8 +703,36 @@ impl RawTrainConfig {
             compare,
             device_file: t.device_file.as_deref().map(rel),
             activation_device: n.activation_device.as_deref().map(rel),
+            crossbar,
         })
     }
+}
+
+/// `[crossbar]` in SI, each value within its plausible range.
+fn crossbar_params(c: &RawCrossbar) -> Result<crate::crossbar::CrossbarParams, ConfigError> {
+    let ohm = |q: &RawQuantity, field: &str, lo: f64, hi: f64| -> Result<f64, ConfigError> {
+        let v = q.to_si(Dim::RESISTANCE, field)?;
+        if v.is_finite() && (lo..=hi).contains(&v) {
+            Ok(v)
+        } else {
+            Err(err(field, format!("{v:e} Ohm"), format!("expected {lo:e} to {hi:e} Ohm")))
+        }
+    };
+    let line = ohm(&c.line_resistance, "crossbar.line_resistance", 1e-6, 1e4)?;
+    let r_on = ohm(&c.r_on, "crossbar.r_on", 1.0, 1e9)?;
+    let r_off = ohm(&c.r_off, "crossbar.r_off", 1.0, 1e12)?;
+    if r_off <= r_on {
+        return Err(err(
+            "crossbar.r_off",
+            format!("{r_off:e} Ohm"),
+            format!("expected above crossbar.r_on ({r_on:e} Ohm)"),
+        ));
+    }
+    Ok(crate::crossbar::CrossbarParams {
+        line_resistance_ohm: line,
+        r_on_ohm: r_on,
+        r_off_ohm: r_off,
+    })
 }
 
 /// Parse and validate a configuration text; `base` resolves relative paths.

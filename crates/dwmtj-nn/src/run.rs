@@ -97,6 +97,19 @@ pub fn prepare(file: Option<(&str, &str, &Path)>, o: &Overrides) -> Result<Train
         format!("tiles {:?} on {} inputs", plan.tiles, data.inputs),
         crate::network::memory_estimate(&plan, cfg.params.batch),
     )?;
+    if cfg.crossbar.is_some() {
+        if let Some(&(outputs, inputs)) = plan.tiles.iter().find(|(o, i)| o * i > crate::crossbar::MAX_LINE_CELLS) {
+            return Err(ConfigError::field(
+                "crossbar",
+                format!("a {outputs} x {inputs} tile"),
+                format!(
+                    "reading through lines takes tiles of at most {} cells (inputs x outputs); split arrays are not modelled",
+                    crate::crossbar::MAX_LINE_CELLS
+                ),
+            )
+            .into());
+        }
+    }
     Ok(TrainRun {
         raw,
         config: cfg,
@@ -303,9 +316,86 @@ pub struct InferenceSummary {
     /// ([`crate::drift::standard_study`]); None unless asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub over_time: Option<Vec<crate::drift::TimeCurve>>,
+    /// The same network read through the array's lines (`[crossbar]`); None without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crossbar: Option<CrossbarSummary>,
+}
+
+/// An inference read through the word and bit lines of the physical array (IR drop,
+/// [`crate::crossbar::effective_states`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CrossbarSummary {
+    /// The array.
+    pub params: crate::crossbar::CrossbarParams,
+    /// Fraction of the test images classified correctly through the lines.
+    pub test_accuracy: f64,
+    /// Mean cross-entropy through the lines.
+    pub test_loss: f64,
+    /// Per tile layer: RMS of W_eff - W over the layer's largest |W|.
+    pub weight_error_rms: Vec<f64>,
+    /// Per tile layer: largest |W_eff - W| over the layer's largest |W|.
+    pub weight_error_max: Vec<f64>,
+}
+
+/// Evaluate the programmed `layers` through the lines of `p`: each tile's devices as their
+/// effective states with IR drop, through the same periphery.
+fn read_through_lines(
+    cfg: &TrainConfig,
+    data: &Data,
+    layers: &[crate::network::TrainedLayer],
+    p: &crate::crossbar::CrossbarParams,
+    progress: &dyn Fn(u64),
+) -> Result<CrossbarSummary, String> {
+    let (lo, hi) = cfg.device.model.bounds();
+    let (mut rms, mut max) = (Vec::new(), Vec::new());
+    let mut effective = Vec::with_capacity(layers.len());
+    for l in layers {
+        let top = l.device_state.iter().fold(0.0f32, |a, w| a.max(w.abs())).max(f32::MIN_POSITIVE);
+        // Float devices have no range: the layer's largest weight maps to g_max.
+        let bounds = if lo.is_finite() && hi.is_finite() {
+            (lo, hi)
+        } else {
+            (-f64::from(top), f64::from(top))
+        };
+        let eff = crate::crossbar::effective_states(&l.device_state, l.inputs, l.outputs, bounds, p)?;
+        let errors: Vec<f64> = eff
+            .iter()
+            .zip(&l.device_state)
+            .map(|(a, b)| f64::from((a - b).abs() / top))
+            .collect();
+        rms.push((errors.iter().map(|e| e * e).sum::<f64>() / errors.len().max(1) as f64).sqrt());
+        max.push(errors.iter().copied().fold(0.0, f64::max));
+        effective.push(crate::network::TrainedLayer {
+            weights: eff.iter().map(|w| w * l.alpha).collect(),
+            device_state: eff,
+            ..l.clone()
+        });
+        progress(effective.len() as u64);
+    }
+    let r = crate::network::infer_exact(&cfg.spec, &cfg.device, &cfg.params, data, &cfg.circuit, &effective)?;
+    Ok(CrossbarSummary {
+        params: *p,
+        test_accuracy: r.test_accuracy,
+        test_loss: r.test_loss,
+        weight_error_rms: rms,
+        weight_error_max: max,
+    })
 }
 
 impl TrainRun {
+    /// The programmed `layers` read through the lines of the configured `[crossbar]` (None
+    /// without one); `progress` gets the tile layers done.
+    pub fn read_through_lines(
+        &self,
+        layers: &[crate::network::TrainedLayer],
+        progress: &dyn Fn(u64),
+    ) -> Result<Option<CrossbarSummary>, String> {
+        match &self.config.crossbar {
+            Some(p) => Ok(Some(read_through_lines(&self.config, &self.data, layers, p, progress)?)),
+            None => Ok(None),
+        }
+    }
+
     /// Program the network with `layers` (effective weights W and biases, one per tile layer)
     /// on the configured device and evaluate it; with `over_time`, also the standard
     /// accuracy-against-time study (`progress` gets the models done). Returns the summary and
@@ -318,6 +408,7 @@ impl TrainRun {
     ) -> Result<(InferenceSummary, Vec<crate::network::TrainedLayer>), String> {
         let cfg = &self.config;
         let r = crate::network::infer(&cfg.spec, &cfg.device, &cfg.params, &self.data, &cfg.circuit, layers)?;
+        let crossbar = self.read_through_lines(&r.layers, &|_| {})?;
         let curves = if over_time {
             Some(crate::drift::standard_study(
                 &cfg.spec,
@@ -345,6 +436,7 @@ impl TrainRun {
                 inference_latency_s: r.inference.latency_s(),
                 seed: cfg.params.seed,
                 over_time: curves,
+                crossbar,
             },
             r.layers,
         ))

@@ -181,6 +181,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let r = run_one(&prepared, &cfg.device, resume, &mut checkpoints)?;
     let mut summary = serde_json::to_value(summary(&r, cfg, data))?;
     summary["wall_time_s"] = json!(t0.elapsed().as_secs_f64());
+    let crossbar = read_through_lines(&prepared, &r.layers, args.json)?;
+    if let Some(c) = &crossbar {
+        summary["crossbar"] = serde_json::to_value(c)?;
+    }
     write_metrics(&run, "", &r)?;
     write_common(&run, &prepared.raw, cfg)?;
     run.write_bytes("weights.safetensors", &dwmtj_nn::interchange::write(&r.layers, &r.device)?)?;
@@ -216,6 +220,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             r.inference.total_j(),
             r.inference.latency_s()
         );
+        if let Some(c) = &crossbar {
+            print_crossbar(c);
+        }
         println!("  wrote {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
@@ -272,8 +279,47 @@ fn run_inference(args: &Args, weights: &Path) -> Result<ExitCode> {
             r.inference.latency_s(),
             dir.display()
         );
+        if let Some(c) = &r.crossbar {
+            print_crossbar(c);
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The trained network read through the lines of `[crossbar]`, with a progress bar (the
+/// transfer solves of a large tile take a while).
+fn read_through_lines(
+    prepared: &dwmtj_nn::run::TrainRun,
+    layers: &[dwmtj_nn::network::TrainedLayer],
+    quiet: bool,
+) -> Result<Option<dwmtj_nn::run::CrossbarSummary>> {
+    if prepared.config.crossbar.is_none() {
+        return Ok(None);
+    }
+    let pb = (!quiet).then(|| crate::progress::bar(layers.len() as u64, "reading through the lines", "tile layers"));
+    let r = prepared
+        .read_through_lines(layers, &|k| {
+            if let Some(pb) = &pb {
+                pb.set_position(k)
+            }
+        })
+        .map_err(|e| anyhow::anyhow!("[crossbar]: {e}"))?;
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    Ok(r)
+}
+
+/// The accuracy through the array's lines, for people.
+fn print_crossbar(c: &dwmtj_nn::run::CrossbarSummary) {
+    println!(
+        "  through the array's lines ({} Ohm per segment, devices {:.3e} .. {:.3e} Ohm): test accuracy {:.2} %; effective weights off by {} % RMS per layer",
+        c.params.line_resistance_ohm,
+        c.params.r_on_ohm,
+        c.params.r_off_ohm,
+        100.0 * c.test_accuracy,
+        c.weight_error_rms.iter().map(|e| format!("{:.2}", 100.0 * e)).collect::<Vec<_>>().join(", ")
+    );
 }
 
 fn write_over_time(run: &RunDir, name: &str, device: &str, curves: &[dwmtj_nn::drift::TimeCurve]) -> Result<()> {

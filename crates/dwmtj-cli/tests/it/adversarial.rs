@@ -1681,6 +1681,12 @@ fn field_cases() -> Vec<Case> {
         case("train_neurosim_relu", nn("activation = \"relu\"", "activation = \"relu\"\nmode = \"neurosim\""), &["train", "train.toml", "--out", "r"], &["network.activation", "sigmoid"]),
         case("train_layer_lr_count", nn("seed = 1", "seed = 1\nlayer_lr = [0.1, 0.2]"), &["train", "train.toml", "--out", "r"], &["training.layer_lr", "one per tile layer: 3"]),
         case("train_layer_lr_value", nn("seed = 1", "seed = 1\nlayer_lr = [0.1, -0.2, 0.1]"), &["train", "train.toml", "--out", "r"], &["training.layer_lr", "(0, 1000)"]),
+        case("train_crossbar_line_unit", nn("[compare]", "[crossbar]\nline_resistance = \"2 V\"\nr_on = \"10 kOhm\"\nr_off = \"100 kOhm\"\n[compare]"), &["train", "train.toml", "--out", "r"], &["crossbar.line_resistance", "resistance"]),
+        case("train_crossbar_line_range", nn("[compare]", "[crossbar]\nline_resistance = \"1 MOhm\"\nr_on = \"10 kOhm\"\nr_off = \"100 kOhm\"\n[compare]"), &["train", "train.toml", "--out", "r"], &["crossbar.line_resistance", "1e4"]),
+        case("train_crossbar_r_off_below_r_on", nn("[compare]", "[crossbar]\nline_resistance = \"2 Ohm\"\nr_on = \"10 kOhm\"\nr_off = \"1 kOhm\"\n[compare]"), &["train", "train.toml", "--out", "r"], &["crossbar.r_off", "above crossbar.r_on"]),
+        case("train_crossbar_missing_r_off", nn("[compare]", "[crossbar]\nline_resistance = \"2 Ohm\"\nr_on = \"10 kOhm\"\n[compare]"), &["train", "train.toml", "--out", "r"], &["r_off"]),
+        case("train_crossbar_unknown_key", nn("[compare]", "[crossbar]\nline_resistance = \"2 Ohm\"\nr_on = \"10 kOhm\"\nr_off = \"100 kOhm\"\nwire = 3\n[compare]"), &["train", "train.toml", "--out", "r"], &["wire"]),
+        fast(case("train_crossbar_tile_too_large", vec![("train.toml", config("configs/nn/mnist-mlp.toml").replacen("hidden = [256, 128]", "hidden = [2000]", 1).replacen("[compare]", "[crossbar]\nline_resistance = \"2 Ohm\"\nr_on = \"10 kOhm\"\nr_off = \"100 kOhm\"\n[compare]", 1))], &["train", "train.toml", "--out", "r"], &["crossbar", "2000 x 784"])),
         case("compare_unknown_scheme", nn("devices = [", "schemes = [\"default\", \"sgd\"]\ndevices = ["), &["compare", "train.toml", "--out", "r"], &["compare.schemes", "sgd"]),
         case(
             "train_weights_with_resume",

@@ -297,3 +297,26 @@ fn accuracy_over_time_drifts_pcm_and_flips_scaled_footprints() {
     let o = dwmtj(&["train", cfg, "--over-time", "--out", tmp.path().join("x").to_str().unwrap()]);
     assert!(!o.status.success() && stderr(&o).contains("--weights"));
 }
+
+/// configs/nn/ir-drop.toml: the trained network is also read through the arrays' 1 Ohm lines;
+/// the summary (and summary.json) carry the accuracy through them, below the ideal one.
+#[test]
+fn train_reads_the_network_through_the_lines_of_its_crossbar() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("ir");
+    let cfg = repo().join("configs/nn/ir-drop.toml");
+    let o = dwmtj(&["train", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let c = &v["crossbar"];
+    let (ideal, lines) = (v["test_accuracy"].as_f64().unwrap(), c["test_accuracy"].as_f64().unwrap());
+    eprintln!(
+        "ideal {ideal}, through 1 Ohm lines {lines}, weight errors {}",
+        c["weight_error_rms"]
+    );
+    assert!(ideal > 0.8 && lines < ideal - 0.05, "{v}");
+    assert_eq!(c["params"]["line_resistance_ohm"], 1.0);
+    assert_eq!(c["weight_error_rms"].as_array().unwrap().len(), 2);
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(saved["crossbar"], *c);
+}

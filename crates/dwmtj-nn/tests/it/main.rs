@@ -406,3 +406,64 @@ fn neurosim_mode_orders_its_devices_and_reads_binary_inputs() {
     .unwrap();
     assert_eq!(programmed.test_accuracy.to_bits(), float.test_accuracy.to_bits());
 }
+
+/// Inference through the array's word and bit lines (`[crossbar]`): the effective weights
+/// approach the programmed ones as the line resistance vanishes, their error is first order
+/// in it (10x the resistance, 10x the error), and heavy IR drop costs accuracy.
+#[test]
+fn line_resistance_bends_the_weights_in_proportion_and_costs_accuracy_when_large() {
+    let path = repo().join("configs/nn/ir-drop.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let run = dwmtj_nn::run::prepare(Some((&text, "ir-drop.toml", path.parent().unwrap())), &Overrides::default()).unwrap();
+    assert_eq!(run.config.crossbar.map(|c| c.line_resistance_ohm), Some(1.0));
+    let trained = dwmtj_nn::network::train(
+        &run.config.spec,
+        &run.config.device,
+        &run.config.params,
+        &run.data,
+        &run.config.circuit,
+        &|_, _| {},
+    )
+    .unwrap();
+    let through = |r: f64| {
+        let mut with = dwmtj_nn::run::TrainRun {
+            raw: run.raw.clone(),
+            config: run.config.clone(),
+            data: run.data.clone(),
+            plan: run.plan.clone(),
+        };
+        with.config.crossbar = Some(dwmtj_nn::crossbar::CrossbarParams {
+            line_resistance_ohm: r,
+            r_on_ohm: 10e3,
+            r_off_ohm: 100e3,
+        });
+        with.read_through_lines(&trained.layers, &|_| {}).unwrap().unwrap()
+    };
+    let ideal = dwmtj_nn::network::infer_exact(
+        &run.config.spec,
+        &run.config.device,
+        &run.config.params,
+        &run.data,
+        &run.config.circuit,
+        &trained.layers,
+    )
+    .unwrap()
+    .test_accuracy;
+    let (tiny, small, large, heavy) = (through(1e-5), through(1e-3), through(1e-2), through(1.0));
+    eprintln!(
+        "ideal {ideal:.4}; 1e-5 Ohm {:.4} ({:?}), 1e-3 Ohm {:?}, 1e-2 Ohm {:?}, 1 Ohm {:.4} ({:?})",
+        tiny.test_accuracy,
+        tiny.weight_error_rms,
+        small.weight_error_rms,
+        large.weight_error_rms,
+        heavy.test_accuracy,
+        heavy.weight_error_rms
+    );
+    assert!(tiny.weight_error_max.iter().all(|&e| e < 1e-3), "{:?}", tiny.weight_error_max);
+    assert!((tiny.test_accuracy - ideal).abs() <= 0.005, "{} vs {ideal}", tiny.test_accuracy);
+    for (a, b) in small.weight_error_rms.iter().zip(&large.weight_error_rms) {
+        assert!((b / a / 10.0 - 1.0).abs() < 0.1, "not first order: {a} -> {b}");
+    }
+    assert!(heavy.weight_error_rms[0] > large.weight_error_rms[0]);
+    assert!(heavy.test_accuracy < ideal - 0.05, "{} vs {ideal}", heavy.test_accuracy);
+}
