@@ -634,6 +634,17 @@ def write_ovf(path: Optional[str], m: Any, cell: Sequence[float], format: str = 
 # ----- training ----------------------------------------------------------------------------
 
 
+def _training_text(config: Optional[str]) -> Tuple[Optional[str], str, Optional[str]]:
+    """A training file's text, origin and folder (relative paths resolve there): from a path or
+    TOML text; None for the built-in configuration."""
+    if config is None:
+        return None, "training.toml", None
+    if "\n" not in config and _os.path.exists(config):
+        with open(config, encoding="utf-8") as f:
+            return f.read(), config, _os.path.dirname(_os.path.abspath(config))
+    return config, "training.toml", None
+
+
 def train(
     config: Optional[str] = None,
     data_dir: Optional[str] = None,
@@ -649,14 +660,7 @@ def train(
     the energy breakdown), and ``layer_weights``: per tile layer a (W, b) pair of float32 arrays, W
     the effective weights shaped (outputs, inputs) (a convolution's inputs are C_in k k); see
     :func:`infer` to program them into another device."""
-    text, origin, base = None, "training.toml", None
-    if config is not None:
-        if "\n" not in config and _os.path.exists(config):
-            with open(config, encoding="utf-8") as f:
-                text = f.read()
-            origin, base = config, _os.path.dirname(_os.path.abspath(config))
-        else:
-            text = config
+    text, origin, base = _training_text(config)
     summary, metrics, layers = _dwmtj.train(text, origin, base, data_dir, device, epochs, seed, progress)
     out = _json.loads(summary)
     out["metrics"] = _json.loads(metrics)
@@ -689,14 +693,7 @@ def infer(
     >>> abs(p["test_accuracy"] - r["test_accuracy"]) < 1e-12
     True
     """
-    text, origin, base = None, "training.toml", None
-    if config is not None:
-        if "\n" not in config and _os.path.exists(config):
-            with open(config, encoding="utf-8") as f:
-                text = f.read()
-            origin, base = config, _os.path.dirname(_os.path.abspath(config))
-        else:
-            text = config
+    text, origin, base = _training_text(config)
     blob, arrays = None, None
     if isinstance(weights, (bytes, bytearray)):
         blob = bytes(weights)

@@ -94,23 +94,39 @@ impl ConvGeom {
         self.input[0] * self.kernel * self.kernel
     }
 
-    /// For output column `ox`, the kernel columns kx whose input column ox + kx - padding lies
-    /// inside the image, and that first input column.
-    fn kernel_columns(&self, ox: usize) -> (std::ops::Range<usize>, usize) {
-        let (k, w) = (self.kernel as isize, self.input[2] as isize);
-        let x0 = ox as isize - self.padding as isize;
+    /// The in-image runs of output position (oy, ox)'s patch: for each channel and kernel row
+    /// that lies inside the image, `f(patch offset, image offset, length)` of the contiguous
+    /// kernel columns whose input columns ox + kx - padding are inside it (the rest is padding).
+    fn patch_runs(&self, oy: usize, ox: usize, mut f: impl FnMut(usize, usize, usize)) {
+        let [c_in, h, w] = self.input;
+        let (k, p) = (self.kernel as isize, self.padding as isize);
+        let x0 = ox as isize - p;
         let lo = (-x0).clamp(0, k);
-        let hi = (w - x0).clamp(lo, k);
-        (lo as usize..hi as usize, (x0 + lo).max(0) as usize)
+        let hi = (w as isize - x0).clamp(lo, k);
+        if lo == hi {
+            return;
+        }
+        let x_first = (x0 + lo) as usize;
+        for c in 0..c_in {
+            for ky in 0..k {
+                let y = oy as isize + ky - p;
+                if y < 0 || y as usize >= h {
+                    continue;
+                }
+                f(
+                    ((c as isize * k + ky) * k + lo) as usize,
+                    (c * h + y as usize) * w + x_first,
+                    (hi - lo) as usize,
+                );
+            }
+        }
     }
 
     /// The patches of a batch (`x`: batch x C H W) as rows (batch x positions) x patch; samples
     /// in parallel, each kernel row one copy of its in-image run.
     pub fn im2col(&self, x: &[f32], batch: usize) -> Vec<f32> {
-        let [c_in, h, w] = self.input;
-        let (k, p) = (self.kernel, self.padding as isize);
         let [oh, ow] = self.out_hw;
-        let (n_in, patch) = (c_in * h * w, self.patch());
+        let (n_in, patch) = (self.input.iter().product::<usize>(), self.patch());
         let mut out = vec![0.0f32; batch * oh * ow * patch];
         if out.is_empty() {
             return out;
@@ -120,18 +136,7 @@ impl ConvGeom {
             for oy in 0..oh {
                 for ox in 0..ow {
                     let row = &mut ob[(oy * ow + ox) * patch..][..patch];
-                    let (kx, x_first) = self.kernel_columns(ox);
-                    for c in 0..c_in {
-                        for ky in 0..k {
-                            let y = oy as isize + ky as isize - p;
-                            if y < 0 || y as usize >= h {
-                                continue;
-                            }
-                            let src = &xb[(c * h + y as usize) * w + x_first..][..kx.len()];
-                            let base = (c * k + ky) * k;
-                            row[base + kx.start..base + kx.end].copy_from_slice(src);
-                        }
-                    }
+                    self.patch_runs(oy, ox, |at, from, len| row[at..at + len].copy_from_slice(&xb[from..from + len]));
                 }
             }
         });
@@ -141,10 +146,8 @@ impl ConvGeom {
     /// The transpose of [`ConvGeom::im2col`]: patch gradients (rows x patch) summed back into
     /// input gradients (batch x C H W); samples in parallel, each summed in the same order.
     pub fn col2im(&self, cols: &[f32], batch: usize) -> Vec<f32> {
-        let [c_in, h, w] = self.input;
-        let (k, p) = (self.kernel, self.padding as isize);
         let [oh, ow] = self.out_hw;
-        let (n_in, patch) = (c_in * h * w, self.patch());
+        let (n_in, patch) = (self.input.iter().product::<usize>(), self.patch());
         let mut out = vec![0.0f32; batch * n_in];
         if out.is_empty() {
             return out;
@@ -153,20 +156,11 @@ impl ConvGeom {
             for oy in 0..oh {
                 for ox in 0..ow {
                     let row = &cols[((b * oh + oy) * ow + ox) * patch..][..patch];
-                    let (kx, x_first) = self.kernel_columns(ox);
-                    for c in 0..c_in {
-                        for ky in 0..k {
-                            let y = oy as isize + ky as isize - p;
-                            if y < 0 || y as usize >= h {
-                                continue;
-                            }
-                            let dst = &mut ob[(c * h + y as usize) * w + x_first..][..kx.len()];
-                            let base = (c * k + ky) * k;
-                            for (d, g) in dst.iter_mut().zip(&row[base + kx.start..base + kx.end]) {
-                                *d += g;
-                            }
+                    self.patch_runs(oy, ox, |at, from, len| {
+                        for (d, g) in ob[from..from + len].iter_mut().zip(&row[at..at + len]) {
+                            *d += g;
                         }
-                    }
+                    });
                 }
             }
         });

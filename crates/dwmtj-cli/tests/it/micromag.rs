@@ -3,6 +3,23 @@
 #[allow(unused_imports)]
 use super::*;
 
+/// Column `name` of a run folder's table.csv.
+fn table_column(run: &Path, name: &str) -> Vec<f64> {
+    let table = std::fs::read_to_string(run.join("table.csv")).unwrap();
+    let c = table
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("{name} column"));
+    table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(c).unwrap().parse().unwrap())
+        .collect()
+}
+
 #[test]
 fn micromag_examples_run_and_write_ovf_that_reads_back() {
     let tmp = tempfile::tempdir().unwrap();
@@ -97,25 +114,11 @@ fn micromag_examples_run_and_write_ovf_that_reads_back() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["final_region_m"][2]["name"], "mtj2", "{v}");
-    let table = std::fs::read_to_string(mtj.join("table.csv")).unwrap();
-    let header: Vec<&str> = table.lines().next().unwrap().split(',').collect();
-    let col = header.iter().position(|h| *h == "mz_mtj1").expect("mz_mtj1 column");
-    let mz: Vec<f64> = table
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
-        .collect();
+    let mz = table_column(&mtj, "mz_mtj1");
     // The wall passes both MTJ footprints: each reverses from down to up, and with a +z
     // reference layer each conductance steps from G_AP = G_P / (1 + TMR) to G_P = area / RA,
     // mtj1 first.
-    let column = |name: &str| -> Vec<f64> {
-        let c = header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("{name} column"));
-        table
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').nth(c).unwrap().parse().unwrap())
-            .collect()
-    };
+    let column = |name: &str| table_column(&mtj, name);
     assert!(mz[0] < -0.9 && *mz.last().unwrap() > 0.9, "{mz:?}");
     let (area, ra) = (std::f64::consts::PI * 20e-9 * 14e-9, 10e-12);
     let (g_p, g_ap) = (area / ra, area / ra / 2.5);
@@ -160,16 +163,7 @@ fn a_pinned_wall_switches_its_footprint_only_above_the_threshold() {
     let out = tmp.path().join("pinned");
     let o = dwmtj(&["micromag", cfg.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let table = std::fs::read_to_string(out.join("table.csv")).unwrap();
-    let header: Vec<&str> = table.lines().next().unwrap().split(',').collect();
-    let column = |name: &str| -> Vec<f64> {
-        let c = header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("{name} column"));
-        table
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').nth(c).unwrap().parse().unwrap())
-            .collect()
-    };
+    let column = |name: &str| table_column(&out, name);
     // Rows at 0, 5, 10 and 15 ns: after the 0.85, 1.15 and 1.45 J_dep pulses (threshold 1.3).
     let (mz, wall) = (column("mz_footprint"), column("wall_x_m"));
     assert!(mz[..3].iter().all(|&m| m < -0.9), "switched below the threshold: {mz:?}");
@@ -220,13 +214,7 @@ fn the_pinned_strip_holds_its_wall_below_depinning_and_releases_it_above() {
         let out = tmp.path().join(name);
         let o = dwmtj(&["micromag", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
         assert!(o.status.success(), "{}", stderr(&o));
-        let table = std::fs::read_to_string(out.join("table.csv")).unwrap();
-        let c = table.lines().next().unwrap().split(',').position(|h| h == "wall_x_m").unwrap();
-        let x: Vec<f64> = table
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').nth(c).unwrap().parse().unwrap())
-            .collect();
+        let x = table_column(&out, "wall_x_m");
         x[x.len() - 1] - x[0]
     };
     let above = travel("current_density = \"2.5e11 A/m^2\"", "above");
